@@ -1,0 +1,87 @@
+import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+
+/**
+ * The gateway a WeChat account is logged in to, and which account sends. The credential test
+ * lives on the node (`methods.credentialTest.weChatGatewayConnectionTest`) because proving that
+ * a server is the gateway, without sending anything, takes more than one declarative request.
+ */
+export class WeChatGatewayApi implements ICredentialType {
+	name = 'weChatGatewayApi';
+
+	displayName = 'WeChat Gateway API';
+
+	icon: Icon = {
+		light: 'file:../nodes/WeChatGateway/wechat.svg',
+		dark: 'file:../nodes/WeChatGateway/wechat.dark.svg',
+	};
+
+	documentationUrl = 'https://github.com/n8n-nodes-wechat-gateway/n8n-nodes-wechat-gateway#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Gateway Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'http://127.0.0.1:8080',
+			description:
+				'Where your WeChat HTTP gateway listens (http or https). A path prefix such as https://proxy.example.com/wechat works; the node appends /v2/api.',
+		},
+		{
+			displayName: 'Sending Account wxid',
+			name: 'wxid',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'wxid_a1b2c3d4e5f6',
+			description:
+				'The WeChat ID (wxid) of the account logged in to the gateway that sends the messages. Sent as the wxid query parameter of every call.',
+		},
+		{
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'options',
+			default: 'none',
+			options: [
+				{ name: 'None', value: 'none', description: 'The gateway is reachable only by n8n (e.g. on localhost or a private network)' },
+				{ name: 'Header', value: 'header', description: 'A reverse proxy in front of the gateway checks a header' },
+			],
+		},
+		{
+			displayName: 'Header Name',
+			name: 'authHeaderName',
+			type: 'string',
+			default: 'Authorization',
+			required: true,
+			displayOptions: { show: { authentication: ['header'] } },
+			description: 'Name of the header your reverse proxy checks, e.g. Authorization or X-API-Key',
+		},
+		{
+			displayName: 'Header Value',
+			name: 'authHeaderValue',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			displayOptions: { show: { authentication: ['header'] } },
+			description: 'The secret the proxy expects, e.g. "Bearer abc123". Never shown in errors or outputs.',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 300 },
+			default: 10,
+			description:
+				'How long the gateway waits for WeChat (sent as the timeout query parameter). n8n waits a few seconds longer for the gateway to answer.',
+		},
+		{
+			displayName: 'Ignore SSL Issues (Insecure)',
+			name: 'allowUnauthorizedCerts',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to connect even if the gateway\'s HTTPS certificate cannot be verified (self-signed)',
+		},
+	];
+}

@@ -1,0 +1,62 @@
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IExecuteFunctions,
+	INodeCredentialTestResult,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { optionsCollection, toUserNameField } from './actions/common.fields';
+import { operations } from './actions/registry';
+import { CREDENTIAL_TYPE, route } from './actions/router';
+import { testGatewayConnection } from './transport/connectionTest';
+
+const operationList = Object.values(operations);
+
+export class WeChatGateway implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WeChat Gateway',
+		name: 'weChatGateway',
+		icon: { light: 'file:wechat.svg', dark: 'file:wechat.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"]}}',
+		description: 'Send WeChat link cards, Channels videos, mini programs and files through your own WeChat HTTP gateway',
+		defaults: { name: 'WeChat Gateway' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true, testedBy: 'weChatGatewayConnectionTest' }],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				default: 'sendLink',
+				options: operationList.map((operation) => operation.option),
+			},
+			toUserNameField,
+			...operationList.flatMap((operation) => operation.properties),
+			optionsCollection,
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			async weChatGatewayConnectionTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				return await testGatewayConnection(credential.data ?? {});
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await route.call(this);
+	}
+}

@@ -1,0 +1,230 @@
+import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { parseAppMsgXml } from '../appmsg/parse';
+import {
+	AppMsgInputError,
+	appMsgType,
+	writePath,
+	type AppMsg,
+	type FieldPath,
+} from '../appmsg/model';
+
+/** One editor field of a message kind and where its value goes in `<appmsg>`. */
+export interface AppMsgField {
+	/** Parameter name: part of the public contract of saved workflows. */
+	name: string;
+	displayName: string;
+	path: FieldPath;
+	type: 'string' | 'number';
+	/** Required when the message is built from fields; never when it overrides XML. */
+	required?: boolean;
+	/** Shown under "Additional Fields" rather than at the top. */
+	optional?: boolean;
+	placeholder?: string;
+	description?: string;
+}
+
+/** Reads parameters for one item; an n8n-free seam so operations are plain functions. */
+export interface ParameterReader {
+	get(name: string, fallback?: unknown): unknown;
+	itemIndex: number;
+}
+
+export type MessageSource = 'xml' | 'fields';
+
+/** A sending operation: its editor fields and how an item becomes an AppMsg. */
+export interface SendOperation {
+	kind: 'send';
+	option: INodePropertyOptions & { value: string; action: string };
+	properties: INodeProperties[];
+	toAppMsg(parameters: ParameterReader): AppMsg;
+}
+
+/** An operation that turns an item into output without calling the gateway. */
+export interface LocalOperation {
+	kind: 'local';
+	option: INodePropertyOptions & { value: string; action: string };
+	properties: INodeProperties[];
+	run(parameters: ParameterReader): IDataObject;
+}
+
+export type Operation = SendOperation | LocalOperation;
+
+export interface AppMsgKind {
+	value: string;
+	name: string;
+	action: string;
+	description: string;
+	/** Message types this operation sends; the first is used when building from fields. */
+	types: readonly number[];
+	sources: readonly MessageSource[];
+	fields: readonly AppMsgField[];
+	/** The fixed parts of a message built from fields, before field values are written. */
+	skeleton(): AppMsg;
+	/** Last corrections that every message of the kind needs, whatever its source. */
+	finish?(appMsg: AppMsg, parameters: ParameterReader): void;
+	/** Extra editor properties of this kind (e.g. notices), shown with its fields. */
+	extraProperties?: INodeProperties[];
+	/** A clearer word for a type that looks right but is not (e.g. a file still uploading). */
+	explainWrongType?(type: number): string | undefined;
+}
+
+function show(kind: AppMsgKind, extra: IDataObject = {}): INodeProperties['displayOptions'] {
+	return { show: { operation: [kind.value], ...extra } };
+}
+
+function fieldProperty(field: AppMsgField, required: boolean): INodeProperties {
+	return {
+		displayName: field.displayName,
+		name: field.name,
+		type: field.type,
+		default: field.type === 'number' ? 0 : '',
+		...(required ? { required: true } : {}),
+		...(field.placeholder ? { placeholder: field.placeholder } : {}),
+		...(field.description ? { description: field.description } : {}),
+	};
+}
+
+const byDisplayName = (a: INodeProperties, b: INodeProperties) => a.displayName.localeCompare(b.displayName);
+
+/** Editor properties for a kind: source switch, XML box, fields, "Additional Fields", overrides. */
+function kindProperties(kind: AppMsgKind): INodeProperties[] {
+	const properties: INodeProperties[] = [];
+	const fromFields = kind.sources.includes('fields');
+	const fromXml = kind.sources.includes('xml');
+	const both = fromFields && fromXml;
+	if (both) {
+		properties.push({
+			displayName: 'Source',
+			name: 'source',
+			type: 'options',
+			noDataExpression: true,
+			default: 'xml',
+			displayOptions: show(kind),
+			options: [
+				{
+					name: 'Received Message XML',
+					value: 'xml',
+					description: 'Forward a message the account received: paste or map its XML (<msg>…</msg> or <appmsg>…</appmsg>)',
+				},
+				{ name: 'Fields', value: 'fields', description: 'Enter each field of the message yourself' },
+			],
+		});
+	}
+	if (fromXml) {
+		properties.push({
+			displayName: 'Message XML',
+			name: 'messageXml',
+			type: 'string',
+			typeOptions: { rows: 6 },
+			default: '',
+			required: true,
+			placeholder: '<msg><appmsg appid="" sdkver="0">…</appmsg></msg>',
+			description: 'The XML of a received app message, as the gateway delivered it (the whole <msg> or the <appmsg> element alone)',
+			displayOptions: show(kind, both ? { source: ['xml'] } : {}),
+		});
+	}
+	if (fromFields) {
+		const where = both ? { source: ['fields'] } : {};
+		for (const field of kind.fields.filter((f) => !f.optional)) {
+			properties.push({ ...fieldProperty(field, field.required ?? false), displayOptions: show(kind, where) });
+		}
+		const optional = kind.fields.filter((f) => f.optional);
+		if (optional.length) {
+			properties.push({
+				displayName: 'Additional Fields',
+				name: 'additionalFields',
+				type: 'collection',
+				placeholder: 'Add Field',
+				default: {},
+				displayOptions: show(kind, where),
+				options: optional.map((f) => fieldProperty(f, false)).sort(byDisplayName),
+			});
+		}
+	}
+	if (fromXml && kind.fields.length) {
+		properties.push({
+			displayName: 'Override Fields',
+			name: 'overrides',
+			type: 'collection',
+			placeholder: 'Add Field',
+			default: {},
+			description: 'Fields set here replace those of the received message (e.g. a new title)',
+			displayOptions: show(kind, both ? { source: ['xml'] } : {}),
+			options: kind.fields.map((f) => fieldProperty(f, false)).sort(byDisplayName),
+		});
+	}
+	for (const extra of kind.extraProperties ?? []) properties.push({ ...extra, displayOptions: show(kind) });
+	return properties;
+}
+
+function isSet(value: unknown): value is string | number {
+	if (typeof value === 'number') return Number.isFinite(value);
+	return typeof value === 'string' && value !== '';
+}
+
+function writeField(appMsg: AppMsg, field: AppMsgField, value: unknown): void {
+	if (field.type === 'number') {
+		const number = typeof value === 'number' ? value : Number(String(value).trim());
+		if (!Number.isFinite(number) || number < 0 || !Number.isInteger(number)) {
+			throw new AppMsgInputError(`"${field.displayName}" must be a whole number ≥ 0, got "${String(value)}"`, field.displayName);
+		}
+		writePath(appMsg, field.path, number);
+		return;
+	}
+	if (typeof value !== 'string' && typeof value !== 'number') {
+		throw new AppMsgInputError(`"${field.displayName}" must be text, got ${Array.isArray(value) ? 'a list' : typeof value}`, field.displayName);
+	}
+	writePath(appMsg, field.path, String(value));
+}
+
+function fromFields(kind: AppMsgKind, parameters: ParameterReader): AppMsg {
+	const appMsg = kind.skeleton();
+	const additional = (parameters.get('additionalFields', {}) ?? {}) as IDataObject;
+	for (const field of kind.fields) {
+		const value = field.optional ? additional[field.name] : parameters.get(field.name, '');
+		const present = typeof value === 'string' ? value.trim() !== '' : isSet(value);
+		if (!present) {
+			if (field.required) throw new AppMsgInputError(`"${field.displayName}" is required`, field.displayName);
+			// n8n stores an untouched number field as 0: that means "not given" here.
+			continue;
+		}
+		if (field.type === 'number' && value === 0 && !field.required) continue;
+		writeField(appMsg, field, value);
+	}
+	return appMsg;
+}
+
+function fromXml(kind: AppMsgKind, parameters: ParameterReader): AppMsg {
+	const { appMsg } = parseAppMsgXml(parameters.get('messageXml', ''), 'Message XML');
+	const type = appMsgType(appMsg) as number;
+	if (kind.types.length && !kind.types.includes(type)) {
+		const hint = kind.explainWrongType?.(type) ?? '';
+		throw new AppMsgInputError(
+			`"Message XML" is an app message of type ${type}, but "${kind.name}" sends type ${kind.types.join(' or ')}${hint ? `: ${hint}` : ''}`,
+			'Message XML',
+		);
+	}
+	const overrides = (parameters.get('overrides', {}) ?? {}) as IDataObject;
+	for (const field of kind.fields) {
+		const value = overrides[field.name];
+		if (typeof value === 'string' ? value !== '' : isSet(value)) writeField(appMsg, field, value);
+	}
+	return appMsg;
+}
+
+/** Declares a message kind: its editor fields and how they map to `<appmsg>`, in one place. */
+export function defineAppMsgKind(kind: AppMsgKind): SendOperation {
+	return {
+		kind: 'send',
+		option: { name: kind.name, value: kind.value, action: kind.action, description: kind.description },
+		properties: kindProperties(kind),
+		toAppMsg(parameters) {
+			const source: MessageSource =
+				kind.sources.length === 1 ? kind.sources[0] : (parameters.get('source', 'xml') as MessageSource);
+			const appMsg = source === 'xml' ? fromXml(kind, parameters) : fromFields(kind, parameters);
+			kind.finish?.(appMsg, parameters);
+			return appMsg;
+		},
+	};
+}

@@ -1,0 +1,100 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_DELIVERY_OPTIONS } from '../delivery/options';
+
+/** Operations that call the gateway; `parseAppMsgXml` is the only one that does not. */
+export const SENDING_OPERATIONS = ['sendLink', 'forwardChannelsVideo', 'forwardMiniProgram', 'forwardFile', 'sendAppMsgXml'];
+
+const sending = { show: { operation: SENDING_OPERATIONS } };
+
+export const toUserNameField: INodeProperties = {
+	displayName: 'To',
+	name: 'toUserName',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'wxid_a1b2c3d4e5f6, 12345678901@chatroom',
+	description:
+		'Who receives the message: a person\'s wxid (wxid_…) or custom WeChat ID, or a group (…@chatroom). Several recipients: separate them with commas or new lines, or map a list; each gets its own output item.',
+	displayOptions: sending,
+};
+
+export const optionsCollection: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	displayOptions: sending,
+	options: [
+		{
+			displayName: 'Concurrent Recipients',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 16 },
+			default: DEFAULT_DELIVERY_OPTIONS.concurrency,
+			description:
+				'How many messages may be in flight to the gateway at once. Only takes effect with Message Interval 0; keep 1 unless your gateway handles parallel sends.',
+		},
+		{
+			displayName: 'Delivery Guarantee',
+			name: 'delivery',
+			type: 'options',
+			default: DEFAULT_DELIVERY_OPTIONS.delivery,
+			options: [
+				{
+					name: 'At Most Once',
+					value: 'atMostOnce',
+					description: 'Never risk a duplicate: when the gateway may have sent a message but did not confirm (timeout, dropped connection), report an error instead of sending again',
+				},
+				{
+					name: 'At Least Once',
+					value: 'atLeastOnce',
+					description: 'Never risk a lost message: also retry when the outcome is unknown, which can deliver a message twice',
+				},
+			],
+		},
+		{
+			displayName: 'Include Sent XML',
+			name: 'includeXml',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to add the AppMsgXml that was sent to each output item',
+		},
+		{
+			displayName: 'Max Recipients per Minute',
+			name: 'maxRecipientsPerMinute',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: DEFAULT_DELIVERY_OPTIONS.maxRecipientsPerMinute,
+			description:
+				'At most this many different chats get a message from the account in any minute (WeChat limits accounts that message many people quickly). 0 turns the limit off.',
+		},
+		{
+			displayName: 'Message Interval (Ms)',
+			name: 'messageInterval',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: DEFAULT_DELIVERY_OPTIONS.messageInterval,
+			description:
+				'Milliseconds between two messages from the account, plus up to 30% random jitter, across all workflows that use it. About one message a second keeps the account safe; 0 turns pacing off.',
+		},
+		{
+			displayName: 'Retries',
+			name: 'retries',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 10 },
+			default: DEFAULT_DELIVERY_OPTIONS.retries,
+			description:
+				'How often to try again when nothing was sent (the connection failed before the request went out) or WeChat said "too frequent" (Ret -34). Never retries a message that may have gone out, unless Delivery Guarantee is At Least Once.',
+		},
+		{
+			displayName: 'Retry Delay (Ms)',
+			name: 'retryDelay',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: DEFAULT_DELIVERY_OPTIONS.retryDelay,
+			description: 'Wait before the first retry; it doubles on each further retry, and is five times longer after "too frequent"',
+		},
+	],
+};

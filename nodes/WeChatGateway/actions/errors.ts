@@ -1,0 +1,64 @@
+import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
+
+import { AppMsgInputError } from '../appmsg/model';
+import { GatewayError } from '../transport/gateway';
+import { CredentialSettingsError } from '../transport/settings';
+import { PacingAbortedError } from '../delivery/pacer';
+
+/** Plain words for the Ret codes WeChat's cgi layer is known to give. */
+export const RET_HINTS: Record<number, string> = {
+	[-1]: 'WeChat reported a system error; try again later',
+	[-2]:
+		'WeChat rejected an argument: check the message fields (a mini program cover above about 50 KB, an expired file attachment or a wrong recipient ID all cause this)',
+	[-13]: 'the account\'s session has expired: log the account in to the gateway again',
+	[-24]: 'WeChat treated the message as spam',
+	[-34]: 'the account is sending too often: raise "Message Interval" in the node\'s options',
+	[-100]: 'the account was logged in elsewhere and is now logged out of the gateway: log in again',
+	[-200]: 'the account is banned or restricted by WeChat',
+};
+
+export interface ErrorPlace {
+	itemIndex: number;
+	recipient?: string;
+}
+
+function where({ itemIndex, recipient }: ErrorPlace): string {
+	return recipient ? `item ${itemIndex}, to ${recipient}` : `item ${itemIndex}`;
+}
+
+/** Every failure as an n8n error that names the item and the recipient, never a secret. */
+export function toNodeError(node: INode, error: unknown, place: ErrorPlace): NodeApiError | NodeOperationError {
+	const { itemIndex } = place;
+	if (error instanceof GatewayError) {
+		const { ret, errMsg, httpStatus } = error.details;
+		const hint = ret !== undefined ? RET_HINTS[ret] : undefined;
+		const response: JsonObject = { kind: error.kind, delivery: error.delivery };
+		if (ret !== undefined) response.Ret = ret;
+		if (errMsg !== undefined) response.ErrMsg = errMsg;
+		if (place.recipient) response.ToUserName = place.recipient;
+		return new NodeApiError(node, response, {
+			message: `${error.message} (${where(place)})`,
+			description: [hint && `Hint: ${hint}.`, deliveryNote(error)].filter(Boolean).join(' '),
+			httpCode: httpStatus ? String(httpStatus) : undefined,
+			itemIndex,
+		});
+	}
+	if (error instanceof AppMsgInputError || error instanceof RangeError) {
+		return new NodeOperationError(node, `${error.message} (${where(place)})`, { itemIndex });
+	}
+	if (error instanceof CredentialSettingsError) {
+		return new NodeOperationError(node, error.message, { itemIndex, description: `Open the credential and fix "${error.field}".` });
+	}
+	if (error instanceof PacingAbortedError) {
+		return new NodeOperationError(node, `The execution was stopped before this message was sent (${where(place)})`, { itemIndex });
+	}
+	const message = error instanceof Error ? error.message : String(error);
+	return new NodeOperationError(node, `${message} (${where(place)})`, { itemIndex });
+}
+
+function deliveryNote(error: GatewayError): string {
+	if (error.delivery === 'unknown') {
+		return 'The message may or may not have been delivered; it was not sent again, so that nobody gets it twice.';
+	}
+	return 'The message was not sent.';
+}

@@ -1,0 +1,89 @@
+import { APPMSG_TYPE, readText, writePath, type AppMsg } from '../appmsg/model';
+import { defineAppMsgKind } from './appMsgOperation';
+
+const weapp = (...path: string[]) => ['weappinfo', ...path];
+const cover = (...path: string[]) => ['appattach', ...path];
+
+/**
+ * Phones open a mini program page blank unless its path names the `.html` page, so
+ * `pages/index/index?id=1` is sent as `pages/index/index.html?id=1`.
+ */
+export function withHtmlPage(pagePath: string): string {
+	const [path, ...query] = pagePath.split('?');
+	if (path === '' || path.endsWith('.html')) return pagePath;
+	return [`${path}.html`, ...query].join('?');
+}
+
+function errorPageUrl(appId: string): string {
+	return `https://mp.weixin.qq.com/mp/waerrpage?appid=${encodeURIComponent(appId)}&type=upgrade&upgradetype=3#wechat_redirect`;
+}
+
+/** A mini program card (appmsg type 33, or 36 when the received one was 36). */
+export const forwardMiniProgram = defineAppMsgKind({
+	value: 'forwardMiniProgram',
+	name: 'Forward Mini Program',
+	action: 'Forward a mini program',
+	description: 'Forward a mini program card',
+	types: [APPMSG_TYPE.miniProgram, APPMSG_TYPE.miniProgramPage],
+	sources: ['xml', 'fields'],
+	skeleton: () => ({
+		'@_appid': '',
+		'@_sdkver': '0',
+		title: '',
+		des: '',
+		action: 'view',
+		type: APPMSG_TYPE.miniProgram,
+		url: '',
+		sourceusername: '',
+		sourcedisplayname: '',
+		appattach: { cdnthumburl: '', cdnthumbmd5: '', cdnthumblength: 0, cdnthumbwidth: 0, cdnthumbheight: 0, cdnthumbaeskey: '', aeskey: '', encryver: 0 },
+		weappinfo: { pagepath: '', username: '', appid: '', version: 0, type: 2, weappiconurl: '', appservicetype: 0 },
+	}),
+	fields: [
+		{ name: 'title', displayName: 'Title', path: ['title'], type: 'string', required: true, placeholder: 'Order #1024 is ready' },
+		{ name: 'appId', displayName: 'Mini Program App ID', path: weapp('appid'), type: 'string', required: true, placeholder: 'wx1234567890abcdef' },
+		{
+			name: 'username',
+			displayName: 'Mini Program Username',
+			path: weapp('username'),
+			type: 'string',
+			required: true,
+			placeholder: 'gh_0123456789ab@app',
+			description: 'The mini program\'s original ID, ending in @app',
+		},
+		{
+			name: 'pagePath',
+			displayName: 'Page Path',
+			path: weapp('pagepath'),
+			type: 'string',
+			placeholder: 'pages/order/detail.html?id=1024',
+			description: 'The page to open. ".html" is added after the page name when missing, or phones open it blank.',
+		},
+		{ name: 'displayName', displayName: 'Display Name', path: ['sourcedisplayname'], type: 'string', required: true, placeholder: 'Example Shop' },
+		{ name: 'iconUrl', displayName: 'Icon URL', path: weapp('weappiconurl'), type: 'string', placeholder: 'http://mmbiz.qpic.cn/mmbiz_png/…/640?wx_fmt=png' },
+		{ name: 'version', displayName: 'Version', path: weapp('version'), type: 'number', optional: true, description: 'Mini program version number from a received card' },
+		{ name: 'shareId', displayName: 'Share ID', path: weapp('shareId'), type: 'string', optional: true },
+		{
+			name: 'cdnThumbUrl',
+			displayName: 'Cover CDN URL',
+			path: cover('cdnthumburl'),
+			type: 'string',
+			optional: true,
+			description: 'CDN file ID of the cover image (appattach.cdnthumburl of a received card). Covers above about 50 KB make WeChat refuse the card with Ret -2.',
+		},
+		{ name: 'cdnThumbMd5', displayName: 'Cover MD5', path: cover('cdnthumbmd5'), type: 'string', optional: true },
+		{ name: 'cdnThumbLength', displayName: 'Cover Size (Bytes)', path: cover('cdnthumblength'), type: 'number', optional: true },
+		{ name: 'cdnThumbWidth', displayName: 'Cover Width', path: cover('cdnthumbwidth'), type: 'number', optional: true },
+		{ name: 'cdnThumbHeight', displayName: 'Cover Height', path: cover('cdnthumbheight'), type: 'number', optional: true },
+		{ name: 'cdnThumbAesKey', displayName: 'Cover AES Key', path: cover('cdnthumbaeskey'), type: 'string', optional: true },
+		{ name: 'aesKey', displayName: 'AES Key', path: cover('aeskey'), type: 'string', optional: true },
+	],
+	finish(appMsg: AppMsg) {
+		const pagePath = readText(appMsg, weapp('pagepath'));
+		if (pagePath) writePath(appMsg, weapp('pagepath'), withHtmlPage(pagePath));
+		const username = readText(appMsg, weapp('username'));
+		if (username && !readText(appMsg, ['sourceusername'])) writePath(appMsg, ['sourceusername'], username);
+		const appId = readText(appMsg, weapp('appid'));
+		if (appId && !readText(appMsg, ['url'])) writePath(appMsg, ['url'], errorPageUrl(appId));
+	},
+});

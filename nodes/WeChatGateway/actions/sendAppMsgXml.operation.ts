@@ -1,0 +1,13 @@
+import { defineAppMsgKind } from './appMsgOperation';
+
+/** Any app message, given as XML: the escape hatch for kinds without their own operation. */
+export const sendAppMsgXml = defineAppMsgKind({
+	value: 'sendAppMsgXml',
+	name: 'Send App Message XML',
+	action: 'Send an app message from XML',
+	description: 'Send any app message given as XML (<msg> or <appmsg>)',
+	types: [],
+	sources: ['xml'],
+	skeleton: () => ({}),
+	fields: [],
+});

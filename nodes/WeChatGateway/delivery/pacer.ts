@@ -1,0 +1,92 @@
+/**
+ * Spaces the messages of one WeChat account, across items, executions and workflows in this
+ * n8n process. A turn is reserved synchronously, so concurrent callers queue in order.
+ */
+export interface PacingPolicy {
+	intervalMs: number;
+	maxRecipientsPerMinute: number;
+	/** Extra random share of the interval, so sends never tick like a machine. */
+	jitterRatio?: number;
+}
+
+const MINUTE = 60_000;
+
+class AccountPace {
+	nextFreeAt = 0;
+	/** recipient -> when it last got a turn, oldest first. */
+	readonly recentRecipients = new Map<string, number>();
+
+	reserve(recipient: string, policy: PacingPolicy, now: number, random: () => number): number {
+		let at = Math.max(now, this.nextFreeAt);
+		if (policy.maxRecipientsPerMinute > 0) at = this.respectRecipientLimit(recipient, at, policy.maxRecipientsPerMinute);
+		const jitter = policy.intervalMs * (policy.jitterRatio ?? 0.3) * random();
+		this.nextFreeAt = at + policy.intervalMs + jitter;
+		return at;
+	}
+
+	private respectRecipientLimit(recipient: string, at: number, limit: number): number {
+		for (const [name, time] of this.recentRecipients) {
+			if (time > at - MINUTE) break;
+			this.recentRecipients.delete(name);
+		}
+		if (!this.recentRecipients.has(recipient) && this.recentRecipients.size >= limit) {
+			const [oldestName, oldestTime] = this.recentRecipients.entries().next().value as [string, number];
+			at = Math.max(at, oldestTime + MINUTE);
+			this.recentRecipients.delete(oldestName);
+		}
+		this.recentRecipients.delete(recipient);
+		this.recentRecipients.set(recipient, at);
+		return at;
+	}
+}
+
+const accounts = new Map<string, AccountPace>();
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+	if (signal?.aborted) return Promise.reject(new PacingAbortedError());
+	if (ms <= 0) return Promise.resolve();
+	return new Promise((resolve, reject) => {
+		const onAbort = () => {
+			clearTimeout(timer);
+			reject(new PacingAbortedError());
+		};
+		const timer = setTimeout(() => {
+			signal?.removeEventListener('abort', onAbort);
+			resolve();
+		}, ms);
+		signal?.addEventListener('abort', onAbort, { once: true });
+	});
+}
+
+export class PacingAbortedError extends Error {
+	constructor() {
+		super('The execution was stopped');
+		this.name = 'PacingAbortedError';
+	}
+}
+
+/** Waits for this account's next turn to message `recipient`. */
+export async function waitForTurn(
+	account: string,
+	recipient: string,
+	policy: PacingPolicy,
+	signal?: AbortSignal,
+	clock: { now(): number; random(): number } = { now: Date.now, random: Math.random },
+): Promise<void> {
+	if (policy.intervalMs <= 0 && policy.maxRecipientsPerMinute <= 0) {
+		if (signal?.aborted) throw new PacingAbortedError();
+		return;
+	}
+	let pace = accounts.get(account);
+	if (!pace) {
+		pace = new AccountPace();
+		accounts.set(account, pace);
+	}
+	const now = clock.now();
+	await sleep(pace.reserve(recipient, policy, now, clock.random) - now, signal);
+}
+
+/** For tests: forget every account's history. */
+export function resetPacing(): void {
+	accounts.clear();
+}

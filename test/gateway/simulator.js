@@ -1,0 +1,314 @@
+// @ts-check
+'use strict';
+/**
+ * A local stand-in for the WeChat HTTP gateway's MagicCgi endpoint (cgi 222, sendappmsg).
+ *
+ * It checks every call the way the real gateway does (method, path, query, JSON body, the
+ * AppMsgXml and the fields each message type needs), answers like the gateway's own API page
+ * (64-bit NewMsgId as a bare JSON number), keeps what it received, and injects faults on demand
+ * through its control endpoints under /__simulator/ or the `faults` option.
+ */
+const http = require('node:http');
+const fs = require('node:fs');
+const { XMLParser, XMLValidator } = require('fast-xml-parser');
+
+/** @typedef {{ action: 'ret', ret: number, errMsg?: string }
+ *   | { action: 'http', status: number, body?: string, contentType?: string }
+ *   | { action: 'html' } | { action: 'empty' } | { action: 'json', body: string }
+ *   | { action: 'delay', delayMs: number } | { action: 'hang' }
+ *   | { action: 'drop' } | { action: 'dropBeforeSend' }} FaultAction */
+/** @typedef {FaultAction & { toUserName?: string, nth?: number, times?: number }} FaultRule
+ *  `nth`: only the nth gateway call from when the rule was added (1-based); `times`: how many
+ *  calls it hits before it is used up (default: 1 with nth, else unlimited); `toUserName`: only calls to that recipient. */
+
+const REQUIRED_FIELDS = {
+	5: [['title'], ['url']],
+	6: [['title'], ['appattach', 'totallen'], ['appattach', 'attachid'], ['appattach', 'aeskey']],
+	33: [['title'], ['weappinfo', 'appid'], ['weappinfo', 'username']],
+	36: [['title'], ['weappinfo', 'appid'], ['weappinfo', 'username']],
+	51: [['finderFeed', 'objectId'], ['finderFeed', 'objectNonceId'], ['finderFeed', 'username']],
+};
+/** App message types a client may send; 74 (file uploading) and the like only ever arrive. */
+const SENDABLE_TYPES = new Set([3, 4, 5, 6, 19, 24, 33, 36, 51, 53, 57, 63, 87]);
+const FIRST_MSG_ID = 7234567890123457789n;
+const WXID = /^[A-Za-z0-9_@.-]{1,128}$/;
+
+const xmlParser = new XMLParser({
+	ignoreAttributes: false,
+	attributeNamePrefix: '@_',
+	parseTagValue: false,
+	processEntities: true,
+	htmlEntities: false,
+	trimValues: false,
+});
+
+function get(node, path) {
+	let value = node;
+	for (const name of path) {
+		if (Array.isArray(value)) value = value[0];
+		if (value === undefined || value === null || typeof value !== 'object') return undefined;
+		value = value[name];
+	}
+	if (Array.isArray(value)) value = value[0];
+	if (value !== null && typeof value === 'object') value = value['#text'];
+	return value === undefined ? undefined : String(value);
+}
+
+/** @returns {{ ok: true, appMsg: any, type: number } | { ok: false, errMsg: string }} */
+function checkAppMsgXml(xml) {
+	if (typeof xml !== 'string' || xml.trim() === '') return { ok: false, errMsg: 'AppMsgXml is required' };
+	if (/<!DOCTYPE/i.test(xml)) return { ok: false, errMsg: 'AppMsgXml must not contain a DOCTYPE' };
+	const valid = XMLValidator.validate(xml);
+	if (valid !== true) return { ok: false, errMsg: `AppMsgXml is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, col ${valid.err.col})` };
+	if (!/^\s*<appmsg[\s>/]/.test(xml)) return { ok: false, errMsg: 'AppMsgXml must start at the <appmsg> element' };
+	const document = xmlParser.parse(xml);
+	const keys = Object.keys(document);
+	if (keys.length !== 1 || keys[0] !== 'appmsg') return { ok: false, errMsg: 'AppMsgXml must have exactly one root element, <appmsg>' };
+	const appMsg = document.appmsg;
+	const typeText = get(appMsg, ['type']);
+	if (typeText === undefined || !/^\d+$/.test(typeText)) return { ok: false, errMsg: 'appmsg has no numeric <type>' };
+	const type = Number(typeText);
+	if (!SENDABLE_TYPES.has(type)) return { ok: false, errMsg: `appmsg type ${type} cannot be sent` };
+	for (const path of REQUIRED_FIELDS[type] ?? [['title']]) {
+		const value = get(appMsg, path);
+		if (value === undefined || value.trim() === '') return { ok: false, errMsg: `appmsg type ${type} needs <${path.join('><')}>` };
+	}
+	if (type === 6 && !/^\d+$/.test(get(appMsg, ['appattach', 'totallen']) ?? '')) return { ok: false, errMsg: 'appattach.totallen must be a number' };
+	return { ok: true, appMsg, type };
+}
+
+/**
+ * @param {{ host?: string, port?: number, accounts?: string[], authHeader?: { name: string, value: string },
+ *   latencyMs?: number, faults?: FaultRule[], logFile?: string, firstMsgId?: bigint | string }} [options]
+ */
+async function startGatewaySimulator(options = {}) {
+	const accounts = options.accounts && options.accounts.length ? new Set(options.accounts) : undefined;
+	const authHeader = options.authHeader ? { name: options.authHeader.name.toLowerCase(), value: options.authHeader.value } : undefined;
+	let latencyMs = options.latencyMs ?? 0;
+	let nextMsgId = BigInt(options.firstMsgId ?? FIRST_MSG_ID);
+	let clientSeq = 0;
+	let gatewayCalls = 0;
+	let connections = 0;
+	/** @type {Array<FaultRule & { used: number, startAt: number }>} */
+	let faults = [];
+	/** Messages the gateway accepted (Ret 0), in order. */
+	const messages = [];
+	/** Every call to the gateway endpoint, accepted or not. */
+	const calls = [];
+	const sockets = new Set();
+
+	function addFault(rule) {
+		if (!rule || typeof rule.action !== 'string') throw new Error('a fault needs an "action"');
+		faults.push({ ...rule, used: 0, startAt: gatewayCalls });
+	}
+	for (const rule of options.faults ?? []) addFault(rule);
+
+	function takeFault(callNumber, toUserName) {
+		for (const rule of faults) {
+			const limit = rule.times ?? (rule.nth ? 1 : Infinity);
+			if (rule.used >= limit) continue;
+			if (rule.toUserName && rule.toUserName !== toUserName) continue;
+			if (rule.nth && callNumber - rule.startAt < rule.nth) continue;
+			rule.used++;
+			return rule;
+		}
+		return undefined;
+	}
+
+	function log(entry) {
+		if (options.logFile) fs.appendFileSync(options.logFile, `${JSON.stringify(entry)}\n`);
+	}
+
+	function sendJson(res, status, text) {
+		res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+		res.end(text);
+	}
+
+	function cgiAnswer(ret, errMsg, data) {
+		const base = JSON.stringify({ ErrMsg: errMsg, Ret: ret });
+		// NewMsgId is written as a bare 64-bit number, exactly as the real gateway does.
+		const responseData = data ? `{"NewMsgId":${data.newMsgId},"ClientMsgId":${JSON.stringify(data.clientMsgId)}}` : '{}';
+		return `{"CgiBaseResponse":${base},"ResponseData":${responseData}}`;
+	}
+
+	async function handleGateway(req, res, url, bodyText) {
+		const callNumber = ++gatewayCalls;
+		const query = Object.fromEntries(url.searchParams);
+		let body;
+		try {
+			body = JSON.parse(bodyText);
+		} catch {
+			body = undefined;
+		}
+		const toUserName = body?.CgiRequest?.ToUserName;
+		const call = { at: new Date().toISOString(), callNumber, query, toUserName, body: bodyText, headers: { ...req.headers } };
+		calls.push(call);
+
+		const fault = takeFault(callNumber, toUserName);
+		call.fault = fault?.action;
+		const delay = latencyMs + (fault?.action === 'delay' ? fault.delayMs : 0);
+		if (fault?.action === 'hang') return; // never answers; the client's timeout must fire
+		if (fault?.action === 'dropBeforeSend') {
+			req.socket.destroy();
+			return;
+		}
+		if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+		if (fault?.action === 'html') return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>');
+		if (fault?.action === 'empty') return res.writeHead(200, { 'content-type': 'application/json' }).end();
+		if (fault?.action === 'json') return sendJson(res, 200, fault.body);
+		if (fault?.action === 'http') {
+			res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'text/plain' });
+			return res.end(fault.body ?? `${fault.status} ${http.STATUS_CODES[fault.status] ?? ''}`);
+		}
+
+		const reject = (status, ret, errMsg) => {
+			call.ret = ret;
+			call.errMsg = errMsg;
+			log({ kind: 'rejected', ...call, headers: undefined });
+			sendJson(res, status, cgiAnswer(ret, errMsg));
+		};
+		if (authHeader && req.headers[authHeader.name] !== authHeader.value) return reject(401, -1, 'unauthorized: missing or wrong auth header');
+		if (req.method !== 'POST') return reject(405, -2, 'method must be POST');
+		if (query.funcname !== 'MagicCgi') return reject(400, -2, 'query funcname must be MagicCgi');
+		if (!query.timeout || !/^\d+$/.test(query.timeout)) return reject(400, -2, 'query timeout must be a number of seconds');
+		if (!query.wxid || !WXID.test(query.wxid)) return reject(400, -2, 'query wxid is required');
+		if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return reject(400, -2, 'Content-Type must be application/json');
+		if (!body || typeof body !== 'object') return reject(400, -2, 'body must be JSON');
+		if (accounts && !accounts.has(query.wxid)) return reject(200, -13, `account ${query.wxid} is not logged in to this gateway`);
+		if (body.CgiCmd !== 222) return reject(200, -2, `CgiCmd ${JSON.stringify(body.CgiCmd)} is not supported by this simulator (only 222)`);
+		const request = body.CgiRequest;
+		if (!request || typeof request !== 'object') return reject(200, -2, 'CgiRequest is required');
+		if (typeof request.ToUserName !== 'string' || request.ToUserName === '') return reject(200, -2, 'CgiRequest.ToUserName is required');
+		if (!WXID.test(request.ToUserName)) return reject(200, -2, `ToUserName "${request.ToUserName}" is not a WeChat ID`);
+		if (request.MsgType !== 49) return reject(200, -2, 'CgiRequest.MsgType must be 49');
+		const checked = checkAppMsgXml(request.AppMsgXml);
+		if (!checked.ok) return reject(200, -2, checked.errMsg);
+		if (fault?.action === 'ret') return reject(200, fault.ret, fault.errMsg ?? `simulated Ret ${fault.ret}`);
+
+		const newMsgId = (nextMsgId++).toString();
+		const clientMsgId = `${query.wxid}_${Date.now()}_${++clientSeq}`;
+		const message = {
+			at: call.at,
+			callNumber,
+			wxid: query.wxid,
+			timeout: query.timeout,
+			toUserName: request.ToUserName,
+			type: checked.type,
+			appMsgXml: request.AppMsgXml,
+			newMsgId,
+			clientMsgId,
+		};
+		messages.push(message);
+		call.ret = 0;
+		call.newMsgId = newMsgId;
+		log({ kind: 'sent', ...message });
+		// The message is sent; a dropped connection now leaves the client not knowing it.
+		if (fault?.action === 'drop') return req.socket.destroy();
+		sendJson(res, 200, cgiAnswer(0, '', { newMsgId, clientMsgId }));
+	}
+
+	function handleControl(req, res, url, bodyText) {
+		const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
+		const reply = (value) => sendJson(res, 200, JSON.stringify(value));
+		switch (route) {
+			case 'GET /__simulator/messages':
+				return reply(messages);
+			case 'GET /__simulator/calls':
+				return reply(calls.map(({ headers, ...rest }) => rest));
+			case 'GET /__simulator/stats':
+				return reply(stats());
+			case 'DELETE /__simulator/messages':
+			case 'POST /__simulator/reset':
+				reset();
+				return reply({ ok: true });
+			case 'GET /__simulator/faults':
+				return reply(faults);
+			case 'POST /__simulator/faults': {
+				const rules = JSON.parse(bodyText || '[]');
+				for (const rule of Array.isArray(rules) ? rules : [rules]) addFault(rule);
+				return reply(faults);
+			}
+			case 'DELETE /__simulator/faults':
+				faults = [];
+				return reply({ ok: true });
+			case 'POST /__simulator/latency':
+				latencyMs = Number(JSON.parse(bodyText || '{}').latencyMs ?? 0);
+				return reply({ latencyMs });
+			default:
+				return sendJson(res, 404, JSON.stringify({ error: `no control endpoint ${route}` }));
+		}
+	}
+
+	function stats() {
+		return { connections, gatewayCalls, sent: messages.length, rejected: calls.filter((c) => c.ret !== undefined && c.ret !== 0).length };
+	}
+
+	function reset() {
+		messages.length = 0;
+		calls.length = 0;
+		faults = [];
+		gatewayCalls = 0;
+		connections = sockets.size;
+	}
+
+	const server = http.createServer((req, res) => {
+		const chunks = [];
+		req.on('data', (chunk) => chunks.push(chunk));
+		req.on('end', () => {
+			const url = new URL(req.url ?? '/', 'http://simulator');
+			const bodyText = Buffer.concat(chunks).toString('utf8');
+			Promise.resolve()
+				.then(() => {
+					if (url.pathname.startsWith('/__simulator/')) return handleControl(req, res, url, bodyText);
+					if (url.pathname.replace(/\/+$/, '').endsWith('/v2/api')) return handleGateway(req, res, url, bodyText);
+					res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>404 page not found</body></html>');
+				})
+				.catch((error) => {
+					if (!res.headersSent) sendJson(res, 500, JSON.stringify({ error: String(error && error.message) }));
+				});
+		});
+	});
+	server.keepAliveTimeout = 60_000;
+	server.on('connection', (socket) => {
+		connections++;
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
+	await new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(undefined));
+	});
+	const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+	const url = `http://${address.address}:${address.port}`;
+
+	return {
+		url,
+		port: address.port,
+		messages,
+		calls,
+		stats,
+		reset,
+		addFault,
+		clearFaults() {
+			faults = [];
+		},
+		setLatency(ms) {
+			latencyMs = ms;
+		},
+		/** How many times each (recipient, XML) pair was accepted: above 1 is a duplicate. */
+		deliveries() {
+			const counts = new Map();
+			for (const m of messages) {
+				const key = `${m.toUserName}\u0000${m.appMsgXml}`;
+				counts.set(key, (counts.get(key) ?? 0) + 1);
+			}
+			return counts;
+		},
+		async close() {
+			for (const socket of sockets) socket.destroy();
+			await new Promise((resolve) => server.close(() => resolve(undefined)));
+		},
+	};
+}
+
+module.exports = { startGatewaySimulator, checkAppMsgXml, FIRST_MSG_ID };
