@@ -38,7 +38,8 @@ const xmlParser = new XMLParser({
 	attributeNamePrefix: '@_',
 	parseTagValue: false,
 	processEntities: true,
-	htmlEntities: false,
+	// Also decodes character references (&#13; and the like), as any XML parser on the real side does.
+	htmlEntities: true,
 	trimValues: false,
 });
 

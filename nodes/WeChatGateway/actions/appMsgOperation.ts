@@ -1,5 +1,6 @@
 import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { assertXmlText } from '../appmsg/build';
 import { parseAppMsgXml } from '../appmsg/parse';
 import {
 	AppMsgInputError,
@@ -175,7 +176,9 @@ function writeField(appMsg: AppMsg, field: AppMsgField, value: unknown): void {
 	if (typeof value !== 'string' && typeof value !== 'number') {
 		throw new AppMsgInputError(`"${field.displayName}" must be text, got ${Array.isArray(value) ? 'a list' : typeof value}`, field.displayName);
 	}
-	writePath(appMsg, field.path, String(value));
+	const text = String(value);
+	assertXmlText(text, field.displayName);
+	writePath(appMsg, field.path, text);
 }
 
 function fromFields(kind: AppMsgKind, parameters: ParameterReader): AppMsg {

@@ -195,7 +195,7 @@ export function summarizeAppMsg(parsed: ParsedAppMsg): AppMsgSummary {
 			pagePath: text('weappinfo', 'pagepath'),
 			displayName: text('sourcedisplayname'),
 			iconUrl: text('weappinfo', 'weappiconurl'),
-			version: text('weappinfo', 'version'),
+			version: asNumber(text('weappinfo', 'version')),
 			coverCdnUrl: text('appattach', 'cdnthumburl'),
 			coverSize: asNumber(text('appattach', 'cdnthumblength')),
 		});

@@ -1,0 +1,79 @@
+/** The credential's "Test" button: it passes for the gateway only, and never sends a message. */
+import http from 'node:http';
+
+import type { ICredentialTestFunctions } from 'n8n-workflow';
+
+import { WeChatGateway } from '../../nodes/WeChatGateway/WeChatGateway.node';
+import { startGatewaySimulator, type GatewaySimulator } from '../support/simulator';
+
+const SENDER = 'wxid_sender01';
+let gateway: GatewaySimulator;
+beforeAll(async () => {
+	gateway = await startGatewaySimulator({ accounts: [SENDER] });
+});
+afterAll(async () => gateway.close());
+
+async function testCredential(data: Record<string, unknown>) {
+	const test = new WeChatGateway().methods.credentialTest.weChatGatewayConnectionTest;
+	return test.call({} as ICredentialTestFunctions, { id: '1', name: 'gateway', type: 'weChatGatewayApi', data: data as never });
+}
+
+async function withServer(handler: http.RequestListener, use: (url: string) => Promise<void>) {
+	const server = http.createServer(handler);
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	try {
+		await use(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+	} finally {
+		await new Promise((resolve) => server.close(resolve));
+	}
+}
+
+test('passes for the gateway, and sends no message', async () => {
+	gateway.reset();
+	expect(await testCredential({ baseUrl: gateway.url, wxid: SENDER })).toEqual({
+		status: 'OK',
+		message: `Connected to the WeChat gateway as ${SENDER}`,
+	});
+	expect(gateway.messages).toHaveLength(0);
+	expect(gateway.calls).toHaveLength(1);
+	expect(JSON.parse(gateway.calls[0].body).CgiRequest.ToUserName).toBe('');
+});
+
+test('fails when the account is not logged in to that gateway', async () => {
+	const result = await testCredential({ baseUrl: gateway.url, wxid: 'wxid_other' });
+	expect(result.status).toBe('Error');
+	expect(result.message).toMatch(/session has expired.*Ret -13/);
+});
+
+test('fails clearly for a refused connection', async () => {
+	const result = await testCredential({ baseUrl: 'http://127.0.0.1:1', wxid: SENDER });
+	expect(result).toEqual({ status: 'Error', message: "Connection refused by 127.0.0.1:1: is the gateway running and the Base URL's port right?" });
+});
+
+test('fails clearly for a wrong URL', async () => {
+	expect((await testCredential({ baseUrl: 'not a url', wxid: SENDER })).message).toMatch(/"Gateway Base URL" is not a URL/);
+	expect((await testCredential({ baseUrl: '', wxid: SENDER })).message).toMatch(/"Gateway Base URL" is empty/);
+});
+
+test('fails clearly for a server that is not the gateway', async () => {
+	await withServer(
+		(_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><title>Router login</title></html>'),
+		async (url) => {
+			const result = await testCredential({ baseUrl: url, wxid: SENDER });
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(/not JSON.*Router login.*Is the Base URL the WeChat gateway itself/);
+		},
+	);
+	await withServer(
+		(_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'),
+		async (url) => {
+			expect((await testCredential({ baseUrl: url, wxid: SENDER })).message).toMatch(/without "CgiBaseResponse"/);
+		},
+	);
+	await withServer(
+		(_req, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found'),
+		async (url) => {
+			expect((await testCredential({ baseUrl: url, wxid: SENDER })).message).toMatch(/HTTP 404: "404 page not found"/);
+		},
+	);
+});

@@ -1,0 +1,94 @@
+/** The editor contract: names that saved workflows and expressions depend on. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import type { INodeProperties } from 'n8n-workflow';
+
+import { WeChatGatewayApi } from '../../credentials/WeChatGatewayApi.credentials';
+import { WeChatGateway } from '../../nodes/WeChatGateway/WeChatGateway.node';
+
+const description = new WeChatGateway().description;
+const visibleFor = (operation: string, extra: Record<string, string> = {}) =>
+	description.properties
+		.filter((p) => {
+			const show = p.displayOptions?.show ?? {};
+			if (show.operation && !show.operation.includes(operation)) return false;
+			return Object.entries(extra).every(([key, value]) => !show[key] || show[key]!.includes(value));
+		})
+		.filter((p) => !Object.keys(p.displayOptions?.show ?? {}).some((key) => key !== 'operation' && !(key in extra)))
+		.map((p) => p.name);
+
+test('operations are exactly the six of the contract', () => {
+	const operation = description.properties.find((p) => p.name === 'operation') as INodeProperties;
+	expect(operation.options?.map((o) => (o as { value: string }).value)).toEqual([
+		'sendLink',
+		'forwardChannelsVideo',
+		'forwardMiniProgram',
+		'forwardFile',
+		'sendAppMsgXml',
+		'parseAppMsgXml',
+	]);
+});
+
+test('each operation shows its own fields', () => {
+	expect(visibleFor('sendLink')).toEqual(['operation', 'toUserName', 'title', 'url', 'description', 'thumbUrl', 'additionalFields', 'options']);
+	expect(visibleFor('forwardFile', { source: 'xml' })).toEqual(['operation', 'toUserName', 'source', 'messageXml', 'overrides', 'options']);
+	expect(visibleFor('forwardFile', { source: 'fields' })).toEqual([
+		'operation',
+		'toUserName',
+		'source',
+		'fileName',
+		'fileSize',
+		'attachId',
+		'cdnAttachUrl',
+		'aesKey',
+		'md5',
+		'additionalFields',
+		'options',
+	]);
+	expect(visibleFor('forwardChannelsVideo', { source: 'fields' })).toEqual(
+		expect.arrayContaining(['objectId', 'objectNonceId', 'username', 'nickname', 'avatar', 'description', 'mediaUrl', 'thumbUrl']),
+	);
+	expect(visibleFor('forwardMiniProgram', { source: 'fields' })).toEqual(
+		expect.arrayContaining(['title', 'appId', 'username', 'pagePath', 'displayName', 'iconUrl']),
+	);
+	expect(visibleFor('sendAppMsgXml')).toEqual(['operation', 'toUserName', 'messageXml', 'options']);
+	expect(visibleFor('parseAppMsgXml')).toEqual(['operation', 'messageXml']);
+});
+
+test('option names are fixed', () => {
+	const options = description.properties.find((p) => p.name === 'options') as INodeProperties;
+	expect((options.options as INodeProperties[]).map((o) => o.name).sort()).toEqual(
+		['concurrency', 'delivery', 'includeXml', 'maxRecipientsPerMinute', 'messageInterval', 'retries', 'retryDelay'].sort(),
+	);
+});
+
+test('the node can be an AI agent tool and names its credential test', () => {
+	expect(description.usableAsTool).toBe(true);
+	expect(description.credentials).toEqual([{ name: 'weChatGatewayApi', required: true, testedBy: 'weChatGatewayConnectionTest' }]);
+});
+
+test('the credential has the fields of the contract', () => {
+	const credential = new WeChatGatewayApi();
+	expect(credential.name).toBe('weChatGatewayApi');
+	expect(credential.properties.map((p) => p.name)).toEqual([
+		'baseUrl',
+		'wxid',
+		'authentication',
+		'authHeaderName',
+		'authHeaderValue',
+		'timeout',
+		'allowUnauthorizedCerts',
+	]);
+	expect(credential.properties.find((p) => p.name === 'authHeaderValue')?.typeOptions?.password).toBe(true);
+	expect(credential.properties.find((p) => p.name === 'timeout')?.default).toBe(10);
+});
+
+test('package.json declares what n8n loads, and only the two runtime dependencies', () => {
+	const pkg = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
+	expect(pkg.keywords).toContain('n8n-community-node-package');
+	expect(pkg.n8n.nodes).toEqual(['dist/nodes/WeChatGateway/WeChatGateway.node.js']);
+	expect(pkg.n8n.credentials).toEqual(['dist/credentials/WeChatGatewayApi.credentials.js']);
+	expect(Object.keys(pkg.dependencies).sort()).toEqual(['fast-xml-parser', 'undici']);
+	expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+});

@@ -1,0 +1,6 @@
+import type { ParameterReader } from '../../nodes/WeChatGateway/actions/appMsgOperation';
+
+/** Parameters as n8n would hand them to an operation for one item, after expressions resolved. */
+export function parameters(values: Record<string, unknown>, itemIndex = 0): ParameterReader {
+	return { itemIndex, get: (name, fallback) => (name in values ? values[name] : fallback) };
+}
