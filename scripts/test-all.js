@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm test`: every check the project has, in order, and one closing line for CI:
+ * `N passed, N failed`. Jest suites count their tests; every other step counts as one check.
+ * A step that cannot run (its set-up failed) counts as failed, never as skipped.
+ */
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-gateway-tests-'));
+
+/** @type {Array<{ name: string, command: string[], jest?: boolean }>} */
+const steps = [
+	{ name: 'build', command: ['npm', 'run', '--silent', 'build'] },
+	{ name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
+	{ name: 'unit and engine tests', command: ['npx', 'jest', '--ci'], jest: true },
+];
+
+const only = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+const rows = [];
+for (const step of steps) {
+	if (only.length && !only.includes(step.name)) continue;
+	const started = Date.now();
+	const report = path.join(reports, `${step.name.replace(/\W+/g, '-')}.json`);
+	const command = step.jest ? [...step.command, '--json', `--outputFile=${report}`] : step.command;
+	process.stdout.write(`\n=== ${step.name}: ${command.join(' ')}\n`);
+	const result = spawnSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit', env: process.env });
+	const seconds = ((Date.now() - started) / 1000).toFixed(1);
+	if (step.jest && fs.existsSync(report)) {
+		const summary = JSON.parse(fs.readFileSync(report, 'utf8'));
+		// A suite that failed to load has no test results; count it as a failure of its own.
+		const brokenSuites = summary.numRuntimeErrorTestSuites ?? 0;
+		passed += summary.numPassedTests;
+		failed += summary.numFailedTests + brokenSuites;
+		rows.push([step.name, `${summary.numPassedTests} passed, ${summary.numFailedTests + brokenSuites} failed`, `${seconds} s`]);
+		if (result.status !== 0 && summary.numFailedTests + brokenSuites === 0) {
+			failed++;
+			rows.push([`${step.name} (runner)`, `exit ${result.status}`, '']);
+		}
+	} else {
+		const ok = result.status === 0;
+		if (ok) passed++;
+		else failed++;
+		rows.push([step.name, ok ? 'passed' : `failed (exit ${result.status ?? result.signal})`, `${seconds} s`]);
+	}
+}
+
+process.stdout.write('\n');
+for (const [name, outcome, time] of rows) process.stdout.write(`${name.padEnd(28)} ${outcome.padEnd(26)} ${time}\n`);
+process.stdout.write(`${passed} passed, ${failed} failed\n`);
+process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
