@@ -1,4 +1,4 @@
-import { config } from '@n8n/node-cli/eslint';
+import { configWithoutCloudSupport as config } from '@n8n/node-cli/eslint';
 
 export default [
 	...config,

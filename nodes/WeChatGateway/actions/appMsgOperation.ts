@@ -17,6 +17,10 @@ export interface AppMsgField {
 	displayName: string;
 	path: FieldPath;
 	type: 'string' | 'number';
+	/** What an untouched field holds: '' or 0, both meaning "not given". */
+	default: '' | 0;
+	/** `password` hides keys while typed, like n8n's other key fields. */
+	typeOptions?: { password?: boolean };
 	/** Required when the message is built from fields; never when it overrides XML. */
 	required?: boolean;
 	/** Shown under "Additional Fields" rather than at the top. */
@@ -79,7 +83,8 @@ function fieldProperty(field: AppMsgField, required: boolean): INodeProperties {
 		displayName: field.displayName,
 		name: field.name,
 		type: field.type,
-		default: field.type === 'number' ? 0 : '',
+		default: field.default,
+		...(field.typeOptions ? { typeOptions: field.typeOptions } : {}),
 		...(required ? { required: true } : {}),
 		...(field.placeholder ? { placeholder: field.placeholder } : {}),
 		...(field.description ? { description: field.description } : {}),
@@ -106,7 +111,7 @@ function kindProperties(kind: AppMsgKind): INodeProperties[] {
 				{
 					name: 'Received Message XML',
 					value: 'xml',
-					description: 'Forward a message the account received: paste or map its XML (<msg>…</msg> or <appmsg>…</appmsg>)',
+					description: 'Forward a message the account received: paste or map its XML (&lt;msg&gt;…&lt;/msg&gt; or &lt;appmsg&gt;…&lt;/appmsg&gt;)',
 				},
 				{ name: 'Fields', value: 'fields', description: 'Enter each field of the message yourself' },
 			],
@@ -121,7 +126,7 @@ function kindProperties(kind: AppMsgKind): INodeProperties[] {
 			default: '',
 			required: true,
 			placeholder: '<msg><appmsg appid="" sdkver="0">…</appmsg></msg>',
-			description: 'The XML of a received app message, as the gateway delivered it (the whole <msg> or the <appmsg> element alone)',
+			description: 'The XML of a received app message, as the gateway delivered it (the whole &lt;msg&gt; or the &lt;appmsg&gt; element alone)',
 			displayOptions: show(kind, both ? { source: ['xml'] } : {}),
 		});
 	}

@@ -1,7 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_DELIVERY_OPTIONS } from '../delivery/options';
-
 /** Operations that call the gateway; `parseAppMsgXml` is the only one that does not. */
 export const SENDING_OPERATIONS = ['sendLink', 'forwardChannelsVideo', 'forwardMiniProgram', 'forwardFile', 'sendAppMsgXml'];
 
@@ -19,6 +17,7 @@ export const toUserNameField: INodeProperties = {
 	displayOptions: sending,
 };
 
+/** Defaults are literals for n8n's lint; a test holds them equal to DEFAULT_DELIVERY_OPTIONS. */
 export const optionsCollection: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -32,7 +31,7 @@ export const optionsCollection: INodeProperties = {
 			name: 'concurrency',
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 16 },
-			default: DEFAULT_DELIVERY_OPTIONS.concurrency,
+			default: 1,
 			description:
 				'How many messages may be in flight to the gateway at once. Only takes effect with Message Interval 0; keep 1 unless your gateway handles parallel sends.',
 		},
@@ -40,7 +39,7 @@ export const optionsCollection: INodeProperties = {
 			displayName: 'Delivery Guarantee',
 			name: 'delivery',
 			type: 'options',
-			default: DEFAULT_DELIVERY_OPTIONS.delivery,
+			default: 'atMostOnce',
 			options: [
 				{
 					name: 'At Most Once',
@@ -66,7 +65,7 @@ export const optionsCollection: INodeProperties = {
 			name: 'maxRecipientsPerMinute',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: DEFAULT_DELIVERY_OPTIONS.maxRecipientsPerMinute,
+			default: 12,
 			description:
 				'At most this many different chats get a message from the account in any minute (WeChat limits accounts that message many people quickly). 0 turns the limit off.',
 		},
@@ -75,7 +74,7 @@ export const optionsCollection: INodeProperties = {
 			name: 'messageInterval',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: DEFAULT_DELIVERY_OPTIONS.messageInterval,
+			default: 1000,
 			description:
 				'Milliseconds between two messages from the account, plus up to 30% random jitter, across all workflows that use it. About one message a second keeps the account safe; 0 turns pacing off.',
 		},
@@ -84,7 +83,7 @@ export const optionsCollection: INodeProperties = {
 			name: 'retries',
 			type: 'number',
 			typeOptions: { minValue: 0, maxValue: 10 },
-			default: DEFAULT_DELIVERY_OPTIONS.retries,
+			default: 2,
 			description:
 				'How often to try again when nothing was sent (the connection failed before the request went out) or WeChat said "too frequent" (Ret -34). Never retries a message that may have gone out, unless Delivery Guarantee is At Least Once.',
 		},
@@ -93,7 +92,7 @@ export const optionsCollection: INodeProperties = {
 			name: 'retryDelay',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: DEFAULT_DELIVERY_OPTIONS.retryDelay,
+			default: 1000,
 			description: 'Wait before the first retry; it doubles on each further retry, and is five times longer after "too frequent"',
 		},
 	],

@@ -22,7 +22,7 @@ export const parseAppMsgXml: LocalOperation = {
 			default: '',
 			required: true,
 			placeholder: '<msg><appmsg appid="" sdkver="0">…</appmsg></msg>',
-			description: 'The XML of a received app message (the whole <msg> or the <appmsg> element alone)',
+			description: 'The XML of a received app message (the whole &lt;msg&gt; or the &lt;appmsg&gt; element alone)',
 			displayOptions: show,
 		},
 	],

@@ -5,7 +5,7 @@ export const sendAppMsgXml = defineAppMsgKind({
 	value: 'sendAppMsgXml',
 	name: 'Send App Message XML',
 	action: 'Send an app message from XML',
-	description: 'Send any app message given as XML (<msg> or <appmsg>)',
+	description: 'Send any app message given as XML (&lt;msg&gt; or &lt;appmsg&gt;)',
 	types: [],
 	sources: ['xml'],
 	skeleton: () => ({}),
