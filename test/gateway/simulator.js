@@ -9,17 +9,38 @@
  * through its control endpoints under /__simulator/ or the `faults` option.
  */
 const http = require('node:http');
+const https = require('node:https');
 const fs = require('node:fs');
+const { performance } = require('node:perf_hooks');
 const { XMLParser, XMLValidator } = require('fast-xml-parser');
 
 /** @typedef {{ action: 'ret', ret: number, errMsg?: string }
  *   | { action: 'http', status: number, body?: string, contentType?: string }
  *   | { action: 'html' } | { action: 'empty' } | { action: 'json', body: string }
  *   | { action: 'delay', delayMs: number } | { action: 'hang' }
- *   | { action: 'drop' } | { action: 'dropBeforeSend' }} FaultAction */
+ *   | { action: 'drop' } | { action: 'dropBeforeSend' }
+ *   | { action: 'dribble', intervalMs?: number } | { action: 'echoHeaders', status?: number }
+ *   | { action: 'oversized', bytes: number } | { action: 'dropConnection' }} FaultAction */
 /** @typedef {FaultAction & { toUserName?: string, nth?: number, times?: number }} FaultRule
  *  `nth`: only the nth gateway call from when the rule was added (1-based); `times`: how many
- *  calls it hits before it is used up (default: 1 with nth, else unlimited); `toUserName`: only calls to that recipient. */
+ *  calls it hits before it is used up (default: 1 with nth, else unlimited); `toUserName`: only calls to that recipient.
+ *
+ *  What each action does, and when:
+ *  - `ret`: a well-formed call is refused with that Ret (and ErrMsg); nothing is sent.
+ *  - `http`, `html`, `empty`, `json`: that answer instead of the gateway's; nothing is sent.
+ *  - `delay`: the call is handled `delayMs` later (the message is sent then, whether or not the
+ *    client still waits); `hang`: never answered, nothing sent.
+ *  - `dropBeforeSend`: the request was received, the connection is closed, nothing is sent.
+ *  - `drop`: the message is sent, then the connection is closed instead of answering.
+ *  - `dribble`: the message is sent, then the answer's headers come and its body trickles one
+ *    space every `intervalMs` (default 100) without ever ending.
+ *  - `echoHeaders`: answers HTTP `status` (default 400) with the request headers in the body,
+ *    as a misconfigured proxy's error page does; nothing is sent.
+ *  - `oversized`: answers 200 with a body of `bytes` bytes that never forms a gateway answer; nothing is sent.
+ *  - `dropConnection`: acts on connections, not calls: the next new TCP connection (or the `nth`
+ *    new one after the rule was added) is closed as soon as it is accepted, before any byte is
+ *    read. Over TLS (`tls` option) the client cannot have written its request yet. `toUserName`
+ *    does not apply. Use `keepAlive: false` to give every call its own connection. */
 
 const REQUIRED_FIELDS = {
 	5: [['title'], ['url']],
@@ -78,9 +99,19 @@ function checkAppMsgXml(xml) {
 	return { ok: true, appMsg, type };
 }
 
+/** Milliseconds since the epoch with sub-millisecond precision, for measuring spacing. */
+function preciseNow() {
+	return performance.timeOrigin + performance.now();
+}
+
+/** Faults that act on a new connection instead of on a gateway call. */
+const CONNECTION_ACTIONS = new Set(['dropConnection']);
+
 /**
  * @param {{ host?: string, port?: number, accounts?: string[], authHeader?: { name: string, value: string },
- *   latencyMs?: number, faults?: FaultRule[], logFile?: string, firstMsgId?: bigint | string }} [options]
+ *   latencyMs?: number, faults?: FaultRule[], logFile?: string, firstMsgId?: bigint | string,
+ *   tls?: { key: string | Buffer, cert: string | Buffer }, keepAlive?: boolean }} [options]
+ *  `tls`: serve https with this key and certificate. `keepAlive: false`: close the connection after every answer.
  */
 async function startGatewaySimulator(options = {}) {
 	const accounts = options.accounts && options.accounts.length ? new Set(options.accounts) : undefined;
@@ -90,8 +121,14 @@ async function startGatewaySimulator(options = {}) {
 	let clientSeq = 0;
 	let gatewayCalls = 0;
 	let connections = 0;
-	/** @type {Array<FaultRule & { used: number, startAt: number }>} */
+	/** @type {Array<FaultRule & { used: number, startAt: number, startConnection: number }>} */
 	let faults = [];
+	/** New connections accepted since the last reset (connection faults count these). */
+	let acceptedConnections = 0;
+	/** Connections closed on accept by a `dropConnection` fault. */
+	let droppedConnections = 0;
+	/** Timers of `dribble` answers, stopped on close. */
+	const timers = new Set();
 	/** Messages the gateway accepted (Ret 0), in order. */
 	const messages = [];
 	/** Every call to the gateway endpoint, accepted or not. */
@@ -100,16 +137,29 @@ async function startGatewaySimulator(options = {}) {
 
 	function addFault(rule) {
 		if (!rule || typeof rule.action !== 'string') throw new Error('a fault needs an "action"');
-		faults.push({ ...rule, used: 0, startAt: gatewayCalls });
+		faults.push({ ...rule, used: 0, startAt: gatewayCalls, startConnection: acceptedConnections });
 	}
 	for (const rule of options.faults ?? []) addFault(rule);
 
 	function takeFault(callNumber, toUserName) {
 		for (const rule of faults) {
+			if (CONNECTION_ACTIONS.has(rule.action)) continue;
 			const limit = rule.times ?? (rule.nth ? 1 : Infinity);
 			if (rule.used >= limit) continue;
 			if (rule.toUserName && rule.toUserName !== toUserName) continue;
 			if (rule.nth && callNumber - rule.startAt < rule.nth) continue;
+			rule.used++;
+			return rule;
+		}
+		return undefined;
+	}
+
+	function takeConnectionFault(connectionNumber) {
+		for (const rule of faults) {
+			if (!CONNECTION_ACTIONS.has(rule.action)) continue;
+			const limit = rule.times ?? (rule.nth ? 1 : Infinity);
+			if (rule.used >= limit) continue;
+			if (rule.nth && connectionNumber - rule.startConnection < rule.nth) continue;
 			rule.used++;
 			return rule;
 		}
@@ -142,7 +192,15 @@ async function startGatewaySimulator(options = {}) {
 			body = undefined;
 		}
 		const toUserName = body?.CgiRequest?.ToUserName;
-		const call = { at: new Date().toISOString(), callNumber, query, toUserName, body: bodyText, headers: { ...req.headers } };
+		const call = {
+			at: new Date().toISOString(),
+			receivedAt: preciseNow(),
+			callNumber,
+			query,
+			toUserName,
+			body: bodyText,
+			headers: { ...req.headers },
+		};
 		calls.push(call);
 
 		const fault = takeFault(callNumber, toUserName);
@@ -157,6 +215,14 @@ async function startGatewaySimulator(options = {}) {
 		if (fault?.action === 'html') return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>');
 		if (fault?.action === 'empty') return res.writeHead(200, { 'content-type': 'application/json' }).end();
 		if (fault?.action === 'json') return sendJson(res, 200, fault.body);
+		if (fault?.action === 'echoHeaders') {
+			res.writeHead(fault.status ?? 400, { 'content-type': 'text/plain' });
+			return res.end(`Bad request. Your request headers were:\n${Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
+		}
+		if (fault?.action === 'oversized') {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			return res.end(Buffer.alloc(fault.bytes, 0x20));
+		}
 		if (fault?.action === 'http') {
 			res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'text/plain' });
 			return res.end(fault.body ?? `${fault.status} ${http.STATUS_CODES[fault.status] ?? ''}`);
@@ -190,6 +256,8 @@ async function startGatewaySimulator(options = {}) {
 		const clientMsgId = `${query.wxid}_${Date.now()}_${++clientSeq}`;
 		const message = {
 			at: call.at,
+			receivedAt: call.receivedAt,
+			sentAt: preciseNow(),
 			callNumber,
 			wxid: query.wxid,
 			timeout: query.timeout,
@@ -205,6 +273,18 @@ async function startGatewaySimulator(options = {}) {
 		log({ kind: 'sent', ...message });
 		// The message is sent; a dropped connection now leaves the client not knowing it.
 		if (fault?.action === 'drop') return req.socket.destroy();
+		if (fault?.action === 'dribble') {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.write('{"CgiBaseResponse":');
+			const timer = setInterval(() => {
+				if (res.destroyed || res.writableEnded) {
+					clearInterval(timer);
+					timers.delete(timer);
+				} else res.write(' ');
+			}, fault.intervalMs ?? 100);
+			timers.add(timer);
+			return;
+		}
 		sendJson(res, 200, cgiAnswer(0, '', { newMsgId, clientMsgId }));
 	}
 
@@ -241,7 +321,13 @@ async function startGatewaySimulator(options = {}) {
 	}
 
 	function stats() {
-		return { connections, gatewayCalls, sent: messages.length, rejected: calls.filter((c) => c.ret !== undefined && c.ret !== 0).length };
+		return {
+			connections,
+			gatewayCalls,
+			sent: messages.length,
+			rejected: calls.filter((c) => c.ret !== undefined && c.ret !== 0).length,
+			droppedConnections,
+		};
 	}
 
 	function reset() {
@@ -250,9 +336,12 @@ async function startGatewaySimulator(options = {}) {
 		faults = [];
 		gatewayCalls = 0;
 		connections = sockets.size;
+		acceptedConnections = 0;
+		droppedConnections = 0;
 	}
 
-	const server = http.createServer((req, res) => {
+	const handler = (req, res) => {
+		if (options.keepAlive === false) res.setHeader('connection', 'close');
 		const chunks = [];
 		req.on('data', (chunk) => chunks.push(chunk));
 		req.on('end', () => {
@@ -268,9 +357,16 @@ async function startGatewaySimulator(options = {}) {
 					if (!res.headersSent) sendJson(res, 500, JSON.stringify({ error: String(error && error.message) }));
 				});
 		});
-	});
+	};
+	const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
 	server.keepAliveTimeout = 60_000;
 	server.on('connection', (socket) => {
+		const fault = takeConnectionFault(++acceptedConnections);
+		if (fault) {
+			droppedConnections++;
+			socket.destroy();
+			return;
+		}
 		connections++;
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
@@ -280,7 +376,7 @@ async function startGatewaySimulator(options = {}) {
 		server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(undefined));
 	});
 	const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-	const url = `http://${address.address}:${address.port}`;
+	const url = `${options.tls ? 'https' : 'http'}://${address.address}:${address.port}`;
 
 	return {
 		url,
@@ -306,6 +402,8 @@ async function startGatewaySimulator(options = {}) {
 			return counts;
 		},
 		async close() {
+			for (const timer of timers) clearInterval(timer);
+			timers.clear();
 			for (const socket of sockets) socket.destroy();
 			await new Promise((resolve) => server.close(() => resolve(undefined)));
 		},
