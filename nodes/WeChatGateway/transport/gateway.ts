@@ -1,5 +1,3 @@
-import { subscribe } from 'node:diagnostics_channel';
-
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 
 import { parseJsonKeepingBigIntegers } from './exactJson';
@@ -55,37 +53,71 @@ export interface SendAppMsgResult {
 export const CGI_SEND_APP_MSG = 222;
 export const MSG_TYPE_APP = 49;
 /** The client waits this much longer than the gateway's own timeout, so the gateway answers first. */
-const CLIENT_GRACE_MS = 5000;
+const DEFAULT_GRACE_MS = 5000;
+/** A gateway answer is a few hundred bytes; anything this large is not one and is not read. */
+const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /**
- * Which requests undici finished writing. The tracker is handed over synchronously while the
- * request object is created, so the two are paired without touching the bytes on the wire.
+ * How far undici got with one request. `connected`: it was handed a live connection and began
+ * writing; `written`: it finished writing the whole request. Before `connected`, the gateway
+ * cannot have the request, so a failure there is the only one that is safe to retry.
  */
 interface WriteTracker {
+	connected: boolean;
 	written: boolean;
 }
-const trackers = new WeakMap<object, WriteTracker>();
-let trackerForNextRequest: WriteTracker | undefined;
-subscribe('undici:request:create', (message) => {
-	if (!trackerForNextRequest) return;
-	trackers.set((message as { request: object }).request, trackerForNextRequest);
-	trackerForNextRequest = undefined;
-});
-subscribe('undici:request:bodySent', (message) => {
-	const tracker = trackers.get((message as { request: object }).request);
-	if (tracker) tracker.written = true;
-});
+
+/**
+ * Tracking rides on the request's own handler (undici calls `onConnect` right before writing and
+ * `onRequestSent` right after), so every request carries its own tracker, whether it is written
+ * at once or waits in the pool's queue for a free connection.
+ */
+function trackingHandler(handler: Dispatcher.DispatchHandler, tracker: WriteTracker): Dispatcher.DispatchHandler {
+	const inner = handler as unknown as Record<string, ((...args: unknown[]) => unknown) | undefined>;
+	const forward =
+		(name: string) =>
+		(...args: unknown[]) =>
+			inner[name]?.(...args);
+	return {
+		onConnect: (...args: unknown[]) => {
+			tracker.connected = true;
+			return inner.onConnect?.(...args);
+		},
+		onRequestSent: () => {
+			tracker.written = true;
+			return inner.onRequestSent?.();
+		},
+		onBodySent: forward('onBodySent'),
+		onResponseStarted: forward('onResponseStarted'),
+		onHeaders: forward('onHeaders'),
+		onData: forward('onData'),
+		onComplete: forward('onComplete'),
+		onUpgrade: forward('onUpgrade'),
+		onError: (error: unknown) => {
+			if (!inner.onError) throw error;
+			return inner.onError(error);
+		},
+	} as unknown as Dispatcher.DispatchHandler;
+}
 
 function dispatchTracked(dispatch: Dispatcher['dispatch']): Dispatcher['dispatch'] {
 	return (options, handler) => {
 		const { writeTracker, ...rest } = options as Dispatcher.DispatchOptions & { writeTracker?: WriteTracker };
-		trackerForNextRequest = writeTracker;
-		try {
-			return dispatch(rest, handler);
-		} finally {
-			trackerForNextRequest = undefined;
-		}
+		return dispatch(rest, writeTracker ? trackingHandler(handler, writeTracker) : handler);
 	};
+}
+
+/**
+ * Set when a request was answered although its tracker never saw it start: tracking no longer
+ * works (say, an undici upgrade changed how handlers are called), so no failure can be proven
+ * to be before the write, and none is called `notSent` again.
+ */
+let trackingBroken = false;
+
+/** For tests: how long the client waits beyond the gateway's timeout (default 5 s). */
+let graceMs = DEFAULT_GRACE_MS;
+export function setClientGraceMs(ms?: number): void {
+	graceMs = ms ?? DEFAULT_GRACE_MS;
 }
 
 export interface GatewayClientOptions {
@@ -102,18 +134,26 @@ export class GatewayClient {
 	private readonly agent: EnvHttpProxyAgent;
 	private readonly endpoint: string;
 	private readonly headers: Record<string, string>;
+	/** How long to wait for the answer's headers, and for each piece of its body. */
+	private readonly answerTimeoutMs: number;
+	/** Hard limit on one call from dispatch to the last byte, so a call always ends. */
+	private readonly deadlineMs: number;
+	private readonly secrets: string[];
 
 	constructor(
 		readonly settings: GatewaySettings,
 		options: GatewayClientOptions = {},
 	) {
-		const timeoutMs = settings.timeoutSeconds * 1000 + CLIENT_GRACE_MS;
+		this.answerTimeoutMs = settings.timeoutSeconds * 1000 + graceMs;
+		const connectTimeoutMs = Math.min(this.answerTimeoutMs, 10_000);
+		this.deadlineMs = connectTimeoutMs + this.answerTimeoutMs;
 		this.agent = new EnvHttpProxyAgent({
 			connections: options.connections ?? 1,
 			keepAliveTimeout: 30_000,
-			headersTimeout: timeoutMs,
-			bodyTimeout: timeoutMs,
-			connect: { rejectUnauthorized: !settings.allowUnauthorizedCerts, timeout: Math.min(timeoutMs, 10_000) },
+			headersTimeout: this.answerTimeoutMs,
+			bodyTimeout: this.answerTimeoutMs,
+			maxResponseSize: MAX_RESPONSE_BYTES,
+			connect: { rejectUnauthorized: !settings.allowUnauthorizedCerts, timeout: connectTimeoutMs },
 		});
 		this.dispatcher = this.agent.compose(dispatchTracked);
 		const query = new URLSearchParams({
@@ -123,7 +163,14 @@ export class GatewayClient {
 		});
 		this.endpoint = `${settings.baseUrl}/v2/api?${query.toString()}`;
 		this.headers = { 'content-type': 'application/json', accept: 'application/json' };
-		if (settings.authHeader) this.headers[settings.authHeader.name.toLowerCase()] = settings.authHeader.value;
+		const secret = settings.authHeader?.value;
+		if (settings.authHeader && secret) this.headers[settings.authHeader.name.toLowerCase()] = secret;
+		// The secret as a proxy might echo it: verbatim, JSON-escaped, URL-encoded. Longest first.
+		this.secrets = secret
+			? [...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), secret.trim()])]
+					.filter((s) => s.length > 0)
+					.sort((a, b) => b.length - a.length)
+			: [];
 	}
 
 	/** WeChat cgi 222 (sendappmsg). Resolves only when the gateway says Ret 0. */
@@ -133,7 +180,7 @@ export class GatewayClient {
 			CgiRequest: { ToUserName: toUserName, AppMsgXml: appMsgXml, MsgType: MSG_TYPE_APP },
 		});
 		const answer = await this.call(body, signal);
-		return readSendResult(answer);
+		return readSendResult(answer, this.redact);
 	}
 
 	/**
@@ -146,7 +193,7 @@ export class GatewayClient {
 			CgiRequest: { ToUserName: '', AppMsgXml: '', MsgType: MSG_TYPE_APP },
 		});
 		const answer = await this.call(body, signal, { acceptHttpErrors: true });
-		const base = readBaseResponse(answer);
+		const base = readBaseResponse(answer, this.redact);
 		return { ret: base.ret, errMsg: base.errMsg };
 	}
 
@@ -155,7 +202,9 @@ export class GatewayClient {
 	}
 
 	private async call(body: string, signal?: AbortSignal, { acceptHttpErrors = false } = {}): Promise<Record<string, unknown>> {
-		const tracker: WriteTracker = { written: false };
+		const tracker: WriteTracker = { connected: false, written: false };
+		const deadline = new AbortController();
+		const timer = setTimeout(() => deadline.abort(new Error('deadline')), this.deadlineMs);
 		let statusCode: number;
 		let text: string;
 		try {
@@ -163,41 +212,53 @@ export class GatewayClient {
 				method: 'POST',
 				headers: this.headers,
 				body,
-				signal,
+				signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
 				dispatcher: this.dispatcher,
 				writeTracker: tracker,
 			} as Parameters<typeof request>[1]);
+			if (!tracker.connected) trackingBroken = true;
 			statusCode = response.statusCode;
 			text = await response.body.text();
 		} catch (error) {
-			throw this.networkError(error, tracker.written);
+			throw this.networkError(error, tracker, deadline.signal.aborted);
+		} finally {
+			clearTimeout(timer);
 		}
 		const parsed = parseBody(text);
 		if (statusCode >= 400 && !(acceptHttpErrors && parsed)) {
 			throw new GatewayError(
 				'http',
-				`The gateway answered HTTP ${statusCode}${describeBody(text, this.redact.bind(this))}`,
+				`The gateway answered HTTP ${statusCode}${describeBody(text, this.redact)}`,
 				statusCode >= 500 ? 'unknown' : 'rejected',
-				{ httpStatus: statusCode, bodyStart: this.redact(text.slice(0, 200)) },
+				{ httpStatus: statusCode, bodyStart: this.redact(text).slice(0, 200) },
 			);
 		}
 		if (!parsed) {
 			throw new GatewayError(
 				'notJson',
-				`The gateway's answer is not JSON${describeBody(text, this.redact.bind(this))}. Is the Base URL the WeChat gateway itself (not its web page or a proxy's login page)?`,
+				`The gateway's answer is not JSON${describeBody(text, this.redact)}. Is the Base URL the WeChat gateway itself (not its web page or a proxy's login page)?`,
 				'unknown',
-				{ httpStatus: statusCode, bodyStart: this.redact(text.slice(0, 200)) },
+				{ httpStatus: statusCode, bodyStart: this.redact(text).slice(0, 200) },
 			);
 		}
 		return parsed;
 	}
 
-	private networkError(error: unknown, written: boolean): GatewayError {
+	private networkError(error: unknown, tracker: WriteTracker, pastDeadline: boolean): GatewayError {
 		const cause = error as { code?: string; name?: string; message?: string; cause?: { code?: string } };
 		const code = cause.code ?? cause.cause?.code ?? '';
 		const where = new URL(this.settings.baseUrl).host;
+		// Only a request that undici never began to write can be known not to have reached the gateway.
+		const mayHaveArrived = tracker.connected || tracker.written || trackingBroken;
+		const delivery: Delivery = mayHaveArrived ? 'unknown' : 'notSent';
+		const limits = `${this.settings.timeoutSeconds} s (+${graceMs / 1000} s grace)`;
+		if (pastDeadline) {
+			return mayHaveArrived
+				? new GatewayError('timeout', `The gateway did not finish answering within ${limits}; the message may or may not have been sent`, 'unknown')
+				: new GatewayError('timeout', `Could not reach the gateway at ${where} in time; nothing was sent`, 'notSent');
+		}
 		if (cause.name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') {
-			return new GatewayError('aborted', 'The execution was stopped before the gateway answered', written ? 'unknown' : 'notSent');
+			return new GatewayError('aborted', 'The execution was stopped before the gateway answered', delivery);
 		}
 		if (code === 'ECONNREFUSED') {
 			return new GatewayError('refused', `Connection refused by ${where}: is the gateway running and the Base URL's port right?`, 'notSent');
@@ -209,32 +270,44 @@ export class GatewayClient {
 			return new GatewayError('timeout', `Could not connect to ${where} in time: is the gateway reachable from n8n?`, 'notSent');
 		}
 		if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+			return new GatewayError('timeout', `The gateway did not answer within ${limits}; the message may or may not have been sent`, delivery);
+		}
+		if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
 			return new GatewayError(
-				'timeout',
-				`The gateway did not answer within ${this.settings.timeoutSeconds} s (+${CLIENT_GRACE_MS / 1000} s grace); the message may or may not have been sent`,
-				'unknown',
+				'badResponse',
+				`The gateway's answer is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB, which no gateway answer is; the message may or may not have been sent`,
+				delivery,
 			);
 		}
 		if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) {
 			return new GatewayError(
 				'tls',
 				`The gateway's HTTPS certificate was not accepted (${code}); turn on "Ignore SSL Issues" in the credential for a self-signed certificate`,
-				'notSent',
+				delivery,
 			);
 		}
 		if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED') {
-			return written
+			return mayHaveArrived
 				? new GatewayError('dropped', 'The gateway closed the connection after the request was sent and before answering; the message may or may not have been sent', 'unknown')
 				: new GatewayError('dropped', 'The connection to the gateway dropped before the request was sent; nothing was sent', 'notSent');
 		}
-		return new GatewayError('network', `Could not reach the gateway at ${where}: ${code || cause.message || 'unknown error'}`, written ? 'unknown' : 'notSent');
+		const detail = this.redact(code || cause.message || 'unknown error');
+		return new GatewayError(
+			'network',
+			`Could not reach the gateway at ${where}: ${detail}${mayHaveArrived ? '; the message may or may not have been sent' : '; nothing was sent'}`,
+			delivery,
+		);
 	}
 
-	/** A proxy may echo request headers back in an error page; the secret never leaves this module. */
-	private redact(text: string): string {
-		const secret = this.settings.authHeader?.value;
-		return secret ? text.split(secret).join('[redacted]') : text;
-	}
+	/**
+	 * A proxy may echo request headers back in an error page or an ErrMsg; the secret never
+	 * leaves this module. Redact whole texts before cutting them, so no prefix of it survives.
+	 */
+	private readonly redact = (text: string): string => {
+		let out = text;
+		for (const secret of this.secrets) out = out.split(secret).join('[redacted]');
+		return out;
+	};
 }
 
 function parseBody(text: string): Record<string, unknown> | undefined {
@@ -249,26 +322,27 @@ function parseBody(text: string): Record<string, unknown> | undefined {
 }
 
 function describeBody(text: string, redact: (s: string) => string): string {
-	const trimmed = text.trim();
+	const trimmed = redact(text).trim();
 	if (trimmed === '') return ' with an empty body';
-	const start = redact(trimmed.slice(0, 120)).replace(/\s+/g, ' ');
+	const start = trimmed.slice(0, 120).replace(/\s+/g, ' ');
 	return `: "${start}${trimmed.length > 120 ? '…' : ''}"`;
 }
 
-function readBaseResponse(answer: Record<string, unknown>): { ret: number; errMsg: string } {
+function readBaseResponse(answer: Record<string, unknown>, redact: (s: string) => string): { ret: number; errMsg: string } {
 	const base = answer.CgiBaseResponse as Record<string, unknown> | undefined;
 	if (!base || typeof base !== 'object') {
-		throw new GatewayError('badResponse', 'The gateway answered JSON without "CgiBaseResponse"; is this the MagicCgi gateway?', 'unknown');
+		throw new GatewayError('badResponse', 'The gateway answered JSON without "CgiBaseResponse"; is this the MagicCgi gateway? The message may or may not have been sent', 'unknown');
 	}
 	const ret = Number(base.Ret);
 	if (base.Ret === undefined || !Number.isInteger(ret)) {
-		throw new GatewayError('badResponse', 'The gateway answered without a numeric "CgiBaseResponse.Ret"', 'unknown');
+		throw new GatewayError('badResponse', 'The gateway answered without a numeric "CgiBaseResponse.Ret"; the message may or may not have been sent', 'unknown');
 	}
-	return { ret, errMsg: typeof base.ErrMsg === 'string' ? base.ErrMsg : String(base.ErrMsg ?? '') };
+	const errMsg = typeof base.ErrMsg === 'string' ? base.ErrMsg : String(base.ErrMsg ?? '');
+	return { ret, errMsg: redact(errMsg) };
 }
 
-function readSendResult(answer: Record<string, unknown>): SendAppMsgResult {
-	const { ret, errMsg } = readBaseResponse(answer);
+function readSendResult(answer: Record<string, unknown>, redact: (s: string) => string): SendAppMsgResult {
+	const { ret, errMsg } = readBaseResponse(answer, redact);
 	if (ret !== 0) {
 		throw new GatewayError('ret', `WeChat refused the message: Ret ${ret}${errMsg ? ` (${errMsg})` : ''}`, 'rejected', { ret, errMsg });
 	}
