@@ -1,62 +1,92 @@
 import { GatewayError, type GatewayClient, type SendAppMsgResult } from '../transport/gateway';
 import type { DeliveryOptions } from './options';
-import { sleep, waitForTurn } from './pacer';
-import { ledgerKey, lookup, record } from './sentLedger';
+import { PacingAbortedError, sleep, waitForTurn } from './pacer';
+import { lookup, record } from './sentLedger';
 
 export interface Delivery {
 	client: GatewayClient;
 	options: DeliveryOptions;
-	/** Identifies this node run for the sent ledger; without it nothing is remembered. */
-	executionId?: string;
-	nodeName: string;
+	/** This node run in the sent ledger (see `runKey`); without it nothing is remembered. */
+	run?: string;
 	signal?: AbortSignal;
 }
 
 export interface DeliveryResult extends SendAppMsgResult {
-	/** True when an earlier try of this execution sent it and this is its first result again. */
+	/** True when an earlier try of this run sent it and this is its first result again. */
 	replayed: boolean;
+	/**
+	 * True when, with at-least-once delivery, an earlier attempt may already have delivered it
+	 * (its answer was lost) and it was sent again: the recipient may have it twice.
+	 */
+	possibleDuplicate: boolean;
+}
+
+/** WeChat's "sending too often". */
+const RET_TOO_FREQUENT = -34;
+
+function tooFrequent(error: unknown): boolean {
+	if (!(error instanceof GatewayError)) return false;
+	return error.details.ret === RET_TOO_FREQUENT || (error.kind === 'http' && error.details.httpStatus === 429);
 }
 
 function retryable(error: unknown, options: DeliveryOptions): boolean {
 	if (!(error instanceof GatewayError)) return false;
 	if (error.kind === 'aborted') return false;
 	if (error.delivery === 'notSent') return true;
-	if (error.kind === 'ret' && error.details.ret === -34) return true;
+	if (tooFrequent(error)) return true;
 	return options.delivery === 'atLeastOnce' && error.delivery === 'unknown';
 }
 
 function backoff(error: unknown, attempt: number, options: DeliveryOptions): number {
-	const tooFrequent = error instanceof GatewayError && error.details.ret === -34;
-	return options.retryDelay * (tooFrequent ? 5 : 1) * 2 ** attempt;
+	return options.retryDelay * (tooFrequent(error) ? 5 : 1) * 2 ** attempt;
 }
 
 /**
  * One message to one recipient, exactly as far as the gateway lets us know: paced, retried
- * only when that cannot duplicate it, and remembered for n8n's own retries.
+ * only when that cannot duplicate it (unless the user chose at-least-once), and remembered for
+ * n8n's own retries.
  */
 export async function deliver(delivery: Delivery, itemIndex: number, recipient: string, xml: string): Promise<DeliveryResult> {
-	const { client, options, signal } = delivery;
-	const key = delivery.executionId
-		? ledgerKey({ executionId: delivery.executionId, nodeName: delivery.nodeName, itemIndex, recipient, xml })
-		: undefined;
-	const earlier = key ? lookup(key) : undefined;
-	if (earlier?.state === 'sent') return { ...earlier.result, replayed: true };
+	const { client, options, signal, run } = delivery;
+	const earlier = run ? lookup(run, itemIndex, recipient) : undefined;
+	if (earlier?.state === 'sent') return { ...earlier.result, replayed: true, possibleDuplicate: false };
 	if (earlier?.state === 'uncertain' && options.delivery === 'atMostOnce') throw earlier.error;
+	/** An attempt of this message (here or in an earlier try of the run) may have delivered it. */
+	let mayBeDelivered = earlier?.state === 'uncertain';
 
 	const account = `${client.settings.baseUrl}\u0000${client.settings.wxid}`;
 	const pacing = { intervalMs: options.messageInterval, maxRecipientsPerMinute: options.maxRecipientsPerMinute };
+	let lastUnknown: GatewayError | undefined;
 	for (let attempt = 0; ; attempt++) {
-		await waitForTurn(account, recipient, pacing, signal);
+		try {
+			await waitForTurn(account, recipient, pacing, signal);
+		} catch (error) {
+			// Stopped between attempts: what the earlier attempt left open is the true outcome.
+			if (error instanceof PacingAbortedError && lastUnknown) throw lastUnknown;
+			throw error;
+		}
 		try {
 			const result = await client.sendAppMsg(recipient, xml);
-			if (key) record(key, { state: 'sent', result });
-			return { ...result, replayed: false };
+			if (run) record(run, itemIndex, recipient, { state: 'sent', result });
+			return { ...result, replayed: false, possibleDuplicate: mayBeDelivered };
 		} catch (error) {
+			const unknown = error instanceof GatewayError && error.delivery === 'unknown';
+			if (unknown) {
+				mayBeDelivered = true;
+				lastUnknown = error;
+				if (run) record(run, itemIndex, recipient, { state: 'uncertain', error });
+			}
 			if (attempt < options.retries && retryable(error, options)) {
-				await sleep(backoff(error, attempt, options), signal);
+				try {
+					await sleep(backoff(error, attempt, options), signal);
+				} catch (aborted) {
+					if (aborted instanceof PacingAbortedError && lastUnknown) throw lastUnknown;
+					throw aborted;
+				}
 				continue;
 			}
-			if (key && error instanceof GatewayError && error.delivery === 'unknown') record(key, { state: 'uncertain', error });
+			// A later attempt that surely did not send does not undo an earlier unknown.
+			if (lastUnknown && !unknown) throw lastUnknown;
 			throw error;
 		}
 	}

@@ -1,46 +1,93 @@
-import { createHash } from 'node:crypto';
-
 import type { GatewayError, SendAppMsgResult } from '../transport/gateway';
 
 /**
- * What this node already sent in an execution. When n8n's "Retry On Fail" runs the node again
+ * What this node already sent in one run of it. When n8n's "Retry On Fail" runs the node again
  * with the same items, a message that went out returns its first result instead of going out
  * twice, and one whose fate is unknown is not sent blind a second time.
+ *
+ * A run is (execution, node, run index): n8n's retries keep the run index, while a loop that
+ * runs the node again with new items gets a new one, so a loop never mistakes its second round
+ * for a retry of the first. Within a run, a message is (item index, recipient): the retry gets
+ * the same items, so that pair is the same message even when an expression in it (a time, a
+ * random id) renders differently the second time.
  */
 export type LedgerEntry = { state: 'sent'; result: SendAppMsgResult } | { state: 'uncertain'; error: GatewayError };
 
+export interface RunIdentity {
+	executionId: string;
+	nodeName: string;
+	runIndex: number;
+}
+
 /** Retry On Fail waits at most 5 s between at most 5 tries; an hour is far beyond any of it. */
 const KEEP_MS = 60 * 60 * 1000;
-const MAX_ENTRIES = 200_000;
+/** Bounds memory when many runs fail for good (a successful run is forgotten at once). */
+const MAX_ENTRIES = 100_000;
 
-const entries = new Map<string, { entry: LedgerEntry; at: number }>();
-
-export function ledgerKey(parts: { executionId: string; nodeName: string; itemIndex: number; recipient: string; xml: string }): string {
-	const digest = createHash('sha256').update(parts.xml).digest('base64url');
-	return [parts.executionId, parts.nodeName, parts.itemIndex, parts.recipient, digest].join('\u0000');
+interface Run {
+	touchedAt: number;
+	entries: Map<string, LedgerEntry>;
 }
 
-export function lookup(key: string): LedgerEntry | undefined {
-	const found = entries.get(key);
+/** Runs in order of their last write, oldest first. */
+const runs = new Map<string, Run>();
+let entryCount = 0;
+
+export function runKey({ executionId, nodeName, runIndex }: RunIdentity): string {
+	return [executionId, nodeName, runIndex].join('\u0000');
+}
+
+function slotKey(itemIndex: number, recipient: string): string {
+	return `${itemIndex}\u0000${recipient}`;
+}
+
+export function lookup(run: string, itemIndex: number, recipient: string, now = Date.now()): LedgerEntry | undefined {
+	const found = runs.get(run);
 	if (!found) return undefined;
-	if (Date.now() - found.at > KEEP_MS) {
-		entries.delete(key);
+	if (now - found.touchedAt > KEEP_MS) {
+		forgetRun(run);
 		return undefined;
 	}
-	return found.entry;
+	return found.entries.get(slotKey(itemIndex, recipient));
 }
 
-export function record(key: string, entry: LedgerEntry): void {
-	const now = Date.now();
-	entries.delete(key);
-	entries.set(key, { entry, at: now });
-	for (const [oldKey, { at }] of entries) {
-		if (entries.size <= MAX_ENTRIES && now - at <= KEEP_MS) break;
-		entries.delete(oldKey);
+export function record(run: string, itemIndex: number, recipient: string, entry: LedgerEntry, now = Date.now()): void {
+	let found = runs.get(run);
+	if (found) {
+		runs.delete(run); // re-inserted below, so the map stays ordered by last write
+	} else {
+		found = { touchedAt: now, entries: new Map() };
 	}
+	found.touchedAt = now;
+	const key = slotKey(itemIndex, recipient);
+	if (!found.entries.has(key)) entryCount++;
+	found.entries.set(key, entry);
+	runs.set(run, found);
+	for (const [oldKey, old] of runs) {
+		if (entryCount <= MAX_ENTRIES && now - old.touchedAt <= KEEP_MS) break;
+		if (oldKey === run) break;
+		forgetRun(oldKey);
+	}
+}
+
+/**
+ * Called when a run ended in a way n8n does not retry: nothing of it will be asked for again,
+ * so a workflow that sends thousands of messages an hour keeps no memory of them.
+ */
+export function forgetRun(run: string): void {
+	const found = runs.get(run);
+	if (!found) return;
+	entryCount -= found.entries.size;
+	runs.delete(run);
+}
+
+/** For tests and diagnostics. */
+export function ledgerSize(): { runs: number; entries: number } {
+	return { runs: runs.size, entries: entryCount };
 }
 
 /** For tests. */
 export function clearLedger(): void {
-	entries.clear();
+	runs.clear();
+	entryCount = 0;
 }
