@@ -59,7 +59,7 @@ export class WeChatGatewayApi implements ICredentialType {
 		},
 		{
 			displayName: 'Header Value',
-			name: 'authHeaderValue',
+			name: 'authHeaderSecret',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
@@ -78,7 +78,7 @@ export class WeChatGatewayApi implements ICredentialType {
 		},
 		{
 			displayName: 'Ignore SSL Issues (Insecure)',
-			name: 'allowUnauthorizedCerts',
+			name: 'ignoreSslIssues',
 			type: 'boolean',
 			default: false,
 			description: 'Whether to connect even if the gateway\'s HTTPS certificate cannot be verified (self-signed)',

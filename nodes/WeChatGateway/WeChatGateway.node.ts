@@ -11,7 +11,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { optionsCollection, toUserNameField } from './actions/common.fields';
 import { operations } from './actions/registry';
-import { CREDENTIAL_TYPE, route } from './actions/router';
+import { route } from './actions/router';
 import { testGatewayConnection } from './transport/connectionTest';
 
 const operationList = Object.values(operations);
@@ -29,7 +29,8 @@ export class WeChatGateway implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: CREDENTIAL_TYPE, required: true, testedBy: 'weChatGatewayConnectionTest' }],
+		// The credential's name is spelled out: n8n's lint pairs it with its test by the literal.
+		credentials: [{ name: 'weChatGatewayApi', required: true, testedBy: 'weChatGatewayConnectionTest' }],
 		properties: [
 			{
 				displayName: 'Operation',

@@ -185,13 +185,13 @@ describe('items, expressions and recipients', () => {
 		const guarded = await startGatewaySimulator({ accounts: [SENDER], authHeader: { name: 'X-Api-Key', value: secret } });
 		try {
 			const ok = await runWeChatNode({
-				credentials: { baseUrl: guarded.url, wxid: SENDER, authentication: 'header', authHeaderName: 'X-Api-Key', authHeaderValue: secret },
+				credentials: { baseUrl: guarded.url, wxid: SENDER, authentication: 'header', authHeaderName: 'X-Api-Key', authHeaderSecret: secret },
 				parameters: { operation: 'sendLink', toUserName: 'wxid_a1', title: 't', url: 'https://e.com', options: FAST },
 			});
 			expect(guarded.calls[0].headers['x-api-key']).toBe(secret);
 			expect(JSON.stringify(ok.items)).not.toContain(secret);
 			const denied = await runWeChatNode({
-				credentials: { baseUrl: guarded.url, wxid: SENDER, authentication: 'header', authHeaderName: 'X-Api-Key', authHeaderValue: `${secret}-wrong` },
+				credentials: { baseUrl: guarded.url, wxid: SENDER, authentication: 'header', authHeaderName: 'X-Api-Key', authHeaderSecret: `${secret}-wrong` },
 				parameters: { operation: 'sendLink', toUserName: 'wxid_a1', title: 't', url: 'https://e.com', options: FAST },
 			});
 			expect(denied.error?.message).toMatch(/HTTP 401/);

@@ -76,11 +76,11 @@ test('the credential has the fields of the contract', () => {
 		'wxid',
 		'authentication',
 		'authHeaderName',
-		'authHeaderValue',
+		'authHeaderSecret',
 		'timeout',
-		'allowUnauthorizedCerts',
+		'ignoreSslIssues',
 	]);
-	expect(credential.properties.find((p) => p.name === 'authHeaderValue')?.typeOptions?.password).toBe(true);
+	expect(credential.properties.find((p) => p.name === 'authHeaderSecret')?.typeOptions?.password).toBe(true);
 	expect(credential.properties.find((p) => p.name === 'timeout')?.default).toBe(10);
 });
 
@@ -91,4 +91,13 @@ test('package.json declares what n8n loads, and only the two runtime dependencie
 	expect(pkg.n8n.credentials).toEqual(['dist/credentials/WeChatGatewayApi.credentials.js']);
 	expect(Object.keys(pkg.dependencies).sort()).toEqual(['fast-xml-parser', 'undici']);
 	expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+});
+
+test('the editor shows the same option defaults the delivery code uses', () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { DEFAULT_DELIVERY_OPTIONS } = require('../../nodes/WeChatGateway/delivery/options');
+	const options = description.properties.find((p) => p.name === 'options') as INodeProperties;
+	for (const option of options.options as INodeProperties[]) {
+		expect([option.name, option.default]).toEqual([option.name, DEFAULT_DELIVERY_OPTIONS[option.name]]);
+	}
 });

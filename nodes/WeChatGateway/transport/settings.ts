@@ -48,12 +48,12 @@ export function gatewaySettingsFrom(credentials: Record<string, unknown>): Gatew
 	let authHeader: GatewaySettings['authHeader'];
 	if (credentials.authentication === 'header') {
 		const name = typeof credentials.authHeaderName === 'string' ? credentials.authHeaderName.trim() : '';
-		const value = typeof credentials.authHeaderValue === 'string' ? credentials.authHeaderValue : '';
+		const value = typeof credentials.authHeaderSecret === 'string' ? credentials.authHeaderSecret : '';
 		if (!HEADER_NAME.test(name)) throw new CredentialSettingsError('Header Name', '"Header Name" must be a valid HTTP header name, e.g. Authorization');
 		if (value === '') throw new CredentialSettingsError('Header Value', '"Header Value" is empty');
 		if (/[\r\n\0]/.test(value)) throw new CredentialSettingsError('Header Value', '"Header Value" contains a line break or NUL, which a header cannot carry');
 		authHeader = { name, value };
 	}
 
-	return { baseUrl, wxid, timeoutSeconds, authHeader, allowUnauthorizedCerts: credentials.allowUnauthorizedCerts === true };
+	return { baseUrl, wxid, timeoutSeconds, authHeader, allowUnauthorizedCerts: credentials.ignoreSslIssues === true };
 }
