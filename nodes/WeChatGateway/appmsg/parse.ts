@@ -76,11 +76,9 @@ export function parseAppMsgXml(input: unknown, field = 'messageXml'): ParsedAppM
 		const { msg, line, col } = validation.err;
 		throw new AppMsgInputError(`"${field}" is not well-formed XML (line ${line}, column ${col}): ${msg}`, field);
 	}
-	let document: XmlElement;
-	try {
-		document = parser.parse(xml) as XmlElement;
-	} catch (error) {
-		throw new AppMsgInputError(`"${field}" could not be read as XML: ${(error as Error).message}`, field);
+	const document = parseOrError(xml);
+	if (document instanceof Error) {
+		throw new AppMsgInputError(`"${field}" could not be read as XML: ${document.message}`, field);
 	}
 	const root = document.msg ?? document;
 	const msg = (Array.isArray(root) ? root[0] : root) as XmlElement;
@@ -103,6 +101,15 @@ export function parseAppMsgXml(input: unknown, field = 'messageXml'): ParsedAppM
 			appVersion: readText(msg, ['appinfo', 'version']),
 		},
 	};
+}
+
+/** The parser's own refusals (e.g. reserved names like __proto__) become a value, not a throw. */
+function parseOrError(xml: string): XmlElement | Error {
+	try {
+		return parser.parse(xml) as XmlElement;
+	} catch (error) {
+		return error instanceof Error ? error : new Error(String(error));
+	}
 }
 
 function stripSenderPrefix(xml: string): string {

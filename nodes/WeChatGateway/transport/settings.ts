@@ -17,12 +17,10 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 export function gatewaySettingsFrom(credentials: Record<string, unknown>): GatewaySettings {
 	const rawUrl = typeof credentials.baseUrl === 'string' ? credentials.baseUrl.trim() : '';
 	if (rawUrl === '') throw new CredentialSettingsError('Gateway Base URL', '"Gateway Base URL" is empty');
-	let url: URL;
-	try {
-		url = new URL(rawUrl);
-	} catch {
+	if (!URL.canParse(rawUrl)) {
 		throw new CredentialSettingsError('Gateway Base URL', `"Gateway Base URL" is not a URL: "${rawUrl.slice(0, 100)}" (expected e.g. http://127.0.0.1:8080)`);
 	}
+	const url = new URL(rawUrl);
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
 		throw new CredentialSettingsError('Gateway Base URL', `"Gateway Base URL" must start with http:// or https://, not ${url.protocol}//`);
 	}
