@@ -41,7 +41,7 @@ export interface SendOptions {
 export async function sendBatch(b: Batch, send: SendOptions): Promise<NodeRun> {
 	const items: IDataObject[] = b.recipients.map((recipients, i) => ({ to: recipients.join(','), title: titleFor(b, i) }));
 	return runWeChatNode({
-		credentials: { baseUrl: send.baseUrl, wxid: SENDER, timeout: 1, allowUnauthorizedCerts: true, ...send.credentials },
+		credentials: { baseUrl: send.baseUrl, wxid: SENDER, timeout: 1, ignoreSslIssues: true, ...send.credentials },
 		items,
 		continueOnFail: send.continueOnFail,
 		retryOnFail: send.retryOnFail,
