@@ -1,6 +1,7 @@
 import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { assertXmlText } from '../appmsg/build';
+import { messageXmlField } from './common.fields';
 import { parseAppMsgXml } from '../appmsg/parse';
 import {
 	AppMsgInputError,
@@ -118,17 +119,7 @@ function kindProperties(kind: AppMsgKind): INodeProperties[] {
 		});
 	}
 	if (fromXml) {
-		properties.push({
-			displayName: 'Message XML',
-			name: 'messageXml',
-			type: 'string',
-			typeOptions: { rows: 6 },
-			default: '',
-			required: true,
-			placeholder: '<msg><appmsg appid="" sdkver="0">…</appmsg></msg>',
-			description: 'The XML of a received app message, as the gateway delivered it (the whole &lt;msg&gt; or the &lt;appmsg&gt; element alone)',
-			displayOptions: show(kind, both ? { source: ['xml'] } : {}),
-		});
+		properties.push({ ...messageXmlField, displayOptions: show(kind, both ? { source: ['xml'] } : {}) });
 	}
 	if (fromFields) {
 		const where = both ? { source: ['fields'] } : {};

@@ -5,6 +5,18 @@ export const SENDING_OPERATIONS = ['sendLink', 'forwardChannelsVideo', 'forwardM
 
 const sending = { show: { operation: SENDING_OPERATIONS } };
 
+/** The XML of a received message, as forward, send-XML and parse operations take it. */
+export const messageXmlField: INodeProperties = {
+	displayName: 'Message XML',
+	name: 'messageXml',
+	type: 'string',
+	typeOptions: { rows: 6 },
+	default: '',
+	required: true,
+	placeholder: '<msg><appmsg appid="" sdkver="0">…</appmsg></msg>',
+	description: 'The XML of a received app message, as the gateway delivered it (the whole &lt;msg&gt; or the &lt;appmsg&gt; element alone)',
+};
+
 export const toUserNameField: INodeProperties = {
 	displayName: 'To',
 	name: 'toUserName',
