@@ -4,6 +4,7 @@ import { buildAppMsgXml } from '../appmsg/build';
 import { appMsgType } from '../appmsg/model';
 import { deliver, type Delivery } from '../delivery/deliver';
 import { readDeliveryOptions } from '../delivery/options';
+import { PacingAbortedError } from '../delivery/pacer';
 import { forgetRun, runKey } from '../delivery/sentLedger';
 import { GatewayClient } from '../transport/gateway';
 import { gatewaySettingsFrom } from '../transport/settings';
@@ -126,6 +127,8 @@ async function runSend(context: IExecuteFunctions, operation: SendOperation): Pr
 		if (response?.Ret !== undefined) json.Ret = response.Ret;
 		if (response?.ErrMsg !== undefined) json.ErrMsg = response.ErrMsg;
 		if (response?.delivery !== undefined) json.delivery = response.delivery;
+		// Stopped before its turn: surely not sent, and an error item says so like any other.
+		else if (error instanceof PacingAbortedError) json.delivery = 'notSent';
 		return { json, pairedItem: { item: itemIndex } };
 	};
 

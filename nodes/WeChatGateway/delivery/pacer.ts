@@ -73,17 +73,26 @@ export async function waitForTurn(
 	signal?: AbortSignal,
 	clock: { now(): number; random(): number } = { now: Date.now, random: Math.random },
 ): Promise<void> {
-	if (policy.intervalMs <= 0 && policy.maxRecipientsPerMinute <= 0) {
-		if (signal?.aborted) throw new PacingAbortedError();
-		return;
-	}
+	// A stopped execution takes no turn: its remaining items must not push back the account's
+	// next execution by one interval each.
+	if (signal?.aborted) throw new PacingAbortedError();
+	if (policy.intervalMs <= 0 && policy.maxRecipientsPerMinute <= 0) return;
 	let pace = accounts.get(account);
 	if (!pace) {
 		pace = new AccountPace();
 		accounts.set(account, pace);
 	}
 	const now = clock.now();
-	await sleep(pace.reserve(recipient, policy, now, clock.random) - now, signal);
+	const freeBefore = pace.nextFreeAt;
+	const at = pace.reserve(recipient, policy, now, clock.random);
+	const reservedUntil = pace.nextFreeAt;
+	try {
+		await sleep(at - now, signal);
+	} catch (error) {
+		// Stopped while waiting: give the turn back if nobody has queued behind it.
+		if (pace.nextFreeAt === reservedUntil) pace.nextFreeAt = freeBefore;
+		throw error;
+	}
 }
 
 /** For tests: forget every account's history. */

@@ -1,0 +1,120 @@
+/**
+ * The pacer's arithmetic with a controlled clock: jitter bounds, the distinct-recipients limit
+ * over a sliding minute, and stopping while waiting. (Real spacing is measured at the gateway
+ * in pacing.engine.test.ts.)
+ */
+import { PacingAbortedError, resetPacing, waitForTurn, type PacingPolicy } from '../../nodes/WeChatGateway/delivery/pacer';
+
+beforeEach(() => {
+	jest.useFakeTimers({ now: 1_000_000 });
+	resetPacing();
+});
+afterEach(() => jest.useRealTimers());
+
+/** Starts a wait and reports the fake-clock time it resolved at. */
+function turn(account: string, recipient: string, policy: PacingPolicy, random = 0, signal?: AbortSignal) {
+	const state: { at?: number; error?: unknown } = {};
+	const promise = waitForTurn(account, recipient, policy, signal, { now: Date.now, random: () => random }).then(
+		() => {
+			state.at = Date.now();
+		},
+		(error: unknown) => {
+			state.error = error;
+		},
+	);
+	return { state, promise };
+}
+
+async function settle() {
+	// Let resolved promises run their continuations.
+	for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
+test('turns are at least the interval apart, and at most interval + 30% jitter', async () => {
+	const policy = { intervalMs: 1000, maxRecipientsPerMinute: 0 };
+	const start = Date.now();
+	const first = turn('acct', 'a', policy, 0.99);
+	const second = turn('acct', 'b', policy, 0);
+	const third = turn('acct', 'c', policy, 0.5);
+	await jest.advanceTimersByTimeAsync(0);
+	await settle();
+	expect(first.state.at).toBe(start);
+	// The first turn took nearly the largest jitter: the next one waits 1000 + 297 ms.
+	await jest.advanceTimersByTimeAsync(1296);
+	expect(second.state.at).toBeUndefined();
+	await jest.advanceTimersByTimeAsync(1);
+	await settle();
+	expect(second.state.at).toBe(start + 1297);
+	// No jitter after the second: the third comes exactly one interval later.
+	await jest.advanceTimersByTimeAsync(999);
+	expect(third.state.at).toBeUndefined();
+	await jest.advanceTimersByTimeAsync(1);
+	await settle();
+	expect(third.state.at).toBe(start + 2297);
+});
+
+test('accounts are paced independently', async () => {
+	const policy = { intervalMs: 1000, maxRecipientsPerMinute: 0 };
+	const a1 = turn('acct-1', 'x', policy);
+	const b1 = turn('acct-2', 'x', policy);
+	await jest.advanceTimersByTimeAsync(0);
+	await settle();
+	expect(a1.state.at).toBe(b1.state.at);
+});
+
+test('a 13th different recipient within a minute waits until the oldest of the 12 is a minute old', async () => {
+	const policy = { intervalMs: 0, maxRecipientsPerMinute: 12 };
+	const start = Date.now();
+	const firstTwelve = Array.from({ length: 12 }, (_, i) => turn('acct', `wxid_${i}`, policy));
+	// The same chat again does not count as a new recipient.
+	const again = turn('acct', 'wxid_5', policy);
+	const thirteenth = turn('acct', 'wxid_new', policy);
+	await jest.advanceTimersByTimeAsync(0);
+	await settle();
+	for (const t of [...firstTwelve, again]) expect(t.state.at).toBe(start);
+	await jest.advanceTimersByTimeAsync(59_999);
+	expect(thirteenth.state.at).toBeUndefined();
+	await jest.advanceTimersByTimeAsync(1);
+	await settle();
+	expect(thirteenth.state.at).toBe(start + 60_000);
+});
+
+test('stopping while waiting for a turn ends the wait at once', async () => {
+	const policy = { intervalMs: 10_000, maxRecipientsPerMinute: 0 };
+	const controller = new AbortController();
+	turn('acct', 'a', policy, 0, controller.signal);
+	const waiting = turn('acct', 'b', policy, 0, controller.signal);
+	await jest.advanceTimersByTimeAsync(10);
+	controller.abort();
+	await settle();
+	expect(waiting.state.error).toBeInstanceOf(PacingAbortedError);
+	expect(waiting.state.at).toBeUndefined();
+});
+
+test('an execution already stopped gets no turn, even with pacing off', async () => {
+	const controller = new AbortController();
+	controller.abort();
+	const t = turn('acct', 'a', { intervalMs: 0, maxRecipientsPerMinute: 0 }, 0, controller.signal);
+	await settle();
+	expect(t.state.error).toBeInstanceOf(PacingAbortedError);
+});
+
+test('a stopped execution does not push back the account: its unsent items reserve no turns', async () => {
+	const policy = { intervalMs: 1000, maxRecipientsPerMinute: 0 };
+	const controller = new AbortController();
+	const start = Date.now();
+	turn('acct', 'a', policy, 0, controller.signal); // takes the turn at start
+	const waiting = turn('acct', 'b', policy, 0, controller.signal); // waits for start + 1000
+	await jest.advanceTimersByTimeAsync(10);
+	controller.abort();
+	// The stopped run's remaining 100 items each ask for a turn, and are refused.
+	const rest = Array.from({ length: 100 }, (_, i) => turn('acct', `r${i}`, policy, 0, controller.signal));
+	await settle();
+	expect(waiting.state.error).toBeInstanceOf(PacingAbortedError);
+	for (const r of rest) expect(r.state.error).toBeInstanceOf(PacingAbortedError);
+	// The next execution's first message goes one interval after the last sent one, not 101 later.
+	const next = turn('acct', 'c', policy);
+	await jest.advanceTimersByTimeAsync(990);
+	await settle();
+	expect(next.state.at).toBe(start + 1000);
+});
