@@ -56,8 +56,13 @@ export interface Accounting {
 export interface AccountOptions {
 	/** At-least-once may deliver a slot twice when an answer was lost; then that is not a violation. */
 	allowDuplicates?: boolean;
-	/** NewMsgIds the node returned in an earlier run of the same items (for replay checks). */
+	/** Which gateway messages belong to a slot; by default its recipient and its title. */
+	belongs?: (slot: Slot, message: SimMessage) => boolean;
 }
+
+const byRecipientAndTitle = (slot: Slot, m: SimMessage) => m.toUserName === slot.recipient && titleOf(m.appMsgXml) === slot.title;
+/** For items whose titles are arbitrary text: every item has its own recipient. */
+export const byRecipient = (slot: Slot, m: SimMessage) => m.toUserName === slot.recipient;
 
 function titleOf(xml: string): string | undefined {
 	return /<title>([^<]*)<\/title>/.exec(xml)?.[1];
@@ -89,17 +94,16 @@ function failureOf(run: NodeRun): NodeFailure | undefined {
 }
 
 export function account(slots: Slot[], run: NodeRun, messages: SimMessage[], options: AccountOptions = {}): Accounting {
+	const belongs = options.belongs ?? byRecipientAndTitle;
 	const failure = failureOf(run);
 	const failedAt = failure ? slots.findIndex((s) => s.itemIndex === failure.itemIndex && (!failure.recipient || s.recipient === failure.recipient)) : -1;
 	const used = new Set<SimMessage>();
 	const sentBeforeFailure =
 		failedAt < 0
 			? 0
-			: slots
-					.slice(0, failedAt)
-					.filter((s) => messages.some((m) => m.toUserName === s.recipient && titleOf(m.appMsgXml) === s.title)).length;
+			: slots.slice(0, failedAt).filter((s) => messages.some((m) => belongs(s, m))).length;
 	const result: SlotOutcome[] = slots.map((slot, position) => {
-		const atGateway = messages.filter((m) => m.toUserName === slot.recipient && titleOf(m.appMsgXml) === slot.title);
+		const atGateway = messages.filter((m) => belongs(slot, m));
 		for (const m of atGateway) used.add(m);
 		const n = atGateway.length;
 		const reports = run.items.filter((item: INodeExecutionData) => {
