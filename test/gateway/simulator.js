@@ -35,7 +35,7 @@ const { XMLParser, XMLValidator } = require('fast-xml-parser');
  *  - `dribble`: the message is sent, then the answer's headers come and its body trickles one
  *    space every `intervalMs` (default 100) without ever ending.
  *  - `echoHeaders`: answers HTTP `status` (default 400) with the request headers in the body,
- *    as a misconfigured proxy's error page does; nothing is sent.
+ *    custom (X-) ones first, as a misconfigured proxy's error page does; nothing is sent.
  *  - `oversized`: answers 200 with a body of `bytes` bytes that never forms a gateway answer; nothing is sent.
  *  - `dropConnection`: acts on connections, not calls: the next new TCP connection (or the `nth`
  *    new one after the rule was added) is closed as soon as it is accepted, before any byte is
@@ -217,7 +217,9 @@ async function startGatewaySimulator(options = {}) {
 		if (fault?.action === 'json') return sendJson(res, 200, fault.body);
 		if (fault?.action === 'echoHeaders') {
 			res.writeHead(fault.status ?? 400, { 'content-type': 'text/plain' });
-			return res.end(`Bad request. Your request headers were:\n${Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
+			// Custom (X-) headers first, where an auth header usually is: it lands in the start of the body.
+			const headers = Object.entries(req.headers).sort(([a], [b]) => Number(b.startsWith('x-')) - Number(a.startsWith('x-')));
+			return res.end(`Bad request; headers:\n${headers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
 		}
 		if (fault?.action === 'oversized') {
 			res.writeHead(200, { 'content-type': 'application/json' });
