@@ -552,6 +552,9 @@ function n8nEnv({ userFolder, port = 5678, brokerPort, extra = {} } = {}) {
 	if (!userFolder) throw new Error('n8nEnv: userFolder is required');
 	const uf = path.resolve(userFolder);
 	const env = cleanNpmEnv();
+	// A test runner's NODE_ENV=test (jest sets it) is not n8n's: n8n reads it as its own test
+	// mode (`inTest`), where the CLI prints nothing, so import:* seemed to fail with exit 0.
+	if (env.NODE_ENV === 'test') delete env.NODE_ENV;
 	Object.assign(env, {
 		N8N_USER_FOLDER: uf,
 		N8N_ENCRYPTION_KEY: readEncryptionKey(uf),
