@@ -18,6 +18,8 @@ const steps = [
 	{ name: 'build', command: ['npm', 'run', '--silent', 'build'] },
 	{ name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
 	{ name: 'unit and engine tests', command: ['npx', 'jest', '--ci'], jest: true },
+	// a real n8n (installed into a cache on first use, ~4 min) running the packed package
+	{ name: 'end-to-end tests', command: ['npx', 'jest', '--ci', '--config', 'test/e2e/jest.config.js'], jest: true },
 ];
 
 const only = process.argv.slice(2);

@@ -1,0 +1,218 @@
+'use strict';
+/**
+ * The workflows the end-to-end tests import into the real n8n. Every recipient is unique to one
+ * branch, so each message the simulator receives can be traced to the node that sent it.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const NODE_TYPE = 'n8n-nodes-wechat-gateway.weChatGateway';
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+const fixture = (name) => fs.readFileSync(path.join(FIXTURES, name), 'utf8').replace(/\s+$/, '');
+
+const CREDENTIALS = {
+	good: { id: 'e2eGatewayGood01', name: 'e2e gateway' },
+	auth: { id: 'e2eGatewayAuth01', name: 'e2e gateway behind a header check' },
+	wrongAccount: { id: 'e2eGatewayWxid01', name: 'e2e account not logged in' },
+	refused: { id: 'e2eGatewayDown01', name: 'e2e nothing listening' },
+	notGateway: { id: 'e2eNotAGateway01', name: 'e2e not a gateway (n8n itself)' },
+};
+
+/** No pacing: these branches test content, not timing (one branch keeps the defaults). */
+const FAST = { messageInterval: 0, maxRecipientsPerMinute: 0 };
+
+let counter = 0;
+const nodeId = () => `e2e-node-${String(++counter).padStart(4, '0')}`;
+
+const trigger = () => ({ id: nodeId(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} });
+
+function code(name, items, position) {
+	return {
+		id: nodeId(),
+		name,
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		position,
+		parameters: { jsCode: `return ${JSON.stringify(items.map((json) => ({ json })), null, 2)};` },
+	};
+}
+
+function set(name, fields, position) {
+	return {
+		id: nodeId(),
+		name,
+		type: 'n8n-nodes-base.set',
+		typeVersion: 3.4,
+		position,
+		parameters: {
+			assignments: { assignments: Object.entries(fields).map(([k, v], i) => ({ id: `${name}-${i}`, name: k, value: v, type: typeof v === 'number' ? 'number' : 'string' })) },
+			options: {},
+		},
+	};
+}
+
+function wechat(name, parameters, position, { credential = CREDENTIALS.good, ...extra } = {}) {
+	return {
+		id: nodeId(),
+		name,
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position,
+		parameters,
+		credentials: { weChatGatewayApi: credential },
+		...extra,
+	};
+}
+
+function workflow(id, name, branches) {
+	const start = trigger();
+	const nodes = [start];
+	const connections = { [start.name]: { main: [[]] } };
+	for (const chain of branches) {
+		nodes.push(...chain);
+		connections[start.name].main[0].push({ node: chain[0].name, type: 'main', index: 0 });
+		for (let i = 0; i < chain.length - 1; i++) connections[chain[i].name] = { main: [[{ node: chain[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	return { id, name, nodes, connections, active: false, settings: { executionOrder: 'v1' }, pinData: {} };
+}
+
+/** Items of the "several items" branch: expressions read them, recipients come as text or list. */
+const LINK_ITEMS = [
+	{ title: 'Item 0 <a&b>', url: 'https://example.com/a?x=1&y=2', sendTo: 'wxid_e2e_a' },
+	{ title: 'Item 1', url: 'https://example.com/b', sendTo: ['wxid_e2e_b', '11111111111@chatroom'] },
+	{ title: 'Item 2 "quoted"', url: 'https://example.com/c?q=%E4%BD%A0', sendTo: 'wxid_e2e_c, wxid_e2e_d\nwxid_e2e_e' },
+];
+
+const CONTINUE_ITEMS = [
+	{ sendTo: 'wxid_e2e_ok1' },
+	{ sendTo: 'wxid_e2e_reject' }, // the simulator refuses it with Ret -2
+	{ sendTo: 'Alice Smith' }, // a nickname: refused before anything is sent
+	{ sendTo: 'wxid_e2e_ok2' },
+];
+
+const FAIL_ITEMS = [{ sendTo: 'wxid_e2e_f1' }, { sendTo: 'wxid_e2e_reject' }, { sendTo: 'wxid_e2e_f2' }];
+
+const PACED_RECIPIENTS = ['wxid_e2e_p1', 'wxid_e2e_p2', 'wxid_e2e_p3'];
+
+const RECEIVED = {
+	file: fixture('file.received.xml'),
+	miniProgram: fixture('miniprogram.received.xml'),
+	channels: fixture('channels.received.xml'),
+	link: fixture('link.received.xml'),
+};
+
+/** Every operation, in branches of one execution (one `n8n execute` costs seconds). */
+function mainWorkflow() {
+	return workflow('e2eAllOperation1', 'e2e: every operation', [
+		[
+			code('Three items', LINK_ITEMS, [220, 0]),
+			wechat(
+				'Link per item',
+				{
+					operation: 'sendLink',
+					toUserName: '={{ $json.sendTo }}',
+					title: '={{ $json.title }}',
+					url: '={{ $json.url }}',
+					description: "={{ $('Three items').item.json.title + ' (' + $itemIndex + ' of ' + $input.all().length + ')' }}",
+					thumbUrl: 'https://example.com/t.png',
+					additionalFields: { sourceDisplayName: 'E2E News' },
+					options: { ...FAST, includeXml: true },
+				},
+				[440, 0],
+			),
+		],
+		[
+			set('Channels card', { content: RECEIVED.channels }, [220, 200]),
+			wechat(
+				'Channels',
+				{ operation: 'forwardChannelsVideo', toUserName: 'wxid_e2e_channels', source: 'xml', messageXml: '={{ $json.content }}', overrides: { description: 'Overridden caption' }, options: FAST },
+				[440, 200],
+			),
+		],
+		[
+			set('Order', { orderId: 7 }, [220, 400]),
+			wechat(
+				'Mini program',
+				{
+					operation: 'forwardMiniProgram',
+					toUserName: '22222222222@chatroom',
+					source: 'fields',
+					title: "={{ 'Order #' + $json.orderId }}",
+					appId: 'wxa1b2c3d4e5f60718',
+					username: 'gh_0a1b2c3d4e5f@app',
+					pagePath: "={{ 'pages/order/detail?id=' + $json.orderId }}",
+					displayName: 'E2E Shop',
+					iconUrl: '',
+					additionalFields: {},
+					options: FAST,
+				},
+				[440, 400],
+			),
+		],
+		[
+			set('File message', { content: RECEIVED.file }, [220, 600]),
+			wechat('File', { operation: 'forwardFile', toUserName: 'wxid_e2e_file', source: 'xml', messageXml: '={{ $json.content }}', overrides: {}, options: FAST }, [440, 600]),
+		],
+		[
+			set('Any XML', { xml: RECEIVED.link }, [220, 800]),
+			wechat('App msg', { operation: 'sendAppMsgXml', toUserName: 'wxid_e2e_appmsg', messageXml: '={{ $json.xml }}', options: FAST }, [440, 800]),
+		],
+		[
+			code('Received', [RECEIVED.file, RECEIVED.miniProgram, RECEIVED.channels, RECEIVED.link].map((content) => ({ content })), [220, 1000]),
+			wechat('Parse', { operation: 'parseAppMsgXml', messageXml: '={{ $json.content }}' }, [440, 1000]),
+		],
+		[
+			code('Mixed recipients', CONTINUE_ITEMS, [220, 1200]),
+			wechat(
+				'Continue on fail',
+				{ operation: 'sendLink', toUserName: '={{ $json.sendTo }}', title: 'Continue', url: 'https://example.com/c', description: '', thumbUrl: '', additionalFields: {}, options: FAST },
+				[440, 1200],
+				{ onError: 'continueRegularOutput' },
+			),
+		],
+		[
+			set('Auth item', { n: 1 }, [220, 1400]),
+			wechat(
+				'Header auth',
+				{ operation: 'sendLink', toUserName: 'wxid_e2e_auth', title: 'Behind a proxy', url: 'https://example.com/p', description: '', thumbUrl: '', additionalFields: {}, options: { ...FAST, includeXml: true } },
+				[440, 1400],
+				{ credential: CREDENTIALS.auth },
+			),
+		],
+		[
+			set('Paced item', { n: 1 }, [220, 1600]),
+			// default options: 1000 ms (+ up to 30% jitter) between messages, 12 chats a minute
+			wechat(
+				'Default pacing',
+				{ operation: 'sendLink', toUserName: PACED_RECIPIENTS.join(', '), title: 'Paced', url: 'https://example.com/paced', description: '', thumbUrl: '', additionalFields: {}, options: {} },
+				[440, 1600],
+			),
+		],
+	]);
+}
+
+/** The same refusal without Continue On Fail: the execution must fail and stop there. */
+function failWorkflow() {
+	return workflow('e2eFailsOnRet01', 'e2e: fails without Continue On Fail', [
+		[
+			code('Items', FAIL_ITEMS, [220, 0]),
+			wechat(
+				'Stops on error',
+				{ operation: 'sendLink', toUserName: '={{ $json.sendTo }}', title: 'Stops', url: 'https://example.com/s', description: '', thumbUrl: '', additionalFields: {}, options: FAST },
+				[440, 0],
+			),
+		],
+	]);
+}
+
+module.exports = {
+	NODE_TYPE,
+	CREDENTIALS,
+	LINK_ITEMS,
+	CONTINUE_ITEMS,
+	FAIL_ITEMS,
+	PACED_RECIPIENTS,
+	RECEIVED,
+	mainWorkflow,
+	failWorkflow,
+};
