@@ -127,7 +127,7 @@ export function account(slots: Slot[], run: NodeRun, messages: SimMessage[], opt
 		const asError =
 			report ?? (position === failedAt && failure ? { error: failure.message, delivery: failure.delivery } : undefined);
 		if (asError) {
-			const delivery = (asError.delivery as string | undefined) ?? 'input';
+			const delivery = (asError.delivery as string | undefined) ?? 'before any call';
 			const outcome = `error:${delivery}`;
 			if (delivery === 'unknown') {
 				if (n > 1) return options.allowDuplicates ? out(`${outcome} (duplicate allowed)`, 'ok') : tooMany(outcome);

@@ -87,3 +87,68 @@ export async function waitUntil(check: () => boolean, timeoutMs = 10_000, what =
 		await sleep(5);
 	}
 }
+
+/**
+ * The simulator in a process of its own (test/gateway/cli.js), driven over its control
+ * endpoints. Its clock readings are not delayed by the test's own work (the n8n engine, garbage
+ * collection), and its memory is not the test's.
+ */
+export interface RemoteSimulator {
+	url: string;
+	calls(): Promise<SimCall[]>;
+	messages(): Promise<SimMessage[]>;
+	reset(): Promise<void>;
+	addFaults(rules: FaultRule[]): Promise<void>;
+	setLatency(ms: number): Promise<void>;
+	close(): Promise<void>;
+}
+
+export async function startSimulatorProcess(): Promise<RemoteSimulator> {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { spawn } = require('node:child_process') as typeof import('node:child_process');
+	const child = spawn(process.execPath, [path.join(__dirname, '../../gateway/cli.js'), '--port', '0', '--host', '127.0.0.1'], {
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	const url = await new Promise<string>((resolve, reject) => {
+		let text = '';
+		child.stdout!.on('data', (chunk: Buffer) => {
+			text += chunk.toString();
+			const found = /listening on (http:\/\/[\d.]+:\d+)/.exec(text);
+			if (found) resolve(found[1]);
+		});
+		child.once('exit', (code) => reject(new Error(`the simulator exited with ${code}`)));
+	});
+	const control = async (method: string, route: string, body?: unknown): Promise<unknown> => {
+		const init = { method, body: body === undefined ? undefined : JSON.stringify(body) };
+		let response: Response;
+		try {
+			response = await fetch(`${url}/__simulator/${route}`, init);
+		} catch {
+			response = await fetch(`${url}/__simulator/${route}`, init); // a keep-alive connection closed meanwhile
+		}
+		return response.json();
+	};
+	return {
+		url,
+		calls: async () => (await control('GET', 'calls')) as SimCall[],
+		messages: async () => (await control('GET', 'messages')) as SimMessage[],
+		reset: async () => void (await control('POST', 'reset')),
+		addFaults: async (rules) => void (await control('POST', 'faults', rules)),
+		setLatency: async (ms) => void (await control('POST', 'latency', { latencyMs: ms })),
+		close: async () => {
+			if (child.exitCode !== null) return;
+			const exited = new Promise((resolve) => child.once('exit', resolve));
+			child.kill();
+			await exited;
+		},
+	};
+}
+
+/** Like waitUntil, for a check that has to ask something first. */
+export async function waitUntilAsync(check: () => Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+	const until = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+		await sleep(10);
+	}
+}
