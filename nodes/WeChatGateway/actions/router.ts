@@ -30,11 +30,12 @@ async function inSlots<T>(count: number, limit: number, work: (slot: number) => 
 	let failed = false;
 	const lane = async () => {
 		for (let slot = next++; slot < count && !failed; slot = next++) {
+			let done = false;
 			try {
 				results[slot] = await work(slot);
-			} catch (error) {
-				failed = true;
-				throw error;
+				done = true;
+			} finally {
+				if (!done) failed = true;
 			}
 		}
 	};

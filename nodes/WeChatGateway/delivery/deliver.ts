@@ -57,37 +57,41 @@ export async function deliver(delivery: Delivery, itemIndex: number, recipient: 
 	const account = `${client.settings.baseUrl}\u0000${client.settings.wxid}`;
 	const pacing = { intervalMs: options.messageInterval, maxRecipientsPerMinute: options.maxRecipientsPerMinute };
 	let lastUnknown: GatewayError | undefined;
+	/** Stopped between attempts: what an earlier attempt left open is the true outcome. */
+	const stoppedOutcome = (stopped: unknown) => (stopped instanceof PacingAbortedError && lastUnknown ? lastUnknown : stopped);
 	for (let attempt = 0; ; attempt++) {
-		try {
-			await waitForTurn(account, recipient, pacing, signal);
-		} catch (error) {
-			// Stopped between attempts: what the earlier attempt left open is the true outcome.
-			if (error instanceof PacingAbortedError && lastUnknown) throw lastUnknown;
-			throw error;
+		const stopped = await settle(waitForTurn(account, recipient, pacing, signal));
+		if (stopped !== undefined) throw stoppedOutcome(stopped);
+
+		const outcome = await client.sendAppMsg(recipient, xml).then(
+			(result) => ({ result }),
+			(error: unknown) => ({ error }),
+		);
+		if ('result' in outcome) {
+			if (run) record(run, itemIndex, recipient, { state: 'sent', result: outcome.result });
+			return { ...outcome.result, replayed: false, possibleDuplicate: mayBeDelivered };
 		}
-		try {
-			const result = await client.sendAppMsg(recipient, xml);
-			if (run) record(run, itemIndex, recipient, { state: 'sent', result });
-			return { ...result, replayed: false, possibleDuplicate: mayBeDelivered };
-		} catch (error) {
-			const unknown = error instanceof GatewayError && error.delivery === 'unknown';
-			if (unknown) {
-				mayBeDelivered = true;
-				lastUnknown = error;
-				if (run) record(run, itemIndex, recipient, { state: 'uncertain', error });
-			}
-			if (attempt < options.retries && retryable(error, options)) {
-				try {
-					await sleep(backoff(error, attempt, options), signal);
-				} catch (aborted) {
-					if (aborted instanceof PacingAbortedError && lastUnknown) throw lastUnknown;
-					throw aborted;
-				}
-				continue;
-			}
-			// A later attempt that surely did not send does not undo an earlier unknown.
-			if (lastUnknown && !unknown) throw lastUnknown;
-			throw error;
+		const { error } = outcome;
+		const unknown = error instanceof GatewayError && error.delivery === 'unknown';
+		if (unknown) {
+			mayBeDelivered = true;
+			lastUnknown = error;
+			if (run) record(run, itemIndex, recipient, { state: 'uncertain', error });
 		}
+		if (attempt < options.retries && retryable(error, options)) {
+			const stoppedWhileWaiting = await settle(sleep(backoff(error, attempt, options), signal));
+			if (stoppedWhileWaiting !== undefined) throw stoppedOutcome(stoppedWhileWaiting);
+			continue;
+		}
+		// A later attempt that surely did not send does not undo an earlier unknown.
+		throw lastUnknown && !unknown ? lastUnknown : error;
 	}
+}
+
+/** Resolves to the error a promise failed with, or undefined when it succeeded. */
+function settle(promise: Promise<unknown>): Promise<unknown> {
+	return promise.then(
+		() => undefined,
+		(error: unknown) => error ?? new Error('failed without a reason'),
+	);
 }

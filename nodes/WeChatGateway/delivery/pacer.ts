@@ -86,12 +86,14 @@ export async function waitForTurn(
 	const freeBefore = pace.nextFreeAt;
 	const at = pace.reserve(recipient, policy, now, clock.random);
 	const reservedUntil = pace.nextFreeAt;
-	try {
-		await sleep(at - now, signal);
-	} catch (error) {
+	const stopped = await sleep(at - now, signal).then(
+		() => undefined,
+		(error: unknown) => error,
+	);
+	if (stopped !== undefined) {
 		// Stopped while waiting: give the turn back if nobody has queued behind it.
 		if (pace.nextFreeAt === reservedUntil) pace.nextFreeAt = freeBefore;
-		throw error;
+		throw stopped;
 	}
 }
 
