@@ -83,7 +83,10 @@ async function main() {
 			userFolder,
 			workflows: runnable,
 			jobs: args.jobs,
-			onDone: (r) => step(`  ${r.result.ok ? 'ok    ' : 'FAILED'} ${r.workflow.name} (${seconds(r.result.ms)})`),
+			onDone: (r) => {
+				const ok = lib.succeeded(r.result);
+				step(`  ${ok ? 'ok    ' : 'FAILED'} ${r.workflow.name} (${seconds(r.result.ms)})${r.result.exitWarning ? `; note: ${r.result.exitWarning}` : ''}`);
+			},
 		});
 		step(`executions done in ${seconds(Date.now() - runStarted)}`);
 
@@ -112,8 +115,8 @@ function report({ results, simulator, skipped }) {
 	const parsed = [['item', 'typeName', 'title', 'fromUsername']];
 	const fromN8n = [];
 	for (const { workflow, result, nodes } of results) {
-		if (!result.ok) {
-			const message = result.error ? result.error.message : `n8n execute exited ${result.code}`;
+		if (!lib.succeeded(result)) {
+			const message = result.error ? result.error.message : `n8n execute exited ${result.code}${result.status ? ` (run status ${result.status})` : ''}`;
 			failures.push(`${workflow.name}: ${message}`);
 			if (!result.run) failures.push(`  (no run output; last lines: ${lib.tail(result.stdout + result.stderr, 600)})`);
 		}

@@ -148,9 +148,29 @@ async function prepareInstance({ userFolder, tarball, credentials = [], workflow
 	return installed;
 }
 
-/** `n8n execute --id` with this project's environment. */
-function execute({ userFolder, id }) {
-	return rt.executeWorkflow({ userFolder, id, env: childEnv() });
+/**
+ * `n8n execute --id` with this project's environment. When n8n printed no run at all (the
+ * workflow never started: n8n itself failed, e.g. its database was busy), it is tried once more,
+ * and what went wrong is reported through `log`. A run that started is never repeated.
+ */
+async function execute({ userFolder, id, log = (m) => process.stderr.write(`${m}\n`) }) {
+	const first = await rt.executeWorkflow({ userFolder, id, env: childEnv() });
+	if (first.run) return first;
+	log(`n8n execute --id=${id} printed no run (exit ${first.code}); trying once more. Its output:\n${tail(first.stdout + first.stderr, 2000)}`);
+	const second = await rt.executeWorkflow({ userFolder, id, env: childEnv() });
+	second.retried = first;
+	return second;
+}
+
+/**
+ * Whether a workflow ran to success, judged by the run n8n printed. `n8n execute` also exits
+ * non-zero when something fails while the process shuts down after a successful run; that is
+ * n8n's own trouble, reported as `result.exitWarning`, not the workflow's.
+ */
+function succeeded(result) {
+	const ok = !!result.run && !result.error && result.status === 'success';
+	if (ok && result.code !== 0) result.exitWarning = `n8n execute exited ${result.code} after a successful run`;
+	return ok;
 }
 
 /** Runs `fn` over `items` with at most `jobs` at a time; results in input order. */
@@ -314,6 +334,7 @@ module.exports = {
 	childEnv,
 	prepareInstance,
 	execute,
+	succeeded,
 	inParallel,
 	defaultJobs,
 	nodeOutput,

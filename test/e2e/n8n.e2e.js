@@ -159,7 +159,7 @@ const to = (sim, recipient) => sim.messages.filter((m) => m.toUserName === recip
 /** The output items of a node in the main run, after checking the run succeeded. */
 async function mainOutput(nodeName) {
 	const result = await ctx.mainRun;
-	if (!result.ok) throw new Error(`the main execution failed: ${JSON.stringify(result.error)}\n${lib.tail(result.stdout + result.stderr, 3000)}`);
+	if (!lib.succeeded(result)) throw new Error(`the main execution failed: ${JSON.stringify(result.error)}\n${lib.tail(result.stdout + result.stderr, 3000)}`);
 	const items = lib.nodeOutput(result.run, nodeName);
 	if (!items) throw new Error(`node "${nodeName}" did not run`);
 	return items;
@@ -408,7 +408,10 @@ describe('the example workflows', () => {
 		expect(runs.map((r) => r.workflow.id).sort()).toEqual(ctx.examples.filter(lib.runsFromCli).map((w) => w.id).sort());
 		const counts = {};
 		for (const { workflow, result, nodes } of runs) {
-			expect({ workflow: workflow.name, ok: result.ok, error: result.error && result.error.message }).toEqual({ workflow: workflow.name, ok: true, error: undefined });
+			const ok = lib.succeeded(result);
+			const why = ok ? undefined : { code: result.code, status: result.status, error: result.error && result.error.message, output: lib.tail(result.stdout + result.stderr, 2500) };
+			if (result.exitWarning) log(`${workflow.id}: ${result.exitWarning}:\n${lib.tail(result.stdout + result.stderr, 1500)}`);
+			expect({ workflow: workflow.name, ok, why }).toEqual({ workflow: workflow.name, ok: true, why: undefined });
 			for (const node of nodes) {
 				counts[node.operation] = node.items.length;
 				if (node.operation === 'parseAppMsgXml') continue;
@@ -420,6 +423,9 @@ describe('the example workflows', () => {
 			}
 		}
 		expect(counts).toEqual({ sendLink: 3, forwardChannelsVideo: 1, forwardMiniProgram: 1, forwardFile: 1, sendAppMsgXml: 1, parseAppMsgXml: 4 });
+		// and each went out once (the webhook example's forwarded files and the form's cards aside)
+		const fromExamples = ctx.demoSim.messages.filter((m) => ['wxid_demo_alice', 'wxid_demo_bob', '12345678901@chatroom'].includes(m.toUserName) && !(m.type === 6 && m.toUserName === '12345678901@chatroom'));
+		expect(fromExamples).toHaveLength(7);
 	});
 });
 
