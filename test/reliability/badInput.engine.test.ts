@@ -145,8 +145,8 @@ describe('Message XML that must never be parsed or sent', () => {
 		const cases = fc.sample(fc.tuple(hostileNonBlank, hostileNonBlank, hostileNonBlank), { numRuns: 1000, seed: SEED });
 		// CR inside CDATA cannot survive any XML parser (line ends are normalised), so a received
 		// message never holds one there; the description uses CDATA only for text without CR.
-		// Nor, for now, for text that spells a DOCTYPE or ENTITY: see the known issue below.
-		const inCdata = (des: string) => !des.includes('\r') && !/<!DOCTYPE|<!ENTITY/i.test(des);
+		// Nor, for now, for text that looks like markup (a DOCTYPE, a tag): see the known issues below.
+		const inCdata = (des: string) => !des.includes('\r') && !/<[A-Za-z_/!?]/.test(des);
 		const items = cases.map(([title, des, appid], i) => ({
 			to: `wxid_m${i}`,
 			title,
@@ -198,6 +198,21 @@ test.failing('a DOCTYPE spelled inside CDATA is text, not a declaration, and is 
 	});
 	expect(run.items[0].json.error).toBeUndefined();
 	expect(valueAt(readXmlStrict(sim.messages[0].appMsgXml), ['des'])).toBe('Every page starts with <!DOCTYPE html>');
+});
+
+// Known issue, same cause (appmsg/parse.ts): the nesting guard counts tag-like text inside CDATA
+// (and comments) as elements, so a CDATA description quoting more than 64 tags is refused.
+test.failing('tag-like text inside CDATA is not nesting: an article quoting 100 tags is forwarded', async () => {
+	const quoted = '<div>'.repeat(100);
+	const xml = `<msg><appmsg appid="" sdkver="0"><title>HTML</title><des><![CDATA[${quoted}]]></des><type>5</type><url>https://example.com/</url></appmsg></msg>`;
+	const run = await runWeChatNode({
+		credentials: credentials(),
+		items: [{ xml }],
+		parameters: { operation: 'sendAppMsgXml', toUserName: 'wxid_reader', messageXml: '={{ $json.xml }}', options: FAST },
+		continueOnFail: true,
+	});
+	expect(run.items[0].json.error).toBeUndefined();
+	expect(valueAt(readXmlStrict(sim.messages[0].appMsgXml), ['des'])).toBe(quoted);
 });
 
 describe('recipients', () => {
