@@ -343,7 +343,8 @@ describe('every operation through n8n execute', () => {
 		const times = wf.PACED_RECIPIENTS.map((r) => expectDelivered(ctx.sim, items.find((i) => i.json.ToUserName === r).json, r).receivedAt);
 		for (let i = 1; i < times.length; i++) {
 			expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(995);
-			expect(times[i] - times[i - 1]).toBeLessThan(1300 + 3000); // 30% jitter, and room for a busy machine
+			// 30% jitter at most, and room for a busy machine; far from the minute the recipient limit would cost
+			expect(times[i] - times[i - 1]).toBeLessThan(10000);
 		}
 	});
 });
