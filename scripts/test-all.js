@@ -20,6 +20,9 @@ const steps = [
 	{ name: 'unit and engine tests', command: ['npx', 'jest', '--ci'], jest: true },
 	// a real n8n (installed into a cache on first use, ~4 min) running the packed package
 	{ name: 'end-to-end tests', command: ['npx', 'jest', '--ci', '--config', 'test/e2e/jest.config.js'], jest: true },
+	// n8n's editor in headless Debian Chromium (apt-installed when missing): Community nodes
+	// install of the packed package, every operation's fields, an execution (~2 min)
+	{ name: 'browser test', command: ['node', 'test/browser/run.js'] },
 ];
 
 const only = process.argv.slice(2);
