@@ -45,6 +45,20 @@ test('fails when the account is not logged in to that gateway', async () => {
 	expect(result.message).toMatch(/session has expired.*Ret -13/);
 });
 
+test('fails when a proxy in front of the gateway refuses the header secret, even with a gateway-like body', async () => {
+	const guarded = await startGatewaySimulator({ accounts: [SENDER], authHeader: { name: 'X-Api-Key', value: 'right-secret' } });
+	try {
+		const credential = { baseUrl: guarded.url, wxid: SENDER, authentication: 'header', authHeaderName: 'X-Api-Key' };
+		const wrong = await testCredential({ ...credential, authHeaderSecret: 'wrong-secret' });
+		expect(wrong.status).toBe('Error');
+		expect(wrong.message).toMatch(/HTTP 401.*refused the credential/);
+		expect(wrong.message).not.toContain('wrong-secret');
+		expect(await testCredential({ ...credential, authHeaderSecret: 'right-secret' })).toMatchObject({ status: 'OK' });
+	} finally {
+		await guarded.close();
+	}
+});
+
 test('fails clearly for a refused connection', async () => {
 	const result = await testCredential({ baseUrl: 'http://127.0.0.1:1', wxid: SENDER });
 	expect(result).toEqual({ status: 'Error', message: "Connection refused by 127.0.0.1:1: is the gateway running and the Base URL's port right?" });

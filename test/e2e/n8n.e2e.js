@@ -477,11 +477,8 @@ describe('the n8n server (editor and REST API)', () => {
 		}
 	});
 
-	// KNOWN BUG, reported to the owners of transport/gateway.ts and connectionTest.ts: the probe
-	// accepts an HTTP 401 whose body looks like the gateway's JSON (the simulator's header check
-	// answers so, with Ret -1), and the test then says "Connected". This test documents it and
-	// starts failing once it is fixed: then drop `.failing`.
-	test.failing('credential test with a wrong header secret fails (known bug: it says Connected)', async () => {
+	// A proxy's 401 is a refusal even when its body looks like the gateway's JSON.
+	test('credential test with a wrong header secret fails', async () => {
 		const wrongSecret = await credentialTest(wf.CREDENTIALS.auth, { authHeaderSecret: 'not-the-secret' });
 		expect(wrongSecret.status).toBe('Error');
 		expect(wrongSecret.message).not.toContain('not-the-secret');

@@ -54,6 +54,10 @@ export const CGI_SEND_APP_MSG = 222;
 export const MSG_TYPE_APP = 49;
 /** The client waits this much longer than the gateway's own timeout, so the gateway answers first. */
 const DEFAULT_GRACE_MS = 5000;
+/** HTTP statuses by which a gateway or the proxy in front of it refuses who is asking. */
+const AUTH_REFUSALS = new Set([401, 403, 407]);
+const AUTH_HINT = '. The gateway or its proxy refused the credential: check its Authentication, Header Name and Header Value';
+
 /** A gateway answer is a few hundred bytes; anything this large is not one and is not read. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
@@ -225,10 +229,13 @@ export class GatewayClient {
 			clearTimeout(timer);
 		}
 		const parsed = parseBody(text);
-		if (statusCode >= 400 && !(acceptHttpErrors && parsed)) {
+		// An authentication refusal is never a usable answer, whatever its body looks like.
+		const refusedCredential = AUTH_REFUSALS.has(statusCode);
+		if (statusCode >= 400 && (refusedCredential || !(acceptHttpErrors && parsed))) {
+			const hint = refusedCredential ? AUTH_HINT : '';
 			throw new GatewayError(
 				'http',
-				`The gateway answered HTTP ${statusCode}${describeBody(text, this.redact)}`,
+				`The gateway answered HTTP ${statusCode}${describeBody(text, this.redact)}${hint}`,
 				statusCode >= 500 ? 'unknown' : 'rejected',
 				{ httpStatus: statusCode, bodyStart: this.redact(text).slice(0, 200) },
 			);
