@@ -145,8 +145,7 @@ describe('Message XML that must never be parsed or sent', () => {
 		const cases = fc.sample(fc.tuple(hostileNonBlank, hostileNonBlank, hostileNonBlank), { numRuns: 1000, seed: SEED });
 		// CR inside CDATA cannot survive any XML parser (line ends are normalised), so a received
 		// message never holds one there; the description uses CDATA only for text without CR.
-		// Nor, for now, for text that looks like markup (a DOCTYPE, a tag): see the known issues below.
-		const inCdata = (des: string) => !des.includes('\r') && !/<[A-Za-z_/!?]/.test(des);
+		const inCdata = (des: string) => !des.includes('\r');
 		const items = cases.map(([title, des, appid], i) => ({
 			to: `wxid_m${i}`,
 			title,
@@ -183,12 +182,9 @@ describe('Message XML that must never be parsed or sent', () => {
 	}, 60_000);
 });
 
-// Known issue (appmsg/parse.ts, not in this suite's files): the DOCTYPE/ENTITY guard searches
-// the whole text, so a received article whose CDATA description mentions "<!DOCTYPE html>" is
-// refused although it declares nothing. Safe (nothing bad is sent), but a good message is
-// refused. `test.failing` passes while the bug is there and fails once parse.ts is fixed:
-// then make it a plain test.
-test.failing('a DOCTYPE spelled inside CDATA is text, not a declaration, and is forwarded', async () => {
+// Text inside CDATA is content: a received article that mentions "<!DOCTYPE html>" or quotes
+// many tags declares and nests nothing, and must go out.
+test('a DOCTYPE spelled inside CDATA is text, not a declaration, and is forwarded', async () => {
 	const xml = '<msg><appmsg appid="" sdkver="0"><title>HTML basics</title><des><![CDATA[Every page starts with <!DOCTYPE html>]]></des><type>5</type><url>https://example.com/</url></appmsg></msg>';
 	const run = await runWeChatNode({
 		credentials: credentials(),
@@ -200,9 +196,7 @@ test.failing('a DOCTYPE spelled inside CDATA is text, not a declaration, and is 
 	expect(valueAt(readXmlStrict(sim.messages[0].appMsgXml), ['des'])).toBe('Every page starts with <!DOCTYPE html>');
 });
 
-// Known issue, same cause (appmsg/parse.ts): the nesting guard counts tag-like text inside CDATA
-// (and comments) as elements, so a CDATA description quoting more than 64 tags is refused.
-test.failing('tag-like text inside CDATA is not nesting: an article quoting 100 tags is forwarded', async () => {
+test('tag-like text inside CDATA is not nesting: an article quoting 100 tags is forwarded', async () => {
 	const quoted = '<div>'.repeat(100);
 	const xml = `<msg><appmsg appid="" sdkver="0"><title>HTML</title><des><![CDATA[${quoted}]]></des><type>5</type><url>https://example.com/</url></appmsg></msg>`;
 	const run = await runWeChatNode({

@@ -182,6 +182,8 @@ function fromFields(kind: AppMsgKind, parameters: ParameterReader): AppMsg {
 	const additional = (parameters.get('additionalFields', {}) ?? {}) as IDataObject;
 	for (const field of kind.fields) {
 		const value = field.optional ? additional[field.name] : parameters.get(field.name, '');
+		// Checked before the blank test: \v and \f look blank to trim() but XML cannot carry them.
+		if (typeof value === 'string') assertXmlText(value, field.displayName);
 		const present = typeof value === 'string' ? value.trim() !== '' : isSet(value);
 		if (!present) {
 			if (field.required) throw new AppMsgInputError(`"${field.displayName}" is required`, field.displayName);

@@ -66,11 +66,13 @@ export function parseAppMsgXml(input: unknown, field = 'messageXml'): ParsedAppM
 		);
 	}
 	const xml = stripSenderPrefix(input.trim());
-	if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
+	// Declarations and nesting are judged on the markup alone: text in CDATA or comments is content.
+	const markup = xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, '');
+	if (/<!DOCTYPE|<!ENTITY/i.test(markup)) {
 		throw new AppMsgInputError(`"${field}" contains a DOCTYPE or ENTITY declaration, which app messages never have; refused for safety`, field);
 	}
 	assertXmlText(xml, field);
-	assertNestingDepth(xml, field);
+	assertNestingDepth(markup, field);
 	const validation = XMLValidator.validate(xml, { allowBooleanAttributes: false });
 	if (validation !== true) {
 		const { msg, line, col } = validation.err;
