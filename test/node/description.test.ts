@@ -101,3 +101,10 @@ test('the editor shows the same option defaults the delivery code uses', () => {
 		expect([option.name, option.default]).toEqual([option.name, DEFAULT_DELIVERY_OPTIONS[option.name]]);
 	}
 });
+
+test('index.js exports the built node and credential classes', () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const entry = require('../../index.js');
+	expect(new entry.WeChatGateway().description.name).toBe('weChatGateway');
+	expect(new entry.WeChatGatewayApi().name).toBe('weChatGatewayApi');
+});
