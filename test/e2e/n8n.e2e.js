@@ -90,6 +90,13 @@ beforeAll(async () => {
 	});
 	ctx.authSim = await startGatewaySimulator({ accounts: [SENDER], authHeader: AUTH });
 	ctx.demoSim = await startGatewaySimulator({ accounts: [lib.DEMO_ACCOUNT] });
+	ctx.retrySim = await startGatewaySimulator({
+		accounts: [SENDER],
+		faults: [
+			{ action: 'ret', ret: -1, errMsg: 'simulated system error, once', toUserName: wf.RETRY_RECIPIENTS[2], times: 1 },
+			{ action: 'drop', toUserName: wf.UNKNOWN_RECIPIENTS[1], times: 1 },
+		],
+	});
 	ctx.port = await rt.findFreePort();
 	ctx.closedPort = await rt.findFreePort(); // handed out, never listened on: connections are refused
 	log(`simulators ${ctx.sim.url} (auth ${ctx.authSim.url}, examples ${ctx.demoSim.url}); n8n will listen on ${ctx.port}`);
@@ -102,17 +109,19 @@ beforeAll(async () => {
 		credential(C.wrongAccount, { baseUrl: ctx.sim.url, wxid: 'wxid_e2e_not_logged_in' }),
 		credential(C.refused, { baseUrl: `http://127.0.0.1:${ctx.closedPort}`, wxid: SENDER }),
 		credential(C.notGateway, { baseUrl: `http://127.0.0.1:${ctx.port}`, wxid: SENDER }),
+		credential(C.retry, { baseUrl: ctx.retrySim.url, wxid: SENDER }),
 		...lib.exampleCredentials(ctx.demoSim.url),
 	];
 	ctx.examples = lib.loadExampleWorkflows().map((e) => e.workflow);
 	ctx.main = wf.mainWorkflow();
 	ctx.fail = wf.failWorkflow();
+	ctx.retry = wf.retryWorkflow();
 	ctx.userFolder = path.join(ctx.work, 'n8n');
 	await lib.prepareInstance({
 		userFolder: ctx.userFolder,
 		tarball: ctx.tarball,
 		credentials: ctx.credentials,
-		workflows: [ctx.main, ctx.fail, ...ctx.examples],
+		workflows: [ctx.main, ctx.fail, ctx.retry, ...ctx.examples],
 		log,
 	});
 
@@ -134,6 +143,7 @@ beforeAll(async () => {
 	);
 	ctx.mainRun = later(cli(timed('execute main', () => lib.execute({ userFolder: ctx.userFolder, id: ctx.main.id }))));
 	ctx.failRun = later(cli(timed('execute fail', () => lib.execute({ userFolder: ctx.userFolder, id: ctx.fail.id }))));
+	ctx.retryRun = later(cli(timed('execute retry', () => lib.execute({ userFolder: ctx.userFolder, id: ctx.retry.id }))));
 	ctx.exported = later(cli(timed('export:nodes', () => rt.exportNodes({ userFolder: ctx.userFolder, env: lib.childEnv() }))));
 	const runnable = ctx.examples.filter(lib.runsFromCli).sort(lib.byOperation);
 	ctx.exampleRuns = later(
@@ -143,9 +153,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	// let every step end before the folder goes
-	await Promise.allSettled([ctx.serverReady, ctx.mainRun, ctx.failRun, ctx.exported, ctx.exampleRuns].filter(Boolean));
+	await Promise.allSettled([ctx.serverReady, ctx.mainRun, ctx.failRun, ctx.retryRun, ctx.exported, ctx.exampleRuns].filter(Boolean));
 	if (ctx.server) await ctx.server.stop();
-	for (const sim of [ctx.sim, ctx.authSim, ctx.demoSim]) if (sim) await sim.close();
+	for (const sim of [ctx.sim, ctx.authSim, ctx.demoSim, ctx.retrySim]) if (sim) await sim.close();
 	if (ctx.work) {
 		if (process.env.E2E_KEEP) log(`kept ${ctx.work}`);
 		else fs.rmSync(ctx.work, { recursive: true, force: true });
@@ -400,6 +410,33 @@ describe('errors', () => {
 			[REJECTED, -2],
 			[REJECTED, -2],
 		]);
+	});
+});
+
+describe("n8n's own Retry On Fail", () => {
+	test('the gateway fails the third item once: n8n runs the node again, and nothing already sent goes out twice', async () => {
+		const result = await ctx.retryRun;
+		const items = lib.nodeOutput(result.run, 'Retried after a refusal');
+		expect(items).toHaveLength(4);
+		for (const [index, recipient] of wf.RETRY_RECIPIENTS.entries()) {
+			expect(paired(items[index].pairedItem)).toEqual([index]);
+			expectDelivered(ctx.retrySim, items[index].json, recipient);
+		}
+		const calls = (recipient) => ctx.retrySim.calls.filter((c) => c.toUserName === recipient).map((c) => c.ret);
+		expect(wf.RETRY_RECIPIENTS.map(calls)).toEqual([[0], [0], [-1, 0], [0]]);
+	});
+
+	test('a lost answer after the gateway sent: n8n retries the node, the message is not sent again, and the run fails saying so', async () => {
+		const result = await ctx.retryRun;
+		const [lost, ...others] = [wf.UNKNOWN_RECIPIENTS[1], wf.UNKNOWN_RECIPIENTS[0], wf.UNKNOWN_RECIPIENTS[2]];
+		expect(to(ctx.retrySim, lost)).toHaveLength(1);
+		expect(ctx.retrySim.calls.filter((c) => c.toUserName === lost)).toHaveLength(1);
+		expect(to(ctx.retrySim, others[0])).toHaveLength(1);
+		expect(ctx.retrySim.calls.some((c) => c.toUserName === others[1])).toBe(false);
+		const error = lib.rt.nodeError(result.run, 'Retried after a lost answer');
+		expect(error.message).toMatch(/may or may not have been sent/);
+		expect(error.message).toContain(`item 1, to ${lost}`);
+		expect(result.ok).toBe(false);
 	});
 });
 

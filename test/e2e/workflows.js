@@ -16,6 +16,7 @@ const CREDENTIALS = {
 	wrongAccount: { id: 'e2eGatewayWxid01', name: 'e2e account not logged in' },
 	refused: { id: 'e2eGatewayDown01', name: 'e2e nothing listening' },
 	notGateway: { id: 'e2eNotAGateway01', name: 'e2e not a gateway (n8n itself)' },
+	retry: { id: 'e2eGatewayRetry1', name: 'e2e gateway that fails once' },
 };
 
 /** No pacing: these branches test content, not timing (one branch keeps the defaults). */
@@ -205,7 +206,34 @@ function failWorkflow() {
 	]);
 }
 
+/**
+ * n8n's own Retry On Fail, in the real n8n: the gateway fails the third item once (Ret -1, which
+ * the node itself does not retry), so n8n runs the node again with all four items. Items one and
+ * two went out on the first try and must not go out again.
+ */
+const RETRY_RECIPIENTS = ['wxid_e2e_r1', 'wxid_e2e_r2', 'wxid_e2e_r3', 'wxid_e2e_r4'];
+/** The same, but the third item's answer is lost after the gateway sent it: it must not be resent. */
+const UNKNOWN_RECIPIENTS = ['wxid_e2e_u1', 'wxid_e2e_u2', 'wxid_e2e_u3'];
+
+function retryWorkflow() {
+	const retry = { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 };
+	const link = (title) => ({ operation: 'sendLink', toUserName: '={{ $json.sendTo }}', title, url: 'https://example.com/r', options: FAST });
+	return workflow('e2eRetryOnFail01', 'e2e: n8n Retry On Fail never sends twice', [
+		[
+			code('Retry items', RETRY_RECIPIENTS.map((sendTo) => ({ sendTo })), [220, 0]),
+			wechat('Retried after a refusal', link('Retried'), [440, 0], { credential: CREDENTIALS.retry, ...retry }),
+		],
+		[
+			code('Unknown items', UNKNOWN_RECIPIENTS.map((sendTo) => ({ sendTo })), [220, 200]),
+			wechat('Retried after a lost answer', link('Lost answer'), [440, 200], { credential: CREDENTIALS.retry, ...retry }),
+		],
+	]);
+}
+
 module.exports = {
+	RETRY_RECIPIENTS,
+	UNKNOWN_RECIPIENTS,
+	retryWorkflow,
 	NODE_TYPE,
 	CREDENTIALS,
 	LINK_ITEMS,
