@@ -13,11 +13,14 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-gateway-tests-'));
 
-/** @type {Array<{ name: string, command: string[], jest?: boolean }>} */
+/** @type {Array<{ name: string, command: string[], jest?: boolean, reportEnv?: string }>} */
 const steps = [
 	{ name: 'build', command: ['npm', 'run', '--silent', 'build'] },
 	{ name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
-	{ name: 'unit and engine tests', command: ['npx', 'jest', '--ci'], jest: true },
+	{ name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
+	{ name: 'unit and engine tests', command: ['npx', 'jest', '--ci', '--testPathIgnorePatterns', '/test/reliability/'], jest: true },
+	// faults, Retry On Fail, pacing, hostile input, secrets and load, with the fault table
+	{ name: 'reliability (fault table)', command: ['node', 'scripts/faults-report.js'], jest: true, reportEnv: 'FAULTS_JEST_JSON' },
 	// a real n8n (installed into a cache on first use, ~4 min) running the packed package
 	{ name: 'end-to-end tests', command: ['npx', 'jest', '--ci', '--config', 'test/e2e/jest.config.js'], jest: true },
 	// n8n's editor in headless Debian Chromium (apt-installed when missing): Community nodes
@@ -33,9 +36,11 @@ for (const step of steps) {
 	if (only.length && !only.includes(step.name)) continue;
 	const started = Date.now();
 	const report = path.join(reports, `${step.name.replace(/\W+/g, '-')}.json`);
-	const command = step.jest ? [...step.command, '--json', `--outputFile=${report}`] : step.command;
+	// A jest step reports through --outputFile, or through an environment variable when a script wraps jest.
+	const command = step.jest && !step.reportEnv ? [...step.command, '--json', `--outputFile=${report}`] : step.command;
+	const env = step.reportEnv ? { ...process.env, [step.reportEnv]: report } : process.env;
 	process.stdout.write(`\n=== ${step.name}: ${command.join(' ')}\n`);
-	const result = spawnSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit', env: process.env });
+	const result = spawnSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit', env });
 	const seconds = ((Date.now() - started) / 1000).toFixed(1);
 	if (step.jest && fs.existsSync(report)) {
 		const summary = JSON.parse(fs.readFileSync(report, 'utf8'));
