@@ -261,6 +261,12 @@ describe('forwardFile (type 6)', () => {
 		expect(() => send(forwardFile, { source: 'xml', messageXml: uploading })).toThrow(/type 74 only announces a file that is still uploading/);
 	});
 
+	test('a file size left at 0 is missing, not a 0-byte file', () => {
+		expect(() =>
+			send(forwardFile, { source: 'fields', fileName: 'a.pdf', fileSize: 0, attachId: 'a', cdnAttachUrl: 'c', aesKey: 'k' }),
+		).toThrow(/"File Size \(Bytes\)" is required/);
+	});
+
 	test('a file size that is not a whole number is an error naming the field', () => {
 		expect(() =>
 			send(forwardFile, { source: 'fields', fileName: 'a.pdf', fileSize: 'big', attachId: 'a', cdnAttachUrl: 'c', aesKey: 'k' }),

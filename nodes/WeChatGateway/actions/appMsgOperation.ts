@@ -184,13 +184,12 @@ function fromFields(kind: AppMsgKind, parameters: ParameterReader): AppMsg {
 		const value = field.optional ? additional[field.name] : parameters.get(field.name, '');
 		// Checked before the blank test: \v and \f look blank to trim() but XML cannot carry them.
 		if (typeof value === 'string') assertXmlText(value, field.displayName);
-		const present = typeof value === 'string' ? value.trim() !== '' : isSet(value);
+		// n8n stores an untouched number field as 0, so 0 means "not given" (no file has 0 bytes).
+		const present = typeof value === 'string' ? value.trim() !== '' : isSet(value) && value !== 0;
 		if (!present) {
 			if (field.required) throw new AppMsgInputError(`"${field.displayName}" is required`, field.displayName);
-			// n8n stores an untouched number field as 0: that means "not given" here.
 			continue;
 		}
-		if (field.type === 'number' && value === 0 && !field.required) continue;
 		writeField(appMsg, field, value);
 	}
 	return appMsg;
