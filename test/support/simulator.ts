@@ -12,6 +12,9 @@ export interface SimulatorOptions {
 	faults?: FaultRule[];
 	firstMsgId?: bigint | string;
 	logFile?: string;
+	tls?: { key: string | Buffer; cert: string | Buffer };
+	keepAlive?: boolean;
+	port?: number;
 }
 
 export type FaultRule = Record<string, unknown> & { action: string; toUserName?: string; nth?: number; times?: number };
@@ -19,6 +22,9 @@ export type FaultRule = Record<string, unknown> & { action: string; toUserName?:
 export interface SimulatedMessage {
 	at: string;
 	callNumber: number;
+	/** Milliseconds (fractional, performance clock) when the request arrived and was accepted. */
+	receivedAt: number;
+	sentAt: number;
 	wxid: string;
 	timeout: string;
 	toUserName: string;
@@ -30,6 +36,8 @@ export interface SimulatedMessage {
 
 export interface SimulatedCall {
 	callNumber: number;
+	receivedAt: number;
+	newMsgId?: string;
 	query: Record<string, string>;
 	toUserName?: string;
 	body: string;
@@ -44,7 +52,7 @@ export interface GatewaySimulator {
 	port: number;
 	messages: SimulatedMessage[];
 	calls: SimulatedCall[];
-	stats(): { connections: number; gatewayCalls: number; sent: number; rejected: number };
+	stats(): { connections: number; gatewayCalls: number; sent: number; rejected: number; droppedConnections: number };
 	reset(): void;
 	addFault(rule: FaultRule): void;
 	clearFaults(): void;

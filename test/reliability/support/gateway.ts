@@ -6,61 +6,16 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const simulatorModule = require('../../gateway/simulator') as {
-	startGatewaySimulator(options?: SimulatorOptions): Promise<Simulator>;
-};
+import type { FaultRule, SimulatedCall as SimCall, SimulatedMessage as SimMessage } from '../../support/simulator';
 
-export type FaultRule = Record<string, unknown> & { action: string; toUserName?: string; nth?: number; times?: number };
-
-export interface SimulatorOptions {
-	accounts?: string[];
-	authHeader?: { name: string; value: string };
-	latencyMs?: number;
-	faults?: FaultRule[];
-	tls?: { key: string | Buffer; cert: string | Buffer };
-	keepAlive?: boolean;
-	port?: number;
-}
-
-export interface SimMessage {
-	callNumber: number;
-	receivedAt: number;
-	sentAt: number;
-	wxid: string;
-	toUserName: string;
-	type: number;
-	appMsgXml: string;
-	newMsgId: string;
-	clientMsgId: string;
-}
-
-export interface SimCall {
-	callNumber: number;
-	receivedAt: number;
-	toUserName?: string;
-	body: string;
-	headers: Record<string, string | string[] | undefined>;
-	ret?: number;
-	errMsg?: string;
-	fault?: string;
-	newMsgId?: string;
-}
-
-export interface Simulator {
-	url: string;
-	port: number;
-	messages: SimMessage[];
-	calls: SimCall[];
-	stats(): { connections: number; gatewayCalls: number; sent: number; rejected: number; droppedConnections: number };
-	reset(): void;
-	addFault(rule: FaultRule): void;
-	clearFaults(): void;
-	setLatency(ms: number): void;
-	close(): Promise<void>;
-}
-
-export const startSimulator = simulatorModule.startGatewaySimulator;
+export {
+	startGatewaySimulator as startSimulator,
+	type FaultRule,
+	type GatewaySimulator as Simulator,
+	type SimulatedCall as SimCall,
+	type SimulatedMessage as SimMessage,
+	type SimulatorOptions,
+} from '../../support/simulator';
 
 /** A self-signed certificate for 127.0.0.1, for test servers only (valid until 2125). */
 export const TEST_TLS = {
