@@ -6,6 +6,7 @@
  * Workers (started with an IPC channel; they warm up, send { ready }, then run one measured pass
  * for each { cmd: 'pass', id } and answer { id, result }), so the runner can alternate them:
  *   floor        plain undici loop over the prepared bodies, one keep-alive connection
+ *   client       the node's GatewayClient in a plain loop (its transport, without n8n)
  *   engine       the node through n8n-core's WorkflowExecute
  *
  * One-shot modes (print their result as the line `BENCH_RESULT {json}`):
@@ -62,6 +63,28 @@ async function floorWorker() {
 	};
 }
 
+/** The node's own transport (GatewayClient from dist/, one per pass, as per execution) in a plain loop. */
+async function clientWorker() {
+	const { GatewayClient } = workload.dist('transport/gateway.js');
+	const { gatewaySettingsFrom } = workload.dist('transport/settings.js');
+	const items = workload.makeItems(config.items);
+	const settings = gatewaySettingsFrom(credentials());
+	const pass = async () => {
+		const client = new GatewayClient(settings, { connections: 1 });
+		const start = performance.now();
+		for (const item of items) await client.sendAppMsg(item.to, item.xml);
+		const ms = performance.now() - start;
+		await client.close();
+		return ms;
+	};
+	await measured(pass); // warm-up
+	return async () => {
+		const p = await measured(pass);
+		if (p.sent !== items.length) throw new Error(`client: the simulator accepted ${p.sent} of ${items.length}`);
+		return { ...p, perSecond: (items.length / p.ms) * 1000 };
+	};
+}
+
 function credentials() {
 	return { baseUrl: config.baseUrl, wxid: workload.SENDER, timeout: 10 };
 }
@@ -83,12 +106,11 @@ async function nodePass(runNode, items, parameters) {
 async function engineWorker() {
 	const { runNode } = require('./engine');
 	const items = workload.makeItems(config.items);
-	// `constant`: the same message to one chat for every item, without any expression, to show
+	// `constant`: one fixed message to one chat for every item, without any expression, to show
 	// what n8n's per-item expression evaluation costs.
-	const parameters = config.constant
-		? { ...workload.nodeParameters(config.options), toUserName: items[0].to, messageXml: items[0].xml }
-		: workload.nodeParameters(config.options);
-	const bodyFor = (i) => workload.bodyOf(config.constant ? items[0] : items[i]);
+	const constant = config.constant ? workload.constantParameters(undefined, config.options) : undefined;
+	const parameters = constant ? constant.parameters : workload.nodeParameters(config.options);
+	const bodyFor = (i) => workload.bodyOf(constant ? constant.item : items[i]);
 	let last;
 	const pass = async () => {
 		last = await nodePass(runNode, items, parameters);
@@ -147,7 +169,9 @@ async function memory() {
 	let peak;
 	let sampler;
 	let afterRun;
+	// `live`: collect garbage before every sample, so the peak is what the run really holds.
 	const sample = () => {
+		if (config.live) gc();
 		const m = process.memoryUsage();
 		peak.heapUsed = Math.max(peak.heapUsed, m.heapUsed);
 		peak.rss = Math.max(peak.rss, m.rss);
@@ -163,7 +187,7 @@ async function memory() {
 				const m = process.memoryUsage();
 				base = { heapUsed: m.heapUsed, rss: m.rss, external: m.external + m.arrayBuffers };
 				peak = { ...base };
-				sampler = setInterval(sample, 1);
+				sampler = setInterval(sample, config.live ? 1000 : 1);
 			},
 			after: () => {
 				clearInterval(sampler);
@@ -179,6 +203,7 @@ async function memory() {
 	const per = (a, b) => (a - b) / items.length;
 	return {
 		items: items.length,
+		live: !!config.live,
 		base,
 		peak,
 		bytesPerItem: {
@@ -218,7 +243,7 @@ async function concurrency() {
 }
 
 /** Workers stay up and run one pass per request, so the runner can alternate floor and node passes. */
-const workers = { floor: floorWorker, engine: engineWorker };
+const workers = { floor: floorWorker, client: clientWorker, engine: engineWorker };
 const modes = { xml, memory, concurrency };
 
 async function serve(makeWorker) {

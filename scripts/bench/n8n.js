@@ -21,6 +21,7 @@ const { execFileSync } = require('node:child_process');
 const rt = require('../n8n-runtime/runtime');
 const workload = require('./workload');
 const sim = require('./control');
+const { runToFile } = require('./procs');
 
 const WARM_ITEMS = 200;
 const PACKAGE = 'n8n-nodes-wechat-gateway';
@@ -98,13 +99,13 @@ function workflow(id, name, warmNode, measuredNode, items, tpls) {
  * Installs everything into a fresh user folder under `workDir`.
  * @returns {Promise<{ userFolder: string, pack: string, setupMs: number }>}
  */
-async function prepare({ workDir, urls, items, log }) {
+async function prepare({ workDir, urls, items, log, packageRoot = workload.PACKAGE_ROOT }) {
 	const start = Date.now();
 	const runtime = await rt.ensureRuntime({ log });
 	const packDir = path.join(workDir, 'pack');
 	fs.rmSync(packDir, { recursive: true, force: true });
 	fs.mkdirSync(packDir, { recursive: true });
-	const packOut = execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: workload.PACKAGE_ROOT, encoding: 'utf8' });
+	const packOut = execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: packageRoot, encoding: 'utf8' });
 	const pack = path.join(packDir, packOut.trim().split('\n').pop() ?? '');
 	const userDir = path.join(workDir, 'n8n');
 	fs.mkdirSync(userDir, { recursive: true });
@@ -121,7 +122,7 @@ async function prepare({ workDir, urls, items, log }) {
 
 	const tpls = workload.templates();
 	const credentialOf = (c) => ({ id: c.id, name: c.name });
-	const [first] = workload.makeItems(1, tpls);
+	const constant = workload.constantParameters(tpls);
 	const workflows = [
 		workflow(IDS.http, 'bench: HTTP Request node', httpRequestNode('Warm-up', urls.warm, [440, 0]), httpRequestNode(MEASURED.http, urls.main, [440, 300]), items, tpls),
 		workflow(IDS.wechat, 'bench: WeChat Gateway node', weChatNode('Warm-up', credentialOf(creds[1]), [440, 0]), weChatNode(MEASURED.wechat, credentialOf(creds[0]), [440, 300]), items, tpls),
@@ -130,7 +131,7 @@ async function prepare({ workDir, urls, items, log }) {
 			IDS.wechatConst,
 			'bench: WeChat Gateway node, no expressions',
 			weChatNode('Warm-up', credentialOf(creds[1]), [440, 0]),
-			weChatNode(MEASURED.wechatConst, credentialOf(creds[0]), [440, 300], { ...workload.nodeParameters(), toUserName: first.to, messageXml: first.xml }),
+			weChatNode(MEASURED.wechatConst, credentialOf(creds[0]), [440, 300], constant.parameters),
 			items,
 			tpls,
 		),
@@ -147,18 +148,49 @@ async function prepare({ workDir, urls, items, log }) {
 	};
 }
 
+/**
+ * `n8n execute --id=… --rawOutput`, as the runtime library's executeWorkflow does, but with the
+ * output going to a file (see procs.runToFile).
+ */
+async function executeWorkflow({ userFolder, id, env }) {
+	const runtime = await rt.ensureRuntime({ log: () => undefined });
+	const brokerPort = await rt.findFreePort();
+	const outFile = path.join(path.dirname(userFolder), `execute-${id}.out`);
+	const res = await runToFile(runtime.nodeBin, [runtime.n8nBin, 'execute', `--id=${id}`, '--rawOutput'], {
+		cwd: userFolder,
+		env: rt.n8nEnv({ userFolder, brokerPort, extra: env }),
+		outFile,
+	});
+	const run = rt.parseRunOutput(res.stdout);
+	const resultData = run?.data?.resultData;
+	return {
+		code: res.code,
+		ok: res.code === 0 && !!run && !resultData?.error,
+		status: run?.status,
+		error: resultData?.error,
+		run,
+		stdout: res.stdout,
+		stderr: '',
+		ms: res.ms,
+	};
+}
+
 /** One `n8n execute` of a bench workflow; the measured node's figures. */
-async function executeOnce({ userFolder, which, items, control }) {
+async function executeOnce({ userFolder, which, items, control, env }) {
 	await sim.reset(control);
 	const before = (await sim.stats(control)).main;
-	const res = await rt.executeWorkflow({ userFolder, id: IDS[which] });
+	const res = await executeWorkflow({ userFolder, id: IDS[which], env });
 	await new Promise((resolve) => setTimeout(resolve, 50));
 	const after = (await sim.stats(control)).main;
 	const nodeName = MEASURED[which];
 	const runData = res.run?.data?.resultData?.runData ?? {};
 	const task = runData[nodeName]?.[0];
 	const warm = runData['Warm-up']?.[0];
-	if (!res.ok || !task) throw new Error(`n8n execute (${which}) failed: ${JSON.stringify(res.error ?? res.status)}\n${res.stderr.slice(-2000)}`);
+	if (!res.ok || !task) {
+		const why = res.error?.message ?? task?.error?.message ?? `exit ${res.code}, status ${res.status}, no run data found in its output`;
+		fs.writeFileSync(path.join(path.dirname(userFolder), `failed-execute-${which}.log`), res.stdout);
+		throw new Error(`n8n execute (${which}) failed: ${why} (its output: ${path.join(path.dirname(userFolder), `failed-execute-${which}.log`)})`);
+	}
 	const out = task.data?.main?.[0] ?? [];
 	const sent = after.sent - before.sent;
 	if (out.length !== items || sent !== items) throw new Error(`n8n execute (${which}): ${out.length} outputs, ${sent} messages accepted, for ${items} items`);
@@ -182,7 +214,14 @@ async function measure({ workDir, urls, control, items, rounds, log }) {
 	const runs = { http: [], wechat: [], wechatConst: [] };
 	for (let round = 0; round < rounds; round++) {
 		for (const which of /** @type {const} */ (['http', 'wechat', 'wechatConst'])) {
-			const result = await executeOnce({ userFolder: setup.userFolder, which, items, control });
+			let result;
+			try {
+				result = await executeOnce({ userFolder: setup.userFolder, which, items, control });
+			} catch (error) {
+				// One retry: on a busy machine an `n8n execute` can fail for reasons of its own.
+				log(`  n8n execute, ${LABELS[which]} failed, once more: ${String(error.message).split('\n')[0]}`);
+				result = await executeOnce({ userFolder: setup.userFolder, which, items, control });
+			}
 			runs[which].push(result);
 			log(`  n8n execute, ${LABELS[which]}: ${result.executionTime} ms in the node, ${result.connections} connection(s), n8n process ${(result.processMs / 1000).toFixed(1)} s`);
 		}
@@ -190,4 +229,4 @@ async function measure({ workDir, urls, control, items, rounds, log }) {
 	return { setup, runs };
 }
 
-module.exports = { measure, MEASURED, LABELS, WARM_ITEMS };
+module.exports = { measure, prepare, executeOnce, MEASURED, LABELS, WARM_ITEMS };

@@ -7,8 +7,17 @@ const { spawn } = require('node:child_process');
 const CHILD = path.join(__dirname, 'child.js');
 /** Every child started here, killed (by its own pid) when the runner exits. */
 const live = new Set();
+/** Ends a child and, for one started in its own process group, everything it started. */
+function kill(child, signal = 'SIGKILL') {
+	try {
+		if (child.spawnargs && child.detachedGroup) process.kill(-child.pid, signal);
+		else child.kill(signal);
+	} catch {
+		/* already gone */
+	}
+}
 process.on('exit', () => {
-	for (const child of live) child.kill('SIGKILL');
+	for (const child of live) kill(child);
 });
 
 function track(child) {
@@ -101,4 +110,51 @@ function runOnce(config, { env = {}, nodeArgs = [] } = {}) {
 	});
 }
 
-module.exports = { startSimulator, startWorker, runOnce };
+/**
+ * Runs a command in its own process group with its stdout going to a file (stderr to
+ * `<file>.stderr`), not a pipe (n8n's
+ * `execute --rawOutput` prints megabytes of run JSON, and through a pipe the end of it was
+ * sometimes missing). When the command exits, whatever it left in its group (n8n's task
+ * runner) is ended too.
+ * @returns {Promise<{ code: number | null, ms: number, stdout: string, timedOut: boolean }>}
+ */
+function runToFile(command, commandArgs, { cwd, env, outFile, timeoutMs = 5 * 60 * 1000 }) {
+	const fs = require('node:fs');
+	return new Promise((resolve, reject) => {
+		const started = Date.now();
+		const fd = fs.openSync(outFile, 'w');
+		const errFd = fs.openSync(`${outFile}.stderr`, 'w');
+		const closeFiles = () => {
+			fs.closeSync(fd);
+			fs.closeSync(errFd);
+		};
+		let child;
+		try {
+			child = spawn(command, commandArgs, { cwd, env, stdio: ['ignore', fd, errFd], detached: true });
+		} catch (error) {
+			closeFiles();
+			reject(error);
+			return;
+		}
+		child.detachedGroup = true;
+		track(child);
+		let timedOut = false;
+		const timer = setTimeout(() => {
+			timedOut = true;
+			kill(child);
+		}, timeoutMs);
+		child.on('error', (error) => {
+			clearTimeout(timer);
+			closeFiles();
+			reject(error);
+		});
+		child.on('exit', (code) => {
+			clearTimeout(timer);
+			kill(child);
+			closeFiles();
+			resolve({ code, ms: Date.now() - started, stdout: fs.readFileSync(outFile, 'utf8'), timedOut });
+		});
+	});
+}
+
+module.exports = { startSimulator, startWorker, runOnce, runToFile };

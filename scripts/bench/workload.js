@@ -64,14 +64,19 @@ function templates() {
 	});
 }
 
-/** Item i: kind i mod 4, chat wxid_bench_<i>. The same function runs inside n8n's Code node. */
+/**
+ * Item i: kind i mod 4, chat wxid_bench_<i>; the Code node in n8n makes the same ones. They go
+ * through JSON once, as items do when they reach n8n, so their strings are flat: a string made
+ * by replace() is a rope that V8 flattens into a new copy the first time it is read whole, and
+ * the node would be charged for that copy in time and memory.
+ */
 function makeItems(count, tpls = templates(), offset = 0) {
 	const items = new Array(count);
 	for (let i = 0; i < count; i++) {
 		const n = i + offset;
 		items[i] = { to: `wxid_bench_${n}`, xml: tpls[n % tpls.length].xml.replace(MARK, String(n)) };
 	}
-	return items;
+	return JSON.parse(JSON.stringify(items));
 }
 
 /** Source of an n8n Code node that emits exactly `makeItems(count, templates, offset)`. */
@@ -86,6 +91,19 @@ function codeNodeSource(count, tpls = templates(), offset = 0) {
 		`}`,
 		`return out;`,
 	].join('\n');
+}
+
+/**
+ * The one message of the "no expressions" runs: the Channels video item (1,118 chars, with
+ * Chinese text), the kind closest to the workload's average size, so that parsing it costs
+ * about what an average item costs.
+ */
+const CONSTANT_ITEM_INDEX = 1;
+
+/** Parameters that send one fixed message to one chat for every item: nothing to evaluate. */
+function constantParameters(tpls = templates(), options = {}) {
+	const item = makeItems(CONSTANT_ITEM_INDEX + 1, tpls)[CONSTANT_ITEM_INDEX];
+	return { item, parameters: { ...nodeParameters(options), toUserName: item.to, messageXml: item.xml } };
 }
 
 /** The JSON body the node's transport sends for one recipient (same key order, same bytes). */
@@ -124,4 +142,5 @@ module.exports = {
 	bodyOf,
 	endpointOf,
 	nodeParameters,
+	constantParameters,
 };
