@@ -241,7 +241,7 @@ function report(r) {
 	push(`| ${widths.map((w, c) => (c >= 2 && c <= 3 ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`);
 	for (const row of rows.slice(1)) push(md(row));
 	push();
-	push(`(1), (2): median of ${e.rounds.length} alternating passes, each measured thing in its own warmed-up process; the ratio is the median of the per-round ratios. Times of (2) are the node's own run, from n8n's nodeExecuteBefore to nodeExecuteAfter.`);
+	push(`(1) to (2b): median of ${e.rounds.length} alternating passes, each measured thing in its own warmed-up process; the ratio is the median of the per-round ratios. Times of (2) are the node's own run, from n8n's nodeExecuteBefore to nodeExecuteAfter.`);
 	if (r.n8n) {
 		push(
 			`(3): \`n8n execute\` of an imported workflow (Code node makes the items; a warm-up branch of ${200} items runs the same node first, against another simulator). ` +
