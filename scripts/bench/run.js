@@ -50,6 +50,18 @@ const median = (values) => {
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const fixed = (n, digits = 2) => n.toFixed(digits);
 
+/** The measured package's commit, and whether its node or credential sources differ from it. */
+function packageVersion() {
+	try {
+		const git = (...gitArgs) => execFileSync('git', gitArgs, { cwd: workload.PACKAGE_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+		const commit = git('rev-parse', '--short', 'HEAD');
+		const dirty = git('status', '--porcelain', '--', 'nodes', 'credentials') !== '';
+		return `${commit}${dirty ? ' with uncommitted changes in nodes/ or credentials/' : ''}`;
+	} catch {
+		return 'not a git checkout';
+	}
+}
+
 function machine() {
 	const cpuinfo = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
 	const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
@@ -85,7 +97,7 @@ async function main() {
 	const sim = await procs.startSimulator();
 	const control = require('./control');
 	const base = { items: ITEMS, baseUrl: sim.urls.main, control: sim.control };
-	const result = { machine: info, loadBefore, items: ITEMS, averageXml, averageBody, constXml, phases: {} };
+	const result = { machine: info, packageVersion: packageVersion(), loadBefore, items: ITEMS, averageXml, averageBody, constXml, phases: {} };
 	let phaseStart = started;
 	const phase = (name) => {
 		result.phases[name] = (Date.now() - phaseStart) / 1000;
@@ -214,6 +226,7 @@ function report(r) {
 	const push = (line = '') => lines.push(line);
 	const m = r.machine;
 	push(`Machine: ${m.cpu}, ${m.nproc} cores (nproc), ${fixed(m.memoryGiB, 1)} GiB RAM, ${m.os}; Node ${m.node.replace(/^v/, '')} (bench, engine)${r.n8n ? `, n8n ${r.n8n.version} on Node ${String(r.n8n.nodeVersion).replace(/^v/, '')}` : ''}.`);
+	push(`Package measured: ${require(path.join(workload.PACKAGE_ROOT, 'package.json')).version} at commit ${r.packageVersion}.`);
 	push(`Load average before/after: ${r.loadBefore.map((v) => fixed(v)).join(' ')} / ${r.loadAfter.map((v) => fixed(v)).join(' ')} (other work on the machine shows up as noise).`);
 	push(
 		`Workload: ${int(r.items)} items, four kinds in turn (link, Channels video, mini program, file), each to its own chat; ` +
