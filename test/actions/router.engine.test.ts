@@ -160,6 +160,27 @@ describe('items, expressions and recipients', () => {
 		expect(new Set(items.map((i) => i.json.NewMsgId)).size).toBe(5);
 	});
 
+	test('plain field mappings ({{ $json.x }}, {{ $json["a b"] }}) give what n8n would: text, numbers, lists, and a missing field is missing', async () => {
+		const { items, error } = await run(
+			{ operation: 'sendLink', toUserName: '={{ $json.to }}', title: '={{ $json["the title"] }}', url: '={{ $json.link }}', description: '={{ $json.n }}' },
+			{
+				items: [
+					{ to: ['wxid_f1', 'wxid_f2'], 'the title': 'List <1>', link: 'https://e.com/?a=1&b=2', n: 42 },
+					{ to: 'wxid_f3', 'the title': 'Single', link: 'https://e.com/3' },
+					{ to: 'wxid_f4', link: 'https://e.com/4' },
+				],
+				continueOnFail: true,
+			},
+		);
+		expect(error).toBeUndefined();
+		expect(gateway.messages.map((m) => [m.toUserName, at(readAppMsg(m.appMsgXml), 'title'), at(readAppMsg(m.appMsgXml), 'des')])).toEqual([
+			['wxid_f1', 'List <1>', '42'],
+			['wxid_f2', 'List <1>', '42'],
+			['wxid_f3', 'Single', ''],
+		]);
+		expect(items[3].json.error).toMatch(/"Title" is required \(item 2\)/);
+	});
+
 	test('one keep-alive connection serves every item of an execution', async () => {
 		const before = gateway.stats().connections;
 		await run({ operation: 'sendLink', toUserName: '={{ $json.to }}', title: 't', url: 'https://e.com' }, {
