@@ -14,8 +14,10 @@ const { ROOT, PACKAGE_ROOT, DIST } = require('./workload');
 process.env.N8N_USER_FOLDER ??= path.join(ROOT, '.bench/engine-home');
 process.env.N8N_LOG_LEVEL ??= 'silent';
 
-const { ExecutionLifecycleHooks, ExternalSecretsProxy, WorkflowExecute } = require('n8n-core');
+const { ExecutionLifecycleHooks, WorkflowExecute } = require('n8n-core');
 const { ICredentialsHelper, NodeHelpers, Workflow } = require('n8n-workflow');
+
+const { engineAdditionalData } = require(path.join(ROOT, 'test/engine/additionalData'));
 
 const { WeChatGateway } = require(path.join(DIST, 'WeChatGateway.node.js'));
 const { WeChatGatewayApi } = require(path.join(PACKAGE_ROOT, 'dist/credentials/WeChatGatewayApi.credentials.js'));
@@ -112,34 +114,7 @@ async function runNode({ parameters, credentials, items, onNode = {} }) {
 	hooks.addHandler('nodeExecuteAfter', (nodeName) => {
 		if (nodeName === wechat.name) onNode.after?.();
 	});
-	const url = 'http://127.0.0.1:5678/';
-	const additionalData = /** @type {any} */ ({
-		credentialsHelper: new CredentialsHelper(credentials),
-		hooks,
-		executionId,
-		currentNodeExecutionIndex: 0,
-		restApiUrl: `${url}rest`,
-		instanceBaseUrl: url,
-		formBaseUrl: `${url}form`,
-		formWaitingBaseUrl: `${url}form-waiting`,
-		formTestBaseUrl: `${url}form-test`,
-		webhookBaseUrl: `${url}webhook`,
-		webhookWaitingBaseUrl: `${url}webhook-waiting`,
-		webhookTestBaseUrl: `${url}webhook-test`,
-		mcpBaseUrl: `${url}mcp`,
-		mcpTestBaseUrl: `${url}mcp-test`,
-		variables: {},
-		externalSecretsProxy: new ExternalSecretsProxy(),
-		executeWorkflow: async () => {
-			throw new Error('not used');
-		},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		logAiEvent: () => undefined,
-		startRunnerTask: async () => {
-			throw new Error('not used');
-		},
-	});
+	const additionalData = engineAdditionalData({ credentialsHelper: new CredentialsHelper(credentials), hooks, executionId });
 	const run = await new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode: trigger });
 	feed = [];
 	const taskData = run.data.resultData.runData[wechat.name]?.at(-1);

@@ -9,7 +9,7 @@ import path from 'node:path';
 process.env.N8N_USER_FOLDER ??= path.resolve(__dirname, '../../.test-n8n');
 process.env.N8N_LOG_LEVEL ??= 'silent';
 
-import { ExecutionLifecycleHooks, ExternalSecretsProxy, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	NodeHelpers,
@@ -31,6 +31,9 @@ import {
 
 import { WeChatGatewayApi } from '../../credentials/WeChatGatewayApi.credentials';
 import { WeChatGateway } from '../../nodes/WeChatGateway/WeChatGateway.node';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { engineAdditionalData } = require('./additionalData') as { engineAdditionalData(parts: object): unknown };
 
 /** A start node that emits the items it is given, like a trigger fed by a previous system. */
 class TestItemsTrigger implements INodeType {
@@ -159,34 +162,11 @@ export async function runWeChatNode(options: RunOptions): Promise<NodeRun> {
 		if (nodeName === wechat.name) tries++;
 	});
 
-	const url = 'http://127.0.0.1:5678/';
-	const additionalData = {
+	const additionalData = engineAdditionalData({
 		credentialsHelper: new TestCredentialsHelper(options.credentials),
 		hooks,
 		executionId,
-		currentNodeExecutionIndex: 0,
-		restApiUrl: `${url}rest`,
-		instanceBaseUrl: url,
-		formBaseUrl: `${url}form`,
-		formWaitingBaseUrl: `${url}form-waiting`,
-		formTestBaseUrl: `${url}form-test`,
-		webhookBaseUrl: `${url}webhook`,
-		webhookWaitingBaseUrl: `${url}webhook-waiting`,
-		webhookTestBaseUrl: `${url}webhook-test`,
-		mcpBaseUrl: `${url}mcp`,
-		mcpTestBaseUrl: `${url}mcp-test`,
-		variables: {},
-		externalSecretsProxy: new ExternalSecretsProxy(),
-		executeWorkflow: async () => {
-			throw new Error('sub-workflows are not used in these tests');
-		},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		logAiEvent: () => undefined,
-		startRunnerTask: async () => {
-			throw new Error('task runners are not used in these tests');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	}) as IWorkflowExecuteAdditionalData;
 
 	const execution = new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode: trigger });
 	options.onStarted?.(() => execution.cancel());
