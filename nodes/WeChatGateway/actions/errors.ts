@@ -36,12 +36,14 @@ export function toNodeError(node: INode, error: unknown, place: ErrorPlace): Nod
 		if (ret !== undefined) response.Ret = ret;
 		if (errMsg !== undefined) response.ErrMsg = errMsg;
 		if (place.recipient) response.ToUserName = place.recipient;
-		return new NodeApiError(node, response, {
-			message: `${error.message} (${where(place)})`,
+		const message = `${error.message} (${where(place)})`;
+		const apiError = new NodeApiError(node, response, {
+			message,
 			description: [hint && `Hint: ${hint}.`, deliveryNote(error)].filter(Boolean).join(' '),
 			httpCode: httpStatus ? String(httpStatus) : undefined,
 			itemIndex,
 		});
+		return keepOwnMessage(apiError, place);
 	}
 	if (error instanceof AppMsgInputError || error instanceof RangeError) {
 		return new NodeOperationError(node, `${error.message} (${where(place)})`, { itemIndex });
@@ -54,6 +56,21 @@ export function toNodeError(node: INode, error: unknown, place: ErrorPlace): Nod
 	}
 	const message = error instanceof Error ? error.message : String(error);
 	return new NodeOperationError(node, `${message} (${where(place)})`, { itemIndex });
+}
+
+/**
+ * n8n replaces an API error's message by a generic sentence when it contains a common network
+ * code (ECONNRESET, ENOTFOUND, …); an ErrMsg from the gateway or a recipient's ID can contain
+ * one, and the message would lose the item, the recipient and what happened. n8n keeps the
+ * original in `messages`; put it back.
+ */
+function keepOwnMessage(apiError: NodeApiError, place: ErrorPlace): NodeApiError {
+	const original = apiError.messages.at(-1);
+	if (original !== undefined && original !== apiError.message && original.includes(`(item ${place.itemIndex}`)) {
+		apiError.messages.pop();
+		apiError.message = original;
+	}
+	return apiError;
 }
 
 function deliveryNote(error: GatewayError): string {

@@ -1,4 +1,4 @@
-import { NodeApiError, type IDataObject, type IExecuteFunctions, type INode, type INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { buildAppMsgXml } from '../appmsg/build';
 import { appMsgType } from '../appmsg/model';
@@ -9,7 +9,7 @@ import { forgetRun, runKey } from '../delivery/sentLedger';
 import { GatewayClient } from '../transport/gateway';
 import { gatewaySettingsFrom } from '../transport/settings';
 import type { LocalOperation, ParameterReader, SendOperation } from './appMsgOperation';
-import { toNodeError, type ErrorPlace } from './errors';
+import { toNodeError } from './errors';
 import { parseRecipients } from './recipients';
 import { operations } from './registry';
 
@@ -80,24 +80,6 @@ async function inSlots<T>(count: number, limit: number, work: (slot: number) => 
 	return results;
 }
 
-/**
- * The node's error for a failure. n8n replaces an API error's message by a generic sentence
- * when it contains a common network code (ECONNRESET, ENOTFOUND, …); an ErrMsg from the gateway
- * or a recipient's ID can contain one, and the message would lose the item, the recipient and
- * what happened. n8n keeps the original in `messages`; put it back.
- */
-function nodeErrorFor(node: INode, error: unknown, place: ErrorPlace) {
-	const nodeError = toNodeError(node, error, place);
-	if (nodeError instanceof NodeApiError && nodeError.messages.length > 0) {
-		const original = nodeError.messages[nodeError.messages.length - 1];
-		if (original !== nodeError.message && original.includes(`(item ${place.itemIndex}`)) {
-			nodeError.messages.pop();
-			nodeError.message = original;
-		}
-	}
-	return nodeError;
-}
-
 /** Which run of the node this is in the execution: a loop's rounds differ, n8n's retries do not. */
 function runIndexOf(context: IExecuteFunctions): number {
 	const own = (context as unknown as { runIndex?: unknown }).runIndex;
@@ -134,7 +116,7 @@ function runLocal(context: IExecuteFunctions, operation: LocalOperation): INodeE
 		try {
 			output.push({ json: operation.run(readerFor(itemIndex)), pairedItem: { item: itemIndex } });
 		} catch (error) {
-			const nodeError = nodeErrorFor(context.getNode(), error, { itemIndex });
+			const nodeError = toNodeError(context.getNode(), error, { itemIndex });
 			if (!context.continueOnFail()) throw nodeError;
 			output.push({ json: { error: nodeError.message }, pairedItem: { item: itemIndex } });
 		}
@@ -156,7 +138,7 @@ async function runSend(context: IExecuteFunctions, operation: SendOperation): Pr
 	/** Items of this run with a confirmed message (sent now or replayed), for the failure summary. */
 	const sentItems: number[] = [];
 	const errorItem = (itemIndex: number, error: unknown, recipient?: string): INodeExecutionData => {
-		const nodeError = nodeErrorFor(node, error, { itemIndex, recipient });
+		const nodeError = toNodeError(node, error, { itemIndex, recipient });
 		if (!continueOnFail) throw withSentSummary(nodeError, sentItems);
 		const json: IDataObject = { error: nodeError.message };
 		if (recipient) json.ToUserName = recipient;
@@ -176,7 +158,7 @@ async function runSend(context: IExecuteFunctions, operation: SendOperation): Pr
 		// Read once per execution: pacing and retries are properties of the run, not of an item.
 		options = readDeliveryOptions(context.getNodeParameter('options', 0, {}) as IDataObject);
 	} catch (error) {
-		throw nodeErrorFor(node, error, { itemIndex: 0 });
+		throw toNodeError(node, error, { itemIndex: 0 });
 	}
 
 	const executionId = context.getExecutionId?.();
@@ -255,7 +237,7 @@ async function runSend(context: IExecuteFunctions, operation: SendOperation): Pr
 export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operationName = this.getNodeParameter('operation', 0) as string;
 	const operation = operations[operationName];
-	if (!operation) throw nodeErrorFor(this.getNode(), new Error(`Unknown operation "${operationName}"`), { itemIndex: 0 });
+	if (!operation) throw toNodeError(this.getNode(), new Error(`Unknown operation "${operationName}"`), { itemIndex: 0 });
 	if (operation.kind === 'local') return [runLocal(this, operation)];
 	return [await runSend(this, operation)];
 }
