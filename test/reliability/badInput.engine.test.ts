@@ -6,13 +6,11 @@
 import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
-import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
-import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
 import { runWeChatNode, type NodeRun } from '../engine/harness';
 import { account, recordAccounting, recordCase, violations, type Slot } from './support/accounting';
 import { runDirect } from './support/direct';
 import { FAST, SENDER } from './support/engine';
-import { startSimulator, type Simulator } from './support/gateway';
+import { startSimulator, type Simulator, startFresh } from './support/gateway';
 import { hostileNonBlank } from './support/hostile';
 import { readXmlStrict, valueAt } from './support/xmlRead';
 
@@ -24,11 +22,7 @@ beforeAll(async () => {
 	sim = await startSimulator({});
 });
 afterAll(async () => sim.close());
-beforeEach(() => {
-	sim.reset();
-	resetPacing();
-	clearLedger();
-});
+beforeEach(() => startFresh(sim));
 
 const credentials = () => ({ baseUrl: sim.url, wxid: SENDER, timeout: 10 });
 const LINK = '<appmsg appid="" sdkver="0"><title>t</title><des>d</des><type>5</type><url>https://example.com/</url></appmsg>';

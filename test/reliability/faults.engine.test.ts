@@ -5,13 +5,12 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
 import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
 import { setClientGraceMs } from '../../nodes/WeChatGateway/transport/gateway';
 import type { NodeRun } from '../engine/harness';
 import { account, recordAccounting, violations, type Accounting } from './support/accounting';
 import { batch, sendBatch, slotsOf } from './support/engine';
-import { TEST_TLS, closedPort, startSimulator, waitUntil, type FaultRule, type Simulator } from './support/gateway';
+import { TEST_TLS, closedPort, startSimulator, waitUntil, type FaultRule, type Simulator, startFresh } from './support/gateway';
 
 const ITEMS = 5;
 const FAILING = 2;
@@ -31,12 +30,7 @@ afterAll(async () => {
 	await plain.close();
 	await tls.close();
 });
-beforeEach(() => {
-	plain.reset();
-	tls.reset();
-	resetPacing();
-	clearLedger();
-});
+beforeEach(() => startFresh(plain, tls));
 
 interface FaultCase {
 	name: string;

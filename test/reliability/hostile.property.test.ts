@@ -15,13 +15,11 @@ import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
 import { withHtmlPage } from '../../nodes/WeChatGateway/actions/forwardMiniProgram.operation';
-import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
-import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
 import { runWeChatNode, type NodeRun } from '../engine/harness';
 import { account, byRecipient, recordAccounting, recordCase, violations, type Slot } from './support/accounting';
 import { runDirect } from './support/direct';
 import { FAST, SENDER } from './support/engine';
-import { startSimulator, type Simulator } from './support/gateway';
+import { startSimulator, type Simulator, startFresh } from './support/gateway';
 import { hostileNonBlank, textWithNonXmlChar } from './support/hostile';
 import { readXmlStrict, valueAt } from './support/xmlRead';
 
@@ -119,11 +117,7 @@ beforeAll(async () => {
 	sim = await startSimulator({});
 });
 afterAll(async () => sim.close());
-beforeEach(() => {
-	sim.reset();
-	resetPacing();
-	clearLedger();
-});
+beforeEach(() => startFresh(sim));
 
 type Via = 'direct' | 'engine';
 const CREDENTIALS = () => ({ baseUrl: sim.url, wxid: SENDER, timeout: 10 });

@@ -3,12 +3,11 @@
  * already went out in an earlier try must not go out again: its first result comes back. Runs
  * through n8n-core's WorkflowExecute, whose retry loop is the one a server uses.
  */
-import { clearLedger, ledgerSize } from '../../nodes/WeChatGateway/delivery/sentLedger';
-import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
+import { ledgerSize } from '../../nodes/WeChatGateway/delivery/sentLedger';
 import { setClientGraceMs } from '../../nodes/WeChatGateway/transport/gateway';
 import { account, recordAccounting, violations } from './support/accounting';
 import { batch, sendBatch, slotsOf } from './support/engine';
-import { TEST_TLS, startSimulator, type Simulator } from './support/gateway';
+import { TEST_TLS, startSimulator, type Simulator, startFresh } from './support/gateway';
 
 const GROUP = "n8n's Retry On Fail (engine; the gateway fails the 3rd item once)";
 /** n8n turns a wait of 0 into 1000 ms; 1 ms keeps the tests quick. */
@@ -26,12 +25,7 @@ afterAll(async () => {
 	await sim.close();
 	await tls.close();
 });
-beforeEach(() => {
-	sim.reset();
-	tls.reset();
-	resetPacing();
-	clearLedger();
-});
+beforeEach(() => startFresh(sim, tls));
 
 /** NewMsgId per slot, in slot order, as the gateway recorded them. */
 function gatewayIds(s: Simulator, tag: string) {

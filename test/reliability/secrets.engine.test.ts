@@ -5,13 +5,11 @@
  */
 import { LoggerProxy } from 'n8n-workflow';
 
-import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
-import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
 import { setClientGraceMs } from '../../nodes/WeChatGateway/transport/gateway';
 import type { NodeRun } from '../engine/harness';
 import { recordCase } from './support/accounting';
 import { batch, sendBatch } from './support/engine';
-import { TEST_TLS, closedPort, startSimulator, type FaultRule, type Simulator } from './support/gateway';
+import { TEST_TLS, closedPort, startSimulator, type FaultRule, type Simulator, startFresh } from './support/gateway';
 
 /** Has characters that JSON escapes and URL encoding changes, so every spelling is tried. */
 const SECRET = 'Bearer sk_live_9f8E7d6C5b4A"q\\b+z/=&%~';
@@ -31,12 +29,7 @@ afterAll(async () => {
 	await plain.close();
 	await tls.close();
 });
-beforeEach(() => {
-	plain.reset();
-	tls.reset();
-	resetPacing();
-	clearLedger();
-});
+beforeEach(() => startFresh(plain, tls));
 
 /** Everything n8n and the node could write anywhere while `work` runs. */
 async function captured<T>(work: () => Promise<T>): Promise<{ result: T; logs: string[] }> {

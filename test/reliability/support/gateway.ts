@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
+import { resetPacing } from '../../../nodes/WeChatGateway/delivery/pacer';
+import { clearLedger } from '../../../nodes/WeChatGateway/delivery/sentLedger';
 import type { FaultRule, SimulatedCall as SimCall, SimulatedMessage as SimMessage } from '../../support/simulator';
 
 export {
@@ -16,6 +18,16 @@ export {
 	type SimulatedMessage as SimMessage,
 	type SimulatorOptions,
 } from '../../support/simulator';
+
+/**
+ * Before each test: the simulators forget what they received and their faults, and the node
+ * forgets its pacing and what it sent, so no test sees another's traffic.
+ */
+export function startFresh(...simulators: Array<{ reset(): void }>): void {
+	for (const simulator of simulators) simulator.reset();
+	resetPacing();
+	clearLedger();
+}
 
 /** A self-signed certificate for 127.0.0.1, for test servers only (valid until 2125). */
 export const TEST_TLS = {
