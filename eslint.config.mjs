@@ -5,7 +5,16 @@ import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
 export default [
 	...configWithoutCloudSupport,
 	{
-		ignores: ['dist/**', 'node_modules/**', 'test/**', 'scripts/**', 'examples/**', 'docs/**', '*.js', '.test-n8n/**'],
+		ignores: [
+			'dist/**',
+			'node_modules/**',
+			'test/**',
+			'scripts/**',
+			'examples/**',
+			'docs/**',
+			'*.js',
+			'.test-n8n/**',
+		],
 	},
 	{
 		files: ['package.json'],

@@ -15,7 +15,8 @@ export class WeChatGatewayApi implements ICredentialType {
 		dark: 'file:../nodes/WeChatGateway/wechat.dark.svg',
 	};
 
-	documentationUrl = 'https://github.com/n8n-nodes-wechat-gateway/n8n-nodes-wechat-gateway#credentials';
+	documentationUrl =
+		'https://github.com/n8n-nodes-wechat-gateway/n8n-nodes-wechat-gateway#credentials';
 
 	properties: INodeProperties[] = [
 		{
@@ -44,8 +45,17 @@ export class WeChatGatewayApi implements ICredentialType {
 			type: 'options',
 			default: 'none',
 			options: [
-				{ name: 'None', value: 'none', description: 'The gateway is reachable only by n8n (e.g. on localhost or a private network)' },
-				{ name: 'Header', value: 'header', description: 'A reverse proxy in front of the gateway checks a header' },
+				{
+					name: 'None',
+					value: 'none',
+					description:
+						'The gateway is reachable only by n8n (e.g. on localhost or a private network)',
+				},
+				{
+					name: 'Header',
+					value: 'header',
+					description: 'A reverse proxy in front of the gateway checks a header',
+				},
 			],
 		},
 		{
@@ -65,7 +75,8 @@ export class WeChatGatewayApi implements ICredentialType {
 			default: '',
 			required: true,
 			displayOptions: { show: { authentication: ['header'] } },
-			description: 'The secret the proxy expects, e.g. "Bearer abc123". Never shown in errors or outputs.',
+			description:
+				'The secret the proxy expects, e.g. "Bearer abc123". Never shown in errors or outputs.',
 		},
 		{
 			displayName: 'Timeout (Seconds)',
@@ -81,7 +92,8 @@ export class WeChatGatewayApi implements ICredentialType {
 			name: 'ignoreSslIssues',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to connect even if the gateway\'s HTTPS certificate cannot be verified (self-signed)',
+			description:
+				"Whether to connect even if the gateway's HTTPS certificate cannot be verified (self-signed)",
 		},
 	];
 }

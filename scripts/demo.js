@@ -32,7 +32,9 @@ function parseArgs(argv) {
 		if (a === '--keep') args.keep = true;
 		else if (a.startsWith('--jobs=')) args.jobs = Math.max(1, Number(a.slice(7)) || 1);
 		else if (a === '--help' || a === '-h') {
-			process.stdout.write('npm run demo [-- --keep] [-- --jobs=N]\n  --keep    keep the temporary n8n user folder (its path is printed)\n  --jobs=N  n8n executions at once (default: up to 3)\n');
+			process.stdout.write(
+				'npm run demo [-- --keep] [-- --jobs=N]\n  --keep    keep the temporary n8n user folder (its path is printed)\n  --jobs=N  n8n executions at once (default: up to 3)\n',
+			);
 			process.exit(0);
 		} else throw new Error(`unknown option ${a} (try --help)`);
 	}
@@ -60,9 +62,15 @@ async function main() {
 
 		const ensureStarted = Date.now();
 		const runtime = await rt.ensureRuntime({ log: (m) => step(`runtime: ${m}`) });
-		step(`n8n ${runtime.version} on Node ${runtime.nodeVersion} ready (${seconds(Date.now() - ensureStarted)}; cache ${runtime.cacheDir})`);
+		step(
+			`n8n ${runtime.version} on Node ${runtime.nodeVersion} ready (${seconds(Date.now() - ensureStarted)}; cache ${runtime.cacheDir})`,
+		);
 
-		simulator = await startGatewaySimulator({ host: '127.0.0.1', port: 0, accounts: [lib.DEMO_ACCOUNT] });
+		simulator = await startGatewaySimulator({
+			host: '127.0.0.1',
+			port: 0,
+			accounts: [lib.DEMO_ACCOUNT],
+		});
 		step(`gateway simulator on ${simulator.url} (logged-in account ${lib.DEMO_ACCOUNT})`);
 
 		const examples = lib.loadExampleWorkflows();
@@ -75,8 +83,13 @@ async function main() {
 			log: step,
 		});
 
-		const runnable = examples.filter((e) => lib.runsFromCli(e.workflow)).map((e) => e.workflow).sort(lib.byOperation);
-		const skipped = examples.filter((e) => !lib.runsFromCli(e.workflow)).map((e) => e.workflow.name);
+		const runnable = examples
+			.filter((e) => lib.runsFromCli(e.workflow))
+			.map((e) => e.workflow)
+			.sort(lib.byOperation);
+		const skipped = examples
+			.filter((e) => !lib.runsFromCli(e.workflow))
+			.map((e) => e.workflow.name);
 		step(`running ${runnable.length} workflows with n8n execute (${args.jobs} at a time)…`);
 		const runStarted = Date.now();
 		const results = await lib.runExamples({
@@ -85,7 +98,9 @@ async function main() {
 			jobs: args.jobs,
 			onDone: (r) => {
 				const ok = lib.succeeded(r.result);
-				step(`  ${ok ? 'ok    ' : 'FAILED'} ${r.workflow.name} (${seconds(r.result.ms)})${r.result.exitWarning ? `; note: ${r.result.exitWarning}` : ''}`);
+				step(
+					`  ${ok ? 'ok    ' : 'FAILED'} ${r.workflow.name} (${seconds(r.result.ms)})${r.result.exitWarning ? `; note: ${r.result.exitWarning}` : ''}`,
+				);
 			},
 		});
 		step(`executions done in ${seconds(Date.now() - runStarted)}`);
@@ -93,11 +108,15 @@ async function main() {
 		const failures = report({ results, simulator, skipped });
 		say();
 		if (failures.length) {
-			say(`Demo FAILED (${failures.length} problem${failures.length === 1 ? '' : 's'}) after ${seconds(Date.now() - started)}:`);
+			say(
+				`Demo FAILED (${failures.length} problem${failures.length === 1 ? '' : 's'}) after ${seconds(Date.now() - started)}:`,
+			);
 			for (const f of failures) say(`  - ${f}`);
 			process.exitCode = 1;
 		} else {
-			say(`Demo passed in ${seconds(Date.now() - started)}: every operation ran in n8n ${runtime.version}, and n8n's NewMsgIds are the simulator's.`);
+			say(
+				`Demo passed in ${seconds(Date.now() - started)}: every operation ran in n8n ${runtime.version}, and n8n's NewMsgIds are the simulator's.`,
+			);
 			say('Next: `npm start` opens the same set-up in the n8n editor on http://127.0.0.1:5678.');
 		}
 	} catch (error) {
@@ -116,9 +135,14 @@ function report({ results, simulator, skipped }) {
 	const fromN8n = [];
 	for (const { workflow, result, nodes } of results) {
 		if (!lib.succeeded(result)) {
-			const message = result.error ? result.error.message : `n8n execute exited ${result.code}${result.status ? ` (run status ${result.status})` : ''}`;
+			const message = result.error
+				? result.error.message
+				: `n8n execute exited ${result.code}${result.status ? ` (run status ${result.status})` : ''}`;
 			failures.push(`${workflow.name}: ${message}`);
-			if (!result.run) failures.push(`  (no run output; last lines: ${lib.tail(result.stdout + result.stderr, 600)})`);
+			if (!result.run)
+				failures.push(
+					`  (no run output; last lines: ${lib.tail(result.stdout + result.stderr, 600)})`,
+				);
 		}
 		for (const node of nodes) {
 			if (!node.items) {
@@ -126,8 +150,16 @@ function report({ results, simulator, skipped }) {
 				continue;
 			}
 			if (node.operation === 'parseAppMsgXml') {
-				node.items.forEach(({ json }, i) => parsed.push([String(i), json.typeName ?? '', json.title ?? '', json.fromUsername ?? '']));
-				rows.push(['parseAppMsgXml', '(sends nothing)', `${node.items.length} messages parsed`, '', '']);
+				node.items.forEach(({ json }, i) =>
+					parsed.push([String(i), json.typeName ?? '', json.title ?? '', json.fromUsername ?? '']),
+				);
+				rows.push([
+					'parseAppMsgXml',
+					'(sends nothing)',
+					`${node.items.length} messages parsed`,
+					'',
+					'',
+				]);
 				continue;
 			}
 			for (const { json } of node.items) {
@@ -150,25 +182,50 @@ function report({ results, simulator, skipped }) {
 
 	const messages = simulator.messages;
 	const refused = simulator.calls.filter((c) => c.ret !== undefined && c.ret !== 0);
-	say(`\nWhat the gateway simulator received (${messages.length} message${messages.length === 1 ? '' : 's'}, ${refused.length} refused):\n`);
+	say(
+		`\nWhat the gateway simulator received (${messages.length} message${messages.length === 1 ? '' : 's'}, ${refused.length} refused):\n`,
+	);
 	const received = [['#', 'from', 'to', 'NewMsgId', 'what (AppMsgXml)']];
-	for (const m of messages) received.push([String(m.callNumber), m.wxid, m.toUserName, m.newMsgId, lib.describeAppMsg(m.appMsgXml, m.type)]);
+	for (const m of messages)
+		received.push([
+			String(m.callNumber),
+			m.wxid,
+			m.toUserName,
+			m.newMsgId,
+			lib.describeAppMsg(m.appMsgXml, m.type),
+		]);
 	say(lib.table(received, { indent: '  ' }));
-	for (const c of refused) failures.push(`the simulator refused call ${c.callNumber} to ${c.toUserName}: Ret ${c.ret} ${c.errMsg}`);
+	for (const c of refused)
+		failures.push(
+			`the simulator refused call ${c.callNumber} to ${c.toUserName}: Ret ${c.ret} ${c.errMsg}`,
+		);
 
 	// n8n's ids must be the simulator's, digit for digit (64-bit ids do not fit a JS number)
 	const byId = new Map(messages.map((m) => [m.newMsgId, m]));
 	for (const item of fromN8n) {
 		const m = byId.get(item.NewMsgId);
-		if (!m) failures.push(`${item.workflow}: NewMsgId ${item.NewMsgId} was never issued by the simulator`);
+		if (!m)
+			failures.push(
+				`${item.workflow}: NewMsgId ${item.NewMsgId} was never issued by the simulator`,
+			);
 		else if (m.toUserName !== item.ToUserName || m.clientMsgId !== item.ClientMsgId) {
-			failures.push(`${item.workflow}: NewMsgId ${item.NewMsgId} went to ${m.toUserName} (${m.clientMsgId}), n8n says ${item.ToUserName} (${item.ClientMsgId})`);
+			failures.push(
+				`${item.workflow}: NewMsgId ${item.NewMsgId} went to ${m.toUserName} (${m.clientMsgId}), n8n says ${item.ToUserName} (${item.ClientMsgId})`,
+			);
 		}
 	}
-	if (fromN8n.length !== messages.length) failures.push(`n8n reports ${fromN8n.length} messages sent, the simulator received ${messages.length}`);
+	if (fromN8n.length !== messages.length)
+		failures.push(
+			`n8n reports ${fromN8n.length} messages sent, the simulator received ${messages.length}`,
+		);
 	const operations = new Set(results.flatMap((r) => r.nodes.map((n) => n.operation)));
-	say(`\nChecked: ${fromN8n.length} messages in n8n's output, ${messages.length} received, same NewMsgId, ClientMsgId and recipient for each; operations run: ${[...operations].join(', ')}.`);
-	if (skipped.length) say(`Imported but not executed (they start from a form, a webhook or a chat; open them with \`npm start\`): ${skipped.join('; ')}.`);
+	say(
+		`\nChecked: ${fromN8n.length} messages in n8n's output, ${messages.length} received, same NewMsgId, ClientMsgId and recipient for each; operations run: ${[...operations].join(', ')}.`,
+	);
+	if (skipped.length)
+		say(
+			`Imported but not executed (they start from a form, a webhook or a chat; open them with \`npm start\`): ${skipped.join('; ')}.`,
+		);
 	return failures;
 }
 

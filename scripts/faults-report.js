@@ -42,7 +42,11 @@ const jest = spawnSync(
 		`--outputFile=${jestFile}`,
 		...jestArgs,
 	],
-	{ cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, FAULTS_REPORT: reportFile } },
+	{
+		cwd: root,
+		stdio: ['ignore', 'ignore', 'inherit'],
+		env: { ...process.env, FAULTS_REPORT: reportFile },
+	},
 );
 const seconds = (Date.now() - started) / 1000;
 
@@ -59,7 +63,15 @@ const records = fs
 	.map((line) => JSON.parse(line));
 
 /** Groups in reading order (unknown ones after, as first seen); rows merged by name. */
-const ORDER = ['Gateway faults', "n8n's Retry On Fail", 'Pacing', 'Hostile input', 'Bad input', 'Secrets', 'Load'];
+const ORDER = [
+	'Gateway faults',
+	"n8n's Retry On Fail",
+	'Pacing',
+	'Hostile input',
+	'Bad input',
+	'Secrets',
+	'Load',
+];
 const rank = (group) => {
 	const i = ORDER.findIndex((prefix) => group.startsWith(prefix));
 	return i < 0 ? ORDER.length : i;
@@ -69,9 +81,18 @@ const groups = new Map();
 for (const r of records) {
 	if (!groups.has(r.group)) groups.set(r.group, new Map());
 	const rows = groups.get(r.group);
-	const row = rows.get(r.name) ?? { name: r.name, cases: 0, outcomes: {}, lost: 0, duplicated: 0, misreported: 0, allowedDuplicates: 0 };
+	const row = rows.get(r.name) ?? {
+		name: r.name,
+		cases: 0,
+		outcomes: {},
+		lost: 0,
+		duplicated: 0,
+		misreported: 0,
+		allowedDuplicates: 0,
+	};
 	row.cases += r.cases;
-	for (const [k, v] of Object.entries(r.outcomes ?? {})) if (v) row.outcomes[k] = (row.outcomes[k] ?? 0) + v;
+	for (const [k, v] of Object.entries(r.outcomes ?? {}))
+		if (v) row.outcomes[k] = (row.outcomes[k] ?? 0) + v;
 	row.lost += r.lost;
 	row.duplicated += r.duplicated;
 	row.misreported += r.misreported ?? 0;
@@ -92,7 +113,10 @@ for (const [group, rows] of groups) {
 			cells: [
 				row.name,
 				String(row.cases),
-				outcomes + (row.allowedDuplicates ? `; duplicates by the user's at-least-once choice ${row.allowedDuplicates}` : ''),
+				outcomes +
+					(row.allowedDuplicates
+						? `; duplicates by the user's at-least-once choice ${row.allowedDuplicates}`
+						: ''),
 				String(row.lost),
 				String(row.duplicated),
 				String(row.misreported),
@@ -107,7 +131,13 @@ if (markdown) {
 	const esc = (s) => s.replace(/\|/g, '\\|');
 	for (const entry of table) {
 		if (entry.group) {
-			out.push('', `**${esc(entry.group)}**`, '', `| ${header.join(' | ')} |`, `| ${header.map((h, i) => (i === 0 || i === 2 ? '---' : '---:')).join(' | ')} |`);
+			out.push(
+				'',
+				`**${esc(entry.group)}**`,
+				'',
+				`| ${header.join(' | ')} |`,
+				`| ${header.map((h, i) => (i === 0 || i === 2 ? '---' : '---:')).join(' | ')} |`,
+			);
 		} else {
 			out.push(`| ${entry.cells.map(esc).join(' | ')} |`);
 		}
@@ -133,8 +163,15 @@ out.push(
 process.stdout.write(`${out.join('\n')}\n`);
 
 // `npm test` counts the suite's tests from this copy of jest's report.
-if (process.env.FAULTS_JEST_JSON && summary) fs.copyFileSync(jestFile, process.env.FAULTS_JEST_JSON);
+if (process.env.FAULTS_JEST_JSON && summary)
+	fs.copyFileSync(jestFile, process.env.FAULTS_JEST_JSON);
 
-const ok = jest.status === 0 && failedTests === 0 && records.length > 0 && total.lost === 0 && total.duplicated === 0 && total.misreported === 0;
+const ok =
+	jest.status === 0 &&
+	failedTests === 0 &&
+	records.length > 0 &&
+	total.lost === 0 &&
+	total.duplicated === 0 &&
+	total.misreported === 0;
 fs.rmSync(work, { recursive: true, force: true });
 process.exitCode = ok ? 0 : 1;

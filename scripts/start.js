@@ -24,7 +24,12 @@ const { startGatewaySimulator } = require('../test/gateway/simulator');
 
 const { rt, seconds } = lib;
 
-const OWNER = { email: 'demo@example.com', password: 'WeChat-demo-1', firstName: 'Demo', lastName: 'Owner' };
+const OWNER = {
+	email: 'demo@example.com',
+	password: 'WeChat-demo-1',
+	firstName: 'Demo',
+	lastName: 'Owner',
+};
 
 function parseArgs(argv) {
 	const args = {
@@ -64,7 +69,9 @@ const step = (line) => say(`• ${line}`);
 async function main() {
 	const args = parseArgs(process.argv.slice(2));
 	if (!(await portFree(args.port))) {
-		throw new Error(`127.0.0.1:${args.port} is taken (another n8n?). Stop it, or choose another port: npm start -- --port=5680`);
+		throw new Error(
+			`127.0.0.1:${args.port} is taken (another n8n?). Stop it, or choose another port: npm start -- --port=5680`,
+		);
 	}
 	let simulator;
 	let server;
@@ -85,11 +92,19 @@ async function main() {
 		const tarball = await lib.packPackage({ outDir: packDir, log: step });
 		const ensureStarted = Date.now();
 		const runtime = await rt.ensureRuntime({ log: (m) => step(`runtime: ${m}`) });
-		step(`n8n ${runtime.version} on Node ${runtime.nodeVersion} ready (${seconds(Date.now() - ensureStarted)})`);
+		step(
+			`n8n ${runtime.version} on Node ${runtime.nodeVersion} ready (${seconds(Date.now() - ensureStarted)})`,
+		);
 
 		const gatewayPort = (await portFree(args.gatewayPort)) ? args.gatewayPort : 0;
-		simulator = await startGatewaySimulator({ host: '127.0.0.1', port: gatewayPort, accounts: [lib.DEMO_ACCOUNT] });
-		step(`gateway simulator on ${simulator.url}${gatewayPort ? '' : ` (port ${args.gatewayPort} was taken)`}`);
+		simulator = await startGatewaySimulator({
+			host: '127.0.0.1',
+			port: gatewayPort,
+			accounts: [lib.DEMO_ACCOUNT],
+		});
+		step(
+			`gateway simulator on ${simulator.url}${gatewayPort ? '' : ` (port ${args.gatewayPort} was taken)`}`,
+		);
 
 		if (args.fresh && fs.existsSync(args.folder)) step(`--fresh: starting over in ${args.folder}`);
 		await lib.prepareInstance({
@@ -101,25 +116,38 @@ async function main() {
 			log: step,
 		});
 
-		server = await rt.startServer({ userFolder: args.folder, port: args.port, env: lib.childEnv() });
+		server = await rt.startServer({
+			userFolder: args.folder,
+			port: args.port,
+			env: lib.childEnv(),
+		});
 		step(`n8n editor up in ${seconds(server.ms)} (log: ${server.logFile})`);
 		const login = await ensureOwner(server.port);
 
 		say();
 		say(`  Open      ${server.url}/`);
-		say(`  Log in    ${OWNER.email}  /  ${OWNER.password}${login === 'existing' ? '   (owner from an earlier run)' : ''}`);
+		say(
+			`  Log in    ${OWNER.email}  /  ${OWNER.password}${login === 'existing' ? '   (owner from an earlier run)' : ''}`,
+		);
 		say(`  Gateway   ${simulator.url}  (simulator; account ${lib.DEMO_ACCOUNT} logged in)`);
-		say(`            received: GET ${simulator.url}/__simulator/messages   faults: POST ${simulator.url}/__simulator/faults`);
+		say(
+			`            received: GET ${simulator.url}/__simulator/messages   faults: POST ${simulator.url}/__simulator/faults`,
+		);
 		say('  Workflows examples/workflows, with the credential "WeChat Gateway (local simulator)":');
-		for (const { workflow } of lib.loadExampleWorkflows()) say(`            ${server.url}/workflow/${workflow.id}   ${workflow.name}`);
+		for (const { workflow } of lib.loadExampleWorkflows())
+			say(`            ${server.url}/workflow/${workflow.id}   ${workflow.name}`);
 		say(`  Data      ${args.folder}  (kept; --fresh starts over)`);
-		say('\nMessages the simulator receives are printed below. Ctrl-C stops n8n and the simulator.\n');
+		say(
+			'\nMessages the simulator receives are printed below. Ctrl-C stops n8n and the simulator.\n',
+		);
 
 		watcher = watchSimulator(simulator);
 		const exit = await server.exited;
 		if (stopping) return;
 		server = undefined;
-		throw new Error(`n8n stopped by itself (exit ${exit.code ?? exit.signal}); see ${path.join(args.folder, 'n8n-start.log')}`);
+		throw new Error(
+			`n8n stopped by itself (exit ${exit.code ?? exit.signal}); see ${path.join(args.folder, 'n8n-start.log')}`,
+		);
 	} catch (error) {
 		say(`\nnpm start FAILED: ${error && error.stack ? error.stack : error}`);
 		process.exitCode = 1;
@@ -131,7 +159,10 @@ async function main() {
 /** Creates the owner on a new n8n; on one from an earlier run, checks that the printed login works. */
 async function ensureOwner(port) {
 	const settings = await rt.rest({ port, path: '/rest/settings' });
-	const needsOwner = settings.data && settings.data.userManagement && settings.data.userManagement.showSetupOnFirstLoad;
+	const needsOwner =
+		settings.data &&
+		settings.data.userManagement &&
+		settings.data.userManagement.showSetupOnFirstLoad;
 	if (needsOwner) {
 		await rt.setupOwner({ port, ...OWNER });
 		step(`owner account created: ${OWNER.email}`);
@@ -141,7 +172,9 @@ async function ensureOwner(port) {
 		await rt.login({ port, email: OWNER.email, password: OWNER.password });
 		return 'existing';
 	} catch {
-		step(`warning: the owner of ${port} is not ${OWNER.email} / ${OWNER.password} any more; use yours, or run: npm start -- --fresh`);
+		step(
+			`warning: the owner of ${port} is not ${OWNER.email} / ${OWNER.password} any more; use yours, or run: npm start -- --fresh`,
+		);
 		return 'changed';
 	}
 }
@@ -157,12 +190,19 @@ function watchSimulator(simulator) {
 			const time = call.at.slice(11, 19);
 			if (call.ret === 0) {
 				const m = simulator.messages.find((x) => x.callNumber === call.callNumber);
-				say(`  ${time} gateway: sent to ${call.toUserName}  NewMsgId ${call.newMsgId}  ${m ? lib.describeAppMsg(m.appMsgXml, m.type) : ''}`);
+				say(
+					`  ${time} gateway: sent to ${call.toUserName}  NewMsgId ${call.newMsgId}  ${m ? lib.describeAppMsg(m.appMsgXml, m.type) : ''}`,
+				);
 			} else if (call.ret !== undefined && !call.toUserName) {
-				say(`  ${time} gateway: credential test from ${call.query.wxid || '?'} answered Ret ${call.ret} (nothing sent)`);
+				say(
+					`  ${time} gateway: credential test from ${call.query.wxid || '?'} answered Ret ${call.ret} (nothing sent)`,
+				);
 			} else if (call.ret !== undefined) {
 				say(`  ${time} gateway: refused ${call.toUserName} Ret ${call.ret} ${call.errMsg || ''}`);
-			} else say(`  ${time} gateway: ${call.fault ? `fault "${call.fault}" for` : 'no answer to'} ${call.toUserName || 'a call'}`);
+			} else
+				say(
+					`  ${time} gateway: ${call.fault ? `fault "${call.fault}" for` : 'no answer to'} ${call.toUserName || 'a call'}`,
+				);
 		}
 	}, 300);
 }

@@ -24,13 +24,16 @@ export class WeChatGateway implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"]}}',
-		description: 'Send WeChat link cards, Channels videos, mini programs and files through your own WeChat HTTP gateway',
+		description:
+			'Send WeChat link cards, Channels videos, mini programs and files through your own WeChat HTTP gateway',
 		defaults: { name: 'WeChat Gateway' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		// The credential's name is spelled out: n8n's lint pairs it with its test by the literal.
-		credentials: [{ name: 'weChatGatewayApi', required: true, testedBy: 'weChatGatewayConnectionTest' }],
+		credentials: [
+			{ name: 'weChatGatewayApi', required: true, testedBy: 'weChatGatewayConnectionTest' },
+		],
 		properties: [
 			{
 				displayName: 'Operation',

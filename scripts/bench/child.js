@@ -33,7 +33,12 @@ async function measured(pass) {
 	// Let the simulator see the pool's sockets close before the next pass counts its own.
 	await new Promise((resolve) => setTimeout(resolve, 20));
 	const after = (await sim.stats(config.control)).main;
-	return { ms, connections: after.connections - before.connections, sent: after.sent - before.sent, calls: after.gatewayCalls - before.gatewayCalls };
+	return {
+		ms,
+		connections: after.connections - before.connections,
+		sent: after.sent - before.sent,
+		calls: after.gatewayCalls - before.gatewayCalls,
+	};
 }
 
 /** Returns a function that runs one measured pass; warms up first. */
@@ -58,7 +63,8 @@ async function floorWorker() {
 	await measured(pass); // warm-up
 	return async () => {
 		const p = await measured(pass);
-		if (p.sent !== items.length) throw new Error(`floor: the simulator accepted ${p.sent} of ${items.length}`);
+		if (p.sent !== items.length)
+			throw new Error(`floor: the simulator accepted ${p.sent} of ${items.length}`);
 		return { ...p, perSecond: (items.length / p.ms) * 1000 };
 	};
 }
@@ -80,7 +86,8 @@ async function clientWorker() {
 	await measured(pass); // warm-up
 	return async () => {
 		const p = await measured(pass);
-		if (p.sent !== items.length) throw new Error(`client: the simulator accepted ${p.sent} of ${items.length}`);
+		if (p.sent !== items.length)
+			throw new Error(`client: the simulator accepted ${p.sent} of ${items.length}`);
 		return { ...p, perSecond: (items.length / p.ms) * 1000 };
 	};
 }
@@ -108,7 +115,9 @@ async function engineWorker() {
 	const items = workload.makeItems(config.items);
 	// `constant`: one fixed message to one chat for every item, without any expression, to show
 	// what n8n's per-item expression evaluation costs.
-	const constant = config.constant ? workload.constantParameters(undefined, config.options) : undefined;
+	const constant = config.constant
+		? workload.constantParameters(undefined, config.options)
+		: undefined;
 	const parameters = constant ? constant.parameters : workload.nodeParameters(config.options);
 	const bodyFor = (i) => workload.bodyOf(constant ? constant.item : items[i]);
 	let last;
@@ -120,18 +129,21 @@ async function engineWorker() {
 	// The bodies the gateway received are byte for byte those the floor posts.
 	const received = await sim.bodies(config.control, 0, items.length);
 	const differing = received.filter((body, i) => body !== bodyFor(i)).length;
-	if (received.length !== items.length || differing) throw new Error(`engine: ${differing} of ${received.length} bodies differ from the floor's`);
+	if (received.length !== items.length || differing)
+		throw new Error(`engine: ${differing} of ${received.length} bodies differ from the floor's`);
 	return async () => {
 		const p = await measured(pass);
 		const first = (await sim.messages(config.control, 0, 1))[0];
 		const out = last.items;
 		const okCount = out.filter((item) => item.json.Ret === 0).length;
-		if (okCount !== items.length || p.sent !== items.length) throw new Error(`engine: ${okCount} of ${items.length} items have Ret 0`);
+		if (okCount !== items.length || p.sent !== items.length)
+			throw new Error(`engine: ${okCount} of ${items.length} items have Ret 0`);
 		return {
 			...p,
 			perSecond: (items.length / p.ms) * 1000,
 			executionTime: last.executionTime,
-			newMsgIdExact: out[0].json.NewMsgId === first.newMsgId && /^\d{19}$/.test(String(first.newMsgId)),
+			newMsgIdExact:
+				out[0].json.NewMsgId === first.newMsgId && /^\d{19}$/.test(String(first.newMsgId)),
 			newMsgIdSample: { node: out[0].json.NewMsgId, gateway: first.newMsgId },
 		};
 	};
@@ -155,7 +167,12 @@ async function xml() {
 	let sink = 0;
 	const build = rate((i) => (sink += buildAppMsgXml(appMsgs[i]).length), appMsgs.length);
 	const forward = rate((i) => (sink += workload.nodeXmlOf(items[i].xml).length), items.length);
-	return { buildPerSecond: build, parseAndBuildPerSecond: forward, averageXmlChars: items.reduce((n, i) => n + i.xml.length, 0) / items.length, sink: sink > 0 };
+	return {
+		buildPerSecond: build,
+		parseAndBuildPerSecond: forward,
+		averageXmlChars: items.reduce((n, i) => n + i.xml.length, 0) / items.length,
+		sink: sink > 0,
+	};
 }
 
 async function memory() {
@@ -197,7 +214,8 @@ async function memory() {
 		},
 	});
 	if (result.error) throw new Error(`memory: the node failed: ${result.error.message}`);
-	if (result.items.length !== items.length) throw new Error(`memory: ${result.items.length} outputs for ${items.length} items`);
+	if (result.items.length !== items.length)
+		throw new Error(`memory: ${result.items.length} outputs for ${items.length} items`);
 	gc();
 	const retained = process.memoryUsage();
 	const per = (a, b) => (a - b) / items.length;
@@ -225,7 +243,10 @@ async function concurrency() {
 		const base = makeItems(count);
 		const items = base.map((item, i) => ({
 			xml: item.xml,
-			to: recipients === 1 ? item.to : Array.from({ length: recipients }, (_, r) => `wxid_bench_${i * recipients + r}`),
+			to:
+				recipients === 1
+					? item.to
+					: Array.from({ length: recipients }, (_, r) => `wxid_bench_${i * recipients + r}`),
 		}));
 		return { name, recipients, items };
 	});
@@ -234,9 +255,22 @@ async function concurrency() {
 	const rows = [];
 	for (const shape of shapes) {
 		for (const lanes of config.levels) {
-			const p = await measured(async () => (await nodePass(runNode, shape.items, workload.nodeParameters({ concurrency: lanes }))).ms);
-			if (p.sent !== total) throw new Error(`concurrency: the simulator accepted ${p.sent} of ${total}`);
-			rows.push({ shape: shape.name, items: shape.items.length, recipientsPerItem: shape.recipients, concurrency: lanes, ms: p.ms, perSecond: (total / p.ms) * 1000, connections: p.connections });
+			const p = await measured(
+				async () =>
+					(await nodePass(runNode, shape.items, workload.nodeParameters({ concurrency: lanes })))
+						.ms,
+			);
+			if (p.sent !== total)
+				throw new Error(`concurrency: the simulator accepted ${p.sent} of ${total}`);
+			rows.push({
+				shape: shape.name,
+				items: shape.items.length,
+				recipientsPerItem: shape.recipients,
+				concurrency: lanes,
+				ms: p.ms,
+				perSecond: (total / p.ms) * 1000,
+				connections: p.connections,
+			});
 		}
 	}
 	return { latencyMs: config.latencyMs, messages: total, rows };

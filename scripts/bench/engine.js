@@ -20,7 +20,9 @@ const { ICredentialsHelper, NodeHelpers, Workflow } = require('n8n-workflow');
 const { engineAdditionalData } = require(path.join(ROOT, 'test/engine/additionalData'));
 
 const { WeChatGateway } = require(path.join(DIST, 'WeChatGateway.node.js'));
-const { WeChatGatewayApi } = require(path.join(PACKAGE_ROOT, 'dist/credentials/WeChatGatewayApi.credentials.js'));
+const { WeChatGatewayApi } = require(
+	path.join(PACKAGE_ROOT, 'dist/credentials/WeChatGatewayApi.credentials.js'),
+);
 
 const WECHAT_TYPE = 'n8n-nodes-wechat-gateway.weChatGateway';
 const FEED_TYPE = 'bench.feed';
@@ -48,7 +50,8 @@ class FeedTrigger {
 const instances = { [WECHAT_TYPE]: new WeChatGateway(), [FEED_TYPE]: new FeedTrigger() };
 const nodeTypes = {
 	getByName: (type) => instances[type],
-	getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(instances[type], version),
+	getByNameAndVersion: (type, version) =>
+		NodeHelpers.getVersionedNodeType(instances[type], version),
 	getKnownTypes: () => ({}),
 };
 
@@ -76,7 +79,14 @@ class CredentialsHelper extends ICredentialsHelper {
  */
 async function runNode({ parameters, credentials, items, onNode = {} }) {
 	feed = items;
-	const trigger = { id: randomUUID(), name: 'Feed', type: FEED_TYPE, typeVersion: 1, position: [0, 0], parameters: {} };
+	const trigger = {
+		id: randomUUID(),
+		name: 'Feed',
+		type: FEED_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
 	const wechat = {
 		id: randomUUID(),
 		name: 'WeChat Gateway',
@@ -97,25 +107,36 @@ async function runNode({ parameters, credentials, items, onNode = {} }) {
 		settings: { executionOrder: 'v1' },
 	});
 	const executionId = randomUUID();
-	const hooks = new ExecutionLifecycleHooks('manual', executionId, /** @type {any} */ ({
-		id: workflow.id,
-		name: workflow.name,
-		active: false,
-		isArchived: false,
-		nodes: [trigger, wechat],
-		connections,
-		settings: {},
-		createdAt: new Date(),
-		updatedAt: new Date(),
-	}));
+	const hooks = new ExecutionLifecycleHooks(
+		'manual',
+		executionId,
+		/** @type {any} */ ({
+			id: workflow.id,
+			name: workflow.name,
+			active: false,
+			isArchived: false,
+			nodes: [trigger, wechat],
+			connections,
+			settings: {},
+			createdAt: new Date(),
+			updatedAt: new Date(),
+		}),
+	);
 	hooks.addHandler('nodeExecuteBefore', (nodeName) => {
 		if (nodeName === wechat.name) onNode.before?.();
 	});
 	hooks.addHandler('nodeExecuteAfter', (nodeName) => {
 		if (nodeName === wechat.name) onNode.after?.();
 	});
-	const additionalData = engineAdditionalData({ credentialsHelper: new CredentialsHelper(credentials), hooks, executionId });
-	const run = await new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode: trigger });
+	const additionalData = engineAdditionalData({
+		credentialsHelper: new CredentialsHelper(credentials),
+		hooks,
+		executionId,
+	});
+	const run = await new WorkflowExecute(additionalData, 'manual').run({
+		workflow,
+		startNode: trigger,
+	});
 	feed = [];
 	const taskData = run.data.resultData.runData[wechat.name]?.at(-1);
 	return {

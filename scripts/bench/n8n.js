@@ -33,7 +33,11 @@ const IDS = {
 	credWarm: 'benchCredWarm001',
 };
 const MEASURED = { http: 'HTTP Request', wechat: 'WeChat Gateway', wechatConst: 'WeChat Gateway' };
-const LABELS = { http: 'HTTP Request node', wechat: 'WeChat node', wechatConst: 'WeChat node, no expressions' };
+const LABELS = {
+	http: 'HTTP Request node',
+	wechat: 'WeChat node',
+	wechatConst: 'WeChat node, no expressions',
+};
 
 function httpRequestNode(name, baseUrl, position) {
 	return {
@@ -48,7 +52,8 @@ function httpRequestNode(name, baseUrl, position) {
 			sendBody: true,
 			contentType: 'json',
 			specifyBody: 'json',
-			jsonBody: '={{ JSON.stringify({ CgiCmd: 222, CgiRequest: { ToUserName: $json.to, AppMsgXml: $json.xml, MsgType: 49 } }) }}',
+			jsonBody:
+				'={{ JSON.stringify({ CgiCmd: 222, CgiRequest: { ToUserName: $json.to, AppMsgXml: $json.xml, MsgType: 49 } }) }}',
 			options: {},
 		},
 	};
@@ -81,14 +86,28 @@ function workflow(id, name, warmNode, measuredNode, items, tpls) {
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: [
-			{ id: 'start-id', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'start-id',
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			code('Warm Items', WARM_ITEMS, items, [220, 0]),
 			warmNode,
 			code('Items', items, 0, [220, 300]),
 			measuredNode,
 		],
 		connections: {
-			Start: { main: [[{ node: 'Warm Items', type: 'main', index: 0 }, { node: 'Items', type: 'main', index: 0 }]] },
+			Start: {
+				main: [
+					[
+						{ node: 'Warm Items', type: 'main', index: 0 },
+						{ node: 'Items', type: 'main', index: 0 },
+					],
+				],
+			},
 			'Warm Items': { main: [[{ node: warmNode.name, type: 'main', index: 0 }]] },
 			Items: { main: [[{ node: measuredNode.name, type: 'main', index: 0 }]] },
 		},
@@ -105,7 +124,10 @@ async function prepare({ workDir, urls, items, log, packageRoot = workload.PACKA
 	const packDir = path.join(workDir, 'pack');
 	fs.rmSync(packDir, { recursive: true, force: true });
 	fs.mkdirSync(packDir, { recursive: true });
-	const packOut = execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: packageRoot, encoding: 'utf8' });
+	const packOut = execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], {
+		cwd: packageRoot,
+		encoding: 'utf8',
+	});
 	const pack = path.join(packDir, packOut.trim().split('\n').pop() ?? '');
 	const userDir = path.join(workDir, 'n8n');
 	fs.mkdirSync(userDir, { recursive: true });
@@ -113,8 +135,18 @@ async function prepare({ workDir, urls, items, log, packageRoot = workload.PACKA
 	await rt.installCommunityPackage({ userFolder, tarball: pack });
 
 	const creds = [
-		{ id: IDS.credMain, name: 'Bench gateway', type: 'weChatGatewayApi', data: { baseUrl: urls.main, wxid: workload.SENDER, authentication: 'none', timeout: 10 } },
-		{ id: IDS.credWarm, name: 'Bench warm-up gateway', type: 'weChatGatewayApi', data: { baseUrl: urls.warm, wxid: workload.SENDER, authentication: 'none', timeout: 10 } },
+		{
+			id: IDS.credMain,
+			name: 'Bench gateway',
+			type: 'weChatGatewayApi',
+			data: { baseUrl: urls.main, wxid: workload.SENDER, authentication: 'none', timeout: 10 },
+		},
+		{
+			id: IDS.credWarm,
+			name: 'Bench warm-up gateway',
+			type: 'weChatGatewayApi',
+			data: { baseUrl: urls.warm, wxid: workload.SENDER, authentication: 'none', timeout: 10 },
+		},
 	];
 	const credFile = path.join(workDir, 'credentials.json');
 	fs.writeFileSync(credFile, JSON.stringify(creds));
@@ -124,8 +156,22 @@ async function prepare({ workDir, urls, items, log, packageRoot = workload.PACKA
 	const credentialOf = (c) => ({ id: c.id, name: c.name });
 	const constant = workload.constantParameters(tpls);
 	const workflows = [
-		workflow(IDS.http, 'bench: HTTP Request node', httpRequestNode('Warm-up', urls.warm, [440, 0]), httpRequestNode(MEASURED.http, urls.main, [440, 300]), items, tpls),
-		workflow(IDS.wechat, 'bench: WeChat Gateway node', weChatNode('Warm-up', credentialOf(creds[1]), [440, 0]), weChatNode(MEASURED.wechat, credentialOf(creds[0]), [440, 300]), items, tpls),
+		workflow(
+			IDS.http,
+			'bench: HTTP Request node',
+			httpRequestNode('Warm-up', urls.warm, [440, 0]),
+			httpRequestNode(MEASURED.http, urls.main, [440, 300]),
+			items,
+			tpls,
+		),
+		workflow(
+			IDS.wechat,
+			'bench: WeChat Gateway node',
+			weChatNode('Warm-up', credentialOf(creds[1]), [440, 0]),
+			weChatNode(MEASURED.wechat, credentialOf(creds[0]), [440, 300]),
+			items,
+			tpls,
+		),
 		// The same message to one chat for every item: no expression to evaluate per item.
 		workflow(
 			IDS.wechatConst,
@@ -156,11 +202,15 @@ async function executeWorkflow({ userFolder, id, env }) {
 	const runtime = await rt.ensureRuntime({ log: () => undefined });
 	const brokerPort = await rt.findFreePort();
 	const outFile = path.join(path.dirname(userFolder), `execute-${id}.out`);
-	const res = await runToFile(runtime.nodeBin, [runtime.n8nBin, 'execute', `--id=${id}`, '--rawOutput'], {
-		cwd: userFolder,
-		env: rt.n8nEnv({ userFolder, brokerPort, extra: env }),
-		outFile,
-	});
+	const res = await runToFile(
+		runtime.nodeBin,
+		[runtime.n8nBin, 'execute', `--id=${id}`, '--rawOutput'],
+		{
+			cwd: userFolder,
+			env: rt.n8nEnv({ userFolder, brokerPort, extra: env }),
+			outFile,
+		},
+	);
 	const run = rt.parseRunOutput(res.stdout);
 	const resultData = run?.data?.resultData;
 	return {
@@ -187,13 +237,24 @@ async function executeOnce({ userFolder, which, items, control, env }) {
 	const task = runData[nodeName]?.[0];
 	const warm = runData['Warm-up']?.[0];
 	if (!res.ok || !task) {
-		const why = res.error?.message ?? task?.error?.message ?? `exit ${res.code}, status ${res.status}, no run data found in its output`;
-		fs.writeFileSync(path.join(path.dirname(userFolder), `failed-execute-${which}.log`), res.stdout);
-		throw new Error(`n8n execute (${which}) failed: ${why} (its output: ${path.join(path.dirname(userFolder), `failed-execute-${which}.log`)})`);
+		const why =
+			res.error?.message ??
+			task?.error?.message ??
+			`exit ${res.code}, status ${res.status}, no run data found in its output`;
+		fs.writeFileSync(
+			path.join(path.dirname(userFolder), `failed-execute-${which}.log`),
+			res.stdout,
+		);
+		throw new Error(
+			`n8n execute (${which}) failed: ${why} (its output: ${path.join(path.dirname(userFolder), `failed-execute-${which}.log`)})`,
+		);
 	}
 	const out = task.data?.main?.[0] ?? [];
 	const sent = after.sent - before.sent;
-	if (out.length !== items || sent !== items) throw new Error(`n8n execute (${which}): ${out.length} outputs, ${sent} messages accepted, for ${items} items`);
+	if (out.length !== items || sent !== items)
+		throw new Error(
+			`n8n execute (${which}): ${out.length} outputs, ${sent} messages accepted, for ${items} items`,
+		);
 	const first = (await sim.messages(control, 0, 1))[0];
 	const firstJson = out[0].json;
 	const returnedId = which === 'http' ? firstJson?.ResponseData?.NewMsgId : firstJson?.NewMsgId;
@@ -203,7 +264,11 @@ async function executeOnce({ userFolder, which, items, control, env }) {
 		connections: after.connections - before.connections,
 		warmedUpFirst: !!warm && warm.startTime <= task.startTime,
 		processMs: res.ms,
-		newMsgId: { returned: String(returnedId), gateway: first.newMsgId, exact: String(returnedId) === first.newMsgId },
+		newMsgId: {
+			returned: String(returnedId),
+			gateway: first.newMsgId,
+			exact: String(returnedId) === first.newMsgId,
+		},
 	};
 }
 
@@ -219,11 +284,15 @@ async function measure({ workDir, urls, control, items, rounds, log }) {
 				result = await executeOnce({ userFolder: setup.userFolder, which, items, control });
 			} catch (error) {
 				// One retry: on a busy machine an `n8n execute` can fail for reasons of its own.
-				log(`  n8n execute, ${LABELS[which]} failed, once more: ${String(error.message).split('\n')[0]}`);
+				log(
+					`  n8n execute, ${LABELS[which]} failed, once more: ${String(error.message).split('\n')[0]}`,
+				);
 				result = await executeOnce({ userFolder: setup.userFolder, which, items, control });
 			}
 			runs[which].push(result);
-			log(`  n8n execute, ${LABELS[which]}: ${result.executionTime} ms in the node, ${result.connections} connection(s), n8n process ${(result.processMs / 1000).toFixed(1)} s`);
+			log(
+				`  n8n execute, ${LABELS[which]}: ${result.executionTime} ms in the node, ${result.connections} connection(s), n8n process ${(result.processMs / 1000).toFixed(1)} s`,
+			);
 		}
 	}
 	return { setup, runs };

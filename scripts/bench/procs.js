@@ -29,9 +29,15 @@ function track(child) {
 /** @returns {Promise<{ urls: { main: string, warm: string }, control: number, stop: () => Promise<void> }>} */
 function startSimulator() {
 	return new Promise((resolve, reject) => {
-		const child = track(spawn(process.execPath, [path.join(__dirname, 'simulator-child.js')], { stdio: ['pipe', 'pipe', 'inherit'] }));
+		const child = track(
+			spawn(process.execPath, [path.join(__dirname, 'simulator-child.js')], {
+				stdio: ['pipe', 'pipe', 'inherit'],
+			}),
+		);
 		let buffer = '';
-		child.once('exit', (code) => reject(new Error(`the simulator exited (${code}) before it was ready`)));
+		child.once('exit', (code) =>
+			reject(new Error(`the simulator exited (${code}) before it was ready`)),
+		);
 		child.stdout.on('data', (chunk) => {
 			buffer += chunk;
 			const line = buffer.split('\n')[0];
@@ -98,13 +104,19 @@ function startWorker(config, { env = {}, nodeArgs = [] } = {}) {
 function runOnce(config, { env = {}, nodeArgs = [] } = {}) {
 	return new Promise((resolve, reject) => {
 		const child = track(
-			spawn(process.execPath, [...nodeArgs, CHILD, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } }),
+			spawn(process.execPath, [...nodeArgs, CHILD, JSON.stringify(config)], {
+				stdio: ['ignore', 'pipe', 'inherit'],
+				env: { ...process.env, ...env },
+			}),
 		);
 		let out = '';
 		child.stdout.on('data', (chunk) => (out += chunk));
 		child.on('exit', (code) => {
 			const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-			if (code !== 0 || !line) return reject(new Error(`${config.mode} measurement failed (exit ${code})\n${out.slice(-2000)}`));
+			if (code !== 0 || !line)
+				return reject(
+					new Error(`${config.mode} measurement failed (exit ${code})\n${out.slice(-2000)}`),
+				);
 			resolve(JSON.parse(line.slice('BENCH_RESULT '.length)));
 		});
 	});
@@ -130,7 +142,12 @@ function runToFile(command, commandArgs, { cwd, env, outFile, timeoutMs = 5 * 60
 		};
 		let child;
 		try {
-			child = spawn(command, commandArgs, { cwd, env, stdio: ['ignore', fd, errFd], detached: true });
+			child = spawn(command, commandArgs, {
+				cwd,
+				env,
+				stdio: ['ignore', fd, errFd],
+				detached: true,
+			});
 		} catch (error) {
 			closeFiles();
 			reject(error);
@@ -152,7 +169,12 @@ function runToFile(command, commandArgs, { cwd, env, outFile, timeoutMs = 5 * 60
 			clearTimeout(timer);
 			kill(child);
 			closeFiles();
-			resolve({ code, ms: Date.now() - started, stdout: fs.readFileSync(outFile, 'utf8'), timedOut });
+			resolve({
+				code,
+				ms: Date.now() - started,
+				stdout: fs.readFileSync(outFile, 'utf8'),
+				timedOut,
+			});
 		});
 	});
 }

@@ -33,11 +33,15 @@ const MEMORY_ITEMS = 10_000;
 const ROUNDS = option('rounds', 5);
 const N8N_ROUNDS = option('n8n-rounds', 2);
 const LATENCY_MS = 20;
-const CONCURRENCY = { messages: 160, levels: [1, 4, 8, 16], shapes: [
-	{ name: 'one item, 160 recipients', recipients: 160 },
-	{ name: '20 items, 8 recipients each', recipients: 8 },
-	{ name: '160 items, 1 recipient each', recipients: 1 },
-] };
+const CONCURRENCY = {
+	messages: 160,
+	levels: [1, 4, 8, 16],
+	shapes: [
+		{ name: 'one item, 160 recipients', recipients: 160 },
+		{ name: '20 items, 8 recipients each', recipients: 8 },
+		{ name: '160 items, 1 recipient each', recipients: 1 },
+	],
+};
 const WORK_DIR = path.join(workload.ROOT, '.bench');
 
 const started = Date.now();
@@ -53,7 +57,12 @@ const fixed = (n, digits = 2) => n.toFixed(digits);
 /** The measured package's commit, and whether its node or credential sources differ from it. */
 function packageVersion() {
 	try {
-		const git = (...gitArgs) => execFileSync('git', gitArgs, { cwd: workload.PACKAGE_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+		const git = (...gitArgs) =>
+			execFileSync('git', gitArgs, {
+				cwd: workload.PACKAGE_ROOT,
+				encoding: 'utf8',
+				stdio: ['ignore', 'pipe', 'ignore'],
+			}).trim();
 		const commit = git('rev-parse', '--short', 'HEAD');
 		const dirty = git('status', '--porcelain', '--', 'nodes', 'credentials') !== '';
 		return `${commit}${dirty ? ' with uncommitted changes in nodes/ or credentials/' : ''}`;
@@ -64,7 +73,8 @@ function packageVersion() {
 
 function machine() {
 	const cpuinfo = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
-	const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
+	const model =
+		/model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
 	let nproc = String(os.availableParallelism?.() ?? os.cpus().length);
 	try {
 		nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
@@ -86,18 +96,31 @@ async function main() {
 	const loadBefore = os.loadavg();
 	if (!flag('no-build')) {
 		log(`building ${path.relative(process.cwd(), workload.PACKAGE_ROOT) || '.'} (npm run build)…`);
-		execFileSync('npm', ['run', '--silent', 'build'], { cwd: workload.PACKAGE_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+		execFileSync('npm', ['run', '--silent', 'build'], {
+			cwd: workload.PACKAGE_ROOT,
+			stdio: ['ignore', 'ignore', 'inherit'],
+		});
 	}
 	const tpls = workload.templates();
 	const sample = workload.makeItems(ITEMS, tpls);
 	const averageXml = sample.reduce((n, item) => n + item.xml.length, 0) / sample.length;
-	const averageBody = sample.reduce((n, item) => n + Buffer.byteLength(workload.bodyOf(item)), 0) / sample.length;
+	const averageBody =
+		sample.reduce((n, item) => n + Buffer.byteLength(workload.bodyOf(item)), 0) / sample.length;
 	const constXml = workload.constantParameters(tpls).item.xml.length;
 
 	const sim = await procs.startSimulator();
 	const control = require('./control');
 	const base = { items: ITEMS, baseUrl: sim.urls.main, control: sim.control };
-	const result = { machine: info, packageVersion: packageVersion(), loadBefore, items: ITEMS, averageXml, averageBody, constXml, phases: {} };
+	const result = {
+		machine: info,
+		packageVersion: packageVersion(),
+		loadBefore,
+		items: ITEMS,
+		averageXml,
+		averageBody,
+		constXml,
+		phases: {},
+	};
 	let phaseStart = started;
 	const phase = (name) => {
 		result.phases[name] = (Date.now() - phaseStart) / 1000;
@@ -106,7 +129,9 @@ async function main() {
 	phase('build');
 	try {
 		// (1), (2): floor and node passes alternate, each in its own warmed-up process.
-		log(`(1)(2) floor and node through n8n-core's engine: ${ROUNDS} alternating rounds of ${ITEMS} messages…`);
+		log(
+			`(1)(2) floor and node through n8n-core's engine: ${ROUNDS} alternating rounds of ${ITEMS} messages…`,
+		);
 		const floor = await procs.startWorker({ ...base, mode: 'floor' });
 		const client = await procs.startWorker({ ...base, mode: 'client' });
 		const node = await procs.startWorker({ ...base, mode: 'engine' });
@@ -118,7 +143,9 @@ async function main() {
 			const n = await node.pass();
 			const c = await nodeConst.pass();
 			rounds.push({ floor: f, client: t, node: n, nodeConst: c });
-			log(`  round ${r + 1}: floor ${int(f.perSecond)}/s, node's transport ${int(t.perSecond)}/s, node ${int(n.perSecond)}/s, node without expressions ${int(c.perSecond)}/s`);
+			log(
+				`  round ${r + 1}: floor ${int(f.perSecond)}/s, node's transport ${int(t.perSecond)}/s, node ${int(n.perSecond)}/s, node without expressions ${int(c.perSecond)}/s`,
+			);
 		}
 		floor.stop();
 		client.stop();
@@ -146,7 +173,14 @@ async function main() {
 		if (N8N_ROUNDS > 0) {
 			log(`(3) real n8n: HTTP Request node and this node, ${N8N_ROUNDS} execution(s) each…`);
 			const n8n = require('./n8n');
-			const measured = await n8n.measure({ workDir: WORK_DIR, urls: sim.urls, control: sim.control, items: ITEMS, rounds: N8N_ROUNDS, log });
+			const measured = await n8n.measure({
+				workDir: WORK_DIR,
+				urls: sim.urls,
+				control: sim.control,
+				items: ITEMS,
+				rounds: N8N_ROUNDS,
+				log,
+			});
 			const summary = (runs) => ({
 				executionTime: median(runs.map((r) => r.executionTime)),
 				perSecond: median(runs.map((r) => r.perSecond)),
@@ -183,14 +217,22 @@ async function main() {
 			// Live: garbage collected before each sample (every second), so only what the run holds
 			// counts. Without --no-flush-bytecode every forced collection throws compiled code away and
 			// the run crawls at a third of its speed.
-			procs.runOnce({ ...memoryBase, live: true }, { nodeArgs: ['--expose-gc', '--no-flush-bytecode'] }),
+			procs.runOnce(
+				{ ...memoryBase, live: true },
+				{ nodeArgs: ['--expose-gc', '--no-flush-bytecode'] },
+			),
 		]);
 		phase('memory');
 
 		// Concurrent Recipients at 20 ms.
 		log(`concurrency: "Concurrent Recipients" with the simulator at ${LATENCY_MS} ms per call…`);
 		await control.setLatency(sim.control, LATENCY_MS);
-		result.concurrency = await procs.runOnce({ ...base, mode: 'concurrency', latencyMs: LATENCY_MS, ...CONCURRENCY });
+		result.concurrency = await procs.runOnce({
+			...base,
+			mode: 'concurrency',
+			latencyMs: LATENCY_MS,
+			...CONCURRENCY,
+		});
 		await control.setLatency(sim.control, 0);
 		phase('concurrency');
 	} finally {
@@ -204,11 +246,21 @@ async function main() {
 function targets(r) {
 	const memoryBytes = r.memoryLive.bytesPerItem.peakHeap;
 	const list = [
-		{ what: '(2) node ≥ 0.8 × floor (msgs/s)', value: fixed(r.engine.ratio), holds: r.engine.ratio >= 0.8 },
-		r.n8n && { what: '(3) node ≥ 3 × HTTP Request node, same n8n', value: fixed(r.n8n.ratio), holds: r.n8n.ratio >= 3 },
+		{
+			what: '(2) node ≥ 0.8 × floor (msgs/s)',
+			value: fixed(r.engine.ratio),
+			holds: r.engine.ratio >= 0.8,
+		},
+		r.n8n && {
+			what: '(3) node ≥ 3 × HTTP Request node, same n8n',
+			value: fixed(r.n8n.ratio),
+			holds: r.n8n.ratio >= 3,
+		},
 		{
 			what: 'one connection per run',
-			value: [r.engine.nodeConnections, r.n8n?.wechat.connections].filter((v) => v !== undefined).join(', '),
+			value: [r.engine.nodeConnections, r.n8n?.wechat.connections]
+				.filter((v) => v !== undefined)
+				.join(', '),
 			holds: r.engine.nodeConnections === 1 && (!r.n8n || r.n8n.wechat.connections === 1),
 		},
 		{
@@ -225,9 +277,15 @@ function report(r) {
 	const lines = [];
 	const push = (line = '') => lines.push(line);
 	const m = r.machine;
-	push(`Machine: ${m.cpu}, ${m.nproc} cores (nproc), ${fixed(m.memoryGiB, 1)} GiB RAM, ${m.os}; Node ${m.node.replace(/^v/, '')} (bench, engine)${r.n8n ? `, n8n ${r.n8n.version} on Node ${String(r.n8n.nodeVersion).replace(/^v/, '')}` : ''}.`);
-	push(`Package measured: ${require(path.join(workload.PACKAGE_ROOT, 'package.json')).version} at commit ${r.packageVersion}.`);
-	push(`Load average before/after: ${r.loadBefore.map((v) => fixed(v)).join(' ')} / ${r.loadAfter.map((v) => fixed(v)).join(' ')} (other work on the machine shows up as noise).`);
+	push(
+		`Machine: ${m.cpu}, ${m.nproc} cores (nproc), ${fixed(m.memoryGiB, 1)} GiB RAM, ${m.os}; Node ${m.node.replace(/^v/, '')} (bench, engine)${r.n8n ? `, n8n ${r.n8n.version} on Node ${String(r.n8n.nodeVersion).replace(/^v/, '')}` : ''}.`,
+	);
+	push(
+		`Package measured: ${require(path.join(workload.PACKAGE_ROOT, 'package.json')).version} at commit ${r.packageVersion}.`,
+	);
+	push(
+		`Load average before/after: ${r.loadBefore.map((v) => fixed(v)).join(' ')} / ${r.loadAfter.map((v) => fixed(v)).join(' ')} (other work on the machine shows up as noise).`,
+	);
 	push(
 		`Workload: ${int(r.items)} items, four kinds in turn (link, Channels video, mini program, file), each to its own chat; ` +
 			`AppMsgXml ${int(r.averageXml)} chars, JSON body ${int(r.averageBody)} bytes on average; simulator in its own process on 127.0.0.1, no latency, pacing off.`,
@@ -235,35 +293,93 @@ function report(r) {
 	push();
 	const rows = [
 		['', 'what (2,000 messages)', 'msgs/s', 'ms / 2,000', 'ratio', 'TCP connections'],
-		['1', 'floor: plain undici loop, prepared bodies, 1 keep-alive connection', int(e.floorPerSecond), int((r.items / e.floorPerSecond) * 1000), '1.00 (floor)', String(e.floorConnections)],
-		['1b', '  the node’s transport alone (its GatewayClient in the same loop)', int(e.clientPerSecond), int((r.items / e.clientPerSecond) * 1000), `${fixed(e.clientRatio)} of floor`, String(e.clientConnections)],
-		['2', 'this node through n8n-core’s WorkflowExecute (engine harness)', int(e.nodePerSecond), int((r.items / e.nodePerSecond) * 1000), `${fixed(e.ratio)} of floor`, String(e.nodeConnections)],
-		['2b', `  same, no expressions (one fixed ${int(r.constXml)}-char message, one chat)`, int(e.nodeConstPerSecond), int((r.items / e.nodeConstPerSecond) * 1000), `${fixed(e.constRatio)} of floor`, String(e.nodeConstConnections)],
+		[
+			'1',
+			'floor: plain undici loop, prepared bodies, 1 keep-alive connection',
+			int(e.floorPerSecond),
+			int((r.items / e.floorPerSecond) * 1000),
+			'1.00 (floor)',
+			String(e.floorConnections),
+		],
+		[
+			'1b',
+			'  the node’s transport alone (its GatewayClient in the same loop)',
+			int(e.clientPerSecond),
+			int((r.items / e.clientPerSecond) * 1000),
+			`${fixed(e.clientRatio)} of floor`,
+			String(e.clientConnections),
+		],
+		[
+			'2',
+			'this node through n8n-core’s WorkflowExecute (engine harness)',
+			int(e.nodePerSecond),
+			int((r.items / e.nodePerSecond) * 1000),
+			`${fixed(e.ratio)} of floor`,
+			String(e.nodeConnections),
+		],
+		[
+			'2b',
+			`  same, no expressions (one fixed ${int(r.constXml)}-char message, one chat)`,
+			int(e.nodeConstPerSecond),
+			int((r.items / e.nodeConstPerSecond) * 1000),
+			`${fixed(e.constRatio)} of floor`,
+			String(e.nodeConstConnections),
+		],
 	];
 	if (r.n8n) {
 		const n = r.n8n;
 		rows.push(
-			['3a', `n8n ${n.version}: HTTP Request node 4.2, same bodies`, int(n.http.perSecond), int(n.http.executionTime), '1.00 (HTTP Request)', String(n.http.connections)],
-			['3b', `n8n ${n.version}: this node, same items`, int(n.wechat.perSecond), int(n.wechat.executionTime), `${fixed(n.ratio)} × HTTP Request`, String(n.wechat.connections)],
-			['3c', `  same, no expressions (one fixed ${int(r.constXml)}-char message, one chat)`, int(n.wechatConst.perSecond), int(n.wechatConst.executionTime), `${fixed(n.constRatio)} × HTTP Request`, String(n.wechatConst.connections)],
+			[
+				'3a',
+				`n8n ${n.version}: HTTP Request node 4.2, same bodies`,
+				int(n.http.perSecond),
+				int(n.http.executionTime),
+				'1.00 (HTTP Request)',
+				String(n.http.connections),
+			],
+			[
+				'3b',
+				`n8n ${n.version}: this node, same items`,
+				int(n.wechat.perSecond),
+				int(n.wechat.executionTime),
+				`${fixed(n.ratio)} × HTTP Request`,
+				String(n.wechat.connections),
+			],
+			[
+				'3c',
+				`  same, no expressions (one fixed ${int(r.constXml)}-char message, one chat)`,
+				int(n.wechatConst.perSecond),
+				int(n.wechatConst.executionTime),
+				`${fixed(n.constRatio)} × HTTP Request`,
+				String(n.wechatConst.connections),
+			],
 		);
 	}
 	const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-	const md = (row) => `| ${row.map((cell, c) => (c >= 2 && c <= 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
+	const md = (row) =>
+		`| ${row.map((cell, c) => (c >= 2 && c <= 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
 	push(md(rows[0]));
-	push(`| ${widths.map((w, c) => (c >= 2 && c <= 3 ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`);
+	push(
+		`| ${widths.map((w, c) => (c >= 2 && c <= 3 ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`,
+	);
 	for (const row of rows.slice(1)) push(md(row));
 	push();
-	push(`(1) to (2b): median of ${e.rounds.length} alternating passes, each measured thing in its own warmed-up process; the ratio is the median of the per-round ratios. Times of (2) are the node's own run, from n8n's nodeExecuteBefore to nodeExecuteAfter.`);
+	push(
+		`(1) to (2b): median of ${e.rounds.length} alternating passes, each measured thing in its own warmed-up process; the ratio is the median of the per-round ratios. Times of (2) are the node's own run, from n8n's nodeExecuteBefore to nodeExecuteAfter.`,
+	);
 	if (r.n8n) {
 		push(
 			`(3): \`n8n execute\` of an imported workflow (Code node makes the items; a warm-up branch of ${200} items runs the same node first, against another simulator). ` +
 				`Times are the measured node's executionTime from the run data (runData[node][0].executionTime), not the process's wall time; median of ${r.n8n.runs.http.length} executions each.`,
 		);
-		push(`NewMsgId: the HTTP Request node returned ${r.n8n.http.newMsgId.returned} for ${r.n8n.http.newMsgId.gateway}${r.n8n.http.newMsgId.exact ? '' : ' (rounded)'}; this node returned ${r.n8n.wechat.newMsgId.returned} (${r.n8n.wechat.newMsgId.exact ? 'exact' : 'WRONG'}).`);
+		push(
+			`NewMsgId: the HTTP Request node returned ${r.n8n.http.newMsgId.returned} for ${r.n8n.http.newMsgId.gateway}${r.n8n.http.newMsgId.exact ? '' : ' (rounded)'}; this node returned ${r.n8n.wechat.newMsgId.returned} (${r.n8n.wechat.newMsgId.exact ? 'exact' : 'WRONG'}).`,
+		);
 	}
 	push();
-	push(`(4) XML alone: building and escaping ${int(r.xml.buildPerSecond)} messages/s; parse, check and rebuild of received XML (what a forward does) ${int(r.xml.parseAndBuildPerSecond)} messages/s.`);
+	push(
+		`(4) XML alone: building and escaping ${int(r.xml.buildPerSecond)} messages/s; parse, check and rebuild of received XML (what a forward does) ${int(r.xml.parseAndBuildPerSecond)} messages/s.`,
+	);
 	const mem = r.memory.bytesPerItem;
 	const live = r.memoryLive.bytesPerItem;
 	const mb = (bytes) => `${fixed(bytes / 1024 ** 2, 0)} MB`;
@@ -275,7 +391,9 @@ function report(r) {
 	push(`(6) TCP connections the simulator saw per run: in the table's last column.`);
 	push();
 	const c = r.concurrency;
-	push(`"Concurrent Recipients" (options.concurrency) with the simulator at ${c.latencyMs} ms per call, ${c.messages} messages per run:`);
+	push(
+		`"Concurrent Recipients" (options.concurrency) with the simulator at ${c.latencyMs} ms per call, ${c.messages} messages per run:`,
+	);
 	push();
 	const shapes = [...new Set(c.rows.map((row) => row.shape))];
 	const levels = [...new Set(c.rows.map((row) => row.concurrency))];
@@ -371,7 +489,9 @@ main()
 			].join('\n');
 			fs.writeFileSync(path.join(__dirname, 'PERFORMANCE.md'), doc);
 		}
-		const phases = Object.entries(r.phases).map(([name, seconds]) => `${name} ${fixed(seconds, 0)} s`).join(', ');
+		const phases = Object.entries(r.phases)
+			.map(([name, seconds]) => `${name} ${fixed(seconds, 0)} s`)
+			.join(', ');
 		process.stdout.write(`\n${text}\n\nbench took ${fixed(r.seconds, 0)} s (${phases})\n${line}\n`);
 		process.exit(0);
 	})

@@ -18,7 +18,9 @@
 const http = require('node:http');
 const path = require('node:path');
 
-const { startGatewaySimulator } = require(path.resolve(__dirname, '../../test/gateway/simulator.js'));
+const { startGatewaySimulator } = require(
+	path.resolve(__dirname, '../../test/gateway/simulator.js'),
+);
 const { SENDER } = require('./workload');
 
 async function main() {
@@ -30,7 +32,10 @@ async function main() {
 		const url = new URL(req.url ?? '/', 'http://control');
 		const reply = (value) => {
 			const text = JSON.stringify(value);
-			res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+			res.writeHead(200, {
+				'content-type': 'application/json',
+				'content-length': Buffer.byteLength(text),
+			});
 			res.end(text);
 		};
 		const route = `${req.method} ${url.pathname}`;
@@ -47,7 +52,11 @@ async function main() {
 		if (route === 'GET /messages') {
 			const from = Number(url.searchParams.get('from') ?? 0);
 			const count = Number(url.searchParams.get('count') ?? sims.main.messages.length);
-			return reply(sims.main.messages.slice(from, from + count).map((m) => ({ toUserName: m.toUserName, type: m.type, newMsgId: m.newMsgId })));
+			return reply(
+				sims.main.messages
+					.slice(from, from + count)
+					.map((m) => ({ toUserName: m.toUserName, type: m.type, newMsgId: m.newMsgId })),
+			);
 		}
 		if (route === 'GET /bodies') {
 			const from = Number(url.searchParams.get('from') ?? 0);
@@ -58,7 +67,9 @@ async function main() {
 	});
 	await new Promise((resolve) => control.listen(0, '127.0.0.1', () => resolve(undefined)));
 	const address = /** @type {import('node:net').AddressInfo} */ (control.address());
-	process.stdout.write(`${JSON.stringify({ main: sims.main.url, warm: sims.warm.url, control: address.port })}\n`);
+	process.stdout.write(
+		`${JSON.stringify({ main: sims.main.url, warm: sims.warm.url, control: address.port })}\n`,
+	);
 	const stop = async () => {
 		control.close();
 		await Promise.all([sims.main.close(), sims.warm.close()]);

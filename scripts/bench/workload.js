@@ -58,8 +58,12 @@ function templates() {
 		appMsg.title = `${String(appMsg.title ?? '')} #${MARK}`;
 		const xml = buildAppMsgXml(appMsg);
 		const again = nodeXmlOf(xml);
-		if (again !== xml) throw new Error(`bench workload: the node does not rebuild the ${kind.name} template unchanged`);
-		if (!xml.includes(MARK)) throw new Error(`bench workload: the ${kind.name} template lost its title mark`);
+		if (again !== xml)
+			throw new Error(
+				`bench workload: the node does not rebuild the ${kind.name} template unchanged`,
+			);
+		if (!xml.includes(MARK))
+			throw new Error(`bench workload: the ${kind.name} template lost its title mark`);
 		return { ...kind, xml };
 	});
 }
@@ -103,16 +107,26 @@ const CONSTANT_ITEM_INDEX = 1;
 /** Parameters that send one fixed message to one chat for every item: nothing to evaluate. */
 function constantParameters(tpls = templates(), options = {}) {
 	const item = makeItems(CONSTANT_ITEM_INDEX + 1, tpls)[CONSTANT_ITEM_INDEX];
-	return { item, parameters: { ...nodeParameters(options), toUserName: item.to, messageXml: item.xml } };
+	return {
+		item,
+		parameters: { ...nodeParameters(options), toUserName: item.to, messageXml: item.xml },
+	};
 }
 
 /** The JSON body the node's transport sends for one recipient (same key order, same bytes). */
 function bodyOf(item) {
-	return JSON.stringify({ CgiCmd: 222, CgiRequest: { ToUserName: item.to, AppMsgXml: item.xml, MsgType: 49 } });
+	return JSON.stringify({
+		CgiCmd: 222,
+		CgiRequest: { ToUserName: item.to, AppMsgXml: item.xml, MsgType: 49 },
+	});
 }
 
 function endpointOf(baseUrl, timeoutSeconds = 10) {
-	const query = new URLSearchParams({ funcname: 'MagicCgi', timeout: String(timeoutSeconds), wxid: SENDER });
+	const query = new URLSearchParams({
+		funcname: 'MagicCgi',
+		timeout: String(timeoutSeconds),
+		wxid: SENDER,
+	});
 	return `${baseUrl}/v2/api?${query.toString()}`;
 }
 

@@ -30,7 +30,10 @@ const DEMO_ACCOUNT = 'wxid_demo_sender';
 /** `npm run build` in the repo: dist/ must exist before `npm pack`. Output only on failure. */
 async function buildPackage({ log = () => {} } = {}) {
 	const started = Date.now();
-	const res = await rt.run(npm(), ['run', '--silent', 'build'], { cwd: REPO, timeoutMs: 10 * 60 * 1000 });
+	const res = await rt.run(npm(), ['run', '--silent', 'build'], {
+		cwd: REPO,
+		timeoutMs: 10 * 60 * 1000,
+	});
 	if (res.code !== 0) {
 		throw new Error(`npm run build failed (exit ${res.code}):\n${tail(res.stdout + res.stderr)}`);
 	}
@@ -43,8 +46,12 @@ async function buildPackage({ log = () => {} } = {}) {
  */
 async function packPackage({ outDir, log = () => {} }) {
 	await fsp.mkdir(outDir, { recursive: true });
-	const res = await rt.run(npm(), ['pack', '--json', '--pack-destination', outDir], { cwd: REPO, timeoutMs: 5 * 60 * 1000 });
-	if (res.code !== 0) throw new Error(`npm pack failed (exit ${res.code}):\n${tail(res.stdout + res.stderr)}`);
+	const res = await rt.run(npm(), ['pack', '--json', '--pack-destination', outDir], {
+		cwd: REPO,
+		timeoutMs: 5 * 60 * 1000,
+	});
+	if (res.code !== 0)
+		throw new Error(`npm pack failed (exit ${res.code}):\n${tail(res.stdout + res.stderr)}`);
 	let info;
 	try {
 		info = JSON.parse(res.stdout.slice(res.stdout.indexOf('[')))[0];
@@ -54,8 +61,13 @@ async function packPackage({ outDir, log = () => {} }) {
 	const tarball = path.join(outDir, info.filename);
 	if (!fs.existsSync(tarball)) throw new Error(`npm pack did not write ${tarball}`);
 	const files = info.files.map((f) => f.path);
-	for (const needed of ['package.json', 'dist/nodes/WeChatGateway/WeChatGateway.node.js', 'dist/credentials/WeChatGatewayApi.credentials.js']) {
-		if (!files.includes(needed)) throw new Error(`${info.filename} lacks ${needed}: was dist/ built?`);
+	for (const needed of [
+		'package.json',
+		'dist/nodes/WeChatGateway/WeChatGateway.node.js',
+		'dist/credentials/WeChatGatewayApi.credentials.js',
+	]) {
+		if (!files.includes(needed))
+			throw new Error(`${info.filename} lacks ${needed}: was dist/ built?`);
 	}
 	log(`packed ${info.filename} (${info.entryCount} files, ${(info.size / 1024).toFixed(0)} kB)`);
 	return tarball;
@@ -72,7 +84,10 @@ function loadExampleWorkflows() {
 		.readdirSync(dir)
 		.filter((f) => f.endsWith('.json'))
 		.sort()
-		.map((f) => ({ file: path.join(dir, f), workflow: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) }));
+		.map((f) => ({
+			file: path.join(dir, f),
+			workflow: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')),
+		}));
 }
 
 /** The example credential (examples/credentials/…), pointing at `baseUrl` instead of its placeholder. */
@@ -88,7 +103,14 @@ function runsFromCli(workflow) {
 }
 
 /** The operations in the order the README presents them (and the demo runs them). */
-const OPERATION_ORDER = ['sendLink', 'forwardChannelsVideo', 'forwardMiniProgram', 'forwardFile', 'sendAppMsgXml', 'parseAppMsgXml'];
+const OPERATION_ORDER = [
+	'sendLink',
+	'forwardChannelsVideo',
+	'forwardMiniProgram',
+	'forwardFile',
+	'sendAppMsgXml',
+	'parseAppMsgXml',
+];
 
 /** Sorts workflows by the first WeChat Gateway operation they use, in OPERATION_ORDER. */
 function byOperation(a, b) {
@@ -102,7 +124,9 @@ function byOperation(a, b) {
 
 /** The WeChat Gateway nodes of a workflow (not the tool variant), in the order of their position. */
 function wechatNodes(workflow) {
-	return workflow.nodes.filter((n) => n.type === NODE_TYPE).sort((a, b) => a.position[0] - b.position[0]);
+	return workflow.nodes
+		.filter((n) => n.type === NODE_TYPE)
+		.sort((a, b) => a.position[0] - b.position[0]);
 }
 
 // ---------------------------------------------------------------------------
@@ -111,7 +135,9 @@ function wechatNodes(workflow) {
 
 /** Environment for every n8n run here: loopback calls never go through a proxy. */
 function childEnv() {
-	const noProxy = [process.env.NO_PROXY || process.env.no_proxy, '127.0.0.1', 'localhost'].filter(Boolean).join(',');
+	const noProxy = [process.env.NO_PROXY || process.env.no_proxy, '127.0.0.1', 'localhost']
+		.filter(Boolean)
+		.join(',');
 	return { NO_PROXY: noProxy, no_proxy: noProxy };
 }
 
@@ -122,11 +148,20 @@ function childEnv() {
  * overwrites them). `credentials` is an array of {id, name, type, data}; `workflows` of workflow
  * objects. Returns what installCommunityPackage returned.
  */
-async function prepareInstance({ userFolder, tarball, credentials = [], workflows = [], reset = false, log = () => {} }) {
+async function prepareInstance({
+	userFolder,
+	tarball,
+	credentials = [],
+	workflows = [],
+	reset = false,
+	log = () => {},
+}) {
 	let started = Date.now();
 	await rt.createUserFolder(userFolder, { reset });
 	const installed = await rt.installCommunityPackage({ userFolder, tarball });
-	log(`installed ${installed.name}@${installed.version} into ${path.join(userFolder, '.n8n', 'nodes')} in ${seconds(Date.now() - started)}`);
+	log(
+		`installed ${installed.name}@${installed.version} into ${path.join(userFolder, '.n8n', 'nodes')} in ${seconds(Date.now() - started)}`,
+	);
 	const importDir = path.join(userFolder, 'imports');
 	await fsp.mkdir(importDir, { recursive: true });
 	if (credentials.length) {
@@ -136,14 +171,18 @@ async function prepareInstance({ userFolder, tarball, credentials = [], workflow
 		await rt.importCredentials({ userFolder, file, env: childEnv() });
 		// the file holds the plain data: n8n has it encrypted now
 		await fsp.rm(file, { force: true });
-		log(`imported ${credentials.length} credential${credentials.length === 1 ? '' : 's'} in ${seconds(Date.now() - started)}`);
+		log(
+			`imported ${credentials.length} credential${credentials.length === 1 ? '' : 's'} in ${seconds(Date.now() - started)}`,
+		);
 	}
 	if (workflows.length) {
 		started = Date.now();
 		const file = path.join(importDir, 'workflows.json');
 		await fsp.writeFile(file, JSON.stringify(workflows, null, 2));
 		await rt.importWorkflow({ userFolder, file, env: childEnv() });
-		log(`imported ${workflows.length} workflow${workflows.length === 1 ? '' : 's'} in ${seconds(Date.now() - started)}`);
+		log(
+			`imported ${workflows.length} workflow${workflows.length === 1 ? '' : 's'} in ${seconds(Date.now() - started)}`,
+		);
 	}
 	return installed;
 }
@@ -156,7 +195,9 @@ async function prepareInstance({ userFolder, tarball, credentials = [], workflow
 async function execute({ userFolder, id, log = (m) => process.stderr.write(`${m}\n`) }) {
 	const first = await rt.executeWorkflow({ userFolder, id, env: childEnv() });
 	if (first.run) return first;
-	log(`n8n execute --id=${id} printed no run (exit ${first.code}); trying once more. Its output:\n${tail(first.stdout + first.stderr, 2000)}`);
+	log(
+		`n8n execute --id=${id} printed no run (exit ${first.code}); trying once more. Its output:\n${tail(first.stdout + first.stderr, 2000)}`,
+	);
 	const second = await rt.executeWorkflow({ userFolder, id, env: childEnv() });
 	second.retried = first;
 	return second;
@@ -169,7 +210,8 @@ async function execute({ userFolder, id, log = (m) => process.stderr.write(`${m}
  */
 function succeeded(result) {
 	const ok = !!result.run && !result.error && result.status === 'success';
-	if (ok && result.code !== 0) result.exitWarning = `n8n execute exited ${result.code} after a successful run`;
+	if (ok && result.code !== 0)
+		result.exitWarning = `n8n execute exited ${result.code} after a successful run`;
 	return ok;
 }
 
@@ -191,10 +233,18 @@ function defaultJobs() {
 
 /** The items a node returned in a run, with their pairedItem: [{ json, pairedItem }]. */
 function nodeOutput(run, nodeName) {
-	const runs = run && run.data && run.data.resultData && run.data.resultData.runData && run.data.resultData.runData[nodeName];
+	const runs =
+		run &&
+		run.data &&
+		run.data.resultData &&
+		run.data.resultData.runData &&
+		run.data.resultData.runData[nodeName];
 	if (!runs || !runs.length) return undefined;
 	const main = runs[runs.length - 1].data && runs[runs.length - 1].data.main;
-	return ((main && main[0]) || []).map((item) => ({ json: item.json, pairedItem: item.pairedItem }));
+	return ((main && main[0]) || []).map((item) => ({
+		json: item.json,
+		pairedItem: item.pairedItem,
+	}));
 }
 
 /**
@@ -226,8 +276,13 @@ function displayWidth(s) {
 	for (const ch of String(s)) {
 		const c = ch.codePointAt(0);
 		const wide =
-			(c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) ||
-			(c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6);
+			(c >= 0x1100 && c <= 0x115f) ||
+			(c >= 0x2e80 && c <= 0xa4cf) ||
+			(c >= 0xac00 && c <= 0xd7a3) ||
+			(c >= 0xf900 && c <= 0xfaff) ||
+			(c >= 0xfe30 && c <= 0xfe4f) ||
+			(c >= 0xff00 && c <= 0xff60) ||
+			(c >= 0xffe0 && c <= 0xffe6);
 		width += wide ? 2 : 1;
 	}
 	return width;
@@ -236,11 +291,16 @@ function displayWidth(s) {
 /** A plain text table: rows of strings, the first row is the header. */
 function table(rows, { indent = '' } = {}) {
 	const widths = [];
-	for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] || 0, displayWidth(cell))));
+	for (const row of rows)
+		row.forEach((cell, i) => (widths[i] = Math.max(widths[i] || 0, displayWidth(cell))));
 	const pad = (cell, w) => String(cell) + ' '.repeat(Math.max(0, w - displayWidth(cell)));
-	const line = (row) => indent + row.map((cell, i) => (i === row.length - 1 ? String(cell) : pad(cell, widths[i]))).join('  ');
+	const line = (row) =>
+		indent +
+		row.map((cell, i) => (i === row.length - 1 ? String(cell) : pad(cell, widths[i]))).join('  ');
 	const [head, ...body] = rows;
-	return [line(head), indent + widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+	return [line(head), indent + widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join(
+		'\n',
+	);
 }
 
 function decodeXmlText(s) {
@@ -259,7 +319,13 @@ function xmlField(xml, tag) {
 	return m ? decodeXmlText(m[1]).trim() : '';
 }
 
-const TYPE_NAMES = { 5: 'link', 6: 'file', 33: 'mini program', 36: 'mini program', 51: 'Channels video' };
+const TYPE_NAMES = {
+	5: 'link',
+	6: 'file',
+	33: 'mini program',
+	36: 'mini program',
+	51: 'Channels video',
+};
 
 /** One line on what an AppMsgXml carries, for people: 'link "Weekly report" https://…'. */
 function describeAppMsg(xml, type) {
@@ -290,7 +356,12 @@ function describeAppMsg(xml, type) {
  */
 function onShutdown(cleanup) {
 	let running;
-	const once = () => (running = running || Promise.resolve().then(cleanup).catch((e) => process.stderr.write(`cleanup: ${e.message}\n`)));
+	const once = () =>
+		(running =
+			running ||
+			Promise.resolve()
+				.then(cleanup)
+				.catch((e) => process.stderr.write(`cleanup: ${e.message}\n`)));
 	const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 	for (const sig of Object.keys(codes)) {
 		process.on(sig, () => {

@@ -73,47 +73,92 @@ async function main() {
 			const p = rt.runtimePaths();
 			const marker = (d) => fs.existsSync(path.join(d, '.n8n-runtime-complete.json'));
 			console.log(
-				JSON.stringify({ ...p, nodeReady: marker(p.nodeDir), n8nReady: marker(p.n8nDir), version: rt.N8N_VERSION }, null, 2),
+				JSON.stringify(
+					{
+						...p,
+						nodeReady: marker(p.nodeDir),
+						n8nReady: marker(p.n8nDir),
+						version: rt.N8N_VERSION,
+					},
+					null,
+					2,
+				),
 			);
 			return;
 		}
 		case 'env': {
 			const r = await rt.ensureRuntime({ log });
-			const env = rt.n8nEnv({ userFolder: need(userFolder, '--user-folder'), port: port || 5678, brokerPort: opts['broker-port'] });
+			const env = rt.n8nEnv({
+				userFolder: need(userFolder, '--user-folder'),
+				port: port || 5678,
+				brokerPort: opts['broker-port'],
+			});
 			for (const [k, v] of Object.entries(env)) {
-				if (k.startsWith('N8N_') || k.startsWith('DB_') || k === 'NO_COLOR') console.log(`export ${k}=${JSON.stringify(v)}`);
+				if (k.startsWith('N8N_') || k.startsWith('DB_') || k === 'NO_COLOR')
+					console.log(`export ${k}=${JSON.stringify(v)}`);
 			}
 			console.log(`# run: ${r.nodeBin} ${r.n8nBin} <command>`);
 			return;
 		}
 		case 'user-folder': {
-			const r = await rt.createUserFolder(need(pos[0] || userFolder, 'DIR'), { reset: !!opts.reset });
+			const r = await rt.createUserFolder(need(pos[0] || userFolder, 'DIR'), {
+				reset: !!opts.reset,
+			});
 			console.log(JSON.stringify({ userFolder: r.userFolder, n8nFolder: r.n8nFolder }, null, 2));
 			return;
 		}
 		case 'install-package': {
-			const r = await rt.installCommunityPackage({ userFolder: need(userFolder, '--user-folder'), tarball: need(pos[0], 'TARBALL'), log });
+			const r = await rt.installCommunityPackage({
+				userFolder: need(userFolder, '--user-folder'),
+				tarball: need(pos[0], 'TARBALL'),
+				log,
+			});
 			console.log(JSON.stringify(r, null, 2));
 			return;
 		}
 		case 'import-workflow': {
-			const r = await rt.importWorkflow({ userFolder: need(userFolder, '--user-folder'), file: need(pos[0], 'FILE'), log });
-			process.stdout.write(r.stdout.split('\n').filter((l) => /import/i.test(l)).join('\n') + '\n');
+			const r = await rt.importWorkflow({
+				userFolder: need(userFolder, '--user-folder'),
+				file: need(pos[0], 'FILE'),
+				log,
+			});
+			process.stdout.write(
+				r.stdout
+					.split('\n')
+					.filter((l) => /import/i.test(l))
+					.join('\n') + '\n',
+			);
 			return;
 		}
 		case 'import-credentials': {
-			const r = await rt.importCredentials({ userFolder: need(userFolder, '--user-folder'), file: need(pos[0], 'FILE'), log });
-			process.stdout.write(r.stdout.split('\n').filter((l) => /import/i.test(l)).join('\n') + '\n');
+			const r = await rt.importCredentials({
+				userFolder: need(userFolder, '--user-folder'),
+				file: need(pos[0], 'FILE'),
+				log,
+			});
+			process.stdout.write(
+				r.stdout
+					.split('\n')
+					.filter((l) => /import/i.test(l))
+					.join('\n') + '\n',
+			);
 			return;
 		}
 		case 'execute': {
-			const r = await rt.executeWorkflow({ userFolder: need(userFolder, '--user-folder'), id: need(pos[0], 'ID'), log });
+			const r = await rt.executeWorkflow({
+				userFolder: need(userFolder, '--user-folder'),
+				id: need(pos[0], 'ID'),
+				log,
+			});
 			if (opts.full) console.log(JSON.stringify(r.run, null, 2));
 			else if (r.run) {
 				console.log(`status: ${r.status}  exit: ${r.code}  last node: ${r.lastNode}  (${r.ms} ms)`);
 				for (const name of Object.keys(r.run.data.resultData.runData || {})) {
 					const err = rt.nodeError(r.run, name);
-					if (err) console.log(`${name}: ERROR ${err.message}${err.description ? ` — ${err.description}` : ''}`);
+					if (err)
+						console.log(
+							`${name}: ERROR ${err.message}${err.description ? ` — ${err.description}` : ''}`,
+						);
 					else console.log(`${name}: ${JSON.stringify(rt.nodeItems(r.run, name))}`);
 				}
 				if (r.error) console.log(`error: ${r.error.message}`);
@@ -125,13 +170,21 @@ async function main() {
 		}
 		case 'export-nodes': {
 			const nodes = await rt.exportNodes({ userFolder: need(userFolder, '--user-folder'), log });
-			const names = [...new Set(nodes.map((n) => n.name))].filter((n) => !opts.grep || n.includes(opts.grep)).sort();
+			const names = [...new Set(nodes.map((n) => n.name))]
+				.filter((n) => !opts.grep || n.includes(opts.grep))
+				.sort();
 			console.log(names.join('\n'));
 			process.stderr.write(`${names.length} of ${nodes.length} node type versions\n`);
 			return;
 		}
 		case 'n8n': {
-			const r = await rt.runCli({ args: rest, userFolder: need(userFolder, '--user-folder'), port, log, timeoutMs: 30 * 60 * 1000 });
+			const r = await rt.runCli({
+				args: rest,
+				userFolder: need(userFolder, '--user-folder'),
+				port,
+				log,
+				timeoutMs: 30 * 60 * 1000,
+			});
 			process.stdout.write(r.stdout);
 			process.stderr.write(r.stderr);
 			process.exitCode = r.code;
@@ -148,7 +201,10 @@ async function main() {
 			process.on('SIGINT', stop);
 			process.on('SIGTERM', stop);
 			if (opts.owner) {
-				const creds = { email: opts.email || rt.DEFAULT_OWNER.email, password: opts.password || rt.DEFAULT_OWNER.password };
+				const creds = {
+					email: opts.email || rt.DEFAULT_OWNER.email,
+					password: opts.password || rt.DEFAULT_OWNER.password,
+				};
 				try {
 					await rt.setupOwner({ port: srv.port, ...creds });
 					log(`owner set up: ${creds.email} / ${creds.password}`);

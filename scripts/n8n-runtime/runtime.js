@@ -59,8 +59,19 @@ function cleanNpmEnv(extra = {}) {
 	const env = {};
 	for (const [k, v] of Object.entries(process.env)) {
 		const lk = k.toLowerCase();
-		if (lk.startsWith('npm_config_') || lk.startsWith('npm_package_') || lk.startsWith('npm_lifecycle_')) continue;
-		if (lk === 'init_cwd' || lk === 'npm_command' || lk === 'npm_execpath' || lk === 'npm_node_execpath') continue;
+		if (
+			lk.startsWith('npm_config_') ||
+			lk.startsWith('npm_package_') ||
+			lk.startsWith('npm_lifecycle_')
+		)
+			continue;
+		if (
+			lk === 'init_cwd' ||
+			lk === 'npm_command' ||
+			lk === 'npm_execpath' ||
+			lk === 'npm_node_execpath'
+		)
+			continue;
 		env[k] = v;
 	}
 	return Object.assign(env, extra);
@@ -250,10 +261,13 @@ async function withLock(lockDir, log, fn) {
 			if (e.code !== 'EEXIST') throw e;
 			if (await breakStaleLock(lockDir, log)) continue;
 			if (!announced) {
-				log(`waiting for another install to finish (lock ${lockDir}: ${(readOwner(lockDir) || '').trim()})`);
+				log(
+					`waiting for another install to finish (lock ${lockDir}: ${(readOwner(lockDir) || '').trim()})`,
+				);
 				announced = true;
 			}
-			if (Date.now() - started > LOCK_STALE_MS) throw new Error(`timed out waiting for lock ${lockDir}`);
+			if (Date.now() - started > LOCK_STALE_MS)
+				throw new Error(`timed out waiting for lock ${lockDir}`);
 			await sleep(1000);
 		}
 	}
@@ -320,12 +334,23 @@ async function installNode(p, log) {
 		description: 'cache folder of scripts/n8n-runtime (n8n-nodes-wechat-gateway); safe to delete',
 		dependencies: { [nodePackageName()]: NODE_VERSION },
 	});
-	await npmInstallIn(p.nodeDir, ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], log, 10 * 60 * 1000);
+	await npmInstallIn(
+		p.nodeDir,
+		['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+		log,
+		10 * 60 * 1000,
+	);
 	const v = await run(p.nodeBin, ['--version'], { timeoutMs: 30000 });
 	if (v.code !== 0 || v.stdout.trim() !== `v${NODE_VERSION}`) {
-		throw new Error(`Node ${NODE_VERSION} install did not verify: ${p.nodeBin} --version -> ${v.code} ${v.stdout} ${v.stderr}`);
+		throw new Error(
+			`Node ${NODE_VERSION} install did not verify: ${p.nodeBin} --version -> ${v.code} ${v.stdout} ${v.stderr}`,
+		);
 	}
-	await writeJson(path.join(p.nodeDir, MARKER), { ...expect, installedAt: new Date().toISOString(), ms: Date.now() - t0 });
+	await writeJson(path.join(p.nodeDir, MARKER), {
+		...expect,
+		installedAt: new Date().toISOString(),
+		ms: Date.now() - t0,
+	});
 	log(`Node ${NODE_VERSION} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
@@ -342,7 +367,12 @@ async function installN8n(p, log) {
 		description: 'cache folder of scripts/n8n-runtime (n8n-nodes-wechat-gateway); safe to delete',
 		dependencies: { n8n: N8N_VERSION },
 	});
-	await npmInstallIn(p.n8nDir, ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], log, 20 * 60 * 1000);
+	await npmInstallIn(
+		p.n8nDir,
+		['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+		log,
+		20 * 60 * 1000,
+	);
 	const t1 = Date.now();
 	// Only sqlite3 needs its native addon for n8n to start (without it n8n
 	// loops on "SQLite package has not been found installed"). No prebuilt
@@ -356,20 +386,32 @@ async function installN8n(p, log) {
 		timeoutMs: 120000,
 	}).finally(() => fsp.rm(scratch, { recursive: true, force: true }));
 	if (v.code !== 0 || !v.stdout.includes(N8N_VERSION)) {
-		throw new Error(`n8n@${N8N_VERSION} install did not verify: n8n --version -> ${v.code}\n${tail(v.stdout)}\n${tail(v.stderr)}`);
+		throw new Error(
+			`n8n@${N8N_VERSION} install did not verify: n8n --version -> ${v.code}\n${tail(v.stdout)}\n${tail(v.stderr)}`,
+		);
 	}
-	const sq = await run(p.nodeBin, ['-e', "const s=require('sqlite3');const db=new s.Database(':memory:');db.get('select 41+1 as x',(e,r)=>{if(e||r.x!==42)process.exit(2);db.close()})"], {
-		cwd: p.n8nDir,
-		timeoutMs: 60000,
-	});
-	if (sq.code !== 0) throw new Error(`sqlite3 does not load under Node ${NODE_VERSION}:\n${tail(sq.stderr)}`);
+	const sq = await run(
+		p.nodeBin,
+		[
+			'-e',
+			"const s=require('sqlite3');const db=new s.Database(':memory:');db.get('select 41+1 as x',(e,r)=>{if(e||r.x!==42)process.exit(2);db.close()})",
+		],
+		{
+			cwd: p.n8nDir,
+			timeoutMs: 60000,
+		},
+	);
+	if (sq.code !== 0)
+		throw new Error(`sqlite3 does not load under Node ${NODE_VERSION}:\n${tail(sq.stderr)}`);
 	await writeJson(path.join(p.n8nDir, MARKER), {
 		...expect,
 		installedAt: new Date().toISOString(),
 		installMs: t1 - t0,
 		rebuildMs: Date.now() - t1,
 	});
-	log(`n8n@${N8N_VERSION} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (npm install ${((t1 - t0) / 1000).toFixed(1)} s)`);
+	log(
+		`n8n@${N8N_VERSION} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (npm install ${((t1 - t0) / 1000).toFixed(1)} s)`,
+	);
 }
 
 async function rebuildNative(p, pkgs, log) {
@@ -385,7 +427,13 @@ async function rebuildNative(p, pkgs, log) {
 		npm_config_build_from_source: 'true',
 		JOBS: String(Math.max(1, os.cpus().length)),
 	};
-	await npmInstallIn(p.n8nDir, ['rebuild', ...pkgs, '--ignore-scripts=false', '--loglevel=error'], log, 15 * 60 * 1000, env);
+	await npmInstallIn(
+		p.n8nDir,
+		['rebuild', ...pkgs, '--ignore-scripts=false', '--loglevel=error'],
+		log,
+		15 * 60 * 1000,
+		env,
+	);
 }
 
 /**
@@ -440,20 +488,37 @@ async function createUserFolder(dir, { encryptionKey, reset = false } = {}) {
 	const n8nFolder = n8nFolderOf(userFolder);
 	const configFile = path.join(n8nFolder, 'config');
 	if (reset && fs.existsSync(n8nFolder)) {
-		const ours = fs.existsSync(path.join(userFolder, USER_FOLDER_MARKER)) || fs.readdirSync(n8nFolder).length === 0;
-		if (!ours) throw new Error(`createUserFolder: refusing to wipe ${n8nFolder}: not created by n8n-runtime`);
+		const ours =
+			fs.existsSync(path.join(userFolder, USER_FOLDER_MARKER)) ||
+			fs.readdirSync(n8nFolder).length === 0;
+		if (!ours)
+			throw new Error(
+				`createUserFolder: refusing to wipe ${n8nFolder}: not created by n8n-runtime`,
+			);
 		await fsp.rm(n8nFolder, { recursive: true, force: true });
 	}
 	await fsp.mkdir(path.join(n8nFolder, 'nodes'), { recursive: true });
-	await fsp.writeFile(path.join(userFolder, USER_FOLDER_MARKER), 'created by scripts/n8n-runtime\n');
+	await fsp.writeFile(
+		path.join(userFolder, USER_FOLDER_MARKER),
+		'created by scripts/n8n-runtime\n',
+	);
 	const existing = readJson(configFile);
 	let key = existing && existing.encryptionKey;
 	if (!key || (encryptionKey && encryptionKey !== key)) {
-		if (key && encryptionKey && encryptionKey !== key && fs.existsSync(path.join(n8nFolder, 'database.sqlite'))) {
-			throw new Error(`createUserFolder: ${userFolder} already has a database encrypted with another key; use reset: true`);
+		if (
+			key &&
+			encryptionKey &&
+			encryptionKey !== key &&
+			fs.existsSync(path.join(n8nFolder, 'database.sqlite'))
+		) {
+			throw new Error(
+				`createUserFolder: ${userFolder} already has a database encrypted with another key; use reset: true`,
+			);
 		}
 		key = encryptionKey || crypto.randomBytes(24).toString('base64url');
-		await fsp.writeFile(configFile, JSON.stringify({ encryptionKey: key }, null, '\t'), { mode: 0o600 });
+		await fsp.writeFile(configFile, JSON.stringify({ encryptionKey: key }, null, '\t'), {
+			mode: 0o600,
+		});
 	}
 	await fsp.chmod(configFile, 0o600);
 	const nodesPkg = path.join(n8nFolder, 'nodes', 'package.json');
@@ -467,7 +532,9 @@ async function createUserFolder(dir, { encryptionKey, reset = false } = {}) {
 function readEncryptionKey(userFolder) {
 	const cfg = readJson(path.join(n8nFolderOf(userFolder), 'config'));
 	if (!cfg || !cfg.encryptionKey) {
-		throw new Error(`${userFolder} is not prepared: call createUserFolder() first (no .n8n/config)`);
+		throw new Error(
+			`${userFolder} is not prepared: call createUserFolder() first (no .n8n/config)`,
+		);
 	}
 	return cfg.encryptionKey;
 }
@@ -475,14 +542,17 @@ function readEncryptionKey(userFolder) {
 function packageJsonOfTarball(tarball) {
 	// `npm pack` tarballs hold package/package.json
 	return new Promise((resolve, reject) => {
-		const child = spawn('tar', ['-xzOf', tarball, 'package/package.json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn('tar', ['-xzOf', tarball, 'package/package.json'], {
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let out = '';
 		let err = '';
 		child.stdout.on('data', (d) => (out += d));
 		child.stderr.on('data', (d) => (err += d));
 		child.on('error', reject);
 		child.on('close', (code) => {
-			if (code !== 0) return reject(new Error(`cannot read package/package.json from ${tarball}: ${err}`));
+			if (code !== 0)
+				return reject(new Error(`cannot read package/package.json from ${tarball}: ${err}`));
 			try {
 				resolve(JSON.parse(out));
 			} catch (e) {
@@ -500,18 +570,29 @@ function packageJsonOfTarball(tarball) {
  * depend on the original file. Nodes then load as `<package-name>.<nodeName>`.
  * @returns {Promise<{name:string, version:string, dir:string, nodes:string[], credentials:string[]}>}
  */
-async function installCommunityPackage({ userFolder, tarball, log = noop, timeoutMs = 10 * 60 * 1000 }) {
-	if (!userFolder || !tarball) throw new Error('installCommunityPackage: userFolder and tarball are required');
+async function installCommunityPackage({
+	userFolder,
+	tarball,
+	log = noop,
+	timeoutMs = 10 * 60 * 1000,
+}) {
+	if (!userFolder || !tarball)
+		throw new Error('installCommunityPackage: userFolder and tarball are required');
 	const src = path.resolve(tarball);
 	const pkg = await packageJsonOfTarball(src);
 	if (!/^(@[^/]+\/)?n8n-nodes-/.test(pkg.name)) {
-		log(`warning: ${pkg.name} does not match n8n-nodes-* / @scope/n8n-nodes-*: n8n will not load it`);
+		log(
+			`warning: ${pkg.name} does not match n8n-nodes-* / @scope/n8n-nodes-*: n8n will not load it`,
+		);
 	}
 	await createUserFolder(userFolder);
 	const nodesDir = path.join(n8nFolderOf(userFolder), 'nodes');
 	const tarDir = path.join(nodesDir, 'tarballs');
 	await fsp.mkdir(tarDir, { recursive: true });
-	const dest = path.join(tarDir, `${pkg.name.replace(/^@/, '').replace(/\//g, '-')}-${pkg.version}.tgz`);
+	const dest = path.join(
+		tarDir,
+		`${pkg.name.replace(/^@/, '').replace(/\//g, '-')}-${pkg.version}.tgz`,
+	);
 	await fsp.copyFile(src, dest);
 	// a re-install of the same version with other content must not be skipped
 	await fsp.rm(path.join(nodesDir, 'node_modules', pkg.name), { recursive: true, force: true });
@@ -532,14 +613,24 @@ async function installCommunityPackage({ userFolder, tarball, log = noop, timeou
 		timeoutMs,
 	);
 	const dir = path.join(nodesDir, 'node_modules', pkg.name);
-	if (!fs.existsSync(path.join(dir, 'package.json'))) throw new Error(`install of ${pkg.name} left no ${dir}`);
-	if (fs.existsSync(path.join(nodesDir, 'node_modules', 'n8n-workflow')) || fs.existsSync(path.join(dir, 'node_modules', 'n8n-workflow'))) {
+	if (!fs.existsSync(path.join(dir, 'package.json')))
+		throw new Error(`install of ${pkg.name} left no ${dir}`);
+	if (
+		fs.existsSync(path.join(nodesDir, 'node_modules', 'n8n-workflow')) ||
+		fs.existsSync(path.join(dir, 'node_modules', 'n8n-workflow'))
+	) {
 		throw new Error(
 			`${pkg.name} brought its own n8n-workflow into ${nodesDir}: it must be a peerDependency only (n8n would load two copies)`,
 		);
 	}
 	const n8n = pkg.n8n || {};
-	return { name: pkg.name, version: pkg.version, dir, nodes: n8n.nodes || [], credentials: n8n.credentials || [] };
+	return {
+		name: pkg.name,
+		version: pkg.version,
+		dir,
+		nodes: n8n.nodes || [],
+		credentials: n8n.credentials || [],
+	};
 }
 
 /**
@@ -635,7 +726,16 @@ async function findFreePort({ from = 5700, to = 5799 } = {}) {
  * A free broker port (5700-5799) is picked unless given, so a CLI run works
  * beside a running server.
  */
-async function runCli({ args, userFolder, port, brokerPort, env = {}, timeoutMs = 5 * 60 * 1000, runtime, log = noop } = {}) {
+async function runCli({
+	args,
+	userFolder,
+	port,
+	brokerPort,
+	env = {},
+	timeoutMs = 5 * 60 * 1000,
+	runtime,
+	log = noop,
+} = {}) {
 	if (!Array.isArray(args)) throw new Error('runCli: args must be an array');
 	const rt = runtime || (await ensureRuntime({ log }));
 	const bp = brokerPort || (await findFreePort());
@@ -649,7 +749,9 @@ async function runCli({ args, userFolder, port, brokerPort, env = {}, timeoutMs 
 }
 
 function cliError(what, res) {
-	return new Error(`n8n ${what} failed (exit ${res.code}${res.timedOut ? ', timed out' : ''})\n${tail(res.stdout)}\n${tail(res.stderr)}`);
+	return new Error(
+		`n8n ${what} failed (exit ${res.code}${res.timedOut ? ', timed out' : ''})\n${tail(res.stdout)}\n${tail(res.stderr)}`,
+	);
 }
 
 /** `n8n import:workflow --input=<file>` (a workflow object, or an array of them). */
@@ -659,7 +761,8 @@ async function importWorkflow({ userFolder, file, projectId, userId, activeState
 	if (userId) args.push(`--userId=${userId}`);
 	if (activeState) args.push(`--activeState=${activeState}`);
 	const res = await runCli({ args, userFolder, ...rest });
-	if (res.code !== 0 || !/Successfully imported/.test(res.stdout + res.stderr)) throw cliError('import:workflow', res);
+	if (res.code !== 0 || !/Successfully imported/.test(res.stdout + res.stderr))
+		throw cliError('import:workflow', res);
 	return res;
 }
 
@@ -672,7 +775,8 @@ async function importCredentials({ userFolder, file, projectId, userId, ...rest 
 	if (projectId) args.push(`--projectId=${projectId}`);
 	if (userId) args.push(`--userId=${userId}`);
 	const res = await runCli({ args, userFolder, ...rest });
-	if (res.code !== 0 || !/Successfully imported/.test(res.stdout + res.stderr)) throw cliError('import:credentials', res);
+	if (res.code !== 0 || !/Successfully imported/.test(res.stdout + res.stderr))
+		throw cliError('import:credentials', res);
 	return res;
 }
 
@@ -727,7 +831,12 @@ async function executeWorkflow({ userFolder, id, ...rest }) {
 
 /** The `json` of the items a node output in a run: nodeItems(run, 'Set') -> [{...}, ...] */
 function nodeItems(runData, nodeName, { runIndex = -1, output = 0 } = {}) {
-	const runs = runData && runData.data && runData.data.resultData && runData.data.resultData.runData && runData.data.resultData.runData[nodeName];
+	const runs =
+		runData &&
+		runData.data &&
+		runData.data.resultData &&
+		runData.data.resultData.runData &&
+		runData.data.resultData.runData[nodeName];
 	if (!runs || !runs.length) return undefined;
 	const r = runs[runIndex < 0 ? runs.length + runIndex : runIndex];
 	const main = r && r.data && r.data.main;
@@ -737,7 +846,12 @@ function nodeItems(runData, nodeName, { runIndex = -1, output = 0 } = {}) {
 
 /** Error of a node in a run, if it failed: {message, description, ...} */
 function nodeError(runData, nodeName, { runIndex = -1 } = {}) {
-	const runs = runData && runData.data && runData.data.resultData && runData.data.resultData.runData && runData.data.resultData.runData[nodeName];
+	const runs =
+		runData &&
+		runData.data &&
+		runData.data.resultData &&
+		runData.data.resultData.runData &&
+		runData.data.resultData.runData[nodeName];
 	if (!runs || !runs.length) return undefined;
 	const r = runs[runIndex < 0 ? runs.length + runIndex : runIndex];
 	return r && r.error;
@@ -767,28 +881,40 @@ async function exportNodes({ userFolder, output, ...rest }) {
 // server
 // ---------------------------------------------------------------------------
 
-function httpRequest({ port, host = '127.0.0.1', method = 'GET', path: p, headers = {}, body, timeoutMs = 30000 }) {
+function httpRequest({
+	port,
+	host = '127.0.0.1',
+	method = 'GET',
+	path: p,
+	headers = {},
+	body,
+	timeoutMs = 30000,
+}) {
 	return new Promise((resolve, reject) => {
-		const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+		const data =
+			body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
 		const h = { accept: 'application/json', ...headers };
 		if (data !== undefined) {
 			h['content-type'] = h['content-type'] || 'application/json';
 			h['content-length'] = Buffer.byteLength(data);
 		}
-		const req = http.request({ host, port, method, path: p, headers: h, timeout: timeoutMs }, (res) => {
-			const chunks = [];
-			res.on('data', (c) => chunks.push(c));
-			res.on('end', () => {
-				const text = Buffer.concat(chunks).toString('utf8');
-				let json;
-				try {
-					json = JSON.parse(text);
-				} catch {
-					/* not JSON */
-				}
-				resolve({ status: res.statusCode, headers: res.headers, text, json });
-			});
-		});
+		const req = http.request(
+			{ host, port, method, path: p, headers: h, timeout: timeoutMs },
+			(res) => {
+				const chunks = [];
+				res.on('data', (c) => chunks.push(c));
+				res.on('end', () => {
+					const text = Buffer.concat(chunks).toString('utf8');
+					let json;
+					try {
+						json = JSON.parse(text);
+					} catch {
+						/* not JSON */
+					}
+					resolve({ status: res.statusCode, headers: res.headers, text, json });
+				});
+			},
+		);
 		req.on('timeout', () => req.destroy(new Error(`${method} ${p} timed out`)));
 		req.on('error', reject);
 		if (data !== undefined) req.write(data);
@@ -801,7 +927,15 @@ function httpRequest({ port, host = '127.0.0.1', method = 'GET', path: p, header
  * Output goes to `<userFolder>/n8n-start.log` (and `logTail()`).
  * @returns {Promise<{port:number, url:string, pid:number, logFile:string, logTail:()=>string, stop:()=>Promise<void>, exited:Promise<object>, ms:number}>}
  */
-async function startServer({ userFolder, port, brokerPort, env = {}, timeoutMs = 180000, runtime, log = noop } = {}) {
+async function startServer({
+	userFolder,
+	port,
+	brokerPort,
+	env = {},
+	timeoutMs = 180000,
+	runtime,
+	log = noop,
+} = {}) {
 	const rt = runtime || (await ensureRuntime({ log }));
 	const uf = path.resolve(userFolder);
 	port = port || (await findFreePort());
@@ -881,7 +1015,9 @@ async function startServer({ userFolder, port, brokerPort, env = {}, timeoutMs =
 		await sleep(250);
 	}
 	handle.ms = Date.now() - started;
-	log(`n8n ${rt.version} ready on ${handle.url} in ${(handle.ms / 1000).toFixed(1)} s (pid ${child.pid})`);
+	log(
+		`n8n ${rt.version} ready on ${handle.url} in ${(handle.ms / 1000).toFixed(1)} s (pid ${child.pid})`,
+	);
 	return handle;
 }
 
@@ -903,7 +1039,15 @@ function authCookieFrom(headers) {
  * n8n wraps results as {data: ...}; this returns {status, data (unwrapped), json, text, headers}.
  * Throws on status >= 400 unless `okStatuses` includes it.
  */
-async function rest({ port, cookie, method = 'GET', path: p, body, headers = {}, okStatuses = [] }) {
+async function rest({
+	port,
+	cookie,
+	method = 'GET',
+	path: p,
+	body,
+	headers = {},
+	okStatuses = [],
+}) {
 	const h = { ...headers };
 	if (cookie) h.cookie = cookie;
 	const r = await httpRequest({ port, method, path: p, headers: h, body });
@@ -914,7 +1058,14 @@ async function rest({ port, cookie, method = 'GET', path: p, body, headers = {},
 		throw e;
 	}
 	const data = r.json && typeof r.json === 'object' && 'data' in r.json ? r.json.data : r.json;
-	return { status: r.status, data, json: r.json, text: r.text, headers: r.headers, cookie: authCookieFrom(r.headers) };
+	return {
+		status: r.status,
+		data,
+		json: r.json,
+		text: r.text,
+		headers: r.headers,
+		cookie: authCookieFrom(r.headers),
+	};
 }
 
 const DEFAULT_OWNER = {
@@ -950,7 +1101,10 @@ async function login({ port, email, password } = {}) {
 		port,
 		method: 'POST',
 		path: '/rest/login',
-		body: { emailOrLdapLoginId: email || DEFAULT_OWNER.email, password: password || DEFAULT_OWNER.password },
+		body: {
+			emailOrLdapLoginId: email || DEFAULT_OWNER.email,
+			password: password || DEFAULT_OWNER.password,
+		},
 	});
 	if (!r.cookie) throw new Error('POST /rest/login answered without an n8n-auth cookie');
 	return { cookie: r.cookie, user: r.data };

@@ -96,7 +96,14 @@ exports.RtEcho = RtEcho;
 }
 
 function workflows() {
-	const manual = { id: 'n1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	const manual = {
+		id: 'n1',
+		name: 'Start',
+		type: 'n8n-nodes-base.manualTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
 	const ok = {
 		id: 'rtSelftestOk001',
 		name: 'rt selftest ok',
@@ -110,7 +117,9 @@ function workflows() {
 				typeVersion: 3.4,
 				position: [220, 0],
 				parameters: {
-					assignments: { assignments: [{ id: 'a1', name: 'hello', value: '={{ 40 + 2 }}', type: 'number' }] },
+					assignments: {
+						assignments: [{ id: 'a1', name: 'hello', value: '={{ 40 + 2 }}', type: 'number' }],
+					},
 					options: {},
 				},
 			},
@@ -164,14 +173,19 @@ function processesInGroup(pgid) {
 	}
 }
 
-async function selftest({ keep = false, log = (m) => process.stderr.write(`[selftest] ${m}\n`) } = {}) {
+async function selftest({
+	keep = false,
+	log = (m) => process.stderr.write(`[selftest] ${m}\n`),
+} = {}) {
 	const results = [];
 	const timings = {};
 	let failed = 0;
 	const check = (name, cond, detail) => {
 		results.push({ name, ok: !!cond });
 		if (!cond) failed++;
-		log(`${cond ? 'ok  ' : 'FAIL'} ${name}${!cond && detail ? `\n      ${String(detail).slice(0, 3000)}` : ''}`);
+		log(
+			`${cond ? 'ok  ' : 'FAIL'} ${name}${!cond && detail ? `\n      ${String(detail).slice(0, 3000)}` : ''}`,
+		);
 	};
 	const time = async (name, fn) => {
 		const t0 = Date.now();
@@ -187,27 +201,40 @@ async function selftest({ keep = false, log = (m) => process.stderr.write(`[self
 	let server;
 	try {
 		const runtime = await time('ensureRuntime', () => rt.ensureRuntime({ log }));
-		check('ensureRuntime gives a Node 24 binary and the n8n entry', fs.existsSync(runtime.nodeBin) && fs.existsSync(runtime.n8nBin));
+		check(
+			'ensureRuntime gives a Node 24 binary and the n8n entry',
+			fs.existsSync(runtime.nodeBin) && fs.existsSync(runtime.n8nBin),
+		);
 
 		const userFolder = path.join(tmp, 'user');
 		const uf = await rt.createUserFolder(userFolder);
 		const mode = fs.statSync(path.join(uf.n8nFolder, 'config')).mode & 0o777;
-		check('createUserFolder writes .n8n/config 0600 with a key', mode === 0o600 && uf.encryptionKey.length >= 16, mode.toString(8));
+		check(
+			'createUserFolder writes .n8n/config 0600 with a key',
+			mode === 0o600 && uf.encryptionKey.length >= 16,
+			mode.toString(8),
+		);
 
 		// throwaway community package
 		const pkgDir = path.join(tmp, 'pkg');
 		writeThrowawayPackage(pkgDir);
-		const packed = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', `--pack-destination=${tmp}`], {
-			cwd: pkgDir,
-			encoding: 'utf8',
-			env: rt.cleanNpmEnv(),
-		})
+		const packed = execFileSync(
+			'npm',
+			['pack', '--silent', '--ignore-scripts', `--pack-destination=${tmp}`],
+			{
+				cwd: pkgDir,
+				encoding: 'utf8',
+				env: rt.cleanNpmEnv(),
+			},
+		)
 			.trim()
 			.split('\n')
 			.pop();
 		const tarball = path.join(tmp, packed);
 		check('npm pack made a tarball', fs.existsSync(tarball), packed);
-		const inst = await time('installCommunityPackage', () => rt.installCommunityPackage({ userFolder, tarball, log }));
+		const inst = await time('installCommunityPackage', () =>
+			rt.installCommunityPackage({ userFolder, tarball, log }),
+		);
 		check(
 			'installCommunityPackage puts it in .n8n/nodes/node_modules without n8n-workflow',
 			fs.existsSync(path.join(inst.dir, 'dist/nodes/RtEcho/RtEcho.node.js')) &&
@@ -223,9 +250,18 @@ async function selftest({ keep = false, log = (m) => process.stderr.write(`[self
 		const credFile = path.join(tmp, 'creds.json');
 		fs.writeFileSync(
 			credFile,
-			JSON.stringify([{ id: 'rtSelftestCred1', name: 'selftest cred', type: 'rtSelftestApi', data: { token: 's3cret' } }]),
+			JSON.stringify([
+				{
+					id: 'rtSelftestCred1',
+					name: 'selftest cred',
+					type: 'rtSelftestApi',
+					data: { token: 's3cret' },
+				},
+			]),
 		);
-		await time('importCredentials', () => rt.importCredentials({ userFolder, file: credFile, runtime }));
+		await time('importCredentials', () =>
+			rt.importCredentials({ userFolder, file: credFile, runtime }),
+		);
 		const { ok: wfOk, fail: wfFail } = workflows();
 		const wfOkFile = path.join(tmp, 'wf-ok.json');
 		const wfFailFile = path.join(tmp, 'wf-fail.json');
@@ -235,11 +271,21 @@ async function selftest({ keep = false, log = (m) => process.stderr.write(`[self
 		await rt.importWorkflow({ userFolder, file: wfFailFile, runtime });
 		check('import:workflow + import:credentials', true);
 
-		const ex = await time('executeWorkflow', () => rt.executeWorkflow({ userFolder, id: wfOk.id, runtime }));
+		const ex = await time('executeWorkflow', () =>
+			rt.executeWorkflow({ userFolder, id: wfOk.id, runtime }),
+		);
 		const setOut = rt.nodeItems(ex.run, 'Set');
 		const echoOut = rt.nodeItems(ex.run, 'Echo');
-		check('execute --id: exit 0, status success', ex.code === 0 && ex.ok && ex.status === 'success', `${ex.code} ${ex.status}\n${ex.stdout.slice(-2000)}`);
-		check('Set node gives hello=42', setOut && setOut[0] && setOut[0].hello === 42, JSON.stringify(setOut));
+		check(
+			'execute --id: exit 0, status success',
+			ex.code === 0 && ex.ok && ex.status === 'success',
+			`${ex.code} ${ex.status}\n${ex.stdout.slice(-2000)}`,
+		);
+		check(
+			'Set node gives hello=42',
+			setOut && setOut[0] && setOut[0].hello === 42,
+			JSON.stringify(setOut),
+		);
 		check(
 			'community node ran with its decrypted credential',
 			echoOut && echoOut[0] && echoOut[0].echoed === 'got 42' && echoOut[0].tokenLength === 6,
@@ -248,7 +294,10 @@ async function selftest({ keep = false, log = (m) => process.stderr.write(`[self
 		const exFail = await rt.executeWorkflow({ userFolder, id: wfFail.id, runtime });
 		check(
 			'a failing node: exit 1, run JSON still parsed, error message kept',
-			exFail.code === 1 && !exFail.ok && exFail.error && /boom on purpose/.test(exFail.error.message),
+			exFail.code === 1 &&
+				!exFail.ok &&
+				exFail.error &&
+				/boom on purpose/.test(exFail.error.message),
 			`${exFail.code} ${JSON.stringify(exFail.error)}`,
 		);
 
@@ -260,11 +309,16 @@ async function selftest({ keep = false, log = (m) => process.stderr.write(`[self
 		const settings = await rt.rest({ port: server.port, path: '/rest/settings' });
 		check(
 			'GET /rest/settings: owner not set up yet',
-			settings.data && settings.data.userManagement && settings.data.userManagement.showSetupOnFirstLoad === true,
+			settings.data &&
+				settings.data.userManagement &&
+				settings.data.userManagement.showSetupOnFirstLoad === true,
 			JSON.stringify(settings.data && settings.data.userManagement),
 		);
 		const owner = await rt.setupOwner({ port: server.port });
-		check('POST /rest/owner/setup returns the owner and a cookie', owner.user && owner.user.email === rt.DEFAULT_OWNER.email && owner.cookie);
+		check(
+			'POST /rest/owner/setup returns the owner and a cookie',
+			owner.user && owner.user.email === rt.DEFAULT_OWNER.email && owner.cookie,
+		);
 		const loginRes = await rt.rest({
 			port: server.port,
 			method: 'POST',
@@ -272,22 +326,44 @@ async function selftest({ keep = false, log = (m) => process.stderr.write(`[self
 			body: { emailOrLdapLoginId: rt.DEFAULT_OWNER.email, password: rt.DEFAULT_OWNER.password },
 		});
 		const setCookie = (loginRes.headers['set-cookie'] || []).join('; ');
-		check('the auth cookie is not Secure (a browser on http://127.0.0.1 keeps it)', /n8n-auth=/.test(setCookie) && !/;\s*secure/i.test(setCookie), setCookie);
+		check(
+			'the auth cookie is not Secure (a browser on http://127.0.0.1 keeps it)',
+			/n8n-auth=/.test(setCookie) && !/;\s*secure/i.test(setCookie),
+			setCookie,
+		);
 		const { cookie } = await rt.login({ port: server.port });
 		check('POST /rest/login returns an n8n-auth cookie', /^n8n-auth=/.test(cookie));
 		const me = await rt.rest({ port: server.port, cookie, path: '/rest/login' });
-		check('GET /rest/login (cookie) answers the current user', me.data && me.data.email === rt.DEFAULT_OWNER.email, JSON.stringify(me.data).slice(0, 300));
+		check(
+			'GET /rest/login (cookie) answers the current user',
+			me.data && me.data.email === rt.DEFAULT_OWNER.email,
+			JSON.stringify(me.data).slice(0, 300),
+		);
 		const list = await rt.rest({ port: server.port, cookie, path: '/rest/workflows' });
 		const ids = (list.data || []).map((w) => w.id);
-		check('GET /rest/workflows (cookie) lists the CLI-imported workflows', ids.includes(wfOk.id) && ids.includes(wfFail.id), JSON.stringify(ids));
+		check(
+			'GET /rest/workflows (cookie) lists the CLI-imported workflows',
+			ids.includes(wfOk.id) && ids.includes(wfFail.id),
+			JSON.stringify(ids),
+		);
 		const types = await rt.rest({ port: server.port, cookie, path: '/types/nodes.json' });
 		check(
 			'the server serves the community node type',
 			Array.isArray(types.json) && types.json.some((t) => t.name === `${PKG}.rtEcho`),
 			types.status,
 		);
-		const cred = await rt.createCredential({ port: server.port, cookie, name: 'rest cred', type: 'rtSelftestApi', data: { token: 'abc' } });
-		check('POST /rest/credentials creates a credential', cred && cred.id && cred.type === 'rtSelftestApi', JSON.stringify(cred));
+		const cred = await rt.createCredential({
+			port: server.port,
+			cookie,
+			name: 'rest cred',
+			type: 'rtSelftestApi',
+			data: { token: 'abc' },
+		});
+		check(
+			'POST /rest/credentials creates a credential',
+			cred && cred.id && cred.type === 'rtSelftestApi',
+			JSON.stringify(cred),
+		);
 		const restWf = await rt.createWorkflow({
 			port: server.port,
 			cookie,
@@ -295,19 +371,34 @@ async function selftest({ keep = false, log = (m) => process.stderr.write(`[self
 				...wfOk,
 				id: undefined,
 				name: 'rt selftest via REST',
-				nodes: wfOk.nodes.map((n) => (n.credentials ? { ...n, credentials: { rtSelftestApi: { id: cred.id, name: cred.name } } } : n)),
+				nodes: wfOk.nodes.map((n) =>
+					n.credentials
+						? { ...n, credentials: { rtSelftestApi: { id: cred.id, name: cred.name } } }
+						: n,
+				),
 			},
 		});
-		check('POST /rest/workflows creates a workflow', restWf && restWf.id, JSON.stringify(restWf).slice(0, 500));
+		check(
+			'POST /rest/workflows creates a workflow',
+			restWf && restWf.id,
+			JSON.stringify(restWf).slice(0, 500),
+		);
 
 		// CLI next to the running server (same sqlite DB, its own broker port)
 		const live = { ...wfOk, id: 'rtSelftestLive1', name: 'rt selftest imported while running' };
 		const liveFile = path.join(tmp, 'wf-live.json');
 		fs.writeFileSync(liveFile, JSON.stringify(live));
-		await time('importWorkflow (server running)', () => rt.importWorkflow({ userFolder, file: liveFile, runtime }));
+		await time('importWorkflow (server running)', () =>
+			rt.importWorkflow({ userFolder, file: liveFile, runtime }),
+		);
 		const list2 = await rt.rest({ port: server.port, cookie, path: '/rest/workflows' });
-		check('a workflow imported by the CLI while the server runs shows in REST', (list2.data || []).some((w) => w.id === live.id));
-		const exLive = await time('executeWorkflow (server running)', () => rt.executeWorkflow({ userFolder, id: restWf.id, runtime }));
+		check(
+			'a workflow imported by the CLI while the server runs shows in REST',
+			(list2.data || []).some((w) => w.id === live.id),
+		);
+		const exLive = await time('executeWorkflow (server running)', () =>
+			rt.executeWorkflow({ userFolder, id: restWf.id, runtime }),
+		);
 		const echoLive = rt.nodeItems(exLive.run, 'Echo');
 		check(
 			'CLI executes the REST-made workflow (REST credential) while the server runs',
@@ -316,7 +407,11 @@ async function selftest({ keep = false, log = (m) => process.stderr.write(`[self
 		);
 		const execs = await rt.rest({ port: server.port, cookie, path: '/rest/executions' });
 		const execList = (execs.data && (execs.data.results || execs.data)) || [];
-		check('GET /rest/executions shows the CLI runs', Array.isArray(execList) && execList.length >= 3, JSON.stringify(execs.data).slice(0, 300));
+		check(
+			'GET /rest/executions shows the CLI runs',
+			Array.isArray(execList) && execList.length >= 3,
+			JSON.stringify(execs.data).slice(0, 300),
+		);
 
 		const pgid = server.pid;
 		const before = processesInGroup(pgid);
@@ -326,7 +421,11 @@ async function selftest({ keep = false, log = (m) => process.stderr.write(`[self
 		server = undefined;
 		await new Promise((r) => setTimeout(r, 300));
 		const left = processesInGroup(pgid);
-		check(`stop() leaves no process (group had ${before.length})`, left.length === 0, left.join('\n'));
+		check(
+			`stop() leaves no process (group had ${before.length})`,
+			left.length === 0,
+			left.join('\n'),
+		);
 	} catch (e) {
 		check('no exception', false, e && e.stack);
 	} finally {

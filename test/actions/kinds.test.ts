@@ -8,7 +8,10 @@ import path from 'node:path';
 import { buildAppMsgXml } from '../../nodes/WeChatGateway/appmsg/build';
 import { forwardChannelsVideo } from '../../nodes/WeChatGateway/actions/forwardChannelsVideo.operation';
 import { forwardFile } from '../../nodes/WeChatGateway/actions/forwardFile.operation';
-import { forwardMiniProgram, withHtmlPage } from '../../nodes/WeChatGateway/actions/forwardMiniProgram.operation';
+import {
+	forwardMiniProgram,
+	withHtmlPage,
+} from '../../nodes/WeChatGateway/actions/forwardMiniProgram.operation';
 import { sendAppMsgXml } from '../../nodes/WeChatGateway/actions/sendAppMsgXml.operation';
 import { sendLink } from '../../nodes/WeChatGateway/actions/sendLink.operation';
 import type { SendOperation } from '../../nodes/WeChatGateway/actions/appMsgOperation';
@@ -17,7 +20,10 @@ import { at, readAppMsg, type Tree } from '../support/xml';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '../fixtures', name), 'utf8');
 
-function send(operation: SendOperation, values: Record<string, unknown>): { xml: string; appMsg: Tree } {
+function send(
+	operation: SendOperation,
+	values: Record<string, unknown>,
+): { xml: string; appMsg: Tree } {
 	const xml = buildAppMsgXml(operation.toAppMsg(parameters(values)));
 	return { xml, appMsg: readAppMsg(xml) };
 }
@@ -41,7 +47,11 @@ describe('sendLink (type 5)', () => {
 			url: 'https://example.com/report?id=42&lang=en',
 			description: 'Sales up 12%',
 			thumbUrl: 'https://example.com/cover.jpg',
-			additionalFields: { sourceUsername: 'gh_0123456789ab', sourceDisplayName: 'Example News', appId: 'wx0123456789abcdef' },
+			additionalFields: {
+				sourceUsername: 'gh_0123456789ab',
+				sourceDisplayName: 'Example News',
+				appId: 'wx0123456789abcdef',
+			},
 		});
 		expect(xml.startsWith('<appmsg appid="wx0123456789abcdef" sdkver="0">')).toBe(true);
 		expect(xml).toContain('<url>https://example.com/report?id=42&amp;lang=en</url>');
@@ -62,20 +72,36 @@ describe('sendLink (type 5)', () => {
 		expect(at(appMsg, 'sourceusername')).toBeUndefined();
 	});
 
-	test.each(HOSTILE.map((text) => [text.slice(0, 40), text]))('hostile text arrives unchanged: %s', (_label, text) => {
-		const { appMsg } = send(sendLink, { title: text, url: `https://e.com/?q=${encodeURIComponent(text.slice(0, 50))}&x=1`, description: text, thumbUrl: '' });
-		expect(at(appMsg, 'title')).toBe(text);
-		expect(at(appMsg, 'des')).toBe(text);
-	});
+	test.each(HOSTILE.map((text) => [text.slice(0, 40), text]))(
+		'hostile text arrives unchanged: %s',
+		(_label, text) => {
+			const { appMsg } = send(sendLink, {
+				title: text,
+				url: `https://e.com/?q=${encodeURIComponent(text.slice(0, 50))}&x=1`,
+				description: text,
+				thumbUrl: '',
+			});
+			expect(at(appMsg, 'title')).toBe(text);
+			expect(at(appMsg, 'des')).toBe(text);
+		},
+	);
 
 	test('a missing title or a URL that is not http(s) is an error naming the field', () => {
-		expect(() => send(sendLink, { title: '', url: 'https://e.com' })).toThrow(/"Title" is required/);
-		expect(() => send(sendLink, { title: 'T', url: 'javascript:alert(1)' })).toThrow(/"URL" must start with http/);
+		expect(() => send(sendLink, { title: '', url: 'https://e.com' })).toThrow(
+			/"Title" is required/,
+		);
+		expect(() => send(sendLink, { title: 'T', url: 'javascript:alert(1)' })).toThrow(
+			/"URL" must start with http/,
+		);
 	});
 
 	test('a character XML cannot carry is an error naming the field, not a silent change', () => {
-		expect(() => send(sendLink, { title: 'bell \u0007', url: 'https://e.com' })).toThrow(/"Title" contains the character U\+0007 at position 6/);
-		expect(() => send(sendLink, { title: 'T', url: 'https://e.com', description: 'lone \uD800 surrogate' })).toThrow(/"Description" contains the character U\+D800/);
+		expect(() => send(sendLink, { title: 'bell \u0007', url: 'https://e.com' })).toThrow(
+			/"Title" contains the character U\+0007 at position 6/,
+		);
+		expect(() =>
+			send(sendLink, { title: 'T', url: 'https://e.com', description: 'lone \uD800 surrogate' }),
+		).toThrow(/"Description" contains the character U\+D800/);
 	});
 });
 
@@ -90,7 +116,13 @@ describe('forwardChannelsVideo (type 51)', () => {
 		description: 'Behind the scenes <#making> & more',
 		mediaUrl: 'https://finder.video.qq.com/251/20302/stodownload?encfilekey=xyz&token=uvw',
 		thumbUrl: 'https://finder.video.qq.com/251/20304/stodownload?encfilekey=abc&token=def',
-		additionalFields: { coverUrl: 'https://c.example/c.jpg', width: 1080, height: 1920, duration: 37, title: 'Custom title' },
+		additionalFields: {
+			coverUrl: 'https://c.example/c.jpg',
+			width: 1080,
+			height: 1920,
+			duration: 37,
+			title: 'Custom title',
+		},
 	};
 
 	test('from fields: every finderFeed field lands in the XML exactly', () => {
@@ -132,13 +164,15 @@ describe('forwardChannelsVideo (type 51)', () => {
 	});
 
 	test('required fields are enforced when building from fields', () => {
-		expect(() => send(forwardChannelsVideo, { ...fields, objectNonceId: '' })).toThrow(/"Object Nonce ID" is required/);
+		expect(() => send(forwardChannelsVideo, { ...fields, objectNonceId: '' })).toThrow(
+			/"Object Nonce ID" is required/,
+		);
 	});
 
 	test('XML of another kind is refused with the types named', () => {
-		expect(() => send(forwardChannelsVideo, { source: 'xml', messageXml: fixture('file.received.xml') })).toThrow(
-			/type 6, but "Forward Channels Video" sends type 51/,
-		);
+		expect(() =>
+			send(forwardChannelsVideo, { source: 'xml', messageXml: fixture('file.received.xml') }),
+		).toThrow(/type 6, but "Forward Channels Video" sends type 51/);
 	});
 });
 
@@ -206,7 +240,9 @@ describe('forwardMiniProgram (type 33 / 36)', () => {
 		expect(at(appMsg, 'type')).toBe('33');
 		expect(at(appMsg, 'title')).toBe('Forwarded: 限时优惠');
 		expect(at(appMsg, 'weappinfo', 'pagepath')).toBe('pages/goods/detail.html?id=10086&from=share');
-		expect(at(appMsg, 'weappinfo', 'weappiconurl')).toBe('http://mmbiz.qpic.cn/mmbiz_png/abc/640?wx_fmt=png&wxfrom=200');
+		expect(at(appMsg, 'weappinfo', 'weappiconurl')).toBe(
+			'http://mmbiz.qpic.cn/mmbiz_png/abc/640?wx_fmt=png&wxfrom=200',
+		);
 		expect(at(appMsg, 'appattach', 'cdnthumblength')).toBe('43210');
 	});
 
@@ -227,7 +263,11 @@ describe('forwardFile (type 6)', () => {
 			cdnAttachUrl: '3057020100044b30490201000204d26d70fe',
 			aesKey: '6dfb7e6c7f6a1dfb985634e2446be1ea',
 			md5: 'b1a08644e75e2eba3ce6ed5ff358c876',
-			additionalFields: { overwriteNewMsgId: '6186776090082344827', fileKey: 'k', fileUploadToken: 'v1_abc+/=' },
+			additionalFields: {
+				overwriteNewMsgId: '6186776090082344827',
+				fileKey: 'k',
+				fileUploadToken: 'v1_abc+/=',
+			},
 		};
 		const { appMsg } = send(forwardFile, values);
 		expect(at(appMsg, 'type')).toBe('6');
@@ -245,31 +285,52 @@ describe('forwardFile (type 6)', () => {
 		expect(attach('fileuploadtoken')).toBe('v1_abc+/=');
 	});
 
-	test('from the gateway\'s own example: every appattach field survives, the 64-bit id exactly', () => {
-		const { appMsg, xml } = send(forwardFile, { source: 'xml', messageXml: fixture('file.received.xml') });
+	test("from the gateway's own example: every appattach field survives, the 64-bit id exactly", () => {
+		const { appMsg, xml } = send(forwardFile, {
+			source: 'xml',
+			messageXml: fixture('file.received.xml'),
+		});
 		expect(xml.startsWith('<appmsg appid="wx6618f1cfc6c132f8" sdkver="0">')).toBe(true);
 		expect(at(appMsg, 'title')).toBe('Gemini.pdf');
 		expect(at(appMsg, 'appattach', 'totallen')).toBe('1714122');
 		expect(at(appMsg, 'appattach', 'overwrite_newmsgid')).toBe('6186776090082344827');
-		expect(at(appMsg, 'appattach', 'fileuploadtoken')).toMatch(/^v1_86yFZJW34nwSI4\+TGjP4CDUr.*Xfg==$/);
+		expect(at(appMsg, 'appattach', 'fileuploadtoken')).toMatch(
+			/^v1_86yFZJW34nwSI4\+TGjP4CDUr.*Xfg==$/,
+		);
 		expect(at(appMsg, 'md5')).toBe('b1a08644e75e2eba3ce6ed5ff358c876');
 		expect(at(appMsg, 'webviewshared', 'publisherReqId')).toBe('0');
 	});
 
 	test('a file still uploading (type 74) is refused with the reason', () => {
 		const uploading = fixture('file.received.xml').replace('<type>6</type>', '<type>74</type>');
-		expect(() => send(forwardFile, { source: 'xml', messageXml: uploading })).toThrow(/type 74 only announces a file that is still uploading/);
+		expect(() => send(forwardFile, { source: 'xml', messageXml: uploading })).toThrow(
+			/type 74 only announces a file that is still uploading/,
+		);
 	});
 
 	test('a file size left at 0 is missing, not a 0-byte file', () => {
 		expect(() =>
-			send(forwardFile, { source: 'fields', fileName: 'a.pdf', fileSize: 0, attachId: 'a', cdnAttachUrl: 'c', aesKey: 'k' }),
+			send(forwardFile, {
+				source: 'fields',
+				fileName: 'a.pdf',
+				fileSize: 0,
+				attachId: 'a',
+				cdnAttachUrl: 'c',
+				aesKey: 'k',
+			}),
 		).toThrow(/"File Size \(Bytes\)" is required/);
 	});
 
 	test('a file size that is not a whole number is an error naming the field', () => {
 		expect(() =>
-			send(forwardFile, { source: 'fields', fileName: 'a.pdf', fileSize: 'big', attachId: 'a', cdnAttachUrl: 'c', aesKey: 'k' }),
+			send(forwardFile, {
+				source: 'fields',
+				fileName: 'a.pdf',
+				fileSize: 'big',
+				attachId: 'a',
+				cdnAttachUrl: 'c',
+				aesKey: 'k',
+			}),
 		).toThrow(/"File Size \(Bytes\)" must be a whole number/);
 	});
 });
@@ -285,6 +346,8 @@ describe('sendAppMsgXml (any type)', () => {
 	});
 
 	test('XML without an <appmsg> is refused', () => {
-		expect(() => send(sendAppMsgXml, { messageXml: '<msg><img/></msg>' })).toThrow(/has no <appmsg> element/);
+		expect(() => send(sendAppMsgXml, { messageXml: '<msg><img/></msg>' })).toThrow(
+			/has no <appmsg> element/,
+		);
 	});
 });

@@ -8,8 +8,14 @@ describe('buildAppMsgXml', () => {
 	});
 
 	test('numbers are written as numbers, empty values as empty elements, undefined left out', () => {
-		const xml = buildAppMsgXml({ type: 6, des: '', appattach: { totallen: 1714122, fileext: undefined } });
-		expect(xml).toBe('<appmsg appid="" sdkver="0"><type>6</type><des/><appattach><totallen>1714122</totallen></appattach></appmsg>');
+		const xml = buildAppMsgXml({
+			type: 6,
+			des: '',
+			appattach: { totallen: 1714122, fileext: undefined },
+		});
+		expect(xml).toBe(
+			'<appmsg appid="" sdkver="0"><type>6</type><des/><appattach><totallen>1714122</totallen></appattach></appmsg>',
+		);
 	});
 
 	test('attribute values keep quotes, tabs and newlines', () => {
@@ -19,7 +25,9 @@ describe('buildAppMsgXml', () => {
 
 	test('repeated elements keep their order', () => {
 		const xml = buildAppMsgXml({ type: 51, mediaList: { media: [{ url: 'a' }, { url: 'b' }] } });
-		expect(xml).toContain('<mediaList><media><url>a</url></media><media><url>b</url></media></mediaList>');
+		expect(xml).toContain(
+			'<mediaList><media><url>a</url></media><media><url>b</url></media></mediaList>',
+		);
 	});
 
 	test('what XML 1.0 cannot hold is found, with its position', () => {
@@ -27,6 +35,8 @@ describe('buildAppMsgXml', () => {
 		expect(findNonXmlChar('ab\u0000')).toEqual({ index: 2, codePoint: 0 });
 		expect(findNonXmlChar('\uFFFE')).toEqual({ index: 0, codePoint: 0xfffe });
 		expect(findNonXmlChar('x\uDC00')).toEqual({ index: 1, codePoint: 0xdc00 });
-		expect(() => buildAppMsgXml({ type: 5, title: 'a\u001Fb' })).toThrow(/"appmsg.title" contains the character U\+001F at position 2/);
+		expect(() => buildAppMsgXml({ type: 5, title: 'a\u001Fb' })).toThrow(
+			/"appmsg.title" contains the character U\+001F at position 2/,
+		);
 	});
 });

@@ -28,7 +28,9 @@ describe('reading received app messages', () => {
 
 	test('ids stay exact strings, never numbers', () => {
 		const { appMsg } = parseAppMsgXml(fixture('file.received.xml'));
-		expect((appMsg.appattach as Record<string, unknown>).overwrite_newmsgid).toBe('6186776090082344827');
+		expect((appMsg.appattach as Record<string, unknown>).overwrite_newmsgid).toBe(
+			'6186776090082344827',
+		);
 	});
 });
 
@@ -99,12 +101,24 @@ describe('what is refused, with the reason', () => {
 		['empty', '', /is empty/],
 		['not XML', 'hello', /has no <appmsg> element|not well-formed/],
 		['broken XML', '<msg><appmsg><type>5</type></msg>', /not well-formed XML \(line 1/],
-		['a DOCTYPE', '<!DOCTYPE msg [<!ENTITY x "y">]><msg><appmsg><type>5</type><title>&x;</title></appmsg></msg>', /DOCTYPE or ENTITY/],
+		[
+			'a DOCTYPE',
+			'<!DOCTYPE msg [<!ENTITY x "y">]><msg><appmsg><type>5</type><title>&x;</title></appmsg></msg>',
+			/DOCTYPE or ENTITY/,
+		],
 		['no type', '<appmsg><title>t</title></appmsg>', /has no numeric <type>/],
 		['no appmsg', '<msg><img length="1"/></msg>', /has no <appmsg> element/],
 		['a control character', '<appmsg><type>5</type><title>a\u0001</title></appmsg>', /U\+0001/],
-		['deep nesting', `<appmsg><type>5</type>${'<a>'.repeat(100)}${'</a>'.repeat(100)}</appmsg>`, /nests elements more than 64 deep/],
-		['__proto__ element names', '<appmsg><type>5</type><__proto__><polluted>1</polluted></__proto__></appmsg>', /could not be read as XML|reserved/],
+		[
+			'deep nesting',
+			`<appmsg><type>5</type>${'<a>'.repeat(100)}${'</a>'.repeat(100)}</appmsg>`,
+			/nests elements more than 64 deep/,
+		],
+		[
+			'__proto__ element names',
+			'<appmsg><type>5</type><__proto__><polluted>1</polluted></__proto__></appmsg>',
+			/could not be read as XML|reserved/,
+		],
 	])('%s', (_label, xml, message) => {
 		expect(() => parseAppMsgXml(xml, 'Message XML')).toThrow(message);
 		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -113,7 +127,9 @@ describe('what is refused, with the reason', () => {
 	test('several megabytes are refused before parsing', () => {
 		const huge = `<appmsg><type>5</type><title>${'x'.repeat(3 * 1024 * 1024)}</title></appmsg>`;
 		const started = process.hrtime.bigint();
-		expect(() => parseAppMsgXml(huge, 'Message XML')).toThrow(/characters long; an app message is at most/);
+		expect(() => parseAppMsgXml(huge, 'Message XML')).toThrow(
+			/characters long; an app message is at most/,
+		);
 		expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(1000);
 	});
 });

@@ -53,7 +53,12 @@ function run(command, args, { timeoutMs, log }) {
 		child.on('close', (code, signal) => {
 			clearTimeout(timer);
 			if (code === 0) resolve(output);
-			else reject(new Error(`${command} ${args.join(' ')} failed (${code ?? signal}):\n${output.slice(-3000)}`));
+			else
+				reject(
+					new Error(
+						`${command} ${args.join(' ')} failed (${code ?? signal}):\n${output.slice(-3000)}`,
+					),
+				);
 		});
 	});
 }
@@ -62,13 +67,16 @@ function run(command, args, { timeoutMs, log }) {
 async function ensureChromium({ log = console.log } = {}) {
 	if (fs.existsSync(CHROMIUM)) return { executablePath: CHROMIUM, installed: false };
 	if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-		throw new Error(`${CHROMIUM} is missing and this is not root: run "sudo apt-get install -y chromium" once`);
+		throw new Error(
+			`${CHROMIUM} is missing and this is not root: run "sudo apt-get install -y chromium" once`,
+		);
 	}
 	log('Chromium is missing: apt-get update && apt-get install -y chromium');
 	const started = Date.now();
 	await run('apt-get', ['update'], { timeoutMs: 5 * 60_000, log });
 	await run('apt-get', ['install', '-y', 'chromium'], { timeoutMs: 10 * 60_000, log });
-	if (!fs.existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium, but ${CHROMIUM} is not there`);
+	if (!fs.existsSync(CHROMIUM))
+		throw new Error(`apt-get installed chromium, but ${CHROMIUM} is not there`);
 	log(`Chromium installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 	return { executablePath: CHROMIUM, installed: true };
 }
@@ -77,7 +85,10 @@ async function ensureChromium({ log = console.log } = {}) {
  * A headless Chromium with a new, empty profile. Returns { context, page, close() }; close()
  * also removes the profile.
  */
-async function launchChromium({ executablePath = CHROMIUM, viewport = { width: 1440, height: 900 } } = {}) {
+async function launchChromium({
+	executablePath = CHROMIUM,
+	viewport = { width: 1440, height: 900 },
+} = {}) {
 	const { chromium } = require('playwright-core');
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-gateway-chromium-'));
 	const context = await chromium.launchPersistentContext(profile, {

@@ -33,7 +33,16 @@ const fromFields = (value, fieldNames) => ({
 	hidden: ['messageXml', 'overrides'],
 });
 
-const channelsFields = ['objectId', 'objectNonceId', 'username', 'nickname', 'avatar', 'description', 'mediaUrl', 'thumbUrl'];
+const channelsFields = [
+	'objectId',
+	'objectNonceId',
+	'username',
+	'nickname',
+	'avatar',
+	'description',
+	'mediaUrl',
+	'thumbUrl',
+];
 const miniProgramFields = ['title', 'appId', 'username', 'pagePath', 'displayName', 'iconUrl'];
 const fileFields = ['fileName', 'fileSize', 'attachId', 'cdnAttachUrl', 'aesKey', 'md5'];
 
@@ -47,7 +56,16 @@ const OPERATIONS = [
 		states: [
 			{
 				screenshot: 'sendLink',
-				shown: ['operation', 'toUserName', 'title', 'url', 'description', 'thumbUrl', 'additionalFields', 'options'],
+				shown: [
+					'operation',
+					'toUserName',
+					'title',
+					'url',
+					'description',
+					'thumbUrl',
+					'additionalFields',
+					'options',
+				],
 				hidden: ['source', 'messageXml', 'overrides', 'fileName', 'objectId'],
 			},
 		],
@@ -55,12 +73,18 @@ const OPERATIONS = [
 	{
 		value: 'forwardChannelsVideo',
 		name: 'Forward Channels Video',
-		states: [fromXml('forwardChannelsVideo', channelsFields), fromFields('forwardChannelsVideo', channelsFields)],
+		states: [
+			fromXml('forwardChannelsVideo', channelsFields),
+			fromFields('forwardChannelsVideo', channelsFields),
+		],
 	},
 	{
 		value: 'forwardMiniProgram',
 		name: 'Forward Mini Program',
-		states: [fromXml('forwardMiniProgram', miniProgramFields), fromFields('forwardMiniProgram', miniProgramFields)],
+		states: [
+			fromXml('forwardMiniProgram', miniProgramFields),
+			fromFields('forwardMiniProgram', miniProgramFields),
+		],
 	},
 	{
 		value: 'forwardFile',

@@ -15,7 +15,12 @@ function cleanEnv() {
 	const env = { ...process.env };
 	for (const k of Object.keys(env)) {
 		const lk = k.toLowerCase();
-		if (lk.startsWith('npm_config_') || lk.startsWith('npm_package_') || lk.startsWith('npm_lifecycle_')) delete env[k];
+		if (
+			lk.startsWith('npm_config_') ||
+			lk.startsWith('npm_package_') ||
+			lk.startsWith('npm_lifecycle_')
+		)
+			delete env[k];
 	}
 	return env;
 }
@@ -23,13 +28,17 @@ function cleanEnv() {
 /** @returns {Array<{ filename: string, name: string, version: string, files: Array<{ path: string }> }>} */
 function npmPack(specs, destination) {
 	fs.mkdirSync(destination, { recursive: true });
-	const out = execFileSync('npm', ['pack', ...specs, '--pack-destination', destination, '--json', '--ignore-scripts'], {
-		cwd: root,
-		env: cleanEnv(),
-		timeout: 120_000,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		maxBuffer: 64 * 1024 * 1024,
-	}).toString('utf8');
+	const out = execFileSync(
+		'npm',
+		['pack', ...specs, '--pack-destination', destination, '--json', '--ignore-scripts'],
+		{
+			cwd: root,
+			env: cleanEnv(),
+			timeout: 120_000,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			maxBuffer: 64 * 1024 * 1024,
+		},
+	).toString('utf8');
 	return JSON.parse(out.slice(out.indexOf('[')));
 }
 
@@ -66,7 +75,10 @@ function dependencyFolders() {
 				const cut = base.lastIndexOf('/node_modules/');
 				base = cut < 0 ? '' : base.slice(0, cut);
 			}
-			if (!key) throw new Error(`package-lock.json has no entry for ${name} (needed by ${fromKey || 'the package'})`);
+			if (!key)
+				throw new Error(
+					`package-lock.json has no entry for ${name} (needed by ${fromKey || 'the package'})`,
+				);
 			if (found.has(key)) continue;
 			found.add(key);
 			visit(key, entries[key].dependencies);
@@ -79,7 +91,10 @@ function dependencyFolders() {
 /** Packs every runtime dependency (see dependencyFolders) into `destination`: tarball paths. */
 function packDependencies(destination) {
 	const folders = dependencyFolders();
-	const results = npmPack(folders.map((f) => `./${f}`), destination);
+	const results = npmPack(
+		folders.map((f) => `./${f}`),
+		destination,
+	);
 	return results.map((r) => path.join(destination, r.filename));
 }
 

@@ -32,11 +32,23 @@ function makeCertificate(dir) {
 	execFileSync(
 		'openssl',
 		[
-			'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-			'-keyout', key, '-out', cert,
-			'-subj', `/CN=${REGISTRY_HOST}`,
-			'-addext', `subjectAltName=DNS:${REGISTRY_HOST}`,
-			'-addext', 'basicConstraints=critical,CA:TRUE',
+			'req',
+			'-x509',
+			'-newkey',
+			'rsa:2048',
+			'-nodes',
+			'-days',
+			'2',
+			'-keyout',
+			key,
+			'-out',
+			cert,
+			'-subj',
+			`/CN=${REGISTRY_HOST}`,
+			'-addext',
+			`subjectAltName=DNS:${REGISTRY_HOST}`,
+			'-addext',
+			'basicConstraints=critical,CA:TRUE',
 		],
 		{ stdio: 'pipe', timeout: 30_000 },
 	);
@@ -45,15 +57,37 @@ function makeCertificate(dir) {
 
 /** package.json inside an `npm pack` tarball. */
 function readPackedManifest(tarball) {
-	const text = execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { timeout: 30_000 }).toString('utf8');
+	const text = execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], {
+		timeout: 30_000,
+	}).toString('utf8');
 	return JSON.parse(text);
 }
 
 /** The fields of a package.json that a registry's version manifest carries. */
 function versionManifest(pkg, tarballUrl, bytes) {
-	const keep = ['name', 'version', 'description', 'main', 'license', 'author', 'keywords', 'homepage', 'repository',
-		'bugs', 'engines', 'dependencies', 'optionalDependencies', 'peerDependencies', 'peerDependenciesMeta', 'bin',
-		'os', 'cpu', 'type', 'exports', 'n8n'];
+	const keep = [
+		'name',
+		'version',
+		'description',
+		'main',
+		'license',
+		'author',
+		'keywords',
+		'homepage',
+		'repository',
+		'bugs',
+		'engines',
+		'dependencies',
+		'optionalDependencies',
+		'peerDependencies',
+		'peerDependenciesMeta',
+		'bin',
+		'os',
+		'cpu',
+		'type',
+		'exports',
+		'n8n',
+	];
 	const manifest = {};
 	for (const k of keep) if (pkg[k] !== undefined) manifest[k] = pkg[k];
 	manifest._id = `${pkg.name}@${pkg.version}`;
@@ -117,7 +151,10 @@ async function startRegistryStandIn({ tarballs, workDir }) {
 			if (rest.length === 0) {
 				status = 200;
 				body = JSON.stringify(packument(name));
-			} else if (rest.length === 1 && (rest[0] === 'latest' || rest[0] === entry.manifest.version)) {
+			} else if (
+				rest.length === 1 &&
+				(rest[0] === 'latest' || rest[0] === entry.manifest.version)
+			) {
 				status = 200;
 				body = JSON.stringify(entry.manifest);
 			} else if (rest.length === 2 && rest[0] === '-' && rest[1] === entry.fileName) {
@@ -153,7 +190,11 @@ async function startRegistryStandIn({ tarballs, workDir }) {
 		}
 		socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
 		if (head && head.length) socket.unshift(head);
-		const secure = new tls.TLSSocket(socket, { isServer: true, key: certificate.key, cert: certificate.cert });
+		const secure = new tls.TLSSocket(socket, {
+			isServer: true,
+			key: certificate.key,
+			cert: certificate.cert,
+		});
 		secure.on('error', () => socket.destroy());
 		registry.emit('connection', secure);
 	});

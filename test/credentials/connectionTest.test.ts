@@ -15,7 +15,12 @@ afterAll(async () => gateway.close());
 
 async function testCredential(data: Record<string, unknown>) {
 	const test = new WeChatGateway().methods.credentialTest.weChatGatewayConnectionTest;
-	return test.call({} as ICredentialTestFunctions, { id: '1', name: 'gateway', type: 'weChatGatewayApi', data: data as never });
+	return test.call({} as ICredentialTestFunctions, {
+		id: '1',
+		name: 'gateway',
+		type: 'weChatGatewayApi',
+		data: data as never,
+	});
 }
 
 async function withServer(handler: http.RequestListener, use: (url: string) => Promise<void>) {
@@ -46,14 +51,24 @@ test('fails when the account is not logged in to that gateway', async () => {
 });
 
 test('fails when a proxy in front of the gateway refuses the header secret, even with a gateway-like body', async () => {
-	const guarded = await startGatewaySimulator({ accounts: [SENDER], authHeader: { name: 'X-Api-Key', value: 'right-secret' } });
+	const guarded = await startGatewaySimulator({
+		accounts: [SENDER],
+		authHeader: { name: 'X-Api-Key', value: 'right-secret' },
+	});
 	try {
-		const credential = { baseUrl: guarded.url, wxid: SENDER, authentication: 'header', authHeaderName: 'X-Api-Key' };
+		const credential = {
+			baseUrl: guarded.url,
+			wxid: SENDER,
+			authentication: 'header',
+			authHeaderName: 'X-Api-Key',
+		};
 		const wrong = await testCredential({ ...credential, authHeaderSecret: 'wrong-secret' });
 		expect(wrong.status).toBe('Error');
 		expect(wrong.message).toMatch(/HTTP 401.*refused the credential/);
 		expect(wrong.message).not.toContain('wrong-secret');
-		expect(await testCredential({ ...credential, authHeaderSecret: 'right-secret' })).toMatchObject({ status: 'OK' });
+		expect(await testCredential({ ...credential, authHeaderSecret: 'right-secret' })).toMatchObject(
+			{ status: 'OK' },
+		);
 	} finally {
 		await guarded.close();
 	}
@@ -61,33 +76,51 @@ test('fails when a proxy in front of the gateway refuses the header secret, even
 
 test('fails clearly for a refused connection', async () => {
 	const result = await testCredential({ baseUrl: 'http://127.0.0.1:1', wxid: SENDER });
-	expect(result).toEqual({ status: 'Error', message: "Connection refused by 127.0.0.1:1: is the gateway running and the Base URL's port right?" });
+	expect(result).toEqual({
+		status: 'Error',
+		message:
+			"Connection refused by 127.0.0.1:1: is the gateway running and the Base URL's port right?",
+	});
 });
 
 test('fails clearly for a wrong URL', async () => {
-	expect((await testCredential({ baseUrl: 'not a url', wxid: SENDER })).message).toMatch(/"Gateway Base URL" is not a URL/);
-	expect((await testCredential({ baseUrl: '', wxid: SENDER })).message).toMatch(/"Gateway Base URL" is empty/);
+	expect((await testCredential({ baseUrl: 'not a url', wxid: SENDER })).message).toMatch(
+		/"Gateway Base URL" is not a URL/,
+	);
+	expect((await testCredential({ baseUrl: '', wxid: SENDER })).message).toMatch(
+		/"Gateway Base URL" is empty/,
+	);
 });
 
 test('fails clearly for a server that is not the gateway', async () => {
 	await withServer(
-		(_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><title>Router login</title></html>'),
+		(_req, res) =>
+			res
+				.writeHead(200, { 'content-type': 'text/html' })
+				.end('<html><title>Router login</title></html>'),
 		async (url) => {
 			const result = await testCredential({ baseUrl: url, wxid: SENDER });
 			expect(result.status).toBe('Error');
-			expect(result.message).toMatch(/not JSON.*Router login.*Is the Base URL the WeChat gateway itself/);
+			expect(result.message).toMatch(
+				/not JSON.*Router login.*Is the Base URL the WeChat gateway itself/,
+			);
 		},
 	);
 	await withServer(
-		(_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'),
+		(_req, res) =>
+			res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'),
 		async (url) => {
-			expect((await testCredential({ baseUrl: url, wxid: SENDER })).message).toMatch(/without "CgiBaseResponse"/);
+			expect((await testCredential({ baseUrl: url, wxid: SENDER })).message).toMatch(
+				/without "CgiBaseResponse"/,
+			);
 		},
 	);
 	await withServer(
 		(_req, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found'),
 		async (url) => {
-			expect((await testCredential({ baseUrl: url, wxid: SENDER })).message).toMatch(/HTTP 404: "404 page not found"/);
+			expect((await testCredential({ baseUrl: url, wxid: SENDER })).message).toMatch(
+				/HTTP 404: "404 page not found"/,
+			);
 		},
 	);
 });

@@ -33,7 +33,12 @@ const OWNER = { email: 'e2e@example.com', password: 'E2e-Passw0rd' };
 const log = (m) => process.stderr.write(`[e2e ${((Date.now() - T0) / 1000).toFixed(1)}s] ${m}\n`);
 const T0 = Date.now();
 
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, trimValues: false });
+const xml = new XMLParser({
+	ignoreAttributes: false,
+	attributeNamePrefix: '@_',
+	parseTagValue: false,
+	trimValues: false,
+});
 const appmsg = (text) => xml.parse(text).appmsg;
 
 /** Everything the tests share; filled by beforeAll. */
@@ -70,90 +75,148 @@ async function waitFor(what, check, { timeoutMs = 60000, intervalMs = 250 } = {}
 	for (;;) {
 		const value = await check();
 		if (value) return value;
-		if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		if (Date.now() - started > timeoutMs)
+			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 		await new Promise((r) => setTimeout(r, intervalMs));
 	}
 }
 
-beforeAll(async () => {
-	ctx.work = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-gateway-e2e-'));
-	log(`work folder ${ctx.work}`);
-	await lib.buildPackage({ log });
-	ctx.tarball = await lib.packPackage({ outDir: path.join(ctx.work, 'pack'), log });
-	ctx.runtime = await rt.ensureRuntime({ log });
-	log(`n8n ${ctx.runtime.version} on Node ${ctx.runtime.nodeVersion}`);
+beforeAll(
+	async () => {
+		ctx.work = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-gateway-e2e-'));
+		log(`work folder ${ctx.work}`);
+		await lib.buildPackage({ log });
+		ctx.tarball = await lib.packPackage({ outDir: path.join(ctx.work, 'pack'), log });
+		ctx.runtime = await rt.ensureRuntime({ log });
+		log(`n8n ${ctx.runtime.version} on Node ${ctx.runtime.nodeVersion}`);
 
-	ctx.sim = await startGatewaySimulator({
-		accounts: [SENDER],
-		firstMsgId: FIRST_ID,
-		faults: [{ action: 'ret', ret: -2, errMsg: REJECT_ERRMSG, toUserName: REJECTED }],
-	});
-	ctx.authSim = await startGatewaySimulator({ accounts: [SENDER], authHeader: AUTH });
-	ctx.demoSim = await startGatewaySimulator({ accounts: [lib.DEMO_ACCOUNT] });
-	ctx.retrySim = await startGatewaySimulator({
-		accounts: [SENDER],
-		faults: [
-			{ action: 'ret', ret: -1, errMsg: 'simulated system error, once', toUserName: wf.RETRY_RECIPIENTS[2], times: 1 },
-			{ action: 'drop', toUserName: wf.UNKNOWN_RECIPIENTS[1], times: 1 },
-		],
-	});
-	ctx.port = await rt.findFreePort();
-	ctx.closedPort = await rt.findFreePort(); // handed out, never listened on: connections are refused
-	log(`simulators ${ctx.sim.url} (auth ${ctx.authSim.url}, examples ${ctx.demoSim.url}); n8n will listen on ${ctx.port}`);
+		ctx.sim = await startGatewaySimulator({
+			accounts: [SENDER],
+			firstMsgId: FIRST_ID,
+			faults: [{ action: 'ret', ret: -2, errMsg: REJECT_ERRMSG, toUserName: REJECTED }],
+		});
+		ctx.authSim = await startGatewaySimulator({ accounts: [SENDER], authHeader: AUTH });
+		ctx.demoSim = await startGatewaySimulator({ accounts: [lib.DEMO_ACCOUNT] });
+		ctx.retrySim = await startGatewaySimulator({
+			accounts: [SENDER],
+			faults: [
+				{
+					action: 'ret',
+					ret: -1,
+					errMsg: 'simulated system error, once',
+					toUserName: wf.RETRY_RECIPIENTS[2],
+					times: 1,
+				},
+				{ action: 'drop', toUserName: wf.UNKNOWN_RECIPIENTS[1], times: 1 },
+			],
+		});
+		ctx.port = await rt.findFreePort();
+		ctx.closedPort = await rt.findFreePort(); // handed out, never listened on: connections are refused
+		log(
+			`simulators ${ctx.sim.url} (auth ${ctx.authSim.url}, examples ${ctx.demoSim.url}); n8n will listen on ${ctx.port}`,
+		);
 
-	const C = wf.CREDENTIALS;
-	const credential = (c, data) => ({ ...c, type: lib.CREDENTIAL_TYPE, data: { authentication: 'none', timeout: 10, ignoreSslIssues: false, ...data } });
-	ctx.credentials = [
-		credential(C.good, { baseUrl: ctx.sim.url, wxid: SENDER }),
-		credential(C.auth, { baseUrl: ctx.authSim.url, wxid: SENDER, authentication: 'header', authHeaderName: AUTH.name, authHeaderSecret: AUTH.value }),
-		credential(C.wrongAccount, { baseUrl: ctx.sim.url, wxid: 'wxid_e2e_not_logged_in' }),
-		credential(C.refused, { baseUrl: `http://127.0.0.1:${ctx.closedPort}`, wxid: SENDER }),
-		credential(C.notGateway, { baseUrl: `http://127.0.0.1:${ctx.port}`, wxid: SENDER }),
-		credential(C.retry, { baseUrl: ctx.retrySim.url, wxid: SENDER }),
-		...lib.exampleCredentials(ctx.demoSim.url),
-	];
-	ctx.examples = lib.loadExampleWorkflows().map((e) => e.workflow);
-	ctx.main = wf.mainWorkflow();
-	ctx.fail = wf.failWorkflow();
-	ctx.retry = wf.retryWorkflow();
-	ctx.userFolder = path.join(ctx.work, 'n8n');
-	await lib.prepareInstance({
-		userFolder: ctx.userFolder,
-		tarball: ctx.tarball,
-		credentials: ctx.credentials,
-		workflows: [ctx.main, ctx.fail, ctx.retry, ...ctx.examples],
-		log,
-	});
+		const C = wf.CREDENTIALS;
+		const credential = (c, data) => ({
+			...c,
+			type: lib.CREDENTIAL_TYPE,
+			data: { authentication: 'none', timeout: 10, ignoreSslIssues: false, ...data },
+		});
+		ctx.credentials = [
+			credential(C.good, { baseUrl: ctx.sim.url, wxid: SENDER }),
+			credential(C.auth, {
+				baseUrl: ctx.authSim.url,
+				wxid: SENDER,
+				authentication: 'header',
+				authHeaderName: AUTH.name,
+				authHeaderSecret: AUTH.value,
+			}),
+			credential(C.wrongAccount, { baseUrl: ctx.sim.url, wxid: 'wxid_e2e_not_logged_in' }),
+			credential(C.refused, { baseUrl: `http://127.0.0.1:${ctx.closedPort}`, wxid: SENDER }),
+			credential(C.notGateway, { baseUrl: `http://127.0.0.1:${ctx.port}`, wxid: SENDER }),
+			credential(C.retry, { baseUrl: ctx.retrySim.url, wxid: SENDER }),
+			...lib.exampleCredentials(ctx.demoSim.url),
+		];
+		ctx.examples = lib.loadExampleWorkflows().map((e) => e.workflow);
+		ctx.main = wf.mainWorkflow();
+		ctx.fail = wf.failWorkflow();
+		ctx.retry = wf.retryWorkflow();
+		ctx.userFolder = path.join(ctx.work, 'n8n');
+		await lib.prepareInstance({
+			userFolder: ctx.userFolder,
+			tarball: ctx.tarball,
+			credentials: ctx.credentials,
+			workflows: [ctx.main, ctx.fail, ctx.retry, ...ctx.examples],
+			log,
+		});
 
-	// the slow steps, together: two n8n CLI processes at a time, beside the server
-	const cli = limiter(2);
-	const timed = (name, fn) => async () => {
-		const started = Date.now();
-		const value = await fn();
-		log(`${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-		return value;
-	};
-	ctx.serverReady = later(
-		timed('n8n start', async () => {
-			const server = await rt.startServer({ userFolder: ctx.userFolder, port: ctx.port, env: lib.childEnv() });
-			ctx.server = server;
-			const { cookie } = await rt.setupOwner({ port: server.port, ...OWNER });
-			return { server, cookie };
-		})(),
-	);
-	ctx.mainRun = later(cli(timed('execute main', () => lib.execute({ userFolder: ctx.userFolder, id: ctx.main.id }))));
-	ctx.failRun = later(cli(timed('execute fail', () => lib.execute({ userFolder: ctx.userFolder, id: ctx.fail.id }))));
-	ctx.retryRun = later(cli(timed('execute retry', () => lib.execute({ userFolder: ctx.userFolder, id: ctx.retry.id }))));
-	ctx.exported = later(cli(timed('export:nodes', () => rt.exportNodes({ userFolder: ctx.userFolder, env: lib.childEnv() }))));
-	const runnable = ctx.examples.filter(lib.runsFromCli).sort(lib.byOperation);
-	ctx.exampleRuns = later(
-		Promise.all(runnable.map((w) => cli(timed(`example ${w.id}`, () => lib.runExamples({ userFolder: ctx.userFolder, workflows: [w], jobs: 1 }).then((r) => r[0]))))),
-	);
-}, 25 * 60 * 1000);
+		// the slow steps, together: two n8n CLI processes at a time, beside the server
+		const cli = limiter(2);
+		const timed = (name, fn) => async () => {
+			const started = Date.now();
+			const value = await fn();
+			log(`${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+			return value;
+		};
+		ctx.serverReady = later(
+			timed('n8n start', async () => {
+				const server = await rt.startServer({
+					userFolder: ctx.userFolder,
+					port: ctx.port,
+					env: lib.childEnv(),
+				});
+				ctx.server = server;
+				const { cookie } = await rt.setupOwner({ port: server.port, ...OWNER });
+				return { server, cookie };
+			})(),
+		);
+		ctx.mainRun = later(
+			cli(
+				timed('execute main', () => lib.execute({ userFolder: ctx.userFolder, id: ctx.main.id })),
+			),
+		);
+		ctx.failRun = later(
+			cli(
+				timed('execute fail', () => lib.execute({ userFolder: ctx.userFolder, id: ctx.fail.id })),
+			),
+		);
+		ctx.retryRun = later(
+			cli(
+				timed('execute retry', () => lib.execute({ userFolder: ctx.userFolder, id: ctx.retry.id })),
+			),
+		);
+		ctx.exported = later(
+			cli(
+				timed('export:nodes', () =>
+					rt.exportNodes({ userFolder: ctx.userFolder, env: lib.childEnv() }),
+				),
+			),
+		);
+		const runnable = ctx.examples.filter(lib.runsFromCli).sort(lib.byOperation);
+		ctx.exampleRuns = later(
+			Promise.all(
+				runnable.map((w) =>
+					cli(
+						timed(`example ${w.id}`, () =>
+							lib
+								.runExamples({ userFolder: ctx.userFolder, workflows: [w], jobs: 1 })
+								.then((r) => r[0]),
+						),
+					),
+				),
+			),
+		);
+	},
+	25 * 60 * 1000,
+);
 
 afterAll(async () => {
 	// let every step end before the folder goes
-	await Promise.allSettled([ctx.serverReady, ctx.mainRun, ctx.failRun, ctx.retryRun, ctx.exported, ctx.exampleRuns].filter(Boolean));
+	await Promise.allSettled(
+		[ctx.serverReady, ctx.mainRun, ctx.failRun, ctx.retryRun, ctx.exported, ctx.exampleRuns].filter(
+			Boolean,
+		),
+	);
 	if (ctx.server) await ctx.server.stop();
 	for (const sim of [ctx.sim, ctx.authSim, ctx.demoSim, ctx.retrySim]) if (sim) await sim.close();
 	if (ctx.work) {
@@ -169,7 +232,10 @@ const to = (sim, recipient) => sim.messages.filter((m) => m.toUserName === recip
 /** The output items of a node in the main run, after checking the run succeeded. */
 async function mainOutput(nodeName) {
 	const result = await ctx.mainRun;
-	if (!lib.succeeded(result)) throw new Error(`the main execution failed: ${JSON.stringify(result.error)}\n${lib.tail(result.stdout + result.stderr, 3000)}`);
+	if (!lib.succeeded(result))
+		throw new Error(
+			`the main execution failed: ${JSON.stringify(result.error)}\n${lib.tail(result.stdout + result.stderr, 3000)}`,
+		);
 	const items = lib.nodeOutput(result.run, nodeName);
 	if (!items) throw new Error(`node "${nodeName}" did not run`);
 	return items;
@@ -195,31 +261,65 @@ describe('the package inside n8n', () => {
 		expect(node).toBeDefined();
 		expect(tool).toBeDefined();
 		expect(node.displayName).toBe('WeChat Gateway');
-		expect(node.credentials).toEqual([expect.objectContaining({ name: lib.CREDENTIAL_TYPE, required: true })]);
-		const operations = node.properties.find((p) => p.name === 'operation').options.map((o) => o.value);
+		expect(node.credentials).toEqual([
+			expect.objectContaining({ name: lib.CREDENTIAL_TYPE, required: true }),
+		]);
+		const operations = node.properties
+			.find((p) => p.name === 'operation')
+			.options.map((o) => o.value);
 		expect(operations.sort()).toEqual([...lib.OPERATION_ORDER].sort());
 		expect(JSON.stringify(tool.outputs)).toContain('ai_tool');
-		expect(tool.properties.map((p) => p.name)).toEqual(expect.arrayContaining(['toolDescription', 'operation', 'toUserName', 'messageXml', 'options']));
+		expect(tool.properties.map((p) => p.name)).toEqual(
+			expect.arrayContaining([
+				'toolDescription',
+				'operation',
+				'toUserName',
+				'messageXml',
+				'options',
+			]),
+		);
 	});
 
 	test('every example uses node types and versions n8n has, real parameter names, and explains itself in sticky notes', async () => {
 		const nodes = await ctx.exported;
-		const described = (type, version) => nodes.find((n) => n.name === type && [].concat(n.version).includes(version));
+		const described = (type, version) =>
+			nodes.find((n) => n.name === type && [].concat(n.version).includes(version));
 		for (const workflow of ctx.examples) {
 			const stickies = workflow.nodes.filter((n) => n.type === 'n8n-nodes-base.stickyNote');
-			expect({ workflow: workflow.name, stickies: stickies.length > 0 && stickies.every((s) => s.parameters.content.length > 80) }).toEqual({ workflow: workflow.name, stickies: true });
+			expect({
+				workflow: workflow.name,
+				stickies: stickies.length > 0 && stickies.every((s) => s.parameters.content.length > 80),
+			}).toEqual({ workflow: workflow.name, stickies: true });
 			for (const node of workflow.nodes) {
 				const description = described(node.type, node.typeVersion);
-				expect({ workflow: workflow.name, node: node.name, type: `${node.type}@${node.typeVersion}`, known: !!description }).toMatchObject({ known: true });
+				expect({
+					workflow: workflow.name,
+					node: node.name,
+					type: `${node.type}@${node.typeVersion}`,
+					known: !!description,
+				}).toMatchObject({ known: true });
 				if (node.type !== lib.NODE_TYPE && node.type !== lib.TOOL_TYPE) continue;
-				expect(node.credentials).toEqual({ weChatGatewayApi: { id: 'WeChatGwDemo0001', name: 'WeChat Gateway (local simulator)' } });
+				expect(node.credentials).toEqual({
+					weChatGatewayApi: { id: 'WeChatGwDemo0001', name: 'WeChat Gateway (local simulator)' },
+				});
 				// every parameter set is one the node declares (top level and inside collections)
 				const names = new Set(description.properties.map((p) => p.name));
 				for (const [key, value] of Object.entries(node.parameters)) {
-					expect({ node: node.name, parameter: key, declared: names.has(key) }).toMatchObject({ declared: true });
+					expect({ node: node.name, parameter: key, declared: names.has(key) }).toMatchObject({
+						declared: true,
+					});
 					if (value && typeof value === 'object' && !Array.isArray(value)) {
-						const inner = new Set(description.properties.filter((p) => p.name === key).flatMap((p) => (p.options || []).map((o) => o.name)));
-						for (const sub of Object.keys(value)) expect({ node: node.name, parameter: `${key}.${sub}`, declared: inner.has(sub) }).toMatchObject({ declared: true });
+						const inner = new Set(
+							description.properties
+								.filter((p) => p.name === key)
+								.flatMap((p) => (p.options || []).map((o) => o.name)),
+						);
+						for (const sub of Object.keys(value))
+							expect({
+								node: node.name,
+								parameter: `${key}.${sub}`,
+								declared: inner.has(sub),
+							}).toMatchObject({ declared: true });
 					}
 				}
 			}
@@ -256,7 +356,10 @@ describe('every operation through n8n execute', () => {
 		}
 		const call = ctx.sim.calls.find((c) => c.toUserName === 'wxid_e2e_a');
 		expect(call.query).toEqual({ funcname: 'MagicCgi', timeout: '10', wxid: SENDER });
-		expect(JSON.parse(call.body)).toMatchObject({ CgiCmd: 222, CgiRequest: { ToUserName: 'wxid_e2e_a', MsgType: 49 } });
+		expect(JSON.parse(call.body)).toMatchObject({
+			CgiCmd: 222,
+			CgiRequest: { ToUserName: 'wxid_e2e_a', MsgType: 49 },
+		});
 	});
 
 	test('NewMsgId is exact: the 64-bit ids the simulator issued, digit for digit, beyond 2^53', async () => {
@@ -272,7 +375,9 @@ describe('every operation through n8n execute', () => {
 		// the simulator counts up from 2^53 + 1: a JSON.parse would have rounded about half of them
 		expect(String(Number(FIRST_ID))).not.toBe(FIRST_ID);
 		expect(ids.filter((id) => String(Number(id)) !== id).length).toBeGreaterThanOrEqual(5);
-		const issued = ctx.sim.messages.filter((m) => m.toUserName !== 'wxid_e2e_f1').map((m) => m.newMsgId);
+		const issued = ctx.sim.messages
+			.filter((m) => m.toUserName !== 'wxid_e2e_f1')
+			.map((m) => m.newMsgId);
 		expect([...ids].sort()).toEqual([...issued].sort());
 		expect(ctx.sim.messages.map((m) => m.newMsgId)).toContain(FIRST_ID);
 	});
@@ -284,7 +389,12 @@ describe('every operation through n8n execute', () => {
 		expect(message.appMsgXml.startsWith('<appmsg')).toBe(true);
 		expect(message.appMsgXml).not.toContain('wxid_member77');
 		const feed = appmsg(message.appMsgXml).finderFeed;
-		expect(feed).toMatchObject({ objectId: '14297890483116038323', objectNonceId: '5812342379112345678_0_0_0_0_0', nickname: '示例工作室 Studio', desc: 'Overridden caption' });
+		expect(feed).toMatchObject({
+			objectId: '14297890483116038323',
+			objectNonceId: '5812342379112345678_0_0_0_0_0',
+			nickname: '示例工作室 Studio',
+			desc: 'Overridden caption',
+		});
 		expect(feed.username).toMatch(/@finder$/);
 	});
 
@@ -294,7 +404,11 @@ describe('every operation through n8n execute', () => {
 		expect(message.type).toBe(33);
 		const sent = appmsg(message.appMsgXml);
 		expect(sent.title).toBe('Order #7');
-		expect(sent.weappinfo).toMatchObject({ appid: 'wxa1b2c3d4e5f60718', username: 'gh_0a1b2c3d4e5f@app', pagepath: 'pages/order/detail.html?id=7' });
+		expect(sent.weappinfo).toMatchObject({
+			appid: 'wxa1b2c3d4e5f60718',
+			username: 'gh_0a1b2c3d4e5f@app',
+			pagepath: 'pages/order/detail.html?id=7',
+		});
 		expect(sent.sourceusername).toBe('gh_0a1b2c3d4e5f@app');
 	});
 
@@ -305,7 +419,8 @@ describe('every operation through n8n execute', () => {
 		const sent = appmsg(message.appMsgXml);
 		const received = xml.parse(wf.RECEIVED.file).msg.appmsg;
 		expect(sent.title).toBe('Gemini.pdf');
-		for (const key of ['totallen', 'attachid', 'cdnattachurl', 'aeskey', 'fileext']) expect(sent.appattach[key]).toBe(received.appattach[key]);
+		for (const key of ['totallen', 'attachid', 'cdnattachurl', 'aeskey', 'fileext'])
+			expect(sent.appattach[key]).toBe(received.appattach[key]);
 		expect(sent.md5).toBe(received.md5);
 		expect(message.appMsgXml).not.toContain('<fromusername>');
 	});
@@ -327,7 +442,12 @@ describe('every operation through n8n execute', () => {
 			['channelsVideo', 2],
 			['link', 3],
 		]);
-		expect(items[0].json).toMatchObject({ type: 6, title: 'Gemini.pdf', fromUsername: 'wxid_sender123', file: { fileName: 'Gemini.pdf', fileSize: 1714122 } });
+		expect(items[0].json).toMatchObject({
+			type: 6,
+			title: 'Gemini.pdf',
+			fromUsername: 'wxid_sender123',
+			file: { fileName: 'Gemini.pdf', fileSize: 1714122 },
+		});
 		expect(items[1].json.miniProgram).toMatchObject({ appId: 'wxa1b2c3d4e5f60718' });
 		expect(items[2].json.channelsVideo).toMatchObject({ objectId: '14297890483116038323' });
 		for (const { json } of items) {
@@ -350,7 +470,10 @@ describe('every operation through n8n execute', () => {
 	test('default pacing: at least Message Interval (1000 ms) between two messages of the account', async () => {
 		const items = await mainOutput('Default pacing');
 		expect(items.map((i) => i.json.ToUserName)).toEqual(wf.PACED_RECIPIENTS);
-		const times = wf.PACED_RECIPIENTS.map((r) => expectDelivered(ctx.sim, items.find((i) => i.json.ToUserName === r).json, r).receivedAt);
+		const times = wf.PACED_RECIPIENTS.map(
+			(r) =>
+				expectDelivered(ctx.sim, items.find((i) => i.json.ToUserName === r).json, r).receivedAt,
+		);
 		for (let i = 1; i < times.length; i++) {
 			expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(995);
 			// 30% jitter at most, and room for a busy machine; far from the minute the recipient limit would cost
@@ -366,7 +489,12 @@ describe('errors', () => {
 		expectDelivered(ctx.sim, items[0].json, 'wxid_e2e_ok1');
 		expectDelivered(ctx.sim, items[3].json, 'wxid_e2e_ok2');
 		const refused = items[1].json;
-		expect(refused).toMatchObject({ ToUserName: REJECTED, Ret: -2, ErrMsg: REJECT_ERRMSG, delivery: 'rejected' });
+		expect(refused).toMatchObject({
+			ToUserName: REJECTED,
+			Ret: -2,
+			ErrMsg: REJECT_ERRMSG,
+			delivery: 'rejected',
+		});
 		expect(refused.error).toMatch(/Ret -2/);
 		expect(refused.error).toContain('item 1');
 		expect(refused.error).toContain(REJECTED);
@@ -400,9 +528,20 @@ describe('errors', () => {
 		const recipients = ctx.sim.messages.map((m) => m.toUserName).sort();
 		expect(recipients).toEqual(
 			[
-				'wxid_e2e_a', 'wxid_e2e_b', '11111111111@chatroom', 'wxid_e2e_c', 'wxid_e2e_d', 'wxid_e2e_e',
-				'wxid_e2e_channels', '22222222222@chatroom', 'wxid_e2e_file', 'wxid_e2e_appmsg',
-				'wxid_e2e_ok1', 'wxid_e2e_ok2', ...wf.PACED_RECIPIENTS, 'wxid_e2e_f1',
+				'wxid_e2e_a',
+				'wxid_e2e_b',
+				'11111111111@chatroom',
+				'wxid_e2e_c',
+				'wxid_e2e_d',
+				'wxid_e2e_e',
+				'wxid_e2e_channels',
+				'22222222222@chatroom',
+				'wxid_e2e_file',
+				'wxid_e2e_appmsg',
+				'wxid_e2e_ok1',
+				'wxid_e2e_ok2',
+				...wf.PACED_RECIPIENTS,
+				'wxid_e2e_f1',
 			].sort(),
 		);
 		const refused = ctx.sim.calls.filter((c) => c.toUserName && c.ret !== 0);
@@ -422,13 +561,18 @@ describe("n8n's own Retry On Fail", () => {
 			expect(paired(items[index].pairedItem)).toEqual([index]);
 			expectDelivered(ctx.retrySim, items[index].json, recipient);
 		}
-		const calls = (recipient) => ctx.retrySim.calls.filter((c) => c.toUserName === recipient).map((c) => c.ret);
+		const calls = (recipient) =>
+			ctx.retrySim.calls.filter((c) => c.toUserName === recipient).map((c) => c.ret);
 		expect(wf.RETRY_RECIPIENTS.map(calls)).toEqual([[0], [0], [-1, 0], [0]]);
 	});
 
 	test('a lost answer after the gateway sent: n8n retries the node, the message is not sent again, and the run fails saying so', async () => {
 		const result = await ctx.retryRun;
-		const [lost, ...others] = [wf.UNKNOWN_RECIPIENTS[1], wf.UNKNOWN_RECIPIENTS[0], wf.UNKNOWN_RECIPIENTS[2]];
+		const [lost, ...others] = [
+			wf.UNKNOWN_RECIPIENTS[1],
+			wf.UNKNOWN_RECIPIENTS[0],
+			wf.UNKNOWN_RECIPIENTS[2],
+		];
 		expect(to(ctx.retrySim, lost)).toHaveLength(1);
 		expect(ctx.retrySim.calls.filter((c) => c.toUserName === lost)).toHaveLength(1);
 		expect(to(ctx.retrySim, others[0])).toHaveLength(1);
@@ -441,28 +585,62 @@ describe("n8n's own Retry On Fail", () => {
 });
 
 describe('the example workflows', () => {
-	test('each example that starts with a Manual Trigger runs through n8n execute, and its NewMsgIds are the simulator\'s', async () => {
+	test("each example that starts with a Manual Trigger runs through n8n execute, and its NewMsgIds are the simulator's", async () => {
 		const runs = await ctx.exampleRuns;
-		expect(runs.map((r) => r.workflow.id).sort()).toEqual(ctx.examples.filter(lib.runsFromCli).map((w) => w.id).sort());
+		expect(runs.map((r) => r.workflow.id).sort()).toEqual(
+			ctx.examples
+				.filter(lib.runsFromCli)
+				.map((w) => w.id)
+				.sort(),
+		);
 		const counts = {};
 		for (const { workflow, result, nodes } of runs) {
 			const ok = lib.succeeded(result);
-			const why = ok ? undefined : { code: result.code, status: result.status, error: result.error && result.error.message, output: lib.tail(result.stdout + result.stderr, 2500) };
-			if (result.exitWarning) log(`${workflow.id}: ${result.exitWarning}:\n${lib.tail(result.stdout + result.stderr, 1500)}`);
-			expect({ workflow: workflow.name, ok, why }).toEqual({ workflow: workflow.name, ok: true, why: undefined });
+			const why = ok
+				? undefined
+				: {
+						code: result.code,
+						status: result.status,
+						error: result.error && result.error.message,
+						output: lib.tail(result.stdout + result.stderr, 2500),
+					};
+			if (result.exitWarning)
+				log(
+					`${workflow.id}: ${result.exitWarning}:\n${lib.tail(result.stdout + result.stderr, 1500)}`,
+				);
+			expect({ workflow: workflow.name, ok, why }).toEqual({
+				workflow: workflow.name,
+				ok: true,
+				why: undefined,
+			});
 			for (const node of nodes) {
 				counts[node.operation] = node.items.length;
 				if (node.operation === 'parseAppMsgXml') continue;
 				for (const { json } of node.items) {
 					const message = ctx.demoSim.messages.find((m) => m.newMsgId === json.NewMsgId);
 					expect(message).toBeDefined();
-					expect(message).toMatchObject({ toUserName: json.ToUserName, clientMsgId: json.ClientMsgId, wxid: lib.DEMO_ACCOUNT });
+					expect(message).toMatchObject({
+						toUserName: json.ToUserName,
+						clientMsgId: json.ClientMsgId,
+						wxid: lib.DEMO_ACCOUNT,
+					});
 				}
 			}
 		}
-		expect(counts).toEqual({ sendLink: 3, forwardChannelsVideo: 1, forwardMiniProgram: 1, forwardFile: 1, sendAppMsgXml: 1, parseAppMsgXml: 4 });
+		expect(counts).toEqual({
+			sendLink: 3,
+			forwardChannelsVideo: 1,
+			forwardMiniProgram: 1,
+			forwardFile: 1,
+			sendAppMsgXml: 1,
+			parseAppMsgXml: 4,
+		});
 		// and each went out once (the webhook example's forwarded files and the form's cards aside)
-		const fromExamples = ctx.demoSim.messages.filter((m) => ['wxid_demo_alice', 'wxid_demo_bob', '12345678901@chatroom'].includes(m.toUserName) && !(m.type === 6 && m.toUserName === '12345678901@chatroom'));
+		const fromExamples = ctx.demoSim.messages.filter(
+			(m) =>
+				['wxid_demo_alice', 'wxid_demo_bob', '12345678901@chatroom'].includes(m.toUserName) &&
+				!(m.type === 6 && m.toUserName === '12345678901@chatroom'),
+		);
 		expect(fromExamples).toHaveLength(7);
 	});
 });
@@ -474,17 +652,38 @@ describe('the n8n server (editor and REST API)', () => {
 		const names = types.json.map((t) => t.name);
 		expect(names).toEqual(expect.arrayContaining([lib.NODE_TYPE, lib.TOOL_TYPE]));
 		const workflows = await rt.rest({ port: server.port, cookie, path: '/rest/workflows' });
-		expect(workflows.data.map((w) => w.id)).toEqual(expect.arrayContaining([ctx.main.id, ctx.fail.id, ...ctx.examples.map((w) => w.id)]));
+		expect(workflows.data.map((w) => w.id)).toEqual(
+			expect.arrayContaining([ctx.main.id, ctx.fail.id, ...ctx.examples.map((w) => w.id)]),
+		);
 		const credentials = await rt.rest({ port: server.port, cookie, path: '/rest/credentials' });
-		expect(credentials.data.map((c) => c.id).sort()).toEqual(ctx.credentials.map((c) => c.id).sort());
+		expect(credentials.data.map((c) => c.id).sort()).toEqual(
+			ctx.credentials.map((c) => c.id).sort(),
+		);
 	});
 
 	/** What the editor does: read the stored credential (secrets redacted), send it back, edited, to test. */
 	async function credentialTest(c, change = {}) {
 		const { server, cookie } = await ctx.serverReady;
-		const stored = await rt.rest({ port: server.port, cookie, path: `/rest/credentials/${c.id}?includeData=true` });
-		const body = { credentials: { id: c.id, name: stored.data.name, type: stored.data.type, data: { ...stored.data.data, ...change } } };
-		const r = await rt.rest({ port: server.port, cookie, method: 'POST', path: '/rest/credentials/test', body });
+		const stored = await rt.rest({
+			port: server.port,
+			cookie,
+			path: `/rest/credentials/${c.id}?includeData=true`,
+		});
+		const body = {
+			credentials: {
+				id: c.id,
+				name: stored.data.name,
+				type: stored.data.type,
+				data: { ...stored.data.data, ...change },
+			},
+		};
+		const r = await rt.rest({
+			port: server.port,
+			cookie,
+			method: 'POST',
+			path: '/rest/credentials/test',
+			body,
+		});
 		return r.data;
 	}
 
@@ -492,7 +691,10 @@ describe('the n8n server (editor and REST API)', () => {
 		const { server, cookie } = await ctx.serverReady;
 		const test = credentialTest;
 		const C = wf.CREDENTIALS;
-		expect(await test(C.good)).toEqual({ status: 'OK', message: `Connected to the WeChat gateway as ${SENDER}` });
+		expect(await test(C.good)).toEqual({
+			status: 'OK',
+			message: `Connected to the WeChat gateway as ${SENDER}`,
+		});
 		expect(await test(C.auth)).toMatchObject({ status: 'OK' });
 		const wrongAccount = await test(C.wrongAccount);
 		expect(wrongAccount.status).toBe('Error');
@@ -504,10 +706,17 @@ describe('the n8n server (editor and REST API)', () => {
 		expect(notGateway.status).toBe('Error');
 		expect(notGateway.message).toMatch(/gateway/i);
 		// the stored secret never comes back to the browser
-		const stored = await rt.rest({ port: server.port, cookie, path: `/rest/credentials/${C.auth.id}?includeData=true` });
+		const stored = await rt.rest({
+			port: server.port,
+			cookie,
+			path: `/rest/credentials/${C.auth.id}?includeData=true`,
+		});
 		expect(JSON.stringify(stored.data)).not.toContain(AUTH.value);
 		// the test probes (cgi 222 without a recipient, which the gateway refuses), it never sends
-		for (const [sim, tests] of [[ctx.sim, 2], [ctx.authSim, 1]]) {
+		for (const [sim, tests] of [
+			[ctx.sim, 2],
+			[ctx.authSim, 1],
+		]) {
 			const probes = sim.calls.filter((c) => !c.toUserName);
 			expect(probes.length).toBeGreaterThanOrEqual(tests);
 			expect(probes.every((c) => c.ret !== 0)).toBe(true);
@@ -516,7 +725,9 @@ describe('the n8n server (editor and REST API)', () => {
 
 	// A proxy's 401 is a refusal even when its body looks like the gateway's JSON.
 	test('credential test with a wrong header secret fails', async () => {
-		const wrongSecret = await credentialTest(wf.CREDENTIALS.auth, { authHeaderSecret: 'not-the-secret' });
+		const wrongSecret = await credentialTest(wf.CREDENTIALS.auth, {
+			authHeaderSecret: 'not-the-secret',
+		});
 		expect(wrongSecret.status).toBe('Error');
 		expect(wrongSecret.message).not.toContain('not-the-secret');
 	});
@@ -525,7 +736,13 @@ describe('the n8n server (editor and REST API)', () => {
 	async function activate(id) {
 		const { server, cookie } = await ctx.serverReady;
 		const stored = await rt.rest({ port: server.port, cookie, path: `/rest/workflows/${id}` });
-		await rt.rest({ port: server.port, cookie, method: 'POST', path: `/rest/workflows/${id}/activate`, body: { versionId: stored.data.versionId } });
+		await rt.rest({
+			port: server.port,
+			cookie,
+			method: 'POST',
+			path: `/rest/workflows/${id}/activate`,
+			body: { versionId: stored.data.versionId },
+		});
 		return { server, cookie };
 	}
 
@@ -534,16 +751,24 @@ describe('the n8n server (editor and REST API)', () => {
 	 * a POST-only webhook answers "not registered for GET requests. Did you mean POST?" once it is.
 	 */
 	async function webhookRegistered(url) {
-		await waitFor(`${url} to be registered`, async () => {
-			const r = await fetch(url);
-			const text = await r.text();
-			return r.status === 200 || /Did you mean to make a POST request/.test(text);
-		}, { timeoutMs: 30000 });
+		await waitFor(
+			`${url} to be registered`,
+			async () => {
+				const r = await fetch(url);
+				const text = await r.text();
+				return r.status === 200 || /Did you mean to make a POST request/.test(text);
+			},
+			{ timeoutMs: 30000 },
+		);
 	}
 
 	async function finishedExecutions(server, cookie, workflowId) {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-		const r = await rt.rest({ port: server.port, cookie, path: `/rest/executions?filter=${filter}` });
+		const r = await rt.rest({
+			port: server.port,
+			cookie,
+			path: `/rest/executions?filter=${filter}`,
+		});
 		return r.data.results.filter((e) => e.status !== 'running' && e.status !== 'new');
 	}
 
@@ -551,7 +776,11 @@ describe('the n8n server (editor and REST API)', () => {
 		const { server, cookie } = await activate('wcgwFwdFiles0001');
 		await webhookRegistered(`${server.url}/webhook/wechat-received`);
 		const post = (body) =>
-			fetch(`${server.url}/webhook/wechat-received`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+			fetch(`${server.url}/webhook/wechat-received`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(body),
+			});
 		const fromAlice = wf.RECEIVED.file.replace('wxid_sender123', 'wxid_demo_alice');
 		const linkFromAlice = wf.RECEIVED.link.replace('wxid_news', 'wxid_demo_alice');
 		const fileFromBob = wf.RECEIVED.file.replace('wxid_sender123', 'wxid_demo_bob');
@@ -559,10 +788,15 @@ describe('the n8n server (editor and REST API)', () => {
 			const r = await post({ FromUserName: 'wxid_x', MsgType: 49, Content });
 			expect(r.status).toBe(200);
 		}
-		await waitFor('3 finished executions of the webhook workflow', async () => (await finishedExecutions(server, cookie, 'wcgwFwdFiles0001')).length >= 3);
+		await waitFor(
+			'3 finished executions of the webhook workflow',
+			async () => (await finishedExecutions(server, cookie, 'wcgwFwdFiles0001')).length >= 3,
+		);
 		const executions = await finishedExecutions(server, cookie, 'wcgwFwdFiles0001');
 		expect(executions.map((e) => e.status)).toEqual(['success', 'success', 'success']);
-		const forwarded = ctx.demoSim.messages.filter((m) => m.toUserName === '12345678901@chatroom' && m.type === 6);
+		const forwarded = ctx.demoSim.messages.filter(
+			(m) => m.toUserName === '12345678901@chatroom' && m.type === 6,
+		);
 		expect(forwarded).toHaveLength(1);
 		const sent = appmsg(forwarded[0].appMsgXml);
 		expect(sent.appattach.attachid).toBe(xml.parse(wf.RECEIVED.file).msg.appmsg.appattach.attachid);
@@ -575,9 +809,18 @@ describe('the n8n server (editor and REST API)', () => {
 		expect(page.status).toBe(200);
 		expect(await page.text()).toContain('Share a link on WeChat');
 		const form = new FormData();
-		const fields = ['From the form <e2e>', 'https://example.com/form?a=1&b=2', 'Sent by a person', '', 'wxid_e2e_form1, wxid_e2e_form2'];
+		const fields = [
+			'From the form <e2e>',
+			'https://example.com/form?a=1&b=2',
+			'Sent by a person',
+			'',
+			'wxid_e2e_form1, wxid_e2e_form2',
+		];
 		fields.forEach((value, i) => form.append(`field-${i}`, value));
-		const submitted = await fetch(`${server.url}/form/wechat-share-link`, { method: 'POST', body: form });
+		const submitted = await fetch(`${server.url}/form/wechat-share-link`, {
+			method: 'POST',
+			body: form,
+		});
 		expect(submitted.status).toBe(200);
 		const messages = await waitFor('two link cards from the form', () => {
 			const m = ctx.demoSim.messages.filter((x) => x.toUserName.startsWith('wxid_e2e_form'));

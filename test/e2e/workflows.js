@@ -25,7 +25,14 @@ const FAST = { messageInterval: 0, maxRecipientsPerMinute: 0 };
 let counter = 0;
 const nodeId = () => `e2e-node-${String(++counter).padStart(4, '0')}`;
 
-const trigger = () => ({ id: nodeId(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} });
+const trigger = () => ({
+	id: nodeId(),
+	name: 'Start',
+	type: 'n8n-nodes-base.manualTrigger',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+});
 
 function code(name, items, position) {
 	return {
@@ -34,7 +41,13 @@ function code(name, items, position) {
 		type: 'n8n-nodes-base.code',
 		typeVersion: 2,
 		position,
-		parameters: { jsCode: `return ${JSON.stringify(items.map((json) => ({ json })), null, 2)};` },
+		parameters: {
+			jsCode: `return ${JSON.stringify(
+				items.map((json) => ({ json })),
+				null,
+				2,
+			)};`,
+		},
 	};
 }
 
@@ -46,7 +59,14 @@ function set(name, fields, position) {
 		typeVersion: 3.4,
 		position,
 		parameters: {
-			assignments: { assignments: Object.entries(fields).map(([k, v], i) => ({ id: `${name}-${i}`, name: k, value: v, type: typeof v === 'number' ? 'number' : 'string' })) },
+			assignments: {
+				assignments: Object.entries(fields).map(([k, v], i) => ({
+					id: `${name}-${i}`,
+					name: k,
+					value: v,
+					type: typeof v === 'number' ? 'number' : 'string',
+				})),
+			},
 			options: {},
 		},
 	};
@@ -72,16 +92,31 @@ function workflow(id, name, branches) {
 	for (const chain of branches) {
 		nodes.push(...chain);
 		connections[start.name].main[0].push({ node: chain[0].name, type: 'main', index: 0 });
-		for (let i = 0; i < chain.length - 1; i++) connections[chain[i].name] = { main: [[{ node: chain[i + 1].name, type: 'main', index: 0 }]] };
+		for (let i = 0; i < chain.length - 1; i++)
+			connections[chain[i].name] = {
+				main: [[{ node: chain[i + 1].name, type: 'main', index: 0 }]],
+			};
 	}
-	return { id, name, nodes, connections, active: false, settings: { executionOrder: 'v1' }, pinData: {} };
+	return {
+		id,
+		name,
+		nodes,
+		connections,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+	};
 }
 
 /** Items of the "several items" branch: expressions read them, recipients come as text or list. */
 const LINK_ITEMS = [
 	{ title: 'Item 0 <a&b>', url: 'https://example.com/a?x=1&y=2', sendTo: 'wxid_e2e_a' },
 	{ title: 'Item 1', url: 'https://example.com/b', sendTo: ['wxid_e2e_b', '11111111111@chatroom'] },
-	{ title: 'Item 2 "quoted"', url: 'https://example.com/c?q=%E4%BD%A0', sendTo: 'wxid_e2e_c, wxid_e2e_d\nwxid_e2e_e' },
+	{
+		title: 'Item 2 "quoted"',
+		url: 'https://example.com/c?q=%E4%BD%A0',
+		sendTo: 'wxid_e2e_c, wxid_e2e_d\nwxid_e2e_e',
+	},
 ];
 
 const CONTINUE_ITEMS = [
@@ -91,7 +126,11 @@ const CONTINUE_ITEMS = [
 	{ sendTo: 'wxid_e2e_ok2' },
 ];
 
-const FAIL_ITEMS = [{ sendTo: 'wxid_e2e_f1' }, { sendTo: 'wxid_e2e_reject' }, { sendTo: 'wxid_e2e_f2' }];
+const FAIL_ITEMS = [
+	{ sendTo: 'wxid_e2e_f1' },
+	{ sendTo: 'wxid_e2e_reject' },
+	{ sendTo: 'wxid_e2e_f2' },
+];
 
 const PACED_RECIPIENTS = ['wxid_e2e_p1', 'wxid_e2e_p2', 'wxid_e2e_p3'];
 
@@ -114,7 +153,8 @@ function mainWorkflow() {
 					toUserName: '={{ $json.sendTo }}',
 					title: '={{ $json.title }}',
 					url: '={{ $json.url }}',
-					description: "={{ $('Three items').item.json.title + ' (' + $itemIndex + ' of ' + $input.all().length + ')' }}",
+					description:
+						"={{ $('Three items').item.json.title + ' (' + $itemIndex + ' of ' + $input.all().length + ')' }}",
 					thumbUrl: 'https://example.com/t.png',
 					additionalFields: { sourceDisplayName: 'E2E News' },
 					options: { ...FAST, includeXml: true },
@@ -126,7 +166,14 @@ function mainWorkflow() {
 			set('Channels card', { content: RECEIVED.channels }, [220, 200]),
 			wechat(
 				'Channels',
-				{ operation: 'forwardChannelsVideo', toUserName: 'wxid_e2e_channels', source: 'xml', messageXml: '={{ $json.content }}', overrides: { description: 'Overridden caption' }, options: FAST },
+				{
+					operation: 'forwardChannelsVideo',
+					toUserName: 'wxid_e2e_channels',
+					source: 'xml',
+					messageXml: '={{ $json.content }}',
+					overrides: { description: 'Overridden caption' },
+					options: FAST,
+				},
 				[440, 200],
 			),
 		],
@@ -152,21 +199,60 @@ function mainWorkflow() {
 		],
 		[
 			set('File message', { content: RECEIVED.file }, [220, 600]),
-			wechat('File', { operation: 'forwardFile', toUserName: 'wxid_e2e_file', source: 'xml', messageXml: '={{ $json.content }}', overrides: {}, options: FAST }, [440, 600]),
+			wechat(
+				'File',
+				{
+					operation: 'forwardFile',
+					toUserName: 'wxid_e2e_file',
+					source: 'xml',
+					messageXml: '={{ $json.content }}',
+					overrides: {},
+					options: FAST,
+				},
+				[440, 600],
+			),
 		],
 		[
 			set('Any XML', { xml: RECEIVED.link }, [220, 800]),
-			wechat('App msg', { operation: 'sendAppMsgXml', toUserName: 'wxid_e2e_appmsg', messageXml: '={{ $json.xml }}', options: FAST }, [440, 800]),
+			wechat(
+				'App msg',
+				{
+					operation: 'sendAppMsgXml',
+					toUserName: 'wxid_e2e_appmsg',
+					messageXml: '={{ $json.xml }}',
+					options: FAST,
+				},
+				[440, 800],
+			),
 		],
 		[
-			code('Received', [RECEIVED.file, RECEIVED.miniProgram, RECEIVED.channels, RECEIVED.link].map((content) => ({ content })), [220, 1000]),
-			wechat('Parse', { operation: 'parseAppMsgXml', messageXml: '={{ $json.content }}' }, [440, 1000]),
+			code(
+				'Received',
+				[RECEIVED.file, RECEIVED.miniProgram, RECEIVED.channels, RECEIVED.link].map((content) => ({
+					content,
+				})),
+				[220, 1000],
+			),
+			wechat(
+				'Parse',
+				{ operation: 'parseAppMsgXml', messageXml: '={{ $json.content }}' },
+				[440, 1000],
+			),
 		],
 		[
 			code('Mixed recipients', CONTINUE_ITEMS, [220, 1200]),
 			wechat(
 				'Continue on fail',
-				{ operation: 'sendLink', toUserName: '={{ $json.sendTo }}', title: 'Continue', url: 'https://example.com/c', description: '', thumbUrl: '', additionalFields: {}, options: FAST },
+				{
+					operation: 'sendLink',
+					toUserName: '={{ $json.sendTo }}',
+					title: 'Continue',
+					url: 'https://example.com/c',
+					description: '',
+					thumbUrl: '',
+					additionalFields: {},
+					options: FAST,
+				},
 				[440, 1200],
 				{ onError: 'continueRegularOutput' },
 			),
@@ -175,7 +261,16 @@ function mainWorkflow() {
 			set('Auth item', { n: 1 }, [220, 1400]),
 			wechat(
 				'Header auth',
-				{ operation: 'sendLink', toUserName: 'wxid_e2e_auth', title: 'Behind a proxy', url: 'https://example.com/p', description: '', thumbUrl: '', additionalFields: {}, options: { ...FAST, includeXml: true } },
+				{
+					operation: 'sendLink',
+					toUserName: 'wxid_e2e_auth',
+					title: 'Behind a proxy',
+					url: 'https://example.com/p',
+					description: '',
+					thumbUrl: '',
+					additionalFields: {},
+					options: { ...FAST, includeXml: true },
+				},
 				[440, 1400],
 				{ credential: CREDENTIALS.auth },
 			),
@@ -185,7 +280,16 @@ function mainWorkflow() {
 			// default options: 1000 ms (+ up to 30% jitter) between messages, 12 chats a minute
 			wechat(
 				'Default pacing',
-				{ operation: 'sendLink', toUserName: PACED_RECIPIENTS.join(', '), title: 'Paced', url: 'https://example.com/paced', description: '', thumbUrl: '', additionalFields: {}, options: {} },
+				{
+					operation: 'sendLink',
+					toUserName: PACED_RECIPIENTS.join(', '),
+					title: 'Paced',
+					url: 'https://example.com/paced',
+					description: '',
+					thumbUrl: '',
+					additionalFields: {},
+					options: {},
+				},
 				[440, 1600],
 			),
 		],
@@ -199,7 +303,16 @@ function failWorkflow() {
 			code('Items', FAIL_ITEMS, [220, 0]),
 			wechat(
 				'Stops on error',
-				{ operation: 'sendLink', toUserName: '={{ $json.sendTo }}', title: 'Stops', url: 'https://example.com/s', description: '', thumbUrl: '', additionalFields: {}, options: FAST },
+				{
+					operation: 'sendLink',
+					toUserName: '={{ $json.sendTo }}',
+					title: 'Stops',
+					url: 'https://example.com/s',
+					description: '',
+					thumbUrl: '',
+					additionalFields: {},
+					options: FAST,
+				},
 				[440, 0],
 			),
 		],
@@ -217,15 +330,35 @@ const UNKNOWN_RECIPIENTS = ['wxid_e2e_u1', 'wxid_e2e_u2', 'wxid_e2e_u3'];
 
 function retryWorkflow() {
 	const retry = { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 };
-	const link = (title) => ({ operation: 'sendLink', toUserName: '={{ $json.sendTo }}', title, url: 'https://example.com/r', options: FAST });
+	const link = (title) => ({
+		operation: 'sendLink',
+		toUserName: '={{ $json.sendTo }}',
+		title,
+		url: 'https://example.com/r',
+		options: FAST,
+	});
 	return workflow('e2eRetryOnFail01', 'e2e: n8n Retry On Fail never sends twice', [
 		[
-			code('Retry items', RETRY_RECIPIENTS.map((sendTo) => ({ sendTo })), [220, 0]),
-			wechat('Retried after a refusal', link('Retried'), [440, 0], { credential: CREDENTIALS.retry, ...retry }),
+			code(
+				'Retry items',
+				RETRY_RECIPIENTS.map((sendTo) => ({ sendTo })),
+				[220, 0],
+			),
+			wechat('Retried after a refusal', link('Retried'), [440, 0], {
+				credential: CREDENTIALS.retry,
+				...retry,
+			}),
 		],
 		[
-			code('Unknown items', UNKNOWN_RECIPIENTS.map((sendTo) => ({ sendTo })), [220, 200]),
-			wechat('Retried after a lost answer', link('Lost answer'), [440, 200], { credential: CREDENTIALS.retry, ...retry }),
+			code(
+				'Unknown items',
+				UNKNOWN_RECIPIENTS.map((sendTo) => ({ sendTo })),
+				[220, 200],
+			),
+			wechat('Retried after a lost answer', link('Lost answer'), [440, 200], {
+				credential: CREDENTIALS.retry,
+				...retry,
+			}),
 		],
 	]);
 }

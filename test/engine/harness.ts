@@ -33,7 +33,9 @@ import { WeChatGatewayApi } from '../../credentials/WeChatGatewayApi.credentials
 import { WeChatGateway } from '../../nodes/WeChatGateway/WeChatGateway.node';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { engineAdditionalData } = require('./additionalData') as { engineAdditionalData(parts: object): unknown };
+const { engineAdditionalData } = require('./additionalData') as {
+	engineAdditionalData(parts: object): unknown;
+};
 
 /** A start node that emits the items it is given, like a trigger fed by a previous system. */
 class TestItemsTrigger implements INodeType {
@@ -66,7 +68,8 @@ const nodeTypeInstances: Record<string, INodeType> = {
 
 const nodeTypes: INodeTypes = {
 	getByName: (type) => nodeTypeInstances[type],
-	getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(nodeTypeInstances[type], version),
+	getByNameAndVersion: (type, version) =>
+		NodeHelpers.getVersionedNodeType(nodeTypeInstances[type], version),
 	getKnownTypes: () => ({}),
 };
 
@@ -77,7 +80,11 @@ class TestCredentialsHelper extends ICredentialsHelper {
 	}
 	getParentTypes = () => [];
 	isCredentialUsableByNode = () => true;
-	authenticate = async (_c: ICredentialDataDecryptedObject, _t: string, options: IHttpRequestOptions) => options;
+	authenticate = async (
+		_c: ICredentialDataDecryptedObject,
+		_t: string,
+		options: IHttpRequestOptions,
+	) => options;
 	preAuthentication = async () => undefined;
 	runPreAuthentication = async () => undefined;
 	getCredentials = async () => ({}) as ICredentials;
@@ -129,7 +136,11 @@ export async function runWeChatNode(options: RunOptions): Promise<NodeRun> {
 		credentials: { weChatGatewayApi: { id: 'test-credential', name: 'Test gateway' } },
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 		...(options.retryOnFail
-			? { retryOnFail: true, maxTries: options.retryOnFail.maxTries, waitBetweenTries: options.retryOnFail.waitBetweenTries ?? 0 }
+			? {
+					retryOnFail: true,
+					maxTries: options.retryOnFail.maxTries,
+					waitBetweenTries: options.retryOnFail.waitBetweenTries ?? 0,
+				}
 			: {}),
 	};
 	const connections: IConnections = {
@@ -168,7 +179,10 @@ export async function runWeChatNode(options: RunOptions): Promise<NodeRun> {
 		executionId,
 	}) as IWorkflowExecuteAdditionalData;
 
-	const execution = new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode: trigger });
+	const execution = new WorkflowExecute(additionalData, 'manual').run({
+		workflow,
+		startNode: trigger,
+	});
 	options.onStarted?.(() => execution.cancel());
 	const run = await execution;
 	const taskData = run.data.resultData.runData[wechat.name]?.at(-1);

@@ -47,7 +47,11 @@ const REQUIRED_FIELDS = {
 	6: [['title'], ['appattach', 'totallen'], ['appattach', 'attachid'], ['appattach', 'aeskey']],
 	33: [['title'], ['weappinfo', 'appid'], ['weappinfo', 'username']],
 	36: [['title'], ['weappinfo', 'appid'], ['weappinfo', 'username']],
-	51: [['finderFeed', 'objectId'], ['finderFeed', 'objectNonceId'], ['finderFeed', 'username']],
+	51: [
+		['finderFeed', 'objectId'],
+		['finderFeed', 'objectNonceId'],
+		['finderFeed', 'username'],
+	],
 };
 /** App message types a client may send; 74 (file uploading) and the like only ever arrive. */
 const SENDABLE_TYPES = new Set([3, 4, 5, 6, 19, 24, 33, 36, 51, 53, 57, 63, 87]);
@@ -78,24 +82,34 @@ function get(node, path) {
 
 /** @returns {{ ok: true, appMsg: any, type: number } | { ok: false, errMsg: string }} */
 function checkAppMsgXml(xml) {
-	if (typeof xml !== 'string' || xml.trim() === '') return { ok: false, errMsg: 'AppMsgXml is required' };
+	if (typeof xml !== 'string' || xml.trim() === '')
+		return { ok: false, errMsg: 'AppMsgXml is required' };
 	if (/<!DOCTYPE/i.test(xml)) return { ok: false, errMsg: 'AppMsgXml must not contain a DOCTYPE' };
 	const valid = XMLValidator.validate(xml);
-	if (valid !== true) return { ok: false, errMsg: `AppMsgXml is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, col ${valid.err.col})` };
-	if (!/^\s*<appmsg[\s>/]/.test(xml)) return { ok: false, errMsg: 'AppMsgXml must start at the <appmsg> element' };
+	if (valid !== true)
+		return {
+			ok: false,
+			errMsg: `AppMsgXml is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, col ${valid.err.col})`,
+		};
+	if (!/^\s*<appmsg[\s>/]/.test(xml))
+		return { ok: false, errMsg: 'AppMsgXml must start at the <appmsg> element' };
 	const document = xmlParser.parse(xml);
 	const keys = Object.keys(document);
-	if (keys.length !== 1 || keys[0] !== 'appmsg') return { ok: false, errMsg: 'AppMsgXml must have exactly one root element, <appmsg>' };
+	if (keys.length !== 1 || keys[0] !== 'appmsg')
+		return { ok: false, errMsg: 'AppMsgXml must have exactly one root element, <appmsg>' };
 	const appMsg = document.appmsg;
 	const typeText = get(appMsg, ['type']);
-	if (typeText === undefined || !/^\d+$/.test(typeText)) return { ok: false, errMsg: 'appmsg has no numeric <type>' };
+	if (typeText === undefined || !/^\d+$/.test(typeText))
+		return { ok: false, errMsg: 'appmsg has no numeric <type>' };
 	const type = Number(typeText);
 	if (!SENDABLE_TYPES.has(type)) return { ok: false, errMsg: `appmsg type ${type} cannot be sent` };
 	for (const path of REQUIRED_FIELDS[type] ?? [['title']]) {
 		const value = get(appMsg, path);
-		if (value === undefined || value.trim() === '') return { ok: false, errMsg: `appmsg type ${type} needs <${path.join('><')}>` };
+		if (value === undefined || value.trim() === '')
+			return { ok: false, errMsg: `appmsg type ${type} needs <${path.join('><')}>` };
 	}
-	if (type === 6 && !/^\d+$/.test(get(appMsg, ['appattach', 'totallen']) ?? '')) return { ok: false, errMsg: 'appattach.totallen must be a number' };
+	if (type === 6 && !/^\d+$/.test(get(appMsg, ['appattach', 'totallen']) ?? ''))
+		return { ok: false, errMsg: 'appattach.totallen must be a number' };
 	return { ok: true, appMsg, type };
 }
 
@@ -114,8 +128,11 @@ const CONNECTION_ACTIONS = new Set(['dropConnection']);
  *  `tls`: serve https with this key and certificate. `keepAlive: false`: close the connection after every answer.
  */
 async function startGatewaySimulator(options = {}) {
-	const accounts = options.accounts && options.accounts.length ? new Set(options.accounts) : undefined;
-	const authHeader = options.authHeader ? { name: options.authHeader.name.toLowerCase(), value: options.authHeader.value } : undefined;
+	const accounts =
+		options.accounts && options.accounts.length ? new Set(options.accounts) : undefined;
+	const authHeader = options.authHeader
+		? { name: options.authHeader.name.toLowerCase(), value: options.authHeader.value }
+		: undefined;
 	let latencyMs = options.latencyMs ?? 0;
 	let nextMsgId = BigInt(options.firstMsgId ?? FIRST_MSG_ID);
 	let clientSeq = 0;
@@ -171,14 +188,19 @@ async function startGatewaySimulator(options = {}) {
 	}
 
 	function sendJson(res, status, text) {
-		res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+		res.writeHead(status, {
+			'content-type': 'application/json; charset=utf-8',
+			'content-length': Buffer.byteLength(text),
+		});
 		res.end(text);
 	}
 
 	function cgiAnswer(ret, errMsg, data) {
 		const base = JSON.stringify({ ErrMsg: errMsg, Ret: ret });
 		// NewMsgId is written as a bare 64-bit number, exactly as the real gateway does.
-		const responseData = data ? `{"NewMsgId":${data.newMsgId},"ClientMsgId":${JSON.stringify(data.clientMsgId)}}` : '{}';
+		const responseData = data
+			? `{"NewMsgId":${data.newMsgId},"ClientMsgId":${JSON.stringify(data.clientMsgId)}}`
+			: '{}';
 		return `{"CgiBaseResponse":${base},"ResponseData":${responseData}}`;
 	}
 
@@ -212,14 +234,22 @@ async function startGatewaySimulator(options = {}) {
 			return;
 		}
 		if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-		if (fault?.action === 'html') return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>');
-		if (fault?.action === 'empty') return res.writeHead(200, { 'content-type': 'application/json' }).end();
+		if (fault?.action === 'html')
+			return res
+				.writeHead(200, { 'content-type': 'text/html' })
+				.end('<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>');
+		if (fault?.action === 'empty')
+			return res.writeHead(200, { 'content-type': 'application/json' }).end();
 		if (fault?.action === 'json') return sendJson(res, 200, fault.body);
 		if (fault?.action === 'echoHeaders') {
 			res.writeHead(fault.status ?? 400, { 'content-type': 'text/plain' });
 			// Custom (X-) headers first, where an auth header usually is: it lands in the start of the body.
-			const headers = Object.entries(req.headers).sort(([a], [b]) => Number(b.startsWith('x-')) - Number(a.startsWith('x-')));
-			return res.end(`Bad request; headers:\n${headers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
+			const headers = Object.entries(req.headers).sort(
+				([a], [b]) => Number(b.startsWith('x-')) - Number(a.startsWith('x-')),
+			);
+			return res.end(
+				`Bad request; headers:\n${headers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n`,
+			);
 		}
 		if (fault?.action === 'oversized') {
 			res.writeHead(200, { 'content-type': 'application/json' });
@@ -236,23 +266,35 @@ async function startGatewaySimulator(options = {}) {
 			log({ kind: 'rejected', ...call, headers: undefined });
 			sendJson(res, status, cgiAnswer(ret, errMsg));
 		};
-		if (authHeader && req.headers[authHeader.name] !== authHeader.value) return reject(401, -1, 'unauthorized: missing or wrong auth header');
+		if (authHeader && req.headers[authHeader.name] !== authHeader.value)
+			return reject(401, -1, 'unauthorized: missing or wrong auth header');
 		if (req.method !== 'POST') return reject(405, -2, 'method must be POST');
 		if (query.funcname !== 'MagicCgi') return reject(400, -2, 'query funcname must be MagicCgi');
-		if (!query.timeout || !/^\d+$/.test(query.timeout)) return reject(400, -2, 'query timeout must be a number of seconds');
+		if (!query.timeout || !/^\d+$/.test(query.timeout))
+			return reject(400, -2, 'query timeout must be a number of seconds');
 		if (!query.wxid || !WXID.test(query.wxid)) return reject(400, -2, 'query wxid is required');
-		if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return reject(400, -2, 'Content-Type must be application/json');
+		if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
+			return reject(400, -2, 'Content-Type must be application/json');
 		if (!body || typeof body !== 'object') return reject(400, -2, 'body must be JSON');
-		if (accounts && !accounts.has(query.wxid)) return reject(200, -13, `account ${query.wxid} is not logged in to this gateway`);
-		if (body.CgiCmd !== 222) return reject(200, -2, `CgiCmd ${JSON.stringify(body.CgiCmd)} is not supported by this simulator (only 222)`);
+		if (accounts && !accounts.has(query.wxid))
+			return reject(200, -13, `account ${query.wxid} is not logged in to this gateway`);
+		if (body.CgiCmd !== 222)
+			return reject(
+				200,
+				-2,
+				`CgiCmd ${JSON.stringify(body.CgiCmd)} is not supported by this simulator (only 222)`,
+			);
 		const request = body.CgiRequest;
 		if (!request || typeof request !== 'object') return reject(200, -2, 'CgiRequest is required');
-		if (typeof request.ToUserName !== 'string' || request.ToUserName === '') return reject(200, -2, 'CgiRequest.ToUserName is required');
-		if (!WXID.test(request.ToUserName)) return reject(200, -2, `ToUserName "${request.ToUserName}" is not a WeChat ID`);
+		if (typeof request.ToUserName !== 'string' || request.ToUserName === '')
+			return reject(200, -2, 'CgiRequest.ToUserName is required');
+		if (!WXID.test(request.ToUserName))
+			return reject(200, -2, `ToUserName "${request.ToUserName}" is not a WeChat ID`);
 		if (request.MsgType !== 49) return reject(200, -2, 'CgiRequest.MsgType must be 49');
 		const checked = checkAppMsgXml(request.AppMsgXml);
 		if (!checked.ok) return reject(200, -2, checked.errMsg);
-		if (fault?.action === 'ret') return reject(200, fault.ret, fault.errMsg ?? `simulated Ret ${fault.ret}`);
+		if (fault?.action === 'ret')
+			return reject(200, fault.ret, fault.errMsg ?? `simulated Ret ${fault.ret}`);
 
 		const newMsgId = (nextMsgId++).toString();
 		const clientMsgId = `${query.wxid}_${Date.now()}_${++clientSeq}`;
@@ -351,16 +393,23 @@ async function startGatewaySimulator(options = {}) {
 			const bodyText = Buffer.concat(chunks).toString('utf8');
 			Promise.resolve()
 				.then(() => {
-					if (url.pathname.startsWith('/__simulator/')) return handleControl(req, res, url, bodyText);
-					if (url.pathname.replace(/\/+$/, '').endsWith('/v2/api')) return handleGateway(req, res, url, bodyText);
-					res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>404 page not found</body></html>');
+					if (url.pathname.startsWith('/__simulator/'))
+						return handleControl(req, res, url, bodyText);
+					if (url.pathname.replace(/\/+$/, '').endsWith('/v2/api'))
+						return handleGateway(req, res, url, bodyText);
+					res
+						.writeHead(404, { 'content-type': 'text/html' })
+						.end('<html><body>404 page not found</body></html>');
 				})
 				.catch((error) => {
-					if (!res.headersSent) sendJson(res, 500, JSON.stringify({ error: String(error && error.message) }));
+					if (!res.headersSent)
+						sendJson(res, 500, JSON.stringify({ error: String(error && error.message) }));
 				});
 		});
 	};
-	const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
+	const server = options.tls
+		? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+		: http.createServer(handler);
 	server.keepAliveTimeout = 60_000;
 	server.on('connection', (socket) => {
 		const fault = takeConnectionFault(++acceptedConnections);

@@ -13,9 +13,16 @@ const visibleFor = (operation: string, extra: Record<string, string> = {}) =>
 		.filter((p) => {
 			const show = p.displayOptions?.show ?? {};
 			if (show.operation && !show.operation.includes(operation)) return false;
-			return Object.entries(extra).every(([key, value]) => !show[key] || show[key]!.includes(value));
+			return Object.entries(extra).every(
+				([key, value]) => !show[key] || show[key]!.includes(value),
+			);
 		})
-		.filter((p) => !Object.keys(p.displayOptions?.show ?? {}).some((key) => key !== 'operation' && !(key in extra)))
+		.filter(
+			(p) =>
+				!Object.keys(p.displayOptions?.show ?? {}).some(
+					(key) => key !== 'operation' && !(key in extra),
+				),
+		)
 		.map((p) => p.name);
 
 test('operations are exactly the six of the contract', () => {
@@ -31,8 +38,24 @@ test('operations are exactly the six of the contract', () => {
 });
 
 test('each operation shows its own fields', () => {
-	expect(visibleFor('sendLink')).toEqual(['operation', 'toUserName', 'title', 'url', 'description', 'thumbUrl', 'additionalFields', 'options']);
-	expect(visibleFor('forwardFile', { source: 'xml' })).toEqual(['operation', 'toUserName', 'source', 'messageXml', 'overrides', 'options']);
+	expect(visibleFor('sendLink')).toEqual([
+		'operation',
+		'toUserName',
+		'title',
+		'url',
+		'description',
+		'thumbUrl',
+		'additionalFields',
+		'options',
+	]);
+	expect(visibleFor('forwardFile', { source: 'xml' })).toEqual([
+		'operation',
+		'toUserName',
+		'source',
+		'messageXml',
+		'overrides',
+		'options',
+	]);
 	expect(visibleFor('forwardFile', { source: 'fields' })).toEqual([
 		'operation',
 		'toUserName',
@@ -47,7 +70,16 @@ test('each operation shows its own fields', () => {
 		'options',
 	]);
 	expect(visibleFor('forwardChannelsVideo', { source: 'fields' })).toEqual(
-		expect.arrayContaining(['objectId', 'objectNonceId', 'username', 'nickname', 'avatar', 'description', 'mediaUrl', 'thumbUrl']),
+		expect.arrayContaining([
+			'objectId',
+			'objectNonceId',
+			'username',
+			'nickname',
+			'avatar',
+			'description',
+			'mediaUrl',
+			'thumbUrl',
+		]),
 	);
 	expect(visibleFor('forwardMiniProgram', { source: 'fields' })).toEqual(
 		expect.arrayContaining(['title', 'appId', 'username', 'pagePath', 'displayName', 'iconUrl']),
@@ -59,13 +91,23 @@ test('each operation shows its own fields', () => {
 test('option names are fixed', () => {
 	const options = description.properties.find((p) => p.name === 'options') as INodeProperties;
 	expect((options.options as INodeProperties[]).map((o) => o.name).sort()).toEqual(
-		['concurrency', 'delivery', 'includeXml', 'maxRecipientsPerMinute', 'messageInterval', 'retries', 'retryDelay'].sort(),
+		[
+			'concurrency',
+			'delivery',
+			'includeXml',
+			'maxRecipientsPerMinute',
+			'messageInterval',
+			'retries',
+			'retryDelay',
+		].sort(),
 	);
 });
 
 test('the node can be an AI agent tool and names its credential test', () => {
 	expect(description.usableAsTool).toBe(true);
-	expect(description.credentials).toEqual([{ name: 'weChatGatewayApi', required: true, testedBy: 'weChatGatewayConnectionTest' }]);
+	expect(description.credentials).toEqual([
+		{ name: 'weChatGatewayApi', required: true, testedBy: 'weChatGatewayConnectionTest' },
+	]);
 });
 
 test('the credential has the fields of the contract', () => {
@@ -80,7 +122,9 @@ test('the credential has the fields of the contract', () => {
 		'timeout',
 		'ignoreSslIssues',
 	]);
-	expect(credential.properties.find((p) => p.name === 'authHeaderSecret')?.typeOptions?.password).toBe(true);
+	expect(
+		credential.properties.find((p) => p.name === 'authHeaderSecret')?.typeOptions?.password,
+	).toBe(true);
 	expect(credential.properties.find((p) => p.name === 'timeout')?.default).toBe(10);
 });
 
@@ -98,7 +142,10 @@ test('the editor shows the same option defaults the delivery code uses', () => {
 	const { DEFAULT_DELIVERY_OPTIONS } = require('../../nodes/WeChatGateway/delivery/options');
 	const options = description.properties.find((p) => p.name === 'options') as INodeProperties;
 	for (const option of options.options as INodeProperties[]) {
-		expect([option.name, option.default]).toEqual([option.name, DEFAULT_DELIVERY_OPTIONS[option.name]]);
+		expect([option.name, option.default]).toEqual([
+			option.name,
+			DEFAULT_DELIVERY_OPTIONS[option.name],
+		]);
 	}
 });
 

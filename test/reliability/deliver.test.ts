@@ -3,12 +3,29 @@
  * what is never sent twice, and what an interrupted retry reports.
  */
 import { deliver, type Delivery } from '../../nodes/WeChatGateway/delivery/deliver';
-import { DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from '../../nodes/WeChatGateway/delivery/options';
+import {
+	DEFAULT_DELIVERY_OPTIONS,
+	type DeliveryOptions,
+} from '../../nodes/WeChatGateway/delivery/options';
 import { PacingAbortedError, resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
-import { clearLedger, forgetRun, ledgerSize, runKey } from '../../nodes/WeChatGateway/delivery/sentLedger';
-import { GatewayError, type GatewayClient, type SendAppMsgResult } from '../../nodes/WeChatGateway/transport/gateway';
+import {
+	clearLedger,
+	forgetRun,
+	ledgerSize,
+	runKey,
+} from '../../nodes/WeChatGateway/delivery/sentLedger';
+import {
+	GatewayError,
+	type GatewayClient,
+	type SendAppMsgResult,
+} from '../../nodes/WeChatGateway/transport/gateway';
 
-const OK: SendAppMsgResult = { NewMsgId: '7234567890123457789', ClientMsgId: 'c1', Ret: 0, ErrMsg: '' };
+const OK: SendAppMsgResult = {
+	NewMsgId: '7234567890123457789',
+	ClientMsgId: 'c1',
+	Ret: 0,
+	ErrMsg: '',
+};
 const notSent = () => new GatewayError('refused', 'refused', 'notSent');
 const unknown = () => new GatewayError('dropped', 'dropped after writing', 'unknown');
 const rejected = (ret: number) => new GatewayError('ret', `Ret ${ret}`, 'rejected', { ret });
@@ -21,13 +38,29 @@ function scripted(...answers: Array<SendAppMsgResult | Error>) {
 		if (next instanceof Error) throw next;
 		return next;
 	});
-	return { client: { settings: { baseUrl: 'http://gw', wxid: 'wxid_s' }, sendAppMsg } as unknown as GatewayClient, sendAppMsg };
+	return {
+		client: {
+			settings: { baseUrl: 'http://gw', wxid: 'wxid_s' },
+			sendAppMsg,
+		} as unknown as GatewayClient,
+		sendAppMsg,
+	};
 }
 
-function delivery(client: GatewayClient, options: Partial<DeliveryOptions> = {}, extra: Partial<Delivery> = {}): Delivery {
+function delivery(
+	client: GatewayClient,
+	options: Partial<DeliveryOptions> = {},
+	extra: Partial<Delivery> = {},
+): Delivery {
 	return {
 		client,
-		options: { ...DEFAULT_DELIVERY_OPTIONS, messageInterval: 0, maxRecipientsPerMinute: 0, retryDelay: 1, ...options },
+		options: {
+			...DEFAULT_DELIVERY_OPTIONS,
+			messageInterval: 0,
+			maxRecipientsPerMinute: 0,
+			retryDelay: 1,
+			...options,
+		},
 		...extra,
 	};
 }
@@ -42,50 +75,73 @@ beforeEach(() => {
 describe('retries', () => {
 	test('not sent (connection failed before writing): retried up to "Retries" times', async () => {
 		const { client, sendAppMsg } = scripted(notSent(), notSent(), OK);
-		await expect(deliver(delivery(client, { retries: 2 }), 0, 'wxid_a', '<x/>')).resolves.toMatchObject({ NewMsgId: OK.NewMsgId, possibleDuplicate: false });
+		await expect(
+			deliver(delivery(client, { retries: 2 }), 0, 'wxid_a', '<x/>'),
+		).resolves.toMatchObject({ NewMsgId: OK.NewMsgId, possibleDuplicate: false });
 		expect(sendAppMsg).toHaveBeenCalledTimes(3);
 	});
 
 	test('not sent every time: the last error after retries + 1 attempts', async () => {
 		const { client, sendAppMsg } = scripted(notSent(), notSent(), notSent());
-		await expect(deliver(delivery(client, { retries: 2 }), 0, 'wxid_a', '<x/>')).rejects.toMatchObject({ delivery: 'notSent' });
+		await expect(
+			deliver(delivery(client, { retries: 2 }), 0, 'wxid_a', '<x/>'),
+		).rejects.toMatchObject({ delivery: 'notSent' });
 		expect(sendAppMsg).toHaveBeenCalledTimes(3);
 	});
 
 	test.each([-1, -2, -13, -24, -100, -200])('Ret %i is not retried', async (ret) => {
 		const { client, sendAppMsg } = scripted(rejected(ret), OK);
-		await expect(deliver(delivery(client, { retries: 3 }), 0, 'wxid_a', '<x/>')).rejects.toMatchObject({ delivery: 'rejected' });
+		await expect(
+			deliver(delivery(client, { retries: 3 }), 0, 'wxid_a', '<x/>'),
+		).rejects.toMatchObject({ delivery: 'rejected' });
 		expect(sendAppMsg).toHaveBeenCalledTimes(1);
 	});
 
 	test('Ret -34 and HTTP 429 are retried (with backoff)', async () => {
 		const tooMany = new GatewayError('http', 'HTTP 429', 'rejected', { httpStatus: 429 });
 		const { client, sendAppMsg } = scripted(rejected(-34), tooMany, OK);
-		await expect(deliver(delivery(client, { retries: 2 }), 0, 'wxid_a', '<x/>')).resolves.toMatchObject({ NewMsgId: OK.NewMsgId });
+		await expect(
+			deliver(delivery(client, { retries: 2 }), 0, 'wxid_a', '<x/>'),
+		).resolves.toMatchObject({ NewMsgId: OK.NewMsgId });
 		expect(sendAppMsg).toHaveBeenCalledTimes(3);
 	});
 
 	test('at most once (default): an unknown outcome is never retried', async () => {
 		const { client, sendAppMsg } = scripted(unknown(), OK);
-		await expect(deliver(delivery(client, { retries: 5 }), 0, 'wxid_a', '<x/>')).rejects.toMatchObject({ delivery: 'unknown' });
+		await expect(
+			deliver(delivery(client, { retries: 5 }), 0, 'wxid_a', '<x/>'),
+		).rejects.toMatchObject({ delivery: 'unknown' });
 		expect(sendAppMsg).toHaveBeenCalledTimes(1);
 	});
 
 	test('at least once: an unknown outcome is retried, and the result says it may be a duplicate', async () => {
 		const { client, sendAppMsg } = scripted(unknown(), OK);
-		await expect(deliver(delivery(client, { retries: 1, delivery: 'atLeastOnce' }), 0, 'wxid_a', '<x/>')).resolves.toMatchObject({ possibleDuplicate: true });
+		await expect(
+			deliver(delivery(client, { retries: 1, delivery: 'atLeastOnce' }), 0, 'wxid_a', '<x/>'),
+		).resolves.toMatchObject({ possibleDuplicate: true });
 		expect(sendAppMsg).toHaveBeenCalledTimes(2);
 	});
 
 	test('at least once: unknown, then surely not sent, retries used up: the outcome is still unknown', async () => {
 		const { client } = scripted(unknown(), notSent(), notSent());
-		await expect(deliver(delivery(client, { retries: 2, delivery: 'atLeastOnce' }), 0, 'wxid_a', '<x/>')).rejects.toMatchObject({ delivery: 'unknown' });
+		await expect(
+			deliver(delivery(client, { retries: 2, delivery: 'atLeastOnce' }), 0, 'wxid_a', '<x/>'),
+		).rejects.toMatchObject({ delivery: 'unknown' });
 	});
 
 	test('stopped during the backoff after an unknown outcome: reports that outcome, not "not sent"', async () => {
 		const controller = new AbortController();
 		const { client } = scripted(unknown(), OK);
-		const pending = deliver(delivery(client, { retries: 1, retryDelay: 10_000, delivery: 'atLeastOnce' }, { signal: controller.signal }), 0, 'wxid_a', '<x/>');
+		const pending = deliver(
+			delivery(
+				client,
+				{ retries: 1, retryDelay: 10_000, delivery: 'atLeastOnce' },
+				{ signal: controller.signal },
+			),
+			0,
+			'wxid_a',
+			'<x/>',
+		);
 		setTimeout(() => controller.abort(), 20);
 		await expect(pending).rejects.toMatchObject({ delivery: 'unknown' });
 	});
@@ -93,7 +149,12 @@ describe('retries', () => {
 	test('stopped during the backoff after "not sent": reports the stop', async () => {
 		const controller = new AbortController();
 		const { client, sendAppMsg } = scripted(notSent(), OK);
-		const pending = deliver(delivery(client, { retries: 1, retryDelay: 10_000 }, { signal: controller.signal }), 0, 'wxid_a', '<x/>');
+		const pending = deliver(
+			delivery(client, { retries: 1, retryDelay: 10_000 }, { signal: controller.signal }),
+			0,
+			'wxid_a',
+			'<x/>',
+		);
 		setTimeout(() => controller.abort(), 20);
 		await expect(pending).rejects.toBeInstanceOf(PacingAbortedError);
 		expect(sendAppMsg).toHaveBeenCalledTimes(1);
@@ -106,30 +167,49 @@ describe('the sent ledger (n8n Retry On Fail)', () => {
 		await deliver(delivery(first.client, {}, { run: RUN }), 3, 'wxid_a', '<x/>');
 		const again = scripted(OK);
 		// The XML may render differently on the retry (a time in an expression): still the same message.
-		await expect(deliver(delivery(again.client, {}, { run: RUN }), 3, 'wxid_a', '<x changed="1"/>')).resolves.toMatchObject({ ...OK, replayed: true });
+		await expect(
+			deliver(delivery(again.client, {}, { run: RUN }), 3, 'wxid_a', '<x changed="1"/>'),
+		).resolves.toMatchObject({ ...OK, replayed: true });
 		expect(again.sendAppMsg).not.toHaveBeenCalled();
 	});
 
 	test('at most once: an unknown outcome in an earlier try is reported again, not sent blind', async () => {
 		const first = scripted(unknown());
-		await expect(deliver(delivery(first.client, {}, { run: RUN }), 0, 'wxid_a', '<x/>')).rejects.toMatchObject({ delivery: 'unknown' });
+		await expect(
+			deliver(delivery(first.client, {}, { run: RUN }), 0, 'wxid_a', '<x/>'),
+		).rejects.toMatchObject({ delivery: 'unknown' });
 		const again = scripted(OK);
-		await expect(deliver(delivery(again.client, {}, { run: RUN }), 0, 'wxid_a', '<x/>')).rejects.toMatchObject({ delivery: 'unknown' });
+		await expect(
+			deliver(delivery(again.client, {}, { run: RUN }), 0, 'wxid_a', '<x/>'),
+		).rejects.toMatchObject({ delivery: 'unknown' });
 		expect(again.sendAppMsg).not.toHaveBeenCalled();
 	});
 
 	test('a rejected or unsent message is sent on the retry', async () => {
 		const first = scripted(rejected(-1));
-		await expect(deliver(delivery(first.client, {}, { run: RUN }), 0, 'wxid_a', '<x/>')).rejects.toMatchObject({ delivery: 'rejected' });
+		await expect(
+			deliver(delivery(first.client, {}, { run: RUN }), 0, 'wxid_a', '<x/>'),
+		).rejects.toMatchObject({ delivery: 'rejected' });
 		const again = scripted(OK);
-		await expect(deliver(delivery(again.client, {}, { run: RUN }), 0, 'wxid_a', '<x/>')).resolves.toMatchObject({ replayed: false });
+		await expect(
+			deliver(delivery(again.client, {}, { run: RUN }), 0, 'wxid_a', '<x/>'),
+		).resolves.toMatchObject({ replayed: false });
 		expect(again.sendAppMsg).toHaveBeenCalledTimes(1);
 	});
 
-	test('another run index (a loop\'s next round) or another recipient is another message', async () => {
+	test("another run index (a loop's next round) or another recipient is another message", async () => {
 		await deliver(delivery(scripted(OK).client, {}, { run: RUN }), 0, 'wxid_a', '<x/>');
 		const nextRound = scripted(OK);
-		await deliver(delivery(nextRound.client, {}, { run: runKey({ executionId: 'e1', nodeName: 'WeChat', runIndex: 1 }) }), 0, 'wxid_a', '<x/>');
+		await deliver(
+			delivery(
+				nextRound.client,
+				{},
+				{ run: runKey({ executionId: 'e1', nodeName: 'WeChat', runIndex: 1 }) },
+			),
+			0,
+			'wxid_a',
+			'<x/>',
+		);
 		expect(nextRound.sendAppMsg).toHaveBeenCalledTimes(1);
 		const otherRecipient = scripted(OK);
 		await deliver(delivery(otherRecipient.client, {}, { run: RUN }), 0, 'wxid_b', '<x/>');

@@ -10,7 +10,15 @@ import { setClientGraceMs } from '../../nodes/WeChatGateway/transport/gateway';
 import type { NodeRun } from '../engine/harness';
 import { account, recordAccounting, violations, type Accounting } from './support/accounting';
 import { batch, sendBatch, slotsOf } from './support/engine';
-import { TEST_TLS, closedPort, startSimulator, waitUntil, type FaultRule, type Simulator, startFresh } from './support/gateway';
+import {
+	TEST_TLS,
+	closedPort,
+	startSimulator,
+	waitUntil,
+	type FaultRule,
+	type Simulator,
+	startFresh,
+} from './support/gateway';
 
 const ITEMS = 5;
 const FAILING = 2;
@@ -42,7 +50,13 @@ interface FaultCase {
 	/** What the third item's outcome must be. `sent` when a safe retry got it through. */
 	expect:
 		| { sent: true; calls?: number }
-		| { sent?: false; delivery: 'notSent' | 'rejected' | 'unknown'; kind: string; message: RegExp; atGateway: 0 | 1 };
+		| {
+				sent?: false;
+				delivery: 'notSent' | 'rejected' | 'unknown';
+				kind: string;
+				message: RegExp;
+				atGateway: 0 | 1;
+		  };
 	/** Every item fails (the gateway cannot be reached at all). */
 	allFail?: boolean;
 	/** The gateway finishes late work after the run; wait until this holds before counting. */
@@ -57,7 +71,12 @@ const cases: FaultCase[] = [
 			name: `Ret ${ret}`,
 			target: 'plain',
 			rules: [toFailing({ action: 'ret', ret, errMsg: `simulated ${ret}` })],
-			expect: { delivery: 'rejected', kind: 'ret', message: new RegExp(`WeChat refused the message: Ret ${ret} \\(simulated ${ret}\\)`), atGateway: 0 },
+			expect: {
+				delivery: 'rejected',
+				kind: 'ret',
+				message: new RegExp(`WeChat refused the message: Ret ${ret} \\(simulated ${ret}\\)`),
+				atGateway: 0,
+			},
 		}),
 	),
 	{
@@ -76,14 +95,24 @@ const cases: FaultCase[] = [
 		name: 'Ret -1 with a network word in ErrMsg',
 		target: 'plain',
 		rules: [toFailing({ action: 'ret', ret: -1, errMsg: 'upstream ECONNRESET' })],
-		expect: { delivery: 'rejected', kind: 'ret', message: /Ret -1 \(upstream ECONNRESET\)/, atGateway: 0 },
+		expect: {
+			delivery: 'rejected',
+			kind: 'ret',
+			message: /Ret -1 \(upstream ECONNRESET\)/,
+			atGateway: 0,
+		},
 	},
 	...[400, 401, 403, 404, 413].map(
 		(status): FaultCase => ({
 			name: `HTTP ${status}`,
 			target: 'plain',
 			rules: [toFailing({ action: 'http', status })],
-			expect: { delivery: 'rejected', kind: 'http', message: new RegExp(`The gateway answered HTTP ${status}`), atGateway: 0 },
+			expect: {
+				delivery: 'rejected',
+				kind: 'http',
+				message: new RegExp(`The gateway answered HTTP ${status}`),
+				atGateway: 0,
+			},
 		}),
 	),
 	{
@@ -97,32 +126,62 @@ const cases: FaultCase[] = [
 			name: `HTTP ${status}`,
 			target: 'plain',
 			rules: [toFailing({ action: 'http', status })],
-			expect: { delivery: 'unknown', kind: 'http', message: new RegExp(`The gateway answered HTTP ${status}`), atGateway: 0 },
+			expect: {
+				delivery: 'unknown',
+				kind: 'http',
+				message: new RegExp(`The gateway answered HTTP ${status}`),
+				atGateway: 0,
+			},
 		}),
 	),
 	{
 		name: 'HTML body',
 		target: 'plain',
 		rules: [toFailing({ action: 'html' })],
-		expect: { delivery: 'unknown', kind: 'notJson', message: /answer is not JSON: "<!doctype html>/, atGateway: 0 },
+		expect: {
+			delivery: 'unknown',
+			kind: 'notJson',
+			message: /answer is not JSON: "<!doctype html>/,
+			atGateway: 0,
+		},
 	},
 	{
 		name: 'empty body',
 		target: 'plain',
 		rules: [toFailing({ action: 'empty' })],
-		expect: { delivery: 'unknown', kind: 'notJson', message: /not JSON with an empty body/, atGateway: 0 },
+		expect: {
+			delivery: 'unknown',
+			kind: 'notJson',
+			message: /not JSON with an empty body/,
+			atGateway: 0,
+		},
 	},
 	{
 		name: 'JSON without CgiBaseResponse',
 		target: 'plain',
 		rules: [toFailing({ action: 'json', body: '{"code":0,"msg":"ok"}' })],
-		expect: { delivery: 'unknown', kind: 'badResponse', message: /without "CgiBaseResponse"/, atGateway: 0 },
+		expect: {
+			delivery: 'unknown',
+			kind: 'badResponse',
+			message: /without "CgiBaseResponse"/,
+			atGateway: 0,
+		},
 	},
 	{
 		name: 'Ret 0 without NewMsgId',
 		target: 'plain',
-		rules: [toFailing({ action: 'json', body: '{"CgiBaseResponse":{"Ret":0,"ErrMsg":""},"ResponseData":{}}' })],
-		expect: { delivery: 'unknown', kind: 'badResponse', message: /no numeric "ResponseData.NewMsgId"/, atGateway: 0 },
+		rules: [
+			toFailing({
+				action: 'json',
+				body: '{"CgiBaseResponse":{"Ret":0,"ErrMsg":""},"ResponseData":{}}',
+			}),
+		],
+		expect: {
+			delivery: 'unknown',
+			kind: 'badResponse',
+			message: /no numeric "ResponseData.NewMsgId"/,
+			atGateway: 0,
+		},
 	},
 	{
 		name: 'connection dropped before the request was written, once: retried',
@@ -135,25 +194,45 @@ const cases: FaultCase[] = [
 		target: 'tls',
 		// retries 2: the third item's three connections are dropped
 		rules: [{ action: 'dropConnection', nth: FAILING + 1, times: 3 }],
-		expect: { delivery: 'notSent', kind: 'dropped', message: /dropped before the request was sent; nothing was sent/, atGateway: 0 },
+		expect: {
+			delivery: 'notSent',
+			kind: 'dropped',
+			message: /dropped before the request was sent; nothing was sent/,
+			atGateway: 0,
+		},
 	},
 	{
 		name: 'connection dropped after the request was written, not sent',
 		target: 'plain',
 		rules: [toFailing({ action: 'dropBeforeSend' })],
-		expect: { delivery: 'unknown', kind: 'dropped', message: /closed the connection after the request was sent .*may or may not have been sent/, atGateway: 0 },
+		expect: {
+			delivery: 'unknown',
+			kind: 'dropped',
+			message: /closed the connection after the request was sent .*may or may not have been sent/,
+			atGateway: 0,
+		},
 	},
 	{
 		name: 'connection dropped after the request was written, sent',
 		target: 'plain',
 		rules: [toFailing({ action: 'drop' })],
-		expect: { delivery: 'unknown', kind: 'dropped', message: /closed the connection after the request was sent .*may or may not have been sent/, atGateway: 1 },
+		expect: {
+			delivery: 'unknown',
+			kind: 'dropped',
+			message: /closed the connection after the request was sent .*may or may not have been sent/,
+			atGateway: 1,
+		},
 	},
 	{
 		name: 'gateway slower than the timeout (sends late)',
 		target: 'plain',
 		rules: [toFailing({ action: 'delay', delayMs: 1800 })],
-		expect: { delivery: 'unknown', kind: 'timeout', message: /did not answer within 1 s .*may or may not have been sent/, atGateway: 1 },
+		expect: {
+			delivery: 'unknown',
+			kind: 'timeout',
+			message: /did not answer within 1 s .*may or may not have been sent/,
+			atGateway: 1,
+		},
 		// undici's coarse timers may end the wait up to half a second early: wait for the late send.
 		settle: (sim) => sim.messages.some((m) => m.toUserName === FAILING_TO),
 	},
@@ -161,13 +240,23 @@ const cases: FaultCase[] = [
 		name: 'gateway never answers',
 		target: 'plain',
 		rules: [toFailing({ action: 'hang' })],
-		expect: { delivery: 'unknown', kind: 'timeout', message: /did not answer within 1 s/, atGateway: 0 },
+		expect: {
+			delivery: 'unknown',
+			kind: 'timeout',
+			message: /did not answer within 1 s/,
+			atGateway: 0,
+		},
 	},
 	{
 		name: 'answer that never ends',
 		target: 'plain',
 		rules: [toFailing({ action: 'dribble', intervalMs: 100 })],
-		expect: { delivery: 'unknown', kind: 'timeout', message: /did not finish answering within 1 s/, atGateway: 1 },
+		expect: {
+			delivery: 'unknown',
+			kind: 'timeout',
+			message: /did not finish answering within 1 s/,
+			atGateway: 1,
+		},
 	},
 	{
 		name: 'answer of several megabytes',
@@ -185,13 +274,23 @@ const cases: FaultCase[] = [
 		name: 'connection refused',
 		target: 'refused',
 		allFail: true,
-		expect: { delivery: 'notSent', kind: 'refused', message: /Connection refused by 127\.0\.0\.1:\d+/, atGateway: 0 },
+		expect: {
+			delivery: 'notSent',
+			kind: 'refused',
+			message: /Connection refused by 127\.0\.0\.1:\d+/,
+			atGateway: 0,
+		},
 	},
 	{
 		name: 'DNS failure',
 		target: 'dns',
 		allFail: true,
-		expect: { delivery: 'notSent', kind: 'dns', message: /"gateway\.invalid" could not be resolved \(DNS\)/, atGateway: 0 },
+		expect: {
+			delivery: 'notSent',
+			kind: 'dns',
+			message: /"gateway\.invalid" could not be resolved \(DNS\)/,
+			atGateway: 0,
+		},
 	},
 ];
 
@@ -226,7 +325,11 @@ async function runCase(c: FaultCase, continueOnFail: boolean) {
 	for (const rule of c.rules ?? []) sim.addFault(rule);
 	const b = batch(`${continueOnFail ? 'c' : 'f'}`, ITEMS);
 	const started = Date.now();
-	const run = await sendBatch(b, { baseUrl: await baseUrlFor(c.target), continueOnFail, options: c.options });
+	const run = await sendBatch(b, {
+		baseUrl: await baseUrlFor(c.target),
+		continueOnFail,
+		options: c.options,
+	});
 	const elapsed = Date.now() - started;
 	if (c.settle) await waitUntil(() => c.settle!(sim), 5_000, 'the late send');
 	const accounting = account(slotsOf(b), run, sim.messages);
@@ -236,57 +339,85 @@ async function runCase(c: FaultCase, continueOnFail: boolean) {
 function errorOf(run: NodeRun, continueOnFail: boolean, itemIndex: number) {
 	if (continueOnFail) {
 		const item = run.items.find((i) => (i.pairedItem as { item: number }).item === itemIndex);
-		return { message: String(item?.json.error ?? ''), delivery: item?.json.delivery, to: item?.json.ToUserName };
+		return {
+			message: String(item?.json.error ?? ''),
+			delivery: item?.json.delivery,
+			to: item?.json.ToUserName,
+		};
 	}
-	const error = run.error as (NodeRun['error'] & { errorResponse?: Record<string, unknown> }) | undefined;
-	return { message: error?.message ?? '', delivery: error?.errorResponse?.delivery, to: error?.errorResponse?.ToUserName };
+	const error = run.error as
+		| (NodeRun['error'] & { errorResponse?: Record<string, unknown> })
+		| undefined;
+	return {
+		message: error?.message ?? '',
+		delivery: error?.errorResponse?.delivery,
+		to: error?.errorResponse?.ToUserName,
+	};
 }
 
 describe.each(cases)('$name', (c) => {
 	let total: Accounting | undefined;
 	afterAll(() => {
-		if (total) recordAccounting('Gateway faults (5 items, the 3rd meets the fault; with and without Continue On Fail)', c.name, total);
+		if (total)
+			recordAccounting(
+				'Gateway faults (5 items, the 3rd meets the fault; with and without Continue On Fail)',
+				c.name,
+				total,
+			);
 	});
 
-	test.each([true, false])('continueOnFail=%s: named error, nothing lost or doubled', async (continueOnFail) => {
-		const { run, accounting, elapsed, sim } = await runCase(c, continueOnFail);
-		total = total ? merge(total, accounting) : accounting;
-		expect(violations(accounting)).toEqual([]);
-		// Never hanging: the slowest case is one timeout deadline per item that meets it.
-		expect(elapsed).toBeLessThan(15_000);
+	test.each([true, false])(
+		'continueOnFail=%s: named error, nothing lost or doubled',
+		async (continueOnFail) => {
+			const { run, accounting, elapsed, sim } = await runCase(c, continueOnFail);
+			total = total ? merge(total, accounting) : accounting;
+			expect(violations(accounting)).toEqual([]);
+			// Never hanging: the slowest case is one timeout deadline per item that meets it.
+			expect(elapsed).toBeLessThan(15_000);
 
-		const expectation = c.expect;
-		if (expectation.sent) {
-			expect(run.error).toBeUndefined();
-			expect(run.items.map((i) => i.json.NewMsgId)).toEqual(sim.messages.map((m) => m.newMsgId));
-			expect(sim.messages).toHaveLength(ITEMS);
-			if (expectation.calls !== undefined && c.target !== 'tls') {
-				expect(sim.calls.filter((call) => call.toUserName === FAILING_TO)).toHaveLength(expectation.calls);
+			const expectation = c.expect;
+			if (expectation.sent) {
+				expect(run.error).toBeUndefined();
+				expect(run.items.map((i) => i.json.NewMsgId)).toEqual(sim.messages.map((m) => m.newMsgId));
+				expect(sim.messages).toHaveLength(ITEMS);
+				if (expectation.calls !== undefined && c.target !== 'tls') {
+					expect(sim.calls.filter((call) => call.toUserName === FAILING_TO)).toHaveLength(
+						expectation.calls,
+					);
+				}
+				return;
 			}
-			return;
-		}
 
-		const failingItem = c.allFail ? 0 : FAILING;
-		const failingTo = `wxid_to${failingItem}`;
-		const error = errorOf(run, continueOnFail, failingItem);
-		expect(error.message).toMatch(expectation.message);
-		expect(error.message).toContain(`(item ${failingItem}, to ${failingTo})`);
-		expect(error.delivery).toBe(expectation.delivery);
-		const atGateway = sim.messages.filter((m) => m.toUserName === failingTo).length;
-		expect(atGateway).toBe(c.target === 'refused' || c.target === 'dns' ? 0 : expectation.atGateway);
+			const failingItem = c.allFail ? 0 : FAILING;
+			const failingTo = `wxid_to${failingItem}`;
+			const error = errorOf(run, continueOnFail, failingItem);
+			expect(error.message).toMatch(expectation.message);
+			expect(error.message).toContain(`(item ${failingItem}, to ${failingTo})`);
+			expect(error.delivery).toBe(expectation.delivery);
+			const atGateway = sim.messages.filter((m) => m.toUserName === failingTo).length;
+			expect(atGateway).toBe(
+				c.target === 'refused' || c.target === 'dns' ? 0 : expectation.atGateway,
+			);
 
-		if (continueOnFail) {
-			// The other items still go out.
-			const others = run.items.filter((i) => (i.pairedItem as { item: number }).item !== failingItem);
-			expect(others).toHaveLength(ITEMS - 1);
-			for (const other of others) {
-				if (c.allFail) expect(other.json.delivery).toBe(expectation.delivery);
-				else expect(other.json.NewMsgId).toMatch(/^\d+$/);
+			if (continueOnFail) {
+				// The other items still go out.
+				const others = run.items.filter(
+					(i) => (i.pairedItem as { item: number }).item !== failingItem,
+				);
+				expect(others).toHaveLength(ITEMS - 1);
+				for (const other of others) {
+					if (c.allFail) expect(other.json.delivery).toBe(expectation.delivery);
+					else expect(other.json.NewMsgId).toMatch(/^\d+$/);
+				}
+			} else if (!c.allFail) {
+				// n8n stops at the failing item; the error says what had already gone out.
+				expect(run.error?.description).toContain(
+					`Sent before this error in this run: ${FAILING} messages (items 0, 1)`,
+				);
+				expect(
+					sim.messages.filter((m) => m.toUserName === 'wxid_to3' || m.toUserName === 'wxid_to4'),
+				).toHaveLength(0);
 			}
-		} else if (!c.allFail) {
-			// n8n stops at the failing item; the error says what had already gone out.
-			expect(run.error?.description).toContain(`Sent before this error in this run: ${FAILING} messages (items 0, 1)`);
-			expect(sim.messages.filter((m) => m.toUserName === 'wxid_to3' || m.toUserName === 'wxid_to4')).toHaveLength(0);
-		}
-	});
+		},
+	);
 });

@@ -16,7 +16,14 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { withHtmlPage } from '../../nodes/WeChatGateway/actions/forwardMiniProgram.operation';
 import { runWeChatNode, type NodeRun } from '../engine/harness';
-import { account, byRecipient, recordAccounting, recordCase, violations, type Slot } from './support/accounting';
+import {
+	account,
+	byRecipient,
+	recordAccounting,
+	recordCase,
+	violations,
+	type Slot,
+} from './support/accounting';
 import { runDirect } from './support/direct';
 import { FAST, SENDER } from './support/engine';
 import { startSimulator, type Simulator, startFresh } from './support/gateway';
@@ -58,8 +65,18 @@ const OPERATIONS: OperationSpec[] = [
 			{ name: 'url', displayName: 'URL', path: ['url'], prefix: 'https://example.com/' },
 			{ name: 'description', displayName: 'Description', path: ['des'] },
 			{ name: 'thumbUrl', displayName: 'Thumbnail URL', path: ['thumburl'] },
-			{ name: 'sourceUsername', displayName: 'Source Account ID', path: ['sourceusername'], optional: true },
-			{ name: 'sourceDisplayName', displayName: 'Source Account Name', path: ['sourcedisplayname'], optional: true },
+			{
+				name: 'sourceUsername',
+				displayName: 'Source Account ID',
+				path: ['sourceusername'],
+				optional: true,
+			},
+			{
+				name: 'sourceDisplayName',
+				displayName: 'Source Account Name',
+				path: ['sourcedisplayname'],
+				optional: true,
+			},
 			{ name: 'appId', displayName: 'App ID', path: ['@appid'], optional: true },
 		],
 	},
@@ -86,13 +103,33 @@ const OPERATIONS: OperationSpec[] = [
 			{ name: 'title', displayName: 'Title', path: ['title'] },
 			{ name: 'appId', displayName: 'Mini Program App ID', path: ['weappinfo', 'appid'] },
 			{ name: 'username', displayName: 'Mini Program Username', path: ['weappinfo', 'username'] },
-			{ name: 'pagePath', displayName: 'Page Path', path: ['weappinfo', 'pagepath'], expected: withHtmlPage },
+			{
+				name: 'pagePath',
+				displayName: 'Page Path',
+				path: ['weappinfo', 'pagepath'],
+				expected: withHtmlPage,
+			},
 			{ name: 'displayName', displayName: 'Display Name', path: ['sourcedisplayname'] },
 			{ name: 'iconUrl', displayName: 'Icon URL', path: ['weappinfo', 'weappiconurl'] },
 			{ name: 'shareId', displayName: 'Share ID', path: ['weappinfo', 'shareId'], optional: true },
-			{ name: 'cdnThumbUrl', displayName: 'Cover CDN URL', path: ['appattach', 'cdnthumburl'], optional: true },
-			{ name: 'cdnThumbMd5', displayName: 'Cover MD5', path: ['appattach', 'cdnthumbmd5'], optional: true },
-			{ name: 'cdnThumbAesKey', displayName: 'Cover AES Key', path: ['appattach', 'cdnthumbaeskey'], optional: true },
+			{
+				name: 'cdnThumbUrl',
+				displayName: 'Cover CDN URL',
+				path: ['appattach', 'cdnthumburl'],
+				optional: true,
+			},
+			{
+				name: 'cdnThumbMd5',
+				displayName: 'Cover MD5',
+				path: ['appattach', 'cdnthumbmd5'],
+				optional: true,
+			},
+			{
+				name: 'cdnThumbAesKey',
+				displayName: 'Cover AES Key',
+				path: ['appattach', 'cdnthumbaeskey'],
+				optional: true,
+			},
 			{ name: 'aesKey', displayName: 'AES Key', path: ['appattach', 'aeskey'], optional: true },
 		],
 	},
@@ -102,12 +139,26 @@ const OPERATIONS: OperationSpec[] = [
 		fields: [
 			{ name: 'fileName', displayName: 'File Name', path: ['title'] },
 			{ name: 'attachId', displayName: 'Attachment ID', path: ['appattach', 'attachid'] },
-			{ name: 'cdnAttachUrl', displayName: 'CDN Attachment URL', path: ['appattach', 'cdnattachurl'] },
+			{
+				name: 'cdnAttachUrl',
+				displayName: 'CDN Attachment URL',
+				path: ['appattach', 'cdnattachurl'],
+			},
 			{ name: 'aesKey', displayName: 'AES Key', path: ['appattach', 'aeskey'] },
 			{ name: 'md5', displayName: 'MD5', path: ['md5'] },
-			{ name: 'fileExt', displayName: 'File Extension', path: ['appattach', 'fileext'], optional: true },
+			{
+				name: 'fileExt',
+				displayName: 'File Extension',
+				path: ['appattach', 'fileext'],
+				optional: true,
+			},
 			{ name: 'fileKey', displayName: 'File Key', path: ['appattach', 'filekey'], optional: true },
-			{ name: 'fileUploadToken', displayName: 'File Upload Token', path: ['appattach', 'fileuploadtoken'], optional: true },
+			{
+				name: 'fileUploadToken',
+				displayName: 'File Upload Token',
+				path: ['appattach', 'fileuploadtoken'],
+				optional: true,
+			},
 		],
 	},
 ];
@@ -123,32 +174,57 @@ type Via = 'direct' | 'engine';
 const CREDENTIALS = () => ({ baseUrl: sim.url, wxid: SENDER, timeout: 10 });
 
 /** Sends items `{ to, v }` with every field of the spec taken from `v`, one way or the other. */
-async function send(spec: OperationSpec, items: Array<{ to: string; v: Record<string, string> }>, via: Via): Promise<NodeRun> {
+async function send(
+	spec: OperationSpec,
+	items: Array<{ to: string; v: Record<string, string> }>,
+	via: Via,
+): Promise<NodeRun> {
 	if (via === 'engine') {
 		const main: Record<string, string> = {};
 		const additional: Record<string, string> = {};
 		for (const field of spec.fields) {
-			(field.optional ? additional : main)[field.name] = `={{ $json.v[${JSON.stringify(field.name)}] }}`;
+			(field.optional ? additional : main)[field.name] =
+				`={{ $json.v[${JSON.stringify(field.name)}] }}`;
 		}
 		return runWeChatNode({
 			credentials: CREDENTIALS(),
 			items,
 			continueOnFail: true,
-			parameters: { operation: spec.operation, toUserName: '={{ $json.to }}', ...spec.parameters, ...main, additionalFields: additional, options: FAST },
+			parameters: {
+				operation: spec.operation,
+				toUserName: '={{ $json.to }}',
+				...spec.parameters,
+				...main,
+				additionalFields: additional,
+				options: FAST,
+			},
 		});
 	}
 	const main: Record<string, unknown> = {};
 	const additional: Record<string, unknown> = {};
 	for (const field of spec.fields) {
-		(field.optional ? additional : main)[field.name] = (item: IDataObject) => (item.v as Record<string, string>)[field.name];
+		(field.optional ? additional : main)[field.name] = (item: IDataObject) =>
+			(item.v as Record<string, string>)[field.name];
 	}
 	const run = await runDirect({
 		credentials: CREDENTIALS(),
 		items,
 		continueOnFail: true,
-		parameters: { operation: spec.operation, toUserName: (item: IDataObject) => item.to, ...spec.parameters, ...main, additionalFields: additional, options: FAST },
+		parameters: {
+			operation: spec.operation,
+			toUserName: (item: IDataObject) => item.to,
+			...spec.parameters,
+			...main,
+			additionalFields: additional,
+			options: FAST,
+		},
 	});
-	return { items: run.items, error: run.error as NodeRun['error'], run: undefined as unknown as NodeRun['run'], tries: 1 };
+	return {
+		items: run.items,
+		error: run.error as NodeRun['error'],
+		run: undefined as unknown as NodeRun['run'],
+		tries: 1,
+	};
 }
 
 function quote(text: string): string {
@@ -168,82 +244,124 @@ describe.each(OPERATIONS)('$operation', (spec) => {
 	test.each([
 		['direct', CASES, SEED],
 		['engine', ENGINE_CASES, SEED + 1],
-	] as Array<[Via, number, number]>)(`every text field, generated values arrive exactly: %s, %i cases (seed %i)`, async (via, count, seed) => {
-		const items = fc.sample(record, { numRuns: count, seed }).map((generated, i) => ({ to: `wxid_h${i}`, v: valuesFor(spec, generated) }));
-		const run = await send(spec, items, via);
-		const slots: Slot[] = items.map((item, itemIndex) => ({ itemIndex, recipient: item.to, title: '' }));
-		const accounting = account(slots, run, sim.messages, { belongs: byRecipient });
+	] as Array<[Via, number, number]>)(
+		`every text field, generated values arrive exactly: %s, %i cases (seed %i)`,
+		async (via, count, seed) => {
+			const items = fc
+				.sample(record, { numRuns: count, seed })
+				.map((generated, i) => ({ to: `wxid_h${i}`, v: valuesFor(spec, generated) }));
+			const run = await send(spec, items, via);
+			const slots: Slot[] = items.map((item, itemIndex) => ({
+				itemIndex,
+				recipient: item.to,
+				title: '',
+			}));
+			const accounting = account(slots, run, sim.messages, { belongs: byRecipient });
 
-		const mismatches: string[] = [];
-		const messageTo = new Map(sim.messages.map((m) => [m.toUserName, m]));
-		items.forEach((item, i) => {
-			const message = messageTo.get(item.to);
-			if (!message) {
-				const error = run.items.find((o) => (o.pairedItem as { item: number }).item === i)?.json.error;
-				mismatches.push(`item ${i}: not sent (${String(error)})`);
-				return;
-			}
-			let root;
-			try {
-				root = readXmlStrict(message.appMsgXml);
-			} catch (error) {
-				mismatches.push(`item ${i}: the XML does not parse: ${(error as Error).message}`);
-				return;
-			}
-			for (const field of spec.fields) {
-				const given = item.v[field.name];
-				const expected = field.expected ? field.expected(given) : given;
-				const arrived = valueAt(root, field.path);
-				if (arrived !== expected) mismatches.push(`item ${i}, ${field.displayName}: gave ${quote(expected)}, arrived ${quote(String(arrived))}`);
-			}
-		});
-		const badItems = new Set(mismatches.map((m) => m.split(/[,:]/)[0])).size;
-		recordAccounting(GROUP, `${spec.operation}: ${spec.fields.length} text fields, ${count} values each (${via})`, accounting, {
-			cases: count * spec.fields.length,
-			outcomes: { 'field parsed back exactly': count * spec.fields.length - mismatches.length, 'item not exact': badItems },
-			misreported: accounting.misreported + badItems,
-		});
-		expect(mismatches.slice(0, 10)).toEqual([]);
-		expect(violations(accounting)).toEqual([]);
-		expect(sim.messages).toHaveLength(count);
-	}, 120_000);
+			const mismatches: string[] = [];
+			const messageTo = new Map(sim.messages.map((m) => [m.toUserName, m]));
+			items.forEach((item, i) => {
+				const message = messageTo.get(item.to);
+				if (!message) {
+					const error = run.items.find((o) => (o.pairedItem as { item: number }).item === i)?.json
+						.error;
+					mismatches.push(`item ${i}: not sent (${String(error)})`);
+					return;
+				}
+				let root;
+				try {
+					root = readXmlStrict(message.appMsgXml);
+				} catch (error) {
+					mismatches.push(`item ${i}: the XML does not parse: ${(error as Error).message}`);
+					return;
+				}
+				for (const field of spec.fields) {
+					const given = item.v[field.name];
+					const expected = field.expected ? field.expected(given) : given;
+					const arrived = valueAt(root, field.path);
+					if (arrived !== expected)
+						mismatches.push(
+							`item ${i}, ${field.displayName}: gave ${quote(expected)}, arrived ${quote(String(arrived))}`,
+						);
+				}
+			});
+			const badItems = new Set(mismatches.map((m) => m.split(/[,:]/)[0])).size;
+			recordAccounting(
+				GROUP,
+				`${spec.operation}: ${spec.fields.length} text fields, ${count} values each (${via})`,
+				accounting,
+				{
+					cases: count * spec.fields.length,
+					outcomes: {
+						'field parsed back exactly': count * spec.fields.length - mismatches.length,
+						'item not exact': badItems,
+					},
+					misreported: accounting.misreported + badItems,
+				},
+			);
+			expect(mismatches.slice(0, 10)).toEqual([]);
+			expect(violations(accounting)).toEqual([]);
+			expect(sim.messages).toHaveLength(count);
+		},
+		120_000,
+	);
 });
 
 test.each([
 	['direct', CASES, SEED],
 	['engine', ENGINE_CASES / 2, SEED + 2],
-] as Array<[Via, number, number]>)('a character XML cannot hold, in any sendLink field, is refused naming the field and the item: %s, %i cases (seed %i)', async (via, count, seed) => {
-	const spec = OPERATIONS[0];
-	const arbitrary = fc.tuple(
-		fc.constantFrom(...spec.fields),
-		textWithNonXmlChar,
-		fc.record(Object.fromEntries(spec.fields.map((f) => [f.name, hostileNonBlank]))),
-	);
-	const cases = fc.sample(arbitrary, { numRuns: count, seed }).map(([field, bad, generated], i) => {
-		const v = valuesFor(spec, generated);
-		v[field.name] = (field.prefix ?? '') + bad.text;
-		const codePoint = bad.bad.codePointAt(0) ?? 0;
-		return { to: `wxid_bad${i}`, v, field, position: (field.prefix ?? '').length + bad.index + 1, codePoint };
-	});
-	const run = await send(spec, cases.map(({ to, v }) => ({ to, v })), via);
-	const problems: string[] = [];
-	cases.forEach((item, i) => {
-		const output = run.items.find((o) => (o.pairedItem as { item: number }).item === i);
-		const error = String(output?.json.error ?? '');
-		const code = `U+${item.codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
-		const expected = `"${item.field.displayName}" contains the character ${code} at position ${item.position}, which XML cannot carry; remove it (item ${i})`;
-		if (error !== expected) problems.push(`item ${i}: expected ${quote(expected)}, got ${quote(error)}`);
-	});
-	recordCase({
-		group: GROUP,
-		name: `sendLink: a character XML 1.0 cannot hold, in a random field (${via})`,
-		cases: count,
-		outcomes: { 'refused, field and item named': count - problems.length, other: problems.length },
-		lost: 0,
-		duplicated: 0,
-		misreported: sim.messages.length + problems.length,
-	});
-	expect(problems.slice(0, 10)).toEqual([]);
-	// Nothing was sent; nothing even reached the gateway.
-	expect(sim.calls).toHaveLength(0);
-}, 120_000);
+] as Array<[Via, number, number]>)(
+	'a character XML cannot hold, in any sendLink field, is refused naming the field and the item: %s, %i cases (seed %i)',
+	async (via, count, seed) => {
+		const spec = OPERATIONS[0];
+		const arbitrary = fc.tuple(
+			fc.constantFrom(...spec.fields),
+			textWithNonXmlChar,
+			fc.record(Object.fromEntries(spec.fields.map((f) => [f.name, hostileNonBlank]))),
+		);
+		const cases = fc
+			.sample(arbitrary, { numRuns: count, seed })
+			.map(([field, bad, generated], i) => {
+				const v = valuesFor(spec, generated);
+				v[field.name] = (field.prefix ?? '') + bad.text;
+				const codePoint = bad.bad.codePointAt(0) ?? 0;
+				return {
+					to: `wxid_bad${i}`,
+					v,
+					field,
+					position: (field.prefix ?? '').length + bad.index + 1,
+					codePoint,
+				};
+			});
+		const run = await send(
+			spec,
+			cases.map(({ to, v }) => ({ to, v })),
+			via,
+		);
+		const problems: string[] = [];
+		cases.forEach((item, i) => {
+			const output = run.items.find((o) => (o.pairedItem as { item: number }).item === i);
+			const error = String(output?.json.error ?? '');
+			const code = `U+${item.codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+			const expected = `"${item.field.displayName}" contains the character ${code} at position ${item.position}, which XML cannot carry; remove it (item ${i})`;
+			if (error !== expected)
+				problems.push(`item ${i}: expected ${quote(expected)}, got ${quote(error)}`);
+		});
+		recordCase({
+			group: GROUP,
+			name: `sendLink: a character XML 1.0 cannot hold, in a random field (${via})`,
+			cases: count,
+			outcomes: {
+				'refused, field and item named': count - problems.length,
+				other: problems.length,
+			},
+			lost: 0,
+			duplicated: 0,
+			misreported: sim.messages.length + problems.length,
+		});
+		expect(problems.slice(0, 10)).toEqual([]);
+		// Nothing was sent; nothing even reached the gateway.
+		expect(sim.calls).toHaveLength(0);
+	},
+	120_000,
+);

@@ -85,7 +85,11 @@ test(`${ITEMS.toLocaleString('en')} items: every one sent once or reported, memo
 	const before = await settledHeap();
 
 	let result: Awaited<ReturnType<typeof loadRun>> | undefined = await loadRun('load', ITEMS);
-	recordAccounting('Load (engine)', `${ITEMS.toLocaleString('en')} items, 40 faults spread over them`, result.accounting);
+	recordAccounting(
+		'Load (engine)',
+		`${ITEMS.toLocaleString('en')} items, 40 faults spread over them`,
+		result.accounting,
+	);
 	const { seconds, peak } = result;
 	expect(result.violations).toEqual([]);
 	expect(result.outputs).toBe(ITEMS);
@@ -107,7 +111,9 @@ test(`${ITEMS.toLocaleString('en')} items: every one sent once or reported, memo
 		group: 'Load (engine)',
 		name: `memory after ${ITEMS.toLocaleString('en')} items (settled heap, simulator in its own process)`,
 		cases: 1,
-		outcomes: { [`retained ${retainedMb.toFixed(1)} MB (limit 8), peak +${((peak - before) / MB).toFixed(0)} MB, ${seconds.toFixed(1)} s`]: 1 },
+		outcomes: {
+			[`retained ${retainedMb.toFixed(1)} MB (limit 8), peak +${((peak - before) / MB).toFixed(0)} MB, ${seconds.toFixed(1)} s`]: 1,
+		},
 		lost: 0,
 		duplicated: 0,
 		misreported: 0,

@@ -3,7 +3,12 @@
  * over a sliding minute, and stopping while waiting. (Real spacing is measured at the gateway
  * in pacing.engine.test.ts.)
  */
-import { PacingAbortedError, resetPacing, waitForTurn, type PacingPolicy } from '../../nodes/WeChatGateway/delivery/pacer';
+import {
+	PacingAbortedError,
+	resetPacing,
+	waitForTurn,
+	type PacingPolicy,
+} from '../../nodes/WeChatGateway/delivery/pacer';
 
 beforeEach(() => {
 	jest.useFakeTimers({ now: 1_000_000 });
@@ -12,9 +17,18 @@ beforeEach(() => {
 afterEach(() => jest.useRealTimers());
 
 /** Starts a wait and reports the fake-clock time it resolved at. */
-function turn(account: string, recipient: string, policy: PacingPolicy, random = 0, signal?: AbortSignal) {
+function turn(
+	account: string,
+	recipient: string,
+	policy: PacingPolicy,
+	random = 0,
+	signal?: AbortSignal,
+) {
 	const state: { at?: number; error?: unknown } = {};
-	const promise = waitForTurn(account, recipient, policy, signal, { now: Date.now, random: () => random }).then(
+	const promise = waitForTurn(account, recipient, policy, signal, {
+		now: Date.now,
+		random: () => random,
+	}).then(
 		() => {
 			state.at = Date.now();
 		},
@@ -108,7 +122,9 @@ test('a stopped execution does not push back the account: its unsent items reser
 	await jest.advanceTimersByTimeAsync(10);
 	controller.abort();
 	// The stopped run's remaining 100 items each ask for a turn, and are refused.
-	const rest = Array.from({ length: 100 }, (_, i) => turn('acct', `r${i}`, policy, 0, controller.signal));
+	const rest = Array.from({ length: 100 }, (_, i) =>
+		turn('acct', `r${i}`, policy, 0, controller.signal),
+	);
 	await settle();
 	expect(waiting.state.error).toBeInstanceOf(PacingAbortedError);
 	for (const r of rest) expect(r.state.error).toBeInstanceOf(PacingAbortedError);

@@ -36,15 +36,28 @@ test('a rejected 3rd item (Ret -1) is sent on the retry; items 1-2 return their 
 	sim.addFault({ action: 'ret', ret: -1, nth: 3 });
 	const b = batch('rej', 5);
 	const run = await sendBatch(b, { baseUrl: sim.url, retryOnFail: RETRY });
-	const accounting = recordAccounting(GROUP, 'Ret -1 once, at most once', account(slotsOf(b), run, sim.messages));
+	const accounting = recordAccounting(
+		GROUP,
+		'Ret -1 once, at most once',
+		account(slotsOf(b), run, sim.messages),
+	);
 	expect(violations(accounting)).toEqual([]);
 	expect(run.error).toBeUndefined();
 	// 5 messages, 6 calls: the refused one was the only call made twice.
 	expect(sim.messages).toHaveLength(5);
 	expect(sim.calls).toHaveLength(6);
-	expect(sim.calls.map((c) => c.toUserName)).toEqual(['wxid_to0', 'wxid_to1', 'wxid_to2', 'wxid_to2', 'wxid_to3', 'wxid_to4']);
+	expect(sim.calls.map((c) => c.toUserName)).toEqual([
+		'wxid_to0',
+		'wxid_to1',
+		'wxid_to2',
+		'wxid_to2',
+		'wxid_to3',
+		'wxid_to4',
+	]);
 	// The first two results are the very ones of the first try.
-	expect(run.items.map((i) => [i.json.NewMsgId, i.json.ClientMsgId])).toEqual(sim.messages.map((m) => [m.newMsgId, m.clientMsgId]));
+	expect(run.items.map((i) => [i.json.NewMsgId, i.json.ClientMsgId])).toEqual(
+		sim.messages.map((m) => [m.newMsgId, m.clientMsgId]),
+	);
 	expect(ledgerSize().entries).toBe(0); // the run succeeded: nothing more to remember
 });
 
@@ -53,7 +66,11 @@ test('a 3rd item whose connection dropped before it was written is sent on the r
 	tls.addFault({ action: 'dropConnection', nth: 3 });
 	const b = batch('pre', 5);
 	const run = await sendBatch(b, { baseUrl: tls.url, retryOnFail: RETRY, options: { retries: 0 } });
-	const accounting = recordAccounting(GROUP, 'dropped before written once, retries 0', account(slotsOf(b), run, tls.messages));
+	const accounting = recordAccounting(
+		GROUP,
+		'dropped before written once, retries 0',
+		account(slotsOf(b), run, tls.messages),
+	);
 	expect(violations(accounting)).toEqual([]);
 	expect(run.error).toBeUndefined();
 	expect(tls.messages).toHaveLength(5);
@@ -64,10 +81,16 @@ test('at most once: a 3rd item whose answer was lost is not sent again by any re
 	sim.addFault({ action: 'drop', nth: 3 });
 	const b = batch('amo', 5);
 	const run = await sendBatch(b, { baseUrl: sim.url, retryOnFail: RETRY });
-	const accounting = recordAccounting(GROUP, 'answer lost, at most once', account(slotsOf(b), run, sim.messages));
+	const accounting = recordAccounting(
+		GROUP,
+		'answer lost, at most once',
+		account(slotsOf(b), run, sim.messages),
+	);
 	expect(violations(accounting)).toEqual([]);
 	expect(run.error?.message).toMatch(/may or may not have been sent \(item 2, to wxid_to2\)/);
-	expect(run.error?.description).toContain('Sent before this error in this run: 2 messages (items 0, 1)');
+	expect(run.error?.description).toContain(
+		'Sent before this error in this run: 2 messages (items 0, 1)',
+	);
 	// Three tries, and the only calls are the first try's three: later tries replayed 1-2 and refused 3 blind.
 	expect(sim.calls.map((c) => c.toUserName)).toEqual(['wxid_to0', 'wxid_to1', 'wxid_to2']);
 	expect(gatewayIds(sim, 'amo')).toHaveLength(3);
@@ -76,35 +99,63 @@ test('at most once: a 3rd item whose answer was lost is not sent again by any re
 test('at least once (opt-in): the 3rd item is sent again and flagged as a possible duplicate', async () => {
 	sim.addFault({ action: 'drop', nth: 3 });
 	const b = batch('alo', 5);
-	const run = await sendBatch(b, { baseUrl: sim.url, retryOnFail: RETRY, options: { delivery: 'atLeastOnce', retries: 0 } });
+	const run = await sendBatch(b, {
+		baseUrl: sim.url,
+		retryOnFail: RETRY,
+		options: { delivery: 'atLeastOnce', retries: 0 },
+	});
 	const accounting = account(slotsOf(b), run, sim.messages, { allowDuplicates: true });
 	const doubled = accounting.slots.filter((s) => s.messagesAtGateway > 1).length;
-	recordAccounting(GROUP, 'answer lost, at least once (opt-in)', accounting, { allowedDuplicates: doubled });
+	recordAccounting(GROUP, 'answer lost, at least once (opt-in)', accounting, {
+		allowedDuplicates: doubled,
+	});
 	expect(violations(accounting)).toEqual([]);
 	expect(run.error).toBeUndefined();
 	expect(doubled).toBe(1);
 	expect(run.items[2].json.possibleDuplicate).toBe(true);
 	expect(run.items.filter((i) => i.json.possibleDuplicate)).toHaveLength(1);
 	// Items 1-2 were not sent again; only the uncertain one was.
-	expect(sim.calls.map((c) => c.toUserName)).toEqual(['wxid_to0', 'wxid_to1', 'wxid_to2', 'wxid_to2', 'wxid_to3', 'wxid_to4']);
+	expect(sim.calls.map((c) => c.toUserName)).toEqual([
+		'wxid_to0',
+		'wxid_to1',
+		'wxid_to2',
+		'wxid_to2',
+		'wxid_to3',
+		'wxid_to4',
+	]);
 });
 
 test('Continue On Fail + Retry On Fail: n8n retries when the first item is an error; the others are not sent again', async () => {
 	sim.addFault({ action: 'ret', ret: -1, nth: 1 });
 	const b = batch('cof', 5);
 	const run = await sendBatch(b, { baseUrl: sim.url, retryOnFail: RETRY, continueOnFail: true });
-	const accounting = recordAccounting(GROUP, 'Continue On Fail, 1st item rejected once', account(slotsOf(b), run, sim.messages));
+	const accounting = recordAccounting(
+		GROUP,
+		'Continue On Fail, 1st item rejected once',
+		account(slotsOf(b), run, sim.messages),
+	);
 	expect(violations(accounting)).toEqual([]);
 	expect(run.items.every((i) => typeof i.json.NewMsgId === 'string')).toBe(true);
 	expect(sim.messages).toHaveLength(5);
-	expect(sim.calls.map((c) => c.toUserName)).toEqual(['wxid_to0', 'wxid_to1', 'wxid_to2', 'wxid_to3', 'wxid_to4', 'wxid_to0']);
+	expect(sim.calls.map((c) => c.toUserName)).toEqual([
+		'wxid_to0',
+		'wxid_to1',
+		'wxid_to2',
+		'wxid_to3',
+		'wxid_to4',
+		'wxid_to0',
+	]);
 });
 
 test('Continue On Fail + Retry On Fail, first item refused every time: every other message still goes out once', async () => {
 	sim.addFault({ action: 'ret', ret: -2, toUserName: 'wxid_to0' });
 	const b = batch('cof2', 5);
 	const run = await sendBatch(b, { baseUrl: sim.url, retryOnFail: RETRY, continueOnFail: true });
-	const accounting = recordAccounting(GROUP, 'Continue On Fail, 1st item rejected every try', account(slotsOf(b), run, sim.messages));
+	const accounting = recordAccounting(
+		GROUP,
+		'Continue On Fail, 1st item rejected every try',
+		account(slotsOf(b), run, sim.messages),
+	);
 	expect(violations(accounting)).toEqual([]);
 	expect(run.items[0].json.error).toMatch(/Ret -2 .*\(item 0, to wxid_to0\)/);
 	expect(sim.calls.filter((c) => c.toUserName === 'wxid_to0')).toHaveLength(3); // one per try
@@ -117,8 +168,17 @@ test('Continue On Fail + Retry On Fail, first item refused every time: every oth
 test('several recipients and concurrency: drops after sending never lead to a second send on retry', async () => {
 	for (const nth of [2, 7, 11]) sim.addFault({ action: 'drop', nth });
 	const b = batch('multi', 6, (i) => [`wxid_a${i}`, `wxid_b${i}`, `${1000 + i}@chatroom`]);
-	const run = await sendBatch(b, { baseUrl: sim.url, retryOnFail: RETRY, continueOnFail: true, options: { concurrency: 3 } });
-	const accounting = recordAccounting(GROUP, '3 recipients per item, concurrency 3, 3 answers lost', account(slotsOf(b), run, sim.messages));
+	const run = await sendBatch(b, {
+		baseUrl: sim.url,
+		retryOnFail: RETRY,
+		continueOnFail: true,
+		options: { concurrency: 3 },
+	});
+	const accounting = recordAccounting(
+		GROUP,
+		'3 recipients per item, concurrency 3, 3 answers lost',
+		account(slotsOf(b), run, sim.messages),
+	);
 	expect(violations(accounting)).toEqual([]);
 	expect(accounting.outcomes['error:unknown, was sent']).toBe(3);
 	expect(sim.messages).toHaveLength(18);
@@ -131,5 +191,7 @@ test('the same items in a new execution are new messages: the ledger is per exec
 	expect(first.error).toBeUndefined();
 	expect(second.error).toBeUndefined();
 	expect(sim.messages).toHaveLength(4);
-	expect(second.items.map((i) => i.json.NewMsgId)).not.toEqual(first.items.map((i) => i.json.NewMsgId));
+	expect(second.items.map((i) => i.json.NewMsgId)).not.toEqual(
+		first.items.map((i) => i.json.NewMsgId),
+	);
 });

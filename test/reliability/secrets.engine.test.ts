@@ -9,20 +9,36 @@ import { setClientGraceMs } from '../../nodes/WeChatGateway/transport/gateway';
 import type { NodeRun } from '../engine/harness';
 import { recordCase } from './support/accounting';
 import { batch, sendBatch } from './support/engine';
-import { TEST_TLS, closedPort, startSimulator, type FaultRule, type Simulator, startFresh } from './support/gateway';
+import {
+	TEST_TLS,
+	closedPort,
+	startSimulator,
+	type FaultRule,
+	type Simulator,
+	startFresh,
+} from './support/gateway';
 
 /** Has characters that JSON escapes and URL encoding changes, so every spelling is tried. */
 const SECRET = 'Bearer sk_live_9f8E7d6C5b4A"q\\b+z/=&%~';
 const HEADER = 'X-Gateway-Key';
 /** Every spelling of it, and a distinctive 12-character piece, which catches a cut-off prefix. */
-const SPELLINGS = [SECRET, JSON.stringify(SECRET).slice(1, -1), encodeURIComponent(SECRET), 'sk_live_9f8E'];
+const SPELLINGS = [
+	SECRET,
+	JSON.stringify(SECRET).slice(1, -1),
+	encodeURIComponent(SECRET),
+	'sk_live_9f8E',
+];
 
 let plain: Simulator;
 let tls: Simulator;
 beforeAll(async () => {
 	setClientGraceMs(300);
 	plain = await startSimulator({ authHeader: { name: HEADER, value: SECRET } });
-	tls = await startSimulator({ authHeader: { name: HEADER, value: SECRET }, tls: TEST_TLS, keepAlive: false });
+	tls = await startSimulator({
+		authHeader: { name: HEADER, value: SECRET },
+		tls: TEST_TLS,
+		keepAlive: false,
+	});
 });
 afterAll(async () => {
 	setClientGraceMs();
@@ -34,7 +50,8 @@ beforeEach(() => startFresh(plain, tls));
 /** Everything n8n and the node could write anywhere while `work` runs. */
 async function captured<T>(work: () => Promise<T>): Promise<{ result: T; logs: string[] }> {
 	const logs: string[] = [];
-	const record = (...args: unknown[]) => logs.push(args.map((a) => (typeof a === 'string' ? a : safeDump(a))).join(' '));
+	const record = (...args: unknown[]) =>
+		logs.push(args.map((a) => (typeof a === 'string' ? a : safeDump(a))).join(' '));
 	const spies = (['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((method) =>
 		jest.spyOn(console, method).mockImplementation(record),
 	);
@@ -62,7 +79,16 @@ function safeDump(value: unknown, seen = new WeakSet<object>(), depth = 0): stri
 	seen.add(value);
 	const keys = new Set<string>(Object.keys(value));
 	if (value instanceof Error) for (const k of Object.getOwnPropertyNames(value)) keys.add(k);
-	for (const k of ['message', 'stack', 'description', 'cause', 'errorResponse', 'messages', 'context']) if (k in value) keys.add(k);
+	for (const k of [
+		'message',
+		'stack',
+		'description',
+		'cause',
+		'errorResponse',
+		'messages',
+		'context',
+	])
+		if (k in value) keys.add(k);
 	const parts: string[] = [];
 	for (const key of keys) {
 		let child: unknown;
@@ -87,22 +113,101 @@ interface SecretCase {
 const toSecond = (rule: FaultRule): FaultRule => ({ ...rule, toUserName: 'wxid_to1' });
 const cases: SecretCase[] = [
 	{ name: 'no fault', target: 'plain', reaches: true },
-	{ name: 'proxy echoes the request headers (HTTP 400)', target: 'plain', rules: [toSecond({ action: 'echoHeaders', status: 400 })], reaches: true },
-	{ name: 'proxy echoes the request headers (HTTP 502)', target: 'plain', rules: [toSecond({ action: 'echoHeaders', status: 502 })], reaches: true },
+	{
+		name: 'proxy echoes the request headers (HTTP 400)',
+		target: 'plain',
+		rules: [toSecond({ action: 'echoHeaders', status: 400 })],
+		reaches: true,
+	},
+	{
+		name: 'proxy echoes the request headers (HTTP 502)',
+		target: 'plain',
+		rules: [toSecond({ action: 'echoHeaders', status: 502 })],
+		reaches: true,
+	},
 	// The error quotes the first 120 characters of a body: the secret straddles that cut.
-	{ name: 'secret split across the cut of a long body', target: 'plain', rules: [toSecond({ action: 'http', status: 500, body: `${'x'.repeat(100)}${SECRET}` })], reaches: true },
-	{ name: 'ErrMsg quoting the secret (Ret -1)', target: 'plain', rules: [toSecond({ action: 'ret', ret: -1, errMsg: `bad key ${SECRET}` })], reaches: true },
-	{ name: 'ErrMsg quoting the secret (Ret -34, retried)', target: 'plain', rules: [toSecond({ action: 'ret', ret: -34, errMsg: `slow down ${SECRET}` })], reaches: true },
-	{ name: 'HTML page with the secret', target: 'plain', rules: [toSecond({ action: 'http', status: 200, contentType: 'text/html', body: `<html>key=${SECRET}</html>` })], reaches: true },
-	{ name: 'JSON without CgiBaseResponse, with the secret', target: 'plain', rules: [toSecond({ action: 'json', body: JSON.stringify({ echo: SECRET }) })], reaches: true },
-	{ name: 'URL-encoded secret in a 403 body', target: 'plain', rules: [toSecond({ action: 'http', status: 403, body: `denied for ${encodeURIComponent(SECRET)}` })], reaches: true },
+	{
+		name: 'secret split across the cut of a long body',
+		target: 'plain',
+		rules: [toSecond({ action: 'http', status: 500, body: `${'x'.repeat(100)}${SECRET}` })],
+		reaches: true,
+	},
+	{
+		name: 'ErrMsg quoting the secret (Ret -1)',
+		target: 'plain',
+		rules: [toSecond({ action: 'ret', ret: -1, errMsg: `bad key ${SECRET}` })],
+		reaches: true,
+	},
+	{
+		name: 'ErrMsg quoting the secret (Ret -34, retried)',
+		target: 'plain',
+		rules: [toSecond({ action: 'ret', ret: -34, errMsg: `slow down ${SECRET}` })],
+		reaches: true,
+	},
+	{
+		name: 'HTML page with the secret',
+		target: 'plain',
+		rules: [
+			toSecond({
+				action: 'http',
+				status: 200,
+				contentType: 'text/html',
+				body: `<html>key=${SECRET}</html>`,
+			}),
+		],
+		reaches: true,
+	},
+	{
+		name: 'JSON without CgiBaseResponse, with the secret',
+		target: 'plain',
+		rules: [toSecond({ action: 'json', body: JSON.stringify({ echo: SECRET }) })],
+		reaches: true,
+	},
+	{
+		name: 'URL-encoded secret in a 403 body',
+		target: 'plain',
+		rules: [
+			toSecond({ action: 'http', status: 403, body: `denied for ${encodeURIComponent(SECRET)}` }),
+		],
+		reaches: true,
+	},
 	{ name: 'empty body', target: 'plain', rules: [toSecond({ action: 'empty' })], reaches: true },
-	{ name: 'dropped after sending', target: 'plain', rules: [toSecond({ action: 'drop' })], reaches: true },
-	{ name: 'dropped before sending', target: 'plain', rules: [toSecond({ action: 'dropBeforeSend' })], reaches: true },
-	{ name: 'gateway never answers', target: 'plain', rules: [toSecond({ action: 'hang' })], reaches: true },
-	{ name: 'answer never ends', target: 'plain', rules: [toSecond({ action: 'dribble', intervalMs: 100 })], reaches: true },
-	{ name: 'answer of several megabytes', target: 'plain', rules: [toSecond({ action: 'oversized', bytes: 2 * 1024 * 1024 })], reaches: true },
-	{ name: 'TLS connection dropped before writing', target: 'tls', rules: [{ action: 'dropConnection', nth: 2, times: 3 }], reaches: true },
+	{
+		name: 'dropped after sending',
+		target: 'plain',
+		rules: [toSecond({ action: 'drop' })],
+		reaches: true,
+	},
+	{
+		name: 'dropped before sending',
+		target: 'plain',
+		rules: [toSecond({ action: 'dropBeforeSend' })],
+		reaches: true,
+	},
+	{
+		name: 'gateway never answers',
+		target: 'plain',
+		rules: [toSecond({ action: 'hang' })],
+		reaches: true,
+	},
+	{
+		name: 'answer never ends',
+		target: 'plain',
+		rules: [toSecond({ action: 'dribble', intervalMs: 100 })],
+		reaches: true,
+	},
+	{
+		name: 'answer of several megabytes',
+		target: 'plain',
+		rules: [toSecond({ action: 'oversized', bytes: 2 * 1024 * 1024 })],
+		reaches: true,
+	},
+	{
+		name: 'TLS connection dropped before writing',
+		target: 'tls',
+		rules: [{ action: 'dropConnection', nth: 2, times: 3 }],
+		reaches: true,
+	},
 	{ name: 'connection refused', target: 'refused', reaches: false },
 	{ name: 'DNS failure', target: 'dns', reaches: false },
 ];
@@ -129,32 +234,43 @@ afterAll(() => {
 });
 
 describe.each(cases)('$name', (c) => {
-	test.each([true, false])('continueOnFail=%s: the secret appears nowhere but at the gateway', async (continueOnFail) => {
-		const sim = c.target === 'tls' ? tls : plain;
-		for (const rule of c.rules ?? []) sim.addFault(rule);
-		const baseUrl = await baseUrlFor(c.target);
-		const { result: run, logs } = await captured<NodeRun>(() =>
-			sendBatch(batch('s', 3), {
-				baseUrl,
-				continueOnFail,
-				options: { retries: 1 },
-				credentials: { authentication: 'header', authHeaderName: HEADER, authHeaderSecret: SECRET },
-			}),
-		);
-		checked++;
-		// It was used: the gateway got it.
-		if (c.reaches) expect(sim.calls.some((call) => call.headers[HEADER.toLowerCase()] === SECRET)).toBe(true);
-		// Something went wrong as planned (except the control case).
-		if (c.name !== 'no fault') expect(run.error ?? run.items.find((i) => i.json.error)).toBeDefined();
+	test.each([true, false])(
+		'continueOnFail=%s: the secret appears nowhere but at the gateway',
+		async (continueOnFail) => {
+			const sim = c.target === 'tls' ? tls : plain;
+			for (const rule of c.rules ?? []) sim.addFault(rule);
+			const baseUrl = await baseUrlFor(c.target);
+			const { result: run, logs } = await captured<NodeRun>(() =>
+				sendBatch(batch('s', 3), {
+					baseUrl,
+					continueOnFail,
+					options: { retries: 1 },
+					credentials: {
+						authentication: 'header',
+						authHeaderName: HEADER,
+						authHeaderSecret: SECRET,
+					},
+				}),
+			);
+			checked++;
+			// It was used: the gateway got it.
+			if (c.reaches)
+				expect(sim.calls.some((call) => call.headers[HEADER.toLowerCase()] === SECRET)).toBe(true);
+			// Something went wrong as planned (except the control case).
+			if (c.name !== 'no fault')
+				expect(run.error ?? run.items.find((i) => i.json.error)).toBeDefined();
 
-		const places: Record<string, string> = {
-			'output items': JSON.stringify(run.items),
-			'node error': safeDump(run.error),
-			'run data': safeDump(run.run.data),
-			logs: logs.join('\n'),
-		};
-		const found = Object.entries(places).flatMap(([where, text]) => SPELLINGS.filter((s) => text.includes(s)).map((s) => `${where}: ${JSON.stringify(s)}`));
-		if (found.length) leaks++;
-		expect(found).toEqual([]);
-	});
+			const places: Record<string, string> = {
+				'output items': JSON.stringify(run.items),
+				'node error': safeDump(run.error),
+				'run data': safeDump(run.run.data),
+				logs: logs.join('\n'),
+			};
+			const found = Object.entries(places).flatMap(([where, text]) =>
+				SPELLINGS.filter((s) => text.includes(s)).map((s) => `${where}: ${JSON.stringify(s)}`),
+			);
+			if (found.length) leaks++;
+			expect(found).toEqual([]);
+		},
+	);
 });

@@ -4,10 +4,15 @@
  * queue for a connection, several in flight at once, and connections that die before or after
  * the request was written.
  */
-import { GatewayClient, GatewayError, setClientGraceMs } from '../../nodes/WeChatGateway/transport/gateway';
+import {
+	GatewayClient,
+	GatewayError,
+	setClientGraceMs,
+} from '../../nodes/WeChatGateway/transport/gateway';
 import { TEST_TLS, startSimulator, type Simulator } from './support/gateway';
 
-const XML = '<appmsg appid="" sdkver="0"><title>t</title><type>5</type><url>https://example.com/</url></appmsg>';
+const XML =
+	'<appmsg appid="" sdkver="0"><title>t</title><type>5</type><url>https://example.com/</url></appmsg>';
 
 let sims: Simulator[] = [];
 beforeAll(() => setClientGraceMs(300));
@@ -23,7 +28,11 @@ async function simulator(options: Parameters<typeof startSimulator>[0]) {
 	return sim;
 }
 
-async function outcomes(client: GatewayClient, lanes: number, perLane: number): Promise<Array<'ok' | GatewayError['delivery']>> {
+async function outcomes(
+	client: GatewayClient,
+	lanes: number,
+	perLane: number,
+): Promise<Array<'ok' | GatewayError['delivery']>> {
 	const results: Array<'ok' | GatewayError['delivery']> = [];
 	const lane = async (l: number) => {
 		for (let i = 0; i < perLane; i++) {
@@ -44,27 +53,36 @@ test.each([
 	{ connections: 1, lanes: 3 },
 	{ connections: 2, lanes: 2 },
 	{ connections: 2, lanes: 4 },
-])('a connection closed after the gateway sent is never "notSent" ($connections connections, $lanes in flight)', async ({ connections, lanes }) => {
-	const sim = await simulator({});
-	for (let nth = 2; nth <= 40; nth += 3) sim.addFault({ action: 'drop', nth });
-	const client = new GatewayClient({ baseUrl: sim.url, wxid: 'wxid_s', timeoutSeconds: 1, allowUnauthorizedCerts: false }, { connections });
-	try {
-		const results = await outcomes(client, lanes, 10);
-		const dropped = sim.calls.filter((c) => c.fault === 'drop').length;
-		expect(dropped).toBeGreaterThan(0);
-		// Every dropped call was sent by the gateway: calling any of them notSent would let a retry double it.
-		expect(results.filter((r) => r === 'notSent')).toHaveLength(0);
-		expect(results.filter((r) => r === 'unknown')).toHaveLength(dropped);
-		expect(results.filter((r) => r === 'ok')).toHaveLength(sim.messages.length - dropped);
-	} finally {
-		await client.close();
-	}
-});
+])(
+	'a connection closed after the gateway sent is never "notSent" ($connections connections, $lanes in flight)',
+	async ({ connections, lanes }) => {
+		const sim = await simulator({});
+		for (let nth = 2; nth <= 40; nth += 3) sim.addFault({ action: 'drop', nth });
+		const client = new GatewayClient(
+			{ baseUrl: sim.url, wxid: 'wxid_s', timeoutSeconds: 1, allowUnauthorizedCerts: false },
+			{ connections },
+		);
+		try {
+			const results = await outcomes(client, lanes, 10);
+			const dropped = sim.calls.filter((c) => c.fault === 'drop').length;
+			expect(dropped).toBeGreaterThan(0);
+			// Every dropped call was sent by the gateway: calling any of them notSent would let a retry double it.
+			expect(results.filter((r) => r === 'notSent')).toHaveLength(0);
+			expect(results.filter((r) => r === 'unknown')).toHaveLength(dropped);
+			expect(results.filter((r) => r === 'ok')).toHaveLength(sim.messages.length - dropped);
+		} finally {
+			await client.close();
+		}
+	},
+);
 
 test('a TLS connection dropped on accept is "notSent": the request cannot have been written', async () => {
 	const sim = await simulator({ tls: TEST_TLS, keepAlive: false });
 	sim.addFault({ action: 'dropConnection', nth: 2, times: 2 });
-	const client = new GatewayClient({ baseUrl: sim.url, wxid: 'wxid_s', timeoutSeconds: 1, allowUnauthorizedCerts: true }, { connections: 2 });
+	const client = new GatewayClient(
+		{ baseUrl: sim.url, wxid: 'wxid_s', timeoutSeconds: 1, allowUnauthorizedCerts: true },
+		{ connections: 2 },
+	);
 	try {
 		const results = await outcomes(client, 2, 3);
 		expect(sim.stats().droppedConnections).toBe(2);
@@ -79,9 +97,17 @@ test('a TLS connection dropped on accept is "notSent": the request cannot have b
 test('a plain connection reset on accept is "unknown": the client had already written', async () => {
 	const sim = await simulator({ keepAlive: false });
 	sim.addFault({ action: 'dropConnection', nth: 1 });
-	const client = new GatewayClient({ baseUrl: sim.url, wxid: 'wxid_s', timeoutSeconds: 1, allowUnauthorizedCerts: false });
+	const client = new GatewayClient({
+		baseUrl: sim.url,
+		wxid: 'wxid_s',
+		timeoutSeconds: 1,
+		allowUnauthorizedCerts: false,
+	});
 	try {
-		await expect(client.sendAppMsg('wxid_a', XML)).rejects.toMatchObject({ kind: 'dropped', delivery: 'unknown' });
+		await expect(client.sendAppMsg('wxid_a', XML)).rejects.toMatchObject({
+			kind: 'dropped',
+			delivery: 'unknown',
+		});
 	} finally {
 		await client.close();
 	}
@@ -89,9 +115,17 @@ test('a plain connection reset on accept is "unknown": the client had already wr
 
 test('a self-signed certificate without "Ignore SSL Issues" is refused before anything is written', async () => {
 	const sim = await simulator({ tls: TEST_TLS });
-	const client = new GatewayClient({ baseUrl: sim.url, wxid: 'wxid_s', timeoutSeconds: 1, allowUnauthorizedCerts: false });
+	const client = new GatewayClient({
+		baseUrl: sim.url,
+		wxid: 'wxid_s',
+		timeoutSeconds: 1,
+		allowUnauthorizedCerts: false,
+	});
 	try {
-		await expect(client.sendAppMsg('wxid_a', XML)).rejects.toMatchObject({ kind: 'tls', delivery: 'notSent' });
+		await expect(client.sendAppMsg('wxid_a', XML)).rejects.toMatchObject({
+			kind: 'tls',
+			delivery: 'notSent',
+		});
 		expect(sim.calls).toHaveLength(0);
 	} finally {
 		await client.close();

@@ -17,7 +17,12 @@ export interface SimulatorOptions {
 	port?: number;
 }
 
-export type FaultRule = Record<string, unknown> & { action: string; toUserName?: string; nth?: number; times?: number };
+export type FaultRule = Record<string, unknown> & {
+	action: string;
+	toUserName?: string;
+	nth?: number;
+	times?: number;
+};
 
 export interface SimulatedMessage {
 	at: string;
@@ -52,7 +57,13 @@ export interface GatewaySimulator {
 	port: number;
 	messages: SimulatedMessage[];
 	calls: SimulatedCall[];
-	stats(): { connections: number; gatewayCalls: number; sent: number; rejected: number; droppedConnections: number };
+	stats(): {
+		connections: number;
+		gatewayCalls: number;
+		sent: number;
+		rejected: number;
+		droppedConnections: number;
+	};
 	reset(): void;
 	addFault(rule: FaultRule): void;
 	clearFaults(): void;

@@ -2,7 +2,9 @@ import { parseJsonKeepingBigIntegers } from '../../nodes/WeChatGateway/transport
 
 describe('parseJsonKeepingBigIntegers', () => {
 	test('64-bit ids come back as their exact digits', () => {
-		const parsed = parseJsonKeepingBigIntegers('{"ResponseData":{"NewMsgId":7234567890123457789,"n":-9223372036854775808}}') as {
+		const parsed = parseJsonKeepingBigIntegers(
+			'{"ResponseData":{"NewMsgId":7234567890123457789,"n":-9223372036854775808}}',
+		) as {
 			ResponseData: Record<string, unknown>;
 		};
 		expect(parsed.ResponseData.NewMsgId).toBe('7234567890123457789');
@@ -10,7 +12,8 @@ describe('parseJsonKeepingBigIntegers', () => {
 	});
 
 	test('ordinary numbers stay numbers and digits inside strings are untouched', () => {
-		const text = '{"Ret":0,"a":1.5e3,"s":"NewMsgId\\":7234567890123457789","safe":9007199254740991,"f":12345678901234567.5}';
+		const text =
+			'{"Ret":0,"a":1.5e3,"s":"NewMsgId\\":7234567890123457789","safe":9007199254740991,"f":12345678901234567.5}';
 		expect(parseJsonKeepingBigIntegers(text)).toEqual({
 			Ret: 0,
 			a: 1500,

@@ -92,7 +92,8 @@ function fieldProperty(field: AppMsgField, required: boolean): INodeProperties {
 	};
 }
 
-const byDisplayName = (a: INodeProperties, b: INodeProperties) => a.displayName.localeCompare(b.displayName);
+const byDisplayName = (a: INodeProperties, b: INodeProperties) =>
+	a.displayName.localeCompare(b.displayName);
 
 /** Editor properties for a kind: source switch, XML box, fields, "Additional Fields", overrides. */
 function kindProperties(kind: AppMsgKind): INodeProperties[] {
@@ -112,19 +113,30 @@ function kindProperties(kind: AppMsgKind): INodeProperties[] {
 				{
 					name: 'Received Message XML',
 					value: 'xml',
-					description: 'Forward a message the account received: paste or map its XML (&lt;msg&gt;…&lt;/msg&gt; or &lt;appmsg&gt;…&lt;/appmsg&gt;)',
+					description:
+						'Forward a message the account received: paste or map its XML (&lt;msg&gt;…&lt;/msg&gt; or &lt;appmsg&gt;…&lt;/appmsg&gt;)',
 				},
-				{ name: 'Fields', value: 'fields', description: 'Enter each field of the message yourself' },
+				{
+					name: 'Fields',
+					value: 'fields',
+					description: 'Enter each field of the message yourself',
+				},
 			],
 		});
 	}
 	if (fromXml) {
-		properties.push({ ...messageXmlField, displayOptions: show(kind, both ? { source: ['xml'] } : {}) });
+		properties.push({
+			...messageXmlField,
+			displayOptions: show(kind, both ? { source: ['xml'] } : {}),
+		});
 	}
 	if (fromFields) {
 		const where = both ? { source: ['fields'] } : {};
 		for (const field of kind.fields.filter((f) => !f.optional)) {
-			properties.push({ ...fieldProperty(field, field.required ?? false), displayOptions: show(kind, where) });
+			properties.push({
+				...fieldProperty(field, field.required ?? false),
+				displayOptions: show(kind, where),
+			});
 		}
 		const optional = kind.fields.filter((f) => f.optional);
 		if (optional.length) {
@@ -151,7 +163,8 @@ function kindProperties(kind: AppMsgKind): INodeProperties[] {
 			options: kind.fields.map((f) => fieldProperty(f, false)).sort(byDisplayName),
 		});
 	}
-	for (const extra of kind.extraProperties ?? []) properties.push({ ...extra, displayOptions: show(kind) });
+	for (const extra of kind.extraProperties ?? [])
+		properties.push({ ...extra, displayOptions: show(kind) });
 	return properties;
 }
 
@@ -164,13 +177,19 @@ function writeField(appMsg: AppMsg, field: AppMsgField, value: unknown): void {
 	if (field.type === 'number') {
 		const number = typeof value === 'number' ? value : Number(String(value).trim());
 		if (!Number.isFinite(number) || number < 0 || !Number.isInteger(number)) {
-			throw new AppMsgInputError(`"${field.displayName}" must be a whole number ≥ 0, got "${String(value)}"`, field.displayName);
+			throw new AppMsgInputError(
+				`"${field.displayName}" must be a whole number ≥ 0, got "${String(value)}"`,
+				field.displayName,
+			);
 		}
 		writePath(appMsg, field.path, number);
 		return;
 	}
 	if (typeof value !== 'string' && typeof value !== 'number') {
-		throw new AppMsgInputError(`"${field.displayName}" must be text, got ${Array.isArray(value) ? 'a list' : typeof value}`, field.displayName);
+		throw new AppMsgInputError(
+			`"${field.displayName}" must be text, got ${Array.isArray(value) ? 'a list' : typeof value}`,
+			field.displayName,
+		);
 	}
 	const text = String(value);
 	assertXmlText(text, field.displayName);
@@ -187,7 +206,8 @@ function fromFields(kind: AppMsgKind, parameters: ParameterReader): AppMsg {
 		// n8n stores an untouched number field as 0, so 0 means "not given" (no file has 0 bytes).
 		const present = typeof value === 'string' ? value.trim() !== '' : isSet(value) && value !== 0;
 		if (!present) {
-			if (field.required) throw new AppMsgInputError(`"${field.displayName}" is required`, field.displayName);
+			if (field.required)
+				throw new AppMsgInputError(`"${field.displayName}" is required`, field.displayName);
 			continue;
 		}
 		writeField(appMsg, field, value);
@@ -217,11 +237,18 @@ function fromXml(kind: AppMsgKind, parameters: ParameterReader): AppMsg {
 export function defineAppMsgKind(kind: AppMsgKind): SendOperation {
 	return {
 		kind: 'send',
-		option: { name: kind.name, value: kind.value, action: kind.action, description: kind.description },
+		option: {
+			name: kind.name,
+			value: kind.value,
+			action: kind.action,
+			description: kind.description,
+		},
 		properties: kindProperties(kind),
 		toAppMsg(parameters) {
 			const source: MessageSource =
-				kind.sources.length === 1 ? kind.sources[0] : (parameters.get('source', 'xml') as MessageSource);
+				kind.sources.length === 1
+					? kind.sources[0]
+					: (parameters.get('source', 'xml') as MessageSource);
 			const appMsg = source === 'xml' ? fromXml(kind, parameters) : fromFields(kind, parameters);
 			kind.finish?.(appMsg, parameters);
 			return appMsg;

@@ -1,7 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 /** Operations that call the gateway; `parseAppMsgXml` is the only one that does not. */
-export const SENDING_OPERATIONS = ['sendLink', 'forwardChannelsVideo', 'forwardMiniProgram', 'forwardFile', 'sendAppMsgXml'];
+export const SENDING_OPERATIONS = [
+	'sendLink',
+	'forwardChannelsVideo',
+	'forwardMiniProgram',
+	'forwardFile',
+	'sendAppMsgXml',
+];
 
 const sending = { show: { operation: SENDING_OPERATIONS } };
 
@@ -14,7 +20,8 @@ export const messageXmlField: INodeProperties = {
 	default: '',
 	required: true,
 	placeholder: '<msg><appmsg appid="" sdkver="0">…</appmsg></msg>',
-	description: 'The XML of a received app message, as the gateway delivered it (the whole &lt;msg&gt; or the &lt;appmsg&gt; element alone)',
+	description:
+		'The XML of a received app message, as the gateway delivered it (the whole &lt;msg&gt; or the &lt;appmsg&gt; element alone)',
 };
 
 export const toUserNameField: INodeProperties = {
@@ -25,7 +32,7 @@ export const toUserNameField: INodeProperties = {
 	required: true,
 	placeholder: 'wxid_a1b2c3d4e5f6, 12345678901@chatroom',
 	description:
-		'Who receives the message: a person\'s wxid (wxid_…) or custom WeChat ID, or a group (…@chatroom). Several recipients: separate them with commas or new lines, or map a list; each gets its own output item.',
+		"Who receives the message: a person's wxid (wxid_…) or custom WeChat ID, or a group (…@chatroom). Several recipients: separate them with commas or new lines, or map a list; each gets its own output item.",
 	displayOptions: sending,
 };
 
@@ -56,12 +63,14 @@ export const optionsCollection: INodeProperties = {
 				{
 					name: 'At Most Once',
 					value: 'atMostOnce',
-					description: 'Never risk a duplicate: when the gateway may have sent a message but did not confirm (timeout, dropped connection), report an error instead of sending again',
+					description:
+						'Never risk a duplicate: when the gateway may have sent a message but did not confirm (timeout, dropped connection), report an error instead of sending again',
 				},
 				{
 					name: 'At Least Once',
 					value: 'atLeastOnce',
-					description: 'Never risk a lost message: also retry when the outcome is unknown, which can deliver a message twice',
+					description:
+						'Never risk a lost message: also retry when the outcome is unknown, which can deliver a message twice',
 				},
 			],
 		},
@@ -105,7 +114,8 @@ export const optionsCollection: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 1000,
-			description: 'Wait before the first retry; it doubles on each further retry, and is five times longer after "too frequent"',
+			description:
+				'Wait before the first retry; it doubles on each further retry, and is five times longer after "too frequent"',
 		},
 	],
 };

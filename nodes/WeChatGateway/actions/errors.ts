@@ -8,9 +8,8 @@ import { PacingAbortedError } from '../delivery/pacer';
 /** Plain words for the Ret codes WeChat's cgi layer is known to give. */
 export const RET_HINTS: Record<number, string> = {
 	[-1]: 'WeChat reported a system error; try again later',
-	[-2]:
-		'WeChat rejected an argument: check the message fields (a mini program cover above about 50 KB, an expired file attachment or a wrong recipient ID all cause this)',
-	[-13]: 'the account\'s session has expired: log the account in to the gateway again',
+	[-2]: 'WeChat rejected an argument: check the message fields (a mini program cover above about 50 KB, an expired file attachment or a wrong recipient ID all cause this)',
+	[-13]: "the account's session has expired: log the account in to the gateway again",
 	[-24]: 'WeChat treated the message as spam',
 	[-34]: 'the account is sending too often: raise "Message Interval" in the node\'s options',
 	[-100]: 'the account was logged in elsewhere and is now logged out of the gateway: log in again',
@@ -27,7 +26,11 @@ function where({ itemIndex, recipient }: ErrorPlace): string {
 }
 
 /** Every failure as an n8n error that names the item and the recipient, never a secret. */
-export function toNodeError(node: INode, error: unknown, place: ErrorPlace): NodeApiError | NodeOperationError {
+export function toNodeError(
+	node: INode,
+	error: unknown,
+	place: ErrorPlace,
+): NodeApiError | NodeOperationError {
 	const { itemIndex } = place;
 	if (error instanceof GatewayError) {
 		const { ret, errMsg, httpStatus } = error.details;
@@ -49,10 +52,17 @@ export function toNodeError(node: INode, error: unknown, place: ErrorPlace): Nod
 		return new NodeOperationError(node, `${error.message} (${where(place)})`, { itemIndex });
 	}
 	if (error instanceof CredentialSettingsError) {
-		return new NodeOperationError(node, error.message, { itemIndex, description: `Open the credential and fix "${error.field}".` });
+		return new NodeOperationError(node, error.message, {
+			itemIndex,
+			description: `Open the credential and fix "${error.field}".`,
+		});
 	}
 	if (error instanceof PacingAbortedError) {
-		return new NodeOperationError(node, `The execution was stopped before this message was sent (${where(place)})`, { itemIndex });
+		return new NodeOperationError(
+			node,
+			`The execution was stopped before this message was sent (${where(place)})`,
+			{ itemIndex },
+		);
 	}
 	const message = error instanceof Error ? error.message : String(error);
 	return new NodeOperationError(node, `${message} (${where(place)})`, { itemIndex });
@@ -66,7 +76,11 @@ export function toNodeError(node: INode, error: unknown, place: ErrorPlace): Nod
  */
 function keepOwnMessage(apiError: NodeApiError, place: ErrorPlace): NodeApiError {
 	const original = apiError.messages.at(-1);
-	if (original !== undefined && original !== apiError.message && original.includes(`(item ${place.itemIndex}`)) {
+	if (
+		original !== undefined &&
+		original !== apiError.message &&
+		original.includes(`(item ${place.itemIndex}`)
+	) {
 		apiError.messages.pop();
 		apiError.message = original;
 	}

@@ -10,7 +10,8 @@ export const parseAppMsgXml: LocalOperation = {
 		name: 'Parse App Message XML',
 		value: 'parseAppMsgXml',
 		action: 'Parse app message XML',
-		description: 'Turn a received app message\'s XML into fields (type, title, file, mini program, Channels video); sends nothing',
+		description:
+			"Turn a received app message's XML into fields (type, title, file, mini program, Channels video); sends nothing",
 	},
 	properties: [{ ...messageXmlField, displayOptions: { show: { operation: ['parseAppMsgXml'] } } }],
 	run(parameters) {

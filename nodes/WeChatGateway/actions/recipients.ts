@@ -8,9 +8,12 @@ const WECHAT_ID = /^[A-Za-z0-9_@.-]{1,128}$/;
  * lines, or a list from an expression. Repeats are sent once, in the order first given.
  */
 export function parseRecipients(value: unknown, field = 'To'): string[] {
-	const parts = Array.isArray(value) ? value.flatMap((entry) => splitRecipients(entry, field)) : splitRecipients(value, field);
+	const parts = Array.isArray(value)
+		? value.flatMap((entry) => splitRecipients(entry, field))
+		: splitRecipients(value, field);
 	const recipients = [...new Set(parts)];
-	if (recipients.length === 0) throw new AppMsgInputError(`"${field}" is empty: give a wxid or a …@chatroom group ID`, field);
+	if (recipients.length === 0)
+		throw new AppMsgInputError(`"${field}" is empty: give a wxid or a …@chatroom group ID`, field);
 	for (const recipient of recipients) {
 		if (!WECHAT_ID.test(recipient)) {
 			throw new AppMsgInputError(
@@ -26,7 +29,10 @@ function splitRecipients(value: unknown, field: string): string[] {
 	if (value === undefined || value === null) return [];
 	if (typeof value === 'number' || typeof value === 'bigint') return [String(value)];
 	if (typeof value !== 'string') {
-		throw new AppMsgInputError(`"${field}" must be text or a list of texts, got ${typeof value}`, field);
+		throw new AppMsgInputError(
+			`"${field}" must be text or a list of texts, got ${typeof value}`,
+			field,
+		);
 	}
 	return value
 		.split(/[,;\n\r，、；]/)

@@ -40,7 +40,9 @@ function parameterReaders(context: IExecuteFunctions): (itemIndex: number) => Pa
 		itemIndex,
 		get: (name, fallback) => {
 			const field = itemFieldOf(name);
-			return field === undefined ? context.getNodeParameter(name, itemIndex, fallback) : items[itemIndex].json[field];
+			return field === undefined
+				? context.getNodeParameter(name, itemIndex, fallback)
+				: items[itemIndex].json[field];
 		},
 	});
 }
@@ -59,7 +61,11 @@ function afterPendingWrites(): Promise<void> {
  * one slot throws, no further slot starts, and the error is thrown only once the slots already
  * under way have finished: nothing is sent after the node has given up.
  */
-async function inSlots<T>(count: number, limit: number, work: (slot: number) => Promise<T>): Promise<T[]> {
+async function inSlots<T>(
+	count: number,
+	limit: number,
+	work: (slot: number) => Promise<T>,
+): Promise<T[]> {
 	const results = new Array<T>(count);
 	let next = 0;
 	let failed = false;
@@ -75,7 +81,9 @@ async function inSlots<T>(count: number, limit: number, work: (slot: number) => 
 		}
 	};
 	const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, count) }, lane));
-	const rejected = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+	const rejected = settled.find(
+		(outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected',
+	);
 	if (rejected) throw rejected.reason;
 	return results;
 }
@@ -98,7 +106,10 @@ function describeItems(itemIndexes: number[]): string {
  * When the node fails without Continue On Fail, n8n shows only the error, not the items that
  * went out before it. Say how many did, so nobody re-sends them by hand.
  */
-function withSentSummary<E extends { description?: string | null }>(nodeError: E, sentItems: number[]): E {
+function withSentSummary<E extends { description?: string | null }>(
+	nodeError: E,
+	sentItems: number[],
+): E {
 	if (sentItems.length === 0) return nodeError;
 	const count = sentItems.length;
 	const note =
@@ -131,7 +142,10 @@ interface Prepared {
 	type: number;
 }
 
-async function runSend(context: IExecuteFunctions, operation: SendOperation): Promise<INodeExecutionData[]> {
+async function runSend(
+	context: IExecuteFunctions,
+	operation: SendOperation,
+): Promise<INodeExecutionData[]> {
 	const items = context.getInputData();
 	const node = context.getNode();
 	const continueOnFail = context.continueOnFail();
@@ -162,7 +176,9 @@ async function runSend(context: IExecuteFunctions, operation: SendOperation): Pr
 	}
 
 	const executionId = context.getExecutionId?.();
-	const run = executionId ? runKey({ executionId, nodeName: node.name, runIndex: runIndexOf(context) }) : undefined;
+	const run = executionId
+		? runKey({ executionId, nodeName: node.name, runIndex: runIndexOf(context) })
+		: undefined;
 	const client = new GatewayClient(settings, { connections: options.concurrency });
 	const delivery: Delivery = {
 		client,
@@ -178,7 +194,12 @@ async function runSend(context: IExecuteFunctions, operation: SendOperation): Pr
 			const parameters = readerFor(itemIndex);
 			const appMsg = operation.toAppMsg(parameters);
 			const recipients = parseRecipients(parameters.get('toUserName'));
-			return { itemIndex, recipients, xml: buildAppMsgXml(appMsg), type: appMsgType(appMsg) as number };
+			return {
+				itemIndex,
+				recipients,
+				xml: buildAppMsgXml(appMsg),
+				type: appMsgType(appMsg) as number,
+			};
 		} catch (error) {
 			return { itemIndex, error };
 		}
@@ -237,7 +258,10 @@ async function runSend(context: IExecuteFunctions, operation: SendOperation): Pr
 export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operationName = this.getNodeParameter('operation', 0) as string;
 	const operation = operations[operationName];
-	if (!operation) throw toNodeError(this.getNode(), new Error(`Unknown operation "${operationName}"`), { itemIndex: 0 });
+	if (!operation)
+		throw toNodeError(this.getNode(), new Error(`Unknown operation "${operationName}"`), {
+			itemIndex: 0,
+		});
 	if (operation.kind === 'local') return [runLocal(this, operation)];
 	return [await runSend(this, operation)];
 }

@@ -28,7 +28,12 @@ export function assertXmlText(text: string, field: string): void {
 
 // Carriage returns are written as references because parsers fold a literal CR LF into LF;
 // in attributes, tabs and newlines likewise, because parsers turn them into spaces.
-const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' };
+const TEXT_ESCAPES: Record<string, string> = {
+	'&': '&amp;',
+	'<': '&lt;',
+	'>': '&gt;',
+	'\r': '&#13;',
+};
 const ATTRIBUTE_ESCAPES: Record<string, string> = {
 	...TEXT_ESCAPES,
 	'"': '&quot;',
@@ -61,12 +66,18 @@ function assertTree(value: XmlValue | undefined, path: string): void {
 	if (typeof value === 'string') {
 		assertXmlText(value, path);
 	} else if (typeof value === 'number') {
-		if (!Number.isFinite(value)) throw new AppMsgInputError(`"${path}" is not a finite number`, path);
+		if (!Number.isFinite(value))
+			throw new AppMsgInputError(`"${path}" is not a finite number`, path);
 	} else if (Array.isArray(value)) {
 		for (const entry of value) assertTree(entry, path);
 	} else {
 		for (const [name, child] of Object.entries(value as XmlElement)) {
-			const childPath = name === '#text' ? path : name.startsWith('@_') ? `${path}@${name.slice(2)}` : `${path}.${name}`;
+			const childPath =
+				name === '#text'
+					? path
+					: name.startsWith('@_')
+						? `${path}@${name.slice(2)}`
+						: `${path}.${name}`;
 			assertTree(child, childPath);
 		}
 	}

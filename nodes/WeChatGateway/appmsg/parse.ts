@@ -57,7 +57,10 @@ export interface ParsedAppMsg {
  */
 export function parseAppMsgXml(input: unknown, field = 'messageXml'): ParsedAppMsg {
 	if (typeof input !== 'string' || input.trim() === '') {
-		throw new AppMsgInputError(`"${field}" is empty: give the XML of an app message (<msg>…</msg> or <appmsg>…</appmsg>)`, field);
+		throw new AppMsgInputError(
+			`"${field}" is empty: give the XML of an app message (<msg>…</msg> or <appmsg>…</appmsg>)`,
+			field,
+		);
 	}
 	if (input.length > MAX_MESSAGE_XML_CHARS) {
 		throw new AppMsgInputError(
@@ -69,14 +72,20 @@ export function parseAppMsgXml(input: unknown, field = 'messageXml'): ParsedAppM
 	// Declarations and nesting are judged on the markup alone: text in CDATA or comments is content.
 	const markup = xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, '');
 	if (/<!DOCTYPE|<!ENTITY/i.test(markup)) {
-		throw new AppMsgInputError(`"${field}" contains a DOCTYPE or ENTITY declaration, which app messages never have; refused for safety`, field);
+		throw new AppMsgInputError(
+			`"${field}" contains a DOCTYPE or ENTITY declaration, which app messages never have; refused for safety`,
+			field,
+		);
 	}
 	assertXmlText(xml, field);
 	assertNestingDepth(markup, field);
 	const validation = XMLValidator.validate(xml, { allowBooleanAttributes: false });
 	if (validation !== true) {
 		const { msg, line, col } = validation.err;
-		throw new AppMsgInputError(`"${field}" is not well-formed XML (line ${line}, column ${col}): ${msg}`, field);
+		throw new AppMsgInputError(
+			`"${field}" is not well-formed XML (line ${line}, column ${col}): ${msg}`,
+			field,
+		);
 	}
 	const document = parseOrError(xml);
 	if (document instanceof Error) {
@@ -86,7 +95,10 @@ export function parseAppMsgXml(input: unknown, field = 'messageXml'): ParsedAppM
 	const msg = (Array.isArray(root) ? root[0] : root) as XmlElement;
 	const rawAppMsg = msg.appmsg ?? (document.appmsg as XmlValue | undefined);
 	if (rawAppMsg === undefined || typeof rawAppMsg !== 'object' || Array.isArray(rawAppMsg)) {
-		throw new AppMsgInputError(`"${field}" has no <appmsg> element (expected <msg><appmsg>…</appmsg></msg> or <appmsg>…</appmsg>)`, field);
+		throw new AppMsgInputError(
+			`"${field}" has no <appmsg> element (expected <msg><appmsg>…</appmsg></msg> or <appmsg>…</appmsg>)`,
+			field,
+		);
 	}
 	const appMsg = normalize(rawAppMsg) as AppMsg;
 	if (typeof appMsg !== 'object') {
@@ -127,7 +139,10 @@ function assertNestingDepth(xml: string, field: string): void {
 		if (match[1]) depth--;
 		else if (!match[2]) depth++;
 		if (depth > MAX_NESTING) {
-			throw new AppMsgInputError(`"${field}" nests elements more than ${MAX_NESTING} deep; an app message never does`, field);
+			throw new AppMsgInputError(
+				`"${field}" nests elements more than ${MAX_NESTING} deep; an app message never does`,
+				field,
+			);
 		}
 	}
 }
@@ -226,5 +241,7 @@ export function summarizeAppMsg(parsed: ParsedAppMsg): AppMsgSummary {
 			duration: asNumber(media('videoPlayDuration')),
 		});
 	}
-	return Object.fromEntries(Object.entries(summary).filter(([, value]) => value !== undefined)) as AppMsgSummary;
+	return Object.fromEntries(
+		Object.entries(summary).filter(([, value]) => value !== undefined),
+	) as AppMsgSummary;
 }

@@ -26,7 +26,10 @@ const RET_TOO_FREQUENT = -34;
 
 function tooFrequent(error: unknown): boolean {
 	if (!(error instanceof GatewayError)) return false;
-	return error.details.ret === RET_TOO_FREQUENT || (error.kind === 'http' && error.details.httpStatus === 429);
+	return (
+		error.details.ret === RET_TOO_FREQUENT ||
+		(error.kind === 'http' && error.details.httpStatus === 429)
+	);
 }
 
 function retryable(error: unknown, options: DeliveryOptions): boolean {
@@ -46,19 +49,29 @@ function backoff(error: unknown, attempt: number, options: DeliveryOptions): num
  * only when that cannot duplicate it (unless the user chose at-least-once), and remembered for
  * n8n's own retries.
  */
-export async function deliver(delivery: Delivery, itemIndex: number, recipient: string, xml: string): Promise<DeliveryResult> {
+export async function deliver(
+	delivery: Delivery,
+	itemIndex: number,
+	recipient: string,
+	xml: string,
+): Promise<DeliveryResult> {
 	const { client, options, signal, run } = delivery;
 	const earlier = run ? lookup(run, itemIndex, recipient) : undefined;
-	if (earlier?.state === 'sent') return { ...earlier.result, replayed: true, possibleDuplicate: false };
+	if (earlier?.state === 'sent')
+		return { ...earlier.result, replayed: true, possibleDuplicate: false };
 	if (earlier?.state === 'uncertain' && options.delivery === 'atMostOnce') throw earlier.error;
 	/** An attempt of this message (here or in an earlier try of the run) may have delivered it. */
 	let mayBeDelivered = earlier?.state === 'uncertain';
 
 	const account = `${client.settings.baseUrl}\u0000${client.settings.wxid}`;
-	const pacing = { intervalMs: options.messageInterval, maxRecipientsPerMinute: options.maxRecipientsPerMinute };
+	const pacing = {
+		intervalMs: options.messageInterval,
+		maxRecipientsPerMinute: options.maxRecipientsPerMinute,
+	};
 	let lastUnknown: GatewayError | undefined;
 	/** Stopped between attempts: what an earlier attempt left open is the true outcome. */
-	const stoppedOutcome = (stopped: unknown) => (stopped instanceof PacingAbortedError && lastUnknown ? lastUnknown : stopped);
+	const stoppedOutcome = (stopped: unknown) =>
+		stopped instanceof PacingAbortedError && lastUnknown ? lastUnknown : stopped;
 	for (let attempt = 0; ; attempt++) {
 		const stopped = await settle(waitForTurn(account, recipient, pacing, signal));
 		if (stopped !== undefined) throw stoppedOutcome(stopped);

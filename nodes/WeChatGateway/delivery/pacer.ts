@@ -18,7 +18,8 @@ class AccountPace {
 
 	reserve(recipient: string, policy: PacingPolicy, now: number, random: () => number): number {
 		let at = Math.max(now, this.nextFreeAt);
-		if (policy.maxRecipientsPerMinute > 0) at = this.respectRecipientLimit(recipient, at, policy.maxRecipientsPerMinute);
+		if (policy.maxRecipientsPerMinute > 0)
+			at = this.respectRecipientLimit(recipient, at, policy.maxRecipientsPerMinute);
 		const jitter = policy.intervalMs * (policy.jitterRatio ?? 0.3) * random();
 		this.nextFreeAt = at + policy.intervalMs + jitter;
 		return at;
@@ -30,7 +31,10 @@ class AccountPace {
 			this.recentRecipients.delete(name);
 		}
 		if (!this.recentRecipients.has(recipient) && this.recentRecipients.size >= limit) {
-			const [oldestName, oldestTime] = this.recentRecipients.entries().next().value as [string, number];
+			const [oldestName, oldestTime] = this.recentRecipients.entries().next().value as [
+				string,
+				number,
+			];
 			at = Math.max(at, oldestTime + MINUTE);
 			this.recentRecipients.delete(oldestName);
 		}

@@ -11,7 +11,9 @@ import type { GatewayError, SendAppMsgResult } from '../transport/gateway';
  * the same items, so that pair is the same message even when an expression in it (a time, a
  * random id) renders differently the second time.
  */
-export type LedgerEntry = { state: 'sent'; result: SendAppMsgResult } | { state: 'uncertain'; error: GatewayError };
+export type LedgerEntry =
+	| { state: 'sent'; result: SendAppMsgResult }
+	| { state: 'uncertain'; error: GatewayError };
 
 export interface RunIdentity {
 	executionId: string;
@@ -41,7 +43,12 @@ function slotKey(itemIndex: number, recipient: string): string {
 	return `${itemIndex}\u0000${recipient}`;
 }
 
-export function lookup(run: string, itemIndex: number, recipient: string, now = Date.now()): LedgerEntry | undefined {
+export function lookup(
+	run: string,
+	itemIndex: number,
+	recipient: string,
+	now = Date.now(),
+): LedgerEntry | undefined {
 	const found = runs.get(run);
 	if (!found) return undefined;
 	if (now - found.touchedAt > KEEP_MS) {
@@ -51,7 +58,13 @@ export function lookup(run: string, itemIndex: number, recipient: string, now = 
 	return found.entries.get(slotKey(itemIndex, recipient));
 }
 
-export function record(run: string, itemIndex: number, recipient: string, entry: LedgerEntry, now = Date.now()): void {
+export function record(
+	run: string,
+	itemIndex: number,
+	recipient: string,
+	entry: LedgerEntry,
+	now = Date.now(),
+): void {
 	let found = runs.get(run);
 	if (found) {
 		runs.delete(run); // re-inserted below, so the map stays ordered by last write

@@ -5,7 +5,7 @@ import { gatewaySettingsFrom } from './settings';
 
 /** Ret codes that mean "this is the gateway, but the account cannot send right now". */
 const ACCOUNT_PROBLEMS: Record<number, string> = {
-	[-13]: 'the account\'s session has expired; log it in to the gateway again',
+	[-13]: "the account's session has expired; log it in to the gateway again",
 	[-100]: 'the account was logged in elsewhere; log it in to the gateway again',
 	[-200]: 'the account is banned or restricted by WeChat',
 };
@@ -14,17 +14,24 @@ const ACCOUNT_PROBLEMS: Record<number, string> = {
  * Passes only for a server that answers like the gateway. It calls cgi 222 with no recipient
  * and no XML, which a gateway refuses, so the test never sends a message.
  */
-export async function testGatewayConnection(credentials: Record<string, unknown>): Promise<INodeCredentialTestResult> {
+export async function testGatewayConnection(
+	credentials: Record<string, unknown>,
+): Promise<INodeCredentialTestResult> {
 	let client: GatewayClient | undefined;
 	try {
 		const settings = gatewaySettingsFrom(credentials);
 		client = new GatewayClient(settings);
 		const { ret, errMsg } = await client.probe();
 		const problem = ACCOUNT_PROBLEMS[ret];
-		if (problem) return { status: 'Error', message: `The gateway answered, but ${problem} (Ret ${ret}${errMsg ? `: ${errMsg}` : ''})` };
+		if (problem)
+			return {
+				status: 'Error',
+				message: `The gateway answered, but ${problem} (Ret ${ret}${errMsg ? `: ${errMsg}` : ''})`,
+			};
 		return { status: 'OK', message: `Connected to the WeChat gateway as ${settings.wxid}` };
 	} catch (error) {
-		const message = error instanceof GatewayError || error instanceof Error ? error.message : String(error);
+		const message =
+			error instanceof GatewayError || error instanceof Error ? error.message : String(error);
 		return { status: 'Error', message };
 	} finally {
 		await client?.close();

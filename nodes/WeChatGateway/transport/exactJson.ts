@@ -15,7 +15,8 @@ function quoteUnsafeIntegers(text: string): string {
 		const c = text.charCodeAt(i);
 		if (c === 0x22 /* " */) {
 			i++;
-			while (i < text.length && text.charCodeAt(i) !== 0x22) i += text.charCodeAt(i) === 0x5c /* \ */ ? 2 : 1;
+			while (i < text.length && text.charCodeAt(i) !== 0x22)
+				i += text.charCodeAt(i) === 0x5c /* \ */ ? 2 : 1;
 			i++;
 		} else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
 			const start = i;

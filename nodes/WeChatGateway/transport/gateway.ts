@@ -36,7 +36,12 @@ export class GatewayError extends Error {
 		readonly kind: GatewayErrorKind,
 		message: string,
 		readonly delivery: Delivery,
-		readonly details: { ret?: number; errMsg?: string; httpStatus?: number; bodyStart?: string } = {},
+		readonly details: {
+			ret?: number;
+			errMsg?: string;
+			httpStatus?: number;
+			bodyStart?: string;
+		} = {},
 	) {
 		super(message);
 		this.name = 'GatewayError';
@@ -56,7 +61,8 @@ export const MSG_TYPE_APP = 49;
 const DEFAULT_GRACE_MS = 5000;
 /** HTTP statuses by which a gateway or the proxy in front of it refuses who is asking. */
 const AUTH_REFUSALS = new Set([401, 403, 407]);
-const AUTH_HINT = '. The gateway or its proxy refused the credential: check its Authentication, Header Name and Header Value';
+const AUTH_HINT =
+	'. The gateway or its proxy refused the credential: check its Authentication, Header Name and Header Value';
 
 /** A gateway answer is a few hundred bytes; anything this large is not one and is not read. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -76,7 +82,10 @@ interface WriteTracker {
  * `onRequestSent` right after), so every request carries its own tracker, whether it is written
  * at once or waits in the pool's queue for a free connection.
  */
-function trackingHandler(handler: Dispatcher.DispatchHandler, tracker: WriteTracker): Dispatcher.DispatchHandler {
+function trackingHandler(
+	handler: Dispatcher.DispatchHandler,
+	tracker: WriteTracker,
+): Dispatcher.DispatchHandler {
 	const inner = handler as unknown as Record<string, ((...args: unknown[]) => unknown) | undefined>;
 	const forward =
 		(name: string) =>
@@ -106,7 +115,9 @@ function trackingHandler(handler: Dispatcher.DispatchHandler, tracker: WriteTrac
 
 function dispatchTracked(dispatch: Dispatcher['dispatch']): Dispatcher['dispatch'] {
 	return (options, handler) => {
-		const { writeTracker, ...rest } = options as Dispatcher.DispatchOptions & { writeTracker?: WriteTracker };
+		const { writeTracker, ...rest } = options as Dispatcher.DispatchOptions & {
+			writeTracker?: WriteTracker;
+		};
 		return dispatch(rest, writeTracker ? trackingHandler(handler, writeTracker) : handler);
 	};
 }
@@ -168,17 +179,29 @@ export class GatewayClient {
 		this.endpoint = `${settings.baseUrl}/v2/api?${query.toString()}`;
 		this.headers = { 'content-type': 'application/json', accept: 'application/json' };
 		const secret = settings.authHeader?.value;
-		if (settings.authHeader && secret) this.headers[settings.authHeader.name.toLowerCase()] = secret;
+		if (settings.authHeader && secret)
+			this.headers[settings.authHeader.name.toLowerCase()] = secret;
 		// The secret as a proxy might echo it: verbatim, JSON-escaped, URL-encoded. Longest first.
 		this.secrets = secret
-			? [...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), secret.trim()])]
+			? [
+					...new Set([
+						secret,
+						JSON.stringify(secret).slice(1, -1),
+						encodeURIComponent(secret),
+						secret.trim(),
+					]),
+				]
 					.filter((s) => s.length > 0)
 					.sort((a, b) => b.length - a.length)
 			: [];
 	}
 
 	/** WeChat cgi 222 (sendappmsg). Resolves only when the gateway says Ret 0. */
-	async sendAppMsg(toUserName: string, appMsgXml: string, signal?: AbortSignal): Promise<SendAppMsgResult> {
+	async sendAppMsg(
+		toUserName: string,
+		appMsgXml: string,
+		signal?: AbortSignal,
+	): Promise<SendAppMsgResult> {
 		const body = JSON.stringify({
 			CgiCmd: CGI_SEND_APP_MSG,
 			CgiRequest: { ToUserName: toUserName, AppMsgXml: appMsgXml, MsgType: MSG_TYPE_APP },
@@ -205,7 +228,11 @@ export class GatewayClient {
 		await this.agent.close();
 	}
 
-	private async call(body: string, signal?: AbortSignal, { acceptHttpErrors = false } = {}): Promise<Record<string, unknown>> {
+	private async call(
+		body: string,
+		signal?: AbortSignal,
+		{ acceptHttpErrors = false } = {},
+	): Promise<Record<string, unknown>> {
 		const tracker: WriteTracker = { connected: false, written: false };
 		const deadline = new AbortController();
 		const timer = setTimeout(() => deadline.abort(new Error('deadline')), this.deadlineMs);
@@ -252,7 +279,12 @@ export class GatewayClient {
 	}
 
 	private networkError(error: unknown, tracker: WriteTracker, pastDeadline: boolean): GatewayError {
-		const cause = error as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+		const cause = error as {
+			code?: string;
+			name?: string;
+			message?: string;
+			cause?: { code?: string };
+		};
 		const code = cause.code ?? cause.cause?.code ?? '';
 		const where = new URL(this.settings.baseUrl).host;
 		// Only a request that undici never began to write can be known not to have reached the gateway.
@@ -261,23 +293,51 @@ export class GatewayClient {
 		const limits = `${this.settings.timeoutSeconds} s (+${graceMs / 1000} s grace)`;
 		if (pastDeadline) {
 			return mayHaveArrived
-				? new GatewayError('timeout', `The gateway did not finish answering within ${limits}; the message may or may not have been sent`, 'unknown')
-				: new GatewayError('timeout', `Could not reach the gateway at ${where} in time; nothing was sent`, 'notSent');
+				? new GatewayError(
+						'timeout',
+						`The gateway did not finish answering within ${limits}; the message may or may not have been sent`,
+						'unknown',
+					)
+				: new GatewayError(
+						'timeout',
+						`Could not reach the gateway at ${where} in time; nothing was sent`,
+						'notSent',
+					);
 		}
 		if (cause.name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') {
-			return new GatewayError('aborted', 'The execution was stopped before the gateway answered', delivery);
+			return new GatewayError(
+				'aborted',
+				'The execution was stopped before the gateway answered',
+				delivery,
+			);
 		}
 		if (code === 'ECONNREFUSED') {
-			return new GatewayError('refused', `Connection refused by ${where}: is the gateway running and the Base URL's port right?`, 'notSent');
+			return new GatewayError(
+				'refused',
+				`Connection refused by ${where}: is the gateway running and the Base URL's port right?`,
+				'notSent',
+			);
 		}
 		if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
-			return new GatewayError('dns', `The gateway host "${new URL(this.settings.baseUrl).hostname}" could not be resolved (DNS): check the Base URL`, 'notSent');
+			return new GatewayError(
+				'dns',
+				`The gateway host "${new URL(this.settings.baseUrl).hostname}" could not be resolved (DNS): check the Base URL`,
+				'notSent',
+			);
 		}
 		if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-			return new GatewayError('timeout', `Could not connect to ${where} in time: is the gateway reachable from n8n?`, 'notSent');
+			return new GatewayError(
+				'timeout',
+				`Could not connect to ${where} in time: is the gateway reachable from n8n?`,
+				'notSent',
+			);
 		}
 		if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-			return new GatewayError('timeout', `The gateway did not answer within ${limits}; the message may or may not have been sent`, delivery);
+			return new GatewayError(
+				'timeout',
+				`The gateway did not answer within ${limits}; the message may or may not have been sent`,
+				delivery,
+			);
 		}
 		if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
 			return new GatewayError(
@@ -293,10 +353,23 @@ export class GatewayClient {
 				delivery,
 			);
 		}
-		if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED') {
+		if (
+			code === 'UND_ERR_SOCKET' ||
+			code === 'ECONNRESET' ||
+			code === 'EPIPE' ||
+			code === 'UND_ERR_CLOSED'
+		) {
 			return mayHaveArrived
-				? new GatewayError('dropped', 'The gateway closed the connection after the request was sent and before answering; the message may or may not have been sent', 'unknown')
-				: new GatewayError('dropped', 'The connection to the gateway dropped before the request was sent; nothing was sent', 'notSent');
+				? new GatewayError(
+						'dropped',
+						'The gateway closed the connection after the request was sent and before answering; the message may or may not have been sent',
+						'unknown',
+					)
+				: new GatewayError(
+						'dropped',
+						'The connection to the gateway dropped before the request was sent; nothing was sent',
+						'notSent',
+					);
 		}
 		const detail = this.redact(code || cause.message || 'unknown error');
 		return new GatewayError(
@@ -322,7 +395,9 @@ function parseBody(text: string): Record<string, unknown> | undefined {
 	if (!trimmed.startsWith('{')) return undefined;
 	try {
 		const value = parseJsonKeepingBigIntegers(trimmed);
-		return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+		return value && typeof value === 'object' && !Array.isArray(value)
+			? (value as Record<string, unknown>)
+			: undefined;
 	} catch {
 		return undefined;
 	}
@@ -335,27 +410,52 @@ function describeBody(text: string, redact: (s: string) => string): string {
 	return `: "${start}${trimmed.length > 120 ? '…' : ''}"`;
 }
 
-function readBaseResponse(answer: Record<string, unknown>, redact: (s: string) => string): { ret: number; errMsg: string } {
+function readBaseResponse(
+	answer: Record<string, unknown>,
+	redact: (s: string) => string,
+): { ret: number; errMsg: string } {
 	const base = answer.CgiBaseResponse as Record<string, unknown> | undefined;
 	if (!base || typeof base !== 'object') {
-		throw new GatewayError('badResponse', 'The gateway answered JSON without "CgiBaseResponse"; is this the MagicCgi gateway? The message may or may not have been sent', 'unknown');
+		throw new GatewayError(
+			'badResponse',
+			'The gateway answered JSON without "CgiBaseResponse"; is this the MagicCgi gateway? The message may or may not have been sent',
+			'unknown',
+		);
 	}
 	const ret = Number(base.Ret);
 	if (base.Ret === undefined || !Number.isInteger(ret)) {
-		throw new GatewayError('badResponse', 'The gateway answered without a numeric "CgiBaseResponse.Ret"; the message may or may not have been sent', 'unknown');
+		throw new GatewayError(
+			'badResponse',
+			'The gateway answered without a numeric "CgiBaseResponse.Ret"; the message may or may not have been sent',
+			'unknown',
+		);
 	}
 	const errMsg = typeof base.ErrMsg === 'string' ? base.ErrMsg : String(base.ErrMsg ?? '');
 	return { ret, errMsg: redact(errMsg) };
 }
 
-function readSendResult(answer: Record<string, unknown>, redact: (s: string) => string): SendAppMsgResult {
+function readSendResult(
+	answer: Record<string, unknown>,
+	redact: (s: string) => string,
+): SendAppMsgResult {
 	const { ret, errMsg } = readBaseResponse(answer, redact);
 	if (ret !== 0) {
-		throw new GatewayError('ret', `WeChat refused the message: Ret ${ret}${errMsg ? ` (${errMsg})` : ''}`, 'rejected', { ret, errMsg });
+		throw new GatewayError(
+			'ret',
+			`WeChat refused the message: Ret ${ret}${errMsg ? ` (${errMsg})` : ''}`,
+			'rejected',
+			{ ret, errMsg },
+		);
 	}
 	const data = answer.ResponseData as Record<string, unknown> | undefined;
 	const newMsgId = data?.NewMsgId;
-	if (!data || typeof data !== 'object' || newMsgId === undefined || newMsgId === null || !/^-?\d+$/.test(String(newMsgId))) {
+	if (
+		!data ||
+		typeof data !== 'object' ||
+		newMsgId === undefined ||
+		newMsgId === null ||
+		!/^-?\d+$/.test(String(newMsgId))
+	) {
 		throw new GatewayError(
 			'badResponse',
 			'The gateway said Ret 0 but its answer has no numeric "ResponseData.NewMsgId"; the message was probably sent',
@@ -364,7 +464,8 @@ function readSendResult(answer: Record<string, unknown>, redact: (s: string) => 
 	}
 	return {
 		NewMsgId: String(newMsgId),
-		ClientMsgId: data.ClientMsgId === undefined || data.ClientMsgId === null ? '' : String(data.ClientMsgId),
+		ClientMsgId:
+			data.ClientMsgId === undefined || data.ClientMsgId === null ? '' : String(data.ClientMsgId),
 		Ret: ret,
 		ErrMsg: errMsg,
 	};

@@ -60,7 +60,8 @@ export interface AccountOptions {
 	belongs?: (slot: Slot, message: SimMessage) => boolean;
 }
 
-const byRecipientAndTitle = (slot: Slot, m: SimMessage) => m.toUserName === slot.recipient && titleOf(m.appMsgXml) === slot.title;
+const byRecipientAndTitle = (slot: Slot, m: SimMessage) =>
+	m.toUserName === slot.recipient && titleOf(m.appMsgXml) === slot.title;
 /** For items whose titles are arbitrary text: every item has its own recipient. */
 export const byRecipient = (slot: Slot, m: SimMessage) => m.toUserName === slot.recipient;
 
@@ -79,7 +80,10 @@ interface NodeFailure {
 
 function failureOf(run: NodeRun): NodeFailure | undefined {
 	const error = run.error as
-		| (NodeRun['error'] & { context?: { itemIndex?: number }; errorResponse?: Record<string, unknown> })
+		| (NodeRun['error'] & {
+				context?: { itemIndex?: number };
+				errorResponse?: Record<string, unknown>;
+		  })
 		| undefined;
 	if (!error) return undefined;
 	const response = error.errorResponse ?? {};
@@ -89,14 +93,29 @@ function failureOf(run: NodeRun): NodeFailure | undefined {
 		recipient: (response.ToUserName as string | undefined) ?? place?.[2],
 		delivery: response.delivery as string | undefined,
 		message: error.message,
-		sentBefore: Number(/Sent before this error in this run: (\d+) message/.exec(String(error.description ?? ''))?.[1] ?? 0),
+		sentBefore: Number(
+			/Sent before this error in this run: (\d+) message/.exec(
+				String(error.description ?? ''),
+			)?.[1] ?? 0,
+		),
 	};
 }
 
-export function account(slots: Slot[], run: NodeRun, messages: SimMessage[], options: AccountOptions = {}): Accounting {
+export function account(
+	slots: Slot[],
+	run: NodeRun,
+	messages: SimMessage[],
+	options: AccountOptions = {},
+): Accounting {
 	const belongs = options.belongs ?? byRecipientAndTitle;
 	const failure = failureOf(run);
-	const failedAt = failure ? slots.findIndex((s) => s.itemIndex === failure.itemIndex && (!failure.recipient || s.recipient === failure.recipient)) : -1;
+	const failedAt = failure
+		? slots.findIndex(
+				(s) =>
+					s.itemIndex === failure.itemIndex &&
+					(!failure.recipient || s.recipient === failure.recipient),
+			)
+		: -1;
 	const used = new Set<SimMessage>();
 	const sentBeforeFailure =
 		failedAt < 0
@@ -111,26 +130,50 @@ export function account(slots: Slot[], run: NodeRun, messages: SimMessage[], opt
 			const to = item.json.ToUserName;
 			return paired?.item === slot.itemIndex && (to === undefined || to === slot.recipient);
 		});
-		const out = (outcome: string, verdict: Verdict, detail?: string): SlotOutcome => ({ slot, outcome, verdict, messagesAtGateway: n, detail });
+		const out = (outcome: string, verdict: Verdict, detail?: string): SlotOutcome => ({
+			slot,
+			outcome,
+			verdict,
+			messagesAtGateway: n,
+			detail,
+		});
 		const tooMany = (outcome: string) => out(outcome, 'duplicated', `${n} messages at the gateway`);
 
-		if (reports.length > 1) return out('several results', 'duplicated', `${reports.length} output items for one message`);
+		if (reports.length > 1)
+			return out('several results', 'duplicated', `${reports.length} output items for one message`);
 		if (n > 1 && !options.allowDuplicates) return tooMany('sent more than once');
 		const report = reports[0]?.json;
 		if (report && report.error === undefined) {
-			if (n === 0) return out('reported sent', 'lost', 'the node reported it sent, the gateway has no such message');
-			if (n > 1) return options.allowDuplicates ? out('sent (duplicate allowed)', 'ok') : tooMany('sent');
-			if (atGateway[0].newMsgId !== report.NewMsgId) return out('sent', 'misreported', `NewMsgId ${String(report.NewMsgId)} ≠ ${atGateway[0].newMsgId}`);
+			if (n === 0)
+				return out(
+					'reported sent',
+					'lost',
+					'the node reported it sent, the gateway has no such message',
+				);
+			if (n > 1)
+				return options.allowDuplicates ? out('sent (duplicate allowed)', 'ok') : tooMany('sent');
+			if (atGateway[0].newMsgId !== report.NewMsgId)
+				return out(
+					'sent',
+					'misreported',
+					`NewMsgId ${String(report.NewMsgId)} ≠ ${atGateway[0].newMsgId}`,
+				);
 			return out('sent', 'ok');
 		}
 		// An error, as an output item or as the node's failure naming this slot.
 		const asError =
-			report ?? (position === failedAt && failure ? { error: failure.message, delivery: failure.delivery } : undefined);
+			report ??
+			(position === failedAt && failure
+				? { error: failure.message, delivery: failure.delivery }
+				: undefined);
 		if (asError) {
 			const delivery = (asError.delivery as string | undefined) ?? 'before any call';
 			const outcome = `error:${delivery}`;
 			if (delivery === 'unknown') {
-				if (n > 1) return options.allowDuplicates ? out(`${outcome} (duplicate allowed)`, 'ok') : tooMany(outcome);
+				if (n > 1)
+					return options.allowDuplicates
+						? out(`${outcome} (duplicate allowed)`, 'ok')
+						: tooMany(outcome);
 				return out(`${outcome}, ${n ? 'was sent' : 'was not sent'}`, 'ok');
 			}
 			if (n > 0) return out(outcome, 'misreported', 'reported not sent, but the gateway has it');
@@ -138,15 +181,25 @@ export function account(slots: Slot[], run: NodeRun, messages: SimMessage[], opt
 		}
 		if (failure && failedAt >= 0 && position < failedAt && n === 1) {
 			if (failure.sentBefore !== sentBeforeFailure) {
-				return out('sent before the failure', 'misreported', `the error says ${failure.sentBefore} sent before it, the gateway has ${sentBeforeFailure}`);
+				return out(
+					'sent before the failure',
+					'misreported',
+					`the error says ${failure.sentBefore} sent before it, the gateway has ${sentBeforeFailure}`,
+				);
 			}
 			return out('sent (counted in the error)', 'ok');
 		}
 		if (failure && failedAt >= 0 && position > failedAt) {
-			if (n > 0) return out('not attempted', 'misreported', 'sent after the node failed, and never reported');
+			if (n > 0)
+				return out(
+					'not attempted',
+					'misreported',
+					'sent after the node failed, and never reported',
+				);
 			return out('not attempted (node failed earlier)', 'ok');
 		}
-		if (n > 0) return out('unreported', 'misreported', 'the gateway has it, the node never reported it');
+		if (n > 0)
+			return out('unreported', 'misreported', 'the gateway has it, the node never reported it');
 		return out('missing', 'lost', 'neither sent nor reported');
 	});
 	const outcomes: Record<string, number> = {};
@@ -182,7 +235,12 @@ export function recordCase(record: CaseRecord): void {
 }
 
 /** Records an accounting under `name` and returns it, for the test's own assertions. */
-export function recordAccounting(group: string, name: string, accounting: Accounting, extra: Partial<CaseRecord> = {}): Accounting {
+export function recordAccounting(
+	group: string,
+	name: string,
+	accounting: Accounting,
+	extra: Partial<CaseRecord> = {},
+): Accounting {
 	recordCase({
 		group,
 		name,
@@ -200,7 +258,11 @@ export function recordAccounting(group: string, name: string, accounting: Accoun
 export function violations(accounting: Accounting): string[] {
 	const list = accounting.slots
 		.filter((s) => s.verdict !== 'ok')
-		.map((s) => `item ${s.slot.itemIndex} → ${s.slot.recipient}: ${s.verdict} (${s.outcome}${s.detail ? `; ${s.detail}` : ''})`);
-	if (accounting.strays) list.push(`${accounting.strays} message(s) at the gateway belong to no input item`);
+		.map(
+			(s) =>
+				`item ${s.slot.itemIndex} → ${s.slot.recipient}: ${s.verdict} (${s.outcome}${s.detail ? `; ${s.detail}` : ''})`,
+		);
+	if (accounting.strays)
+		list.push(`${accounting.strays} message(s) at the gateway belong to no input item`);
 	return list;
 }

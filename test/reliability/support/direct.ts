@@ -33,9 +33,15 @@ export async function runDirect(options: {
 	};
 	const input = options.items.map((json) => ({ json }));
 	const resolve = (value: DirectParameter, itemIndex: number): unknown => {
-		if (typeof value === 'function') return (value as (item: IDataObject, i: number) => unknown)(options.items[itemIndex], itemIndex);
+		if (typeof value === 'function')
+			return (value as (item: IDataObject, i: number) => unknown)(
+				options.items[itemIndex],
+				itemIndex,
+			);
 		if (value && typeof value === 'object' && !Array.isArray(value)) {
-			return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v as DirectParameter, itemIndex)]));
+			return Object.fromEntries(
+				Object.entries(value).map(([k, v]) => [k, resolve(v as DirectParameter, itemIndex)]),
+			);
 		}
 		return value;
 	};
@@ -48,7 +54,8 @@ export async function runDirect(options: {
 		getExecutionId: () => options.executionId ?? 'direct-execution',
 		getExecutionCancelSignal: () => undefined,
 		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
-			const value = name in options.parameters ? resolve(options.parameters[name], itemIndex) : undefined;
+			const value =
+				name in options.parameters ? resolve(options.parameters[name], itemIndex) : undefined;
 			return value === undefined ? fallback : value;
 		},
 	} as unknown as IExecuteFunctions;

@@ -16,12 +16,18 @@ export interface Batch {
 }
 
 /** Items whose titles name them, so each message at the gateway can be traced to its slot. */
-export function batch(tag: string, count: number, recipientsOf: (index: number) => string[] = (i) => [`wxid_to${i}`]): Batch {
+export function batch(
+	tag: string,
+	count: number,
+	recipientsOf: (index: number) => string[] = (i) => [`wxid_to${i}`],
+): Batch {
 	return { tag, recipients: Array.from({ length: count }, (_, i) => recipientsOf(i)) };
 }
 
 export function slotsOf(b: Batch): Slot[] {
-	return b.recipients.flatMap((recipients, itemIndex) => recipients.map((recipient) => ({ itemIndex, recipient, title: titleFor(b, itemIndex) })));
+	return b.recipients.flatMap((recipients, itemIndex) =>
+		recipients.map((recipient) => ({ itemIndex, recipient, title: titleFor(b, itemIndex) })),
+	);
 }
 
 export function titleFor(b: Batch, itemIndex: number): string {
@@ -39,9 +45,18 @@ export interface SendOptions {
 }
 
 export async function sendBatch(b: Batch, send: SendOptions): Promise<NodeRun> {
-	const items: IDataObject[] = b.recipients.map((recipients, i) => ({ to: recipients.join(','), title: titleFor(b, i) }));
+	const items: IDataObject[] = b.recipients.map((recipients, i) => ({
+		to: recipients.join(','),
+		title: titleFor(b, i),
+	}));
 	return runWeChatNode({
-		credentials: { baseUrl: send.baseUrl, wxid: SENDER, timeout: 1, ignoreSslIssues: true, ...send.credentials },
+		credentials: {
+			baseUrl: send.baseUrl,
+			wxid: SENDER,
+			timeout: 1,
+			ignoreSslIssues: true,
+			...send.credentials,
+		},
 		items,
 		continueOnFail: send.continueOnFail,
 		retryOnFail: send.retryOnFail,

@@ -8,7 +8,11 @@ import path from 'node:path';
 
 import { resetPacing } from '../../../nodes/WeChatGateway/delivery/pacer';
 import { clearLedger } from '../../../nodes/WeChatGateway/delivery/sentLedger';
-import type { FaultRule, SimulatedCall as SimCall, SimulatedMessage as SimMessage } from '../../support/simulator';
+import type {
+	FaultRule,
+	SimulatedCall as SimCall,
+	SimulatedMessage as SimMessage,
+} from '../../support/simulator';
 
 export {
 	startGatewaySimulator as startSimulator,
@@ -47,7 +51,11 @@ export async function closedPort(): Promise<number> {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Waits until `check` is true, polling; fails after `timeoutMs`. */
-export async function waitUntil(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function waitUntil(
+	check: () => boolean,
+	timeoutMs = 10_000,
+	what = 'condition',
+): Promise<void> {
 	const until = Date.now() + timeoutMs;
 	while (!check()) {
 		if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
@@ -73,9 +81,13 @@ export interface RemoteSimulator {
 export async function startSimulatorProcess(): Promise<RemoteSimulator> {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { spawn } = require('node:child_process') as typeof import('node:child_process');
-	const child = spawn(process.execPath, [path.join(__dirname, '../../gateway/cli.js'), '--port', '0', '--host', '127.0.0.1'], {
-		stdio: ['ignore', 'pipe', 'inherit'],
-	});
+	const child = spawn(
+		process.execPath,
+		[path.join(__dirname, '../../gateway/cli.js'), '--port', '0', '--host', '127.0.0.1'],
+		{
+			stdio: ['ignore', 'pipe', 'inherit'],
+		},
+	);
 	const url = await new Promise<string>((resolve, reject) => {
 		let text = '';
 		child.stdout!.on('data', (chunk: Buffer) => {
@@ -112,7 +124,11 @@ export async function startSimulatorProcess(): Promise<RemoteSimulator> {
 }
 
 /** Like waitUntil, for a check that has to ask something first. */
-export async function waitUntilAsync(check: () => Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function waitUntilAsync(
+	check: () => Promise<boolean>,
+	timeoutMs = 10_000,
+	what = 'condition',
+): Promise<void> {
 	const until = Date.now() + timeoutMs;
 	while (!(await check())) {
 		if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);

@@ -4,25 +4,91 @@ import fc from 'fast-check';
 /** Pieces that break naive XML and JSON handling, and text in every direction and script. */
 const PIECES = [
 	// XML and markup metacharacters, and text that looks like markup or entities
-	'<', '>', '&', '"', "'", ']]>', '<![CDATA[', ']]', '&amp;', '&lt;', '&#13;', '&#x1F600;', '&nbsp;', '<appmsg>', '</title>', '<!--', '-->', '<?xml?>', '<!DOCTYPE x>',
+	'<',
+	'>',
+	'&',
+	'"',
+	"'",
+	']]>',
+	'<![CDATA[',
+	']]',
+	'&amp;',
+	'&lt;',
+	'&#13;',
+	'&#x1F600;',
+	'&nbsp;',
+	'<appmsg>',
+	'</title>',
+	'<!--',
+	'-->',
+	'<?xml?>',
+	'<!DOCTYPE x>',
 	// JSON and expression look-alikes
-	'\\', '\\u0000', '{{ $json.x }}', '={{1}}', '"}', '\u2028', '\u2029',
+	'\\',
+	'\\u0000',
+	'{{ $json.x }}',
+	'={{1}}',
+	'"}',
+	'\u2028',
+	'\u2029',
 	// whitespace of every kind
-	' ', '\t', '\n', '\r', '\r\n', '\u00a0', '\u3000', '\ufeff', '\u200b',
+	' ',
+	'\t',
+	'\n',
+	'\r',
+	'\r\n',
+	'\u00a0',
+	'\u3000',
+	'\ufeff',
+	'\u200b',
 	// emoji: surrogate pairs, ZWJ sequences, flags, variation selectors, modifiers
-	'😀', '👨‍👩‍👧‍👦', '🏳️‍🌈', '🇨🇳', '👍🏽', '❤️', '𝕏', '🀄',
+	'😀',
+	'👨‍👩‍👧‍👦',
+	'🏳️‍🌈',
+	'🇨🇳',
+	'👍🏽',
+	'❤️',
+	'𝕏',
+	'🀄',
 	// CJK and friends
-	'微信', '视频号', '視頻號', '日本語', '한국어', '𠜎𠜱', '，。、',
+	'微信',
+	'视频号',
+	'視頻號',
+	'日本語',
+	'한국어',
+	'𠜎𠜱',
+	'，。、',
 	// right-to-left and bidi controls
-	'مرحبا', 'שלום', '\u202e', '\u202d', '\u200f', '\u200e', '\u2066', '\u2069',
+	'مرحبا',
+	'שלום',
+	'\u202e',
+	'\u202d',
+	'\u200f',
+	'\u200e',
+	'\u2066',
+	'\u2069',
 	// combining marks and odd but legal characters
-	'e\u0301', '\u0308', 'ﷺ', '\u0085', '\ufffd', '\ud7ff', '\ue000',
+	'e\u0301',
+	'\u0308',
+	'ﷺ',
+	'\u0085',
+	'\ufffd',
+	'\ud7ff',
+	'\ue000',
 ];
 
 /** Any single code point XML 1.0 can hold. */
 const xmlCodePoint = fc
 	.integer({ min: 0x09, max: 0x10ffff })
-	.filter((cp) => cp === 0x09 || cp === 0x0a || cp === 0x0d || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000)
+	.filter(
+		(cp) =>
+			cp === 0x09 ||
+			cp === 0x0a ||
+			cp === 0x0d ||
+			(cp >= 0x20 && cp <= 0xd7ff) ||
+			(cp >= 0xe000 && cp <= 0xfffd) ||
+			cp >= 0x10000,
+	)
 	.map((cp) => String.fromCodePoint(cp));
 
 const unit = fc.oneof(

@@ -28,13 +28,19 @@ export interface Element {
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
 export function readXmlStrict(xml: string): Element {
-	if (NOT_XML_CHAR.test(xml)) throw new Error('the document holds a character XML 1.0 does not allow');
+	if (NOT_XML_CHAR.test(xml))
+		throw new Error('the document holds a character XML 1.0 does not allow');
 	const root: Element = { name: '#document', attributes: {}, children: [], text: '' };
 	const stack: Element[] = [root];
 	let failure: Error | undefined;
 	const parser = sax.parser(true, { trim: false, normalize: false, xmlns: false });
 	parser.onopentag = (node) => {
-		const element: Element = { name: node.name, attributes: { ...node.attributes }, children: [], text: '' };
+		const element: Element = {
+			name: node.name,
+			attributes: { ...node.attributes },
+			children: [],
+			text: '',
+		};
 		stack[stack.length - 1].children.push(element);
 		stack.push(element);
 	};
@@ -52,7 +58,8 @@ export function readXmlStrict(xml: string): Element {
 	};
 	parser.write(xml).close();
 	if (failure) throw failure;
-	if (root.children.length !== 1) throw new Error(`expected one root element, found ${root.children.length}`);
+	if (root.children.length !== 1)
+		throw new Error(`expected one root element, found ${root.children.length}`);
 	return root.children[0];
 }
 
@@ -60,7 +67,8 @@ export function readXmlStrict(xml: string): Element {
 export function valueAt(root: Element, path: readonly string[]): string | undefined {
 	let node: Element | undefined = root;
 	for (const [i, step] of path.entries()) {
-		if (step.startsWith('@')) return i === path.length - 1 ? node.attributes[step.slice(1)] : undefined;
+		if (step.startsWith('@'))
+			return i === path.length - 1 ? node.attributes[step.slice(1)] : undefined;
 		node = node.children.find((c) => c.name === step);
 		if (!node) return undefined;
 	}
