@@ -10,6 +10,7 @@ export default [
 			'node_modules/**',
 			'test/**',
 			'scripts/**',
+			'simulator/**',
 			'examples/**',
 			'docs/**',
 			'*.js',

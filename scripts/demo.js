@@ -22,7 +22,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const lib = require('./lib/instance');
-const { startGatewaySimulator } = require('../test/gateway/simulator');
+const { startGatewaySimulator } = require('../simulator/gateway');
 
 const { rt, seconds } = lib;
 

@@ -20,7 +20,7 @@ const path = require('node:path');
 const net = require('node:net');
 
 const lib = require('./lib/instance');
-const { startGatewaySimulator } = require('../test/gateway/simulator');
+const { startGatewaySimulator } = require('../simulator/gateway');
 
 const { rt, seconds } = lib;
 

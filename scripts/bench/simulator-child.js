@@ -19,7 +19,7 @@ const http = require('node:http');
 const path = require('node:path');
 
 const { startGatewaySimulator } = require(
-	path.resolve(__dirname, '../../test/gateway/simulator.js'),
+	path.resolve(__dirname, '../../simulator/gateway.js'),
 );
 const { SENDER } = require('./workload');
 

@@ -29,7 +29,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const rt = require('../../scripts/n8n-runtime/runtime');
-const { startGatewaySimulator } = require('../gateway/simulator');
+const { startGatewaySimulator } = require('../../simulator/gateway');
 const { ensureChromium, launchChromium } = require('./chromium');
 const { packProject, packDependencies, root } = require('./pack');
 const { startRegistryStandIn } = require('./registryStandIn');

@@ -18,7 +18,7 @@ const path = require('node:path');
 const { XMLParser } = require('fast-xml-parser');
 
 const lib = require('../../scripts/lib/instance');
-const { startGatewaySimulator } = require('../gateway/simulator');
+const { startGatewaySimulator } = require('../../simulator/gateway');
 const wf = require('./workflows');
 
 const { rt } = lib;

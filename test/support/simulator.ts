@@ -1,6 +1,6 @@
 /** Typed access to the gateway simulator (plain JS, so `npm run gateway` needs no build). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const simulatorModule = require('../gateway/simulator') as {
+const simulatorModule = require('../../simulator/gateway') as {
 	startGatewaySimulator(options?: SimulatorOptions): Promise<GatewaySimulator>;
 	FIRST_MSG_ID: bigint;
 };

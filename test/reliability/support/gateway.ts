@@ -64,7 +64,7 @@ export async function waitUntil(
 }
 
 /**
- * The simulator in a process of its own (test/gateway/cli.js), driven over its control
+ * The simulator in a process of its own (simulator/cli.js), driven over its control
  * endpoints. Its clock readings are not delayed by the test's own work (the n8n engine, garbage
  * collection), and its memory is not the test's.
  */
@@ -83,7 +83,7 @@ export async function startSimulatorProcess(): Promise<RemoteSimulator> {
 	const { spawn } = require('node:child_process') as typeof import('node:child_process');
 	const child = spawn(
 		process.execPath,
-		[path.join(__dirname, '../../gateway/cli.js'), '--port', '0', '--host', '127.0.0.1'],
+		[path.join(__dirname, '../../../simulator/cli.js'), '--port', '0', '--host', '127.0.0.1'],
 		{
 			stdio: ['ignore', 'pipe', 'inherit'],
 		},

@@ -4,7 +4,7 @@
  * `npm run gateway -- [--port 8080] [--host 127.0.0.1] [--account wxid_…] [--auth-header Name:value]
  *  [--latency ms] [--fault '{"action":"ret","ret":-34,"nth":3}'] [--log file.jsonl]`
  */
-const { startGatewaySimulator } = require('./simulator');
+const { startGatewaySimulator } = require('./gateway');
 
 function parseArgs(argv) {
 	const options = { accounts: [], faults: [] };
