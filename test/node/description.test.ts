@@ -139,13 +139,10 @@ test('package.json declares what n8n loads, and only the two runtime dependencie
 
 test('the editor shows the same option defaults the delivery code uses', () => {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { DEFAULT_DELIVERY_OPTIONS } = require('../../nodes/WeChatGateway/delivery/options');
+	const { OPTION_DEFAULTS } = require('../../nodes/WeChatGateway/delivery/options');
 	const options = description.properties.find((p) => p.name === 'options') as INodeProperties;
 	for (const option of options.options as INodeProperties[]) {
-		expect([option.name, option.default]).toEqual([
-			option.name,
-			DEFAULT_DELIVERY_OPTIONS[option.name],
-		]);
+		expect([option.name, option.default]).toEqual([option.name, OPTION_DEFAULTS[option.name]]);
 	}
 });
 
