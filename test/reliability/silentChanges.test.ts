@@ -40,7 +40,7 @@ const refused: Array<{ name: string; xml: string; reason: RegExp }> = [
 	},
 ];
 
-const kept = [
+const kept: Array<{ name: string; xml: string; reason?: undefined }> = [
 	{ name: 'XML declaration first', xml: `<?xml version="1.0" encoding="UTF-8"?>${link('')}` },
 	{ name: 'element <tostring> (other case)', xml: link('<tostring>v</tostring>') },
 ];
@@ -71,7 +71,7 @@ test.each(['parseAppMsgXml', 'sendAppMsgXml'])(
 		all.forEach((c, i) => {
 			const json = run.items.find((item) => (item.pairedItem as { item: number }).item === i)?.json;
 			const error = String(json?.error ?? '');
-			if ('reason' in c) {
+			if (c.reason) {
 				if (
 					!c.reason.test(error) ||
 					!error.includes('"Message XML"') ||

@@ -1,6 +1,7 @@
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 
 import { parseJsonKeepingBigIntegers } from './exactJson';
+import { secretRedactor } from './redact';
 
 /** What the gateway needs to know, read once per execution from the credential. */
 export interface GatewaySettings {
@@ -64,6 +65,8 @@ const AUTH_REFUSALS = new Set([401, 403, 407]);
 const AUTH_HINT =
 	'. The gateway or its proxy refused the credential: check its Authentication, Header Name and Header Value';
 
+/** An ErrMsg or ClientMsgId is a sentence or an id; longer ones are cut to this. */
+const MAX_ERRMSG_CHARS = 1000;
 /** A gateway answer is a few hundred bytes; anything this large is not one and is not read. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
@@ -153,7 +156,8 @@ export class GatewayClient {
 	private readonly answerTimeoutMs: number;
 	/** Hard limit on one call from dispatch to the last byte, so a call always ends. */
 	private readonly deadlineMs: number;
-	private readonly secrets: string[];
+	/** Every spelling of the header secret out of a text that came back; see secretRedactor. */
+	private readonly redact: (text: string) => string;
 
 	constructor(
 		readonly settings: GatewaySettings,
@@ -181,19 +185,7 @@ export class GatewayClient {
 		const secret = settings.authHeader?.value;
 		if (settings.authHeader && secret)
 			this.headers[settings.authHeader.name.toLowerCase()] = secret;
-		// The secret as a proxy might echo it: verbatim, JSON-escaped, URL-encoded. Longest first.
-		this.secrets = secret
-			? [
-					...new Set([
-						secret,
-						JSON.stringify(secret).slice(1, -1),
-						encodeURIComponent(secret),
-						secret.trim(),
-					]),
-				]
-					.filter((s) => s.length > 0)
-					.sort((a, b) => b.length - a.length)
-			: [];
+		this.redact = secretRedactor(secret);
 	}
 
 	/** WeChat cgi 222 (sendappmsg). Resolves only when the gateway says Ret 0. */
@@ -259,12 +251,19 @@ export class GatewayClient {
 		// An authentication refusal is never a usable answer, whatever its body looks like.
 		const refusedCredential = AUTH_REFUSALS.has(statusCode);
 		if (statusCode >= 400 && (refusedCredential || !(acceptHttpErrors && parsed))) {
-			const hint = refusedCredential ? AUTH_HINT : '';
+			// A refusal of the credential is the page most likely to echo it: it is never quoted.
+			if (refusedCredential)
+				throw new GatewayError(
+					'http',
+					`The gateway answered HTTP ${statusCode}${AUTH_HINT}`,
+					'rejected',
+					{ httpStatus: statusCode },
+				);
 			throw new GatewayError(
 				'http',
-				`The gateway answered HTTP ${statusCode}${describeBody(text, this.redact)}${hint}`,
+				`The gateway answered HTTP ${statusCode}${describeBody(text, this.redact)}`,
 				statusCode >= 500 ? 'unknown' : 'rejected',
-				{ httpStatus: statusCode, bodyStart: this.redact(text).slice(0, 200) },
+				{ httpStatus: statusCode, bodyStart: bodyStart(text, this.redact) },
 			);
 		}
 		if (!parsed) {
@@ -272,7 +271,7 @@ export class GatewayClient {
 				'notJson',
 				`The gateway's answer is not JSON${describeBody(text, this.redact)}. Is the Base URL the WeChat gateway itself (not its web page or a proxy's login page)?`,
 				'unknown',
-				{ httpStatus: statusCode, bodyStart: this.redact(text).slice(0, 200) },
+				{ httpStatus: statusCode, bodyStart: bodyStart(text, this.redact) },
 			);
 		}
 		return parsed;
@@ -378,16 +377,6 @@ export class GatewayClient {
 			delivery,
 		);
 	}
-
-	/**
-	 * A proxy may echo request headers back in an error page or an ErrMsg; the secret never
-	 * leaves this module. Redact whole texts before cutting them, so no prefix of it survives.
-	 */
-	private readonly redact = (text: string): string => {
-		let out = text;
-		for (const secret of this.secrets) out = out.split(secret).join('[redacted]');
-		return out;
-	};
 }
 
 function parseBody(text: string): Record<string, unknown> | undefined {
@@ -403,8 +392,20 @@ function parseBody(text: string): Record<string, unknown> | undefined {
 	}
 }
 
+/**
+ * The part of a body an error may quote, redacted before it is cut (so no piece of the secret
+ * survives at the cut) but not whole: a long body is never scanned end to end.
+ */
+function quotable(text: string, redact: (s: string) => string, chars = 4096): string {
+	return redact(text.slice(0, chars * 2)).slice(0, chars);
+}
+
+function bodyStart(text: string, redact: (s: string) => string): string {
+	return quotable(text, redact).slice(0, 200);
+}
+
 function describeBody(text: string, redact: (s: string) => string): string {
-	const trimmed = redact(text).trim();
+	const trimmed = quotable(text, redact).trim();
 	if (trimmed === '') return ' with an empty body';
 	const start = trimmed.slice(0, 120).replace(/\s+/g, ' ');
 	return `: "${start}${trimmed.length > 120 ? '…' : ''}"`;
@@ -431,7 +432,7 @@ function readBaseResponse(
 		);
 	}
 	const errMsg = typeof base.ErrMsg === 'string' ? base.ErrMsg : String(base.ErrMsg ?? '');
-	return { ret, errMsg: redact(errMsg) };
+	return { ret, errMsg: quotable(errMsg, redact, MAX_ERRMSG_CHARS) };
 }
 
 function readSendResult(
@@ -465,7 +466,9 @@ function readSendResult(
 	return {
 		NewMsgId: String(newMsgId),
 		ClientMsgId:
-			data.ClientMsgId === undefined || data.ClientMsgId === null ? '' : String(data.ClientMsgId),
+			data.ClientMsgId === undefined || data.ClientMsgId === null
+				? ''
+				: quotable(String(data.ClientMsgId), redact, MAX_ERRMSG_CHARS),
 		Ret: ret,
 		ErrMsg: errMsg,
 	};
