@@ -19,9 +19,13 @@ export function gatewaySettingsFrom(credentials: Record<string, unknown>): Gatew
 	if (rawUrl === '')
 		throw new CredentialSettingsError('Gateway Base URL', '"Gateway Base URL" is empty');
 	if (!URL.canParse(rawUrl)) {
+		// Text before an @ may be a user name and password: such a URL is not quoted back.
+		const shown = rawUrl.includes('@')
+			? ''
+			: `: ${JSON.stringify(rawUrl.length > 100 ? `${rawUrl.slice(0, 100)}…` : rawUrl)}`;
 		throw new CredentialSettingsError(
 			'Gateway Base URL',
-			`"Gateway Base URL" is not a URL: "${rawUrl.slice(0, 100)}" (expected e.g. http://127.0.0.1:8080)`,
+			`"Gateway Base URL" is not a URL${shown} (expected e.g. http://127.0.0.1:8080)`,
 		);
 	}
 	const url = new URL(rawUrl);
