@@ -1,7 +1,8 @@
 /**
  * Credential fields that cannot work are refused when the credential is read, naming the field,
  * before any connection, and without repeating a secret: a Base URL that does not parse (with a
- * password in it).
+ * password in it), header names the node or HTTP sets itself, header values with control
+ * characters or text outside Latin-1.
  */
 import { runWeChatNode } from '../engine/harness';
 import { recordCase } from './support/accounting';
@@ -14,6 +15,12 @@ beforeAll(async () => {
 });
 afterAll(async () => sim.close());
 beforeEach(() => startFresh(sim));
+
+const header = (name: string, value: string) => ({
+	authentication: 'header',
+	authHeaderName: name,
+	authHeaderSecret: value,
+});
 
 interface CredentialCase {
 	name: string;
@@ -44,6 +51,52 @@ const baseUrlCases: CredentialCase[] = [
 		override: { baseUrl: `http://[not-an-ip]:8080/${'p'.repeat(300)}` },
 		error: /"Gateway Base URL" is not a URL: "http:\/\/\[not-an-ip\]:8080\/p+…" \(expected/,
 		field: 'Gateway Base URL',
+	},
+];
+
+const headerCases: CredentialCase[] = [
+	...[
+		'Content-Length',
+		'Transfer-Encoding',
+		'Host',
+		'Content-Type',
+		'Connection',
+		'accept',
+		'TE',
+		'Upgrade',
+	].map((name) => ({
+		name: `header name ${name}`,
+		override: header(name, 'value-123'),
+		error: new RegExp(`"Header Name" cannot be ${name}: the node sets that header itself`),
+		field: 'Header Name',
+	})),
+	{
+		name: 'header value with a tab inside is kept, with ESC refused',
+		override: header('X-Key', 'abc\u001bdefSECRETPART'),
+		error: /"Header Value" contains a control character \(position 4\)/,
+		field: 'Header Value',
+		secret: 'SECRETPART',
+	},
+	{
+		name: 'header value with DEL',
+		override: header('X-Key', 'SECRETPART\u007f'),
+		error: /"Header Value" contains a control character \(position 11\)/,
+		field: 'Header Value',
+		secret: 'SECRETPART',
+	},
+	{
+		name: 'header value with Chinese text',
+		override: header('X-Key', 'SECRETPART密钥'),
+		error: /"Header Value" contains a character outside Latin-1 \(position 11\)/,
+		field: 'Header Value',
+		secret: 'SECRETPART',
+	},
+	{
+		name: 'header value with an emoji',
+		override: header('Authorization', 'Bearer SECRETPART🔑'),
+		error: /outside Latin-1/,
+		field: 'Header Value',
+		secret: 'SECRETPART',
 	},
 ];
 
@@ -87,4 +140,29 @@ describe('a Base URL that does not parse is not quoted back with its password', 
 	test.each(baseUrlCases)('$name', (c) =>
 		refusedBeforeAnyCall(c, 'Bad input (engine): refused before any call'),
 	);
+});
+
+describe('header names and values that cannot work are refused when the credential is read', () => {
+	test.each(headerCases)('$name', (c) =>
+		refusedBeforeAnyCall(c, 'Bad input (engine): refused before any call'),
+	);
+
+	test('a tab and Latin-1 letters in a value are fine, and arrive as given', async () => {
+		const value = 'Bearer a\tb-é-ß';
+		const run = await runWeChatNode({
+			credentials: { baseUrl: sim.url, wxid: SENDER, timeout: 10, ...header('X-Key', value) },
+			items: [{ to: 'wxid_a' }],
+			parameters: {
+				operation: 'sendLink',
+				toUserName: '={{ $json.to }}',
+				title: 't',
+				url: 'https://example.com/',
+				options: FAST,
+			},
+		});
+		expect(run.error).toBeUndefined();
+		expect(Buffer.from(String(sim.calls[0]?.headers['x-key']), 'latin1').toString('latin1')).toBe(
+			value,
+		);
+	});
 });

@@ -12,6 +12,27 @@ export class CredentialSettingsError extends Error {
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * Headers the node or HTTP itself sets: an auth header by one of these names would override
+ * the node's own (Content-Type, Accept) or break the framing of the request (Content-Length,
+ * Transfer-Encoding, Host, Connection…).
+ */
+const RESERVED_HEADERS = new Set([
+	'accept',
+	'accept-encoding',
+	'connection',
+	'content-encoding',
+	'content-length',
+	'content-type',
+	'expect',
+	'host',
+	'keep-alive',
+	'proxy-connection',
+	'te',
+	'trailer',
+	'transfer-encoding',
+	'upgrade',
+]);
 
 /** Validates the credential once, before any call, and normalises the base URL. */
 export function gatewaySettingsFrom(credentials: Record<string, unknown>): GatewaySettings {
@@ -81,11 +102,29 @@ export function gatewaySettingsFrom(credentials: Record<string, unknown>): Gatew
 				'Header Name',
 				'"Header Name" must be a valid HTTP header name, e.g. Authorization',
 			);
+		if (RESERVED_HEADERS.has(name.toLowerCase()))
+			throw new CredentialSettingsError(
+				'Header Name',
+				`"Header Name" cannot be ${name}: the node sets that header itself (use e.g. Authorization or X-API-Key)`,
+			);
 		if (value === '') throw new CredentialSettingsError('Header Value', '"Header Value" is empty');
+		// Which character is said by position only: the value is a secret.
 		if (/[\r\n\0]/.test(value))
 			throw new CredentialSettingsError(
 				'Header Value',
 				'"Header Value" contains a line break or NUL, which a header cannot carry',
+			);
+		const control = value.search(/[\x01-\x08\x0b-\x1f\x7f]/);
+		if (control !== -1)
+			throw new CredentialSettingsError(
+				'Header Value',
+				`"Header Value" contains a control character (position ${control + 1}), which a header cannot carry`,
+			);
+		const wide = value.search(/[^\x00-\xff]/);
+		if (wide !== -1)
+			throw new CredentialSettingsError(
+				'Header Value',
+				`"Header Value" contains a character outside Latin-1 (position ${wide + 1}), which a header cannot carry; encode it (e.g. base64) the way the gateway expects`,
 			);
 		authHeader = { name, value };
 	}
