@@ -11,6 +11,11 @@ export interface GatewaySettings {
 	timeoutSeconds: number;
 	authHeader?: { name: string; value: string };
 	allowUnauthorizedCerts: boolean;
+	/**
+	 * The sending account, the same for every spelling of one gateway (localhost, 127.0.0.1,
+	 * [::ffff:127.0.0.1], a default port written out): what pacing shares a budget by.
+	 */
+	accountKey?: string;
 }
 
 export type GatewayErrorKind =

@@ -34,6 +34,36 @@ const RESERVED_HEADERS = new Set([
 	'upgrade',
 ]);
 
+/** Every loopback spelling is one machine: 127.0.0.0/8, ::1, and IPv4-mapped ::ffff:127.x. */
+function hostKey(hostname: string): string {
+	const host = hostname
+		.replace(/^\[|\]$/g, '')
+		.toLowerCase()
+		.replace(/\.$/, '');
+	if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return 'loopback';
+	if (/^127\.\d+\.\d+\.\d+$/.test(host)) return 'loopback';
+	// WHATWG URL writes ::ffff:127.0.0.1 as ::ffff:7f00:1.
+	const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+	if (mapped) {
+		const high = Number.parseInt(mapped[1], 16);
+		const low = Number.parseInt(mapped[2], 16);
+		const ipv4 = [high >> 8, high & 255, low >> 8, low & 255].join('.');
+		return hostKey(ipv4);
+	}
+	const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+	return dotted ? hostKey(dotted[1]) : host;
+}
+
+/**
+ * One key per account of one gateway, whatever the spelling of its Base URL: host by what it
+ * points at (loopback), the port written out, the path prefix without trailing slashes.
+ */
+export function accountKeyOf(url: URL, wxid: string): string {
+	const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+	const path = url.pathname.replace(/\/+$/, '');
+	return `${hostKey(url.hostname)}:${port}${path}\u0000${wxid}`;
+}
+
 /** Validates the credential once, before any call, and normalises the base URL. */
 export function gatewaySettingsFrom(credentials: Record<string, unknown>): GatewaySettings {
 	const rawUrl = typeof credentials.baseUrl === 'string' ? credentials.baseUrl.trim() : '';
@@ -131,6 +161,7 @@ export function gatewaySettingsFrom(credentials: Record<string, unknown>): Gatew
 
 	return {
 		baseUrl,
+		accountKey: accountKeyOf(url, wxid),
 		wxid,
 		timeoutSeconds,
 		authHeader,
