@@ -89,8 +89,10 @@ for (const r of records) {
 		duplicated: 0,
 		misreported: 0,
 		allowedDuplicates: 0,
+		notes: [],
 	};
 	row.cases += r.cases;
+	row.notes.push(...(r.notes ?? []));
 	for (const [k, v] of Object.entries(r.outcomes ?? {}))
 		if (v) row.outcomes[k] = (row.outcomes[k] ?? 0) + v;
 	row.lost += r.lost;
@@ -121,6 +123,7 @@ for (const [group, rows] of groups) {
 				String(row.duplicated),
 				String(row.misreported),
 			],
+			notes: row.notes,
 		});
 	}
 }
@@ -140,6 +143,7 @@ if (markdown) {
 			);
 		} else {
 			out.push(`| ${entry.cells.map(esc).join(' | ')} |`);
+			for (const note of entry.notes) out.push(`| ↳ ${esc(note)} | | | | | |`);
 		}
 	}
 } else {
@@ -148,7 +152,10 @@ if (markdown) {
 		`${(name.length > W ? `${name.slice(0, W - 1)}…` : name).padEnd(W)} ${cases.padStart(6)} ${lost.padStart(5)} ${duplicated.padStart(11)} ${misreported.padStart(12)}  ${outcomes}`;
 	for (const entry of table) {
 		if (entry.group) out.push('', entry.group, line(header));
-		else out.push(line(entry.cells));
+		else {
+			out.push(line(entry.cells));
+			for (const note of entry.notes) out.push(`    ${note}`);
+		}
 	}
 }
 

@@ -15,6 +15,8 @@ export interface SimulatorOptions {
 	tls?: { key: string | Buffer; cert: string | Buffer };
 	keepAlive?: boolean;
 	port?: number;
+	/** Where to listen; 127.0.0.1 unless given (:: for both IPv4 and IPv6). */
+	host?: string;
 }
 
 export type FaultRule = Record<string, unknown> & {

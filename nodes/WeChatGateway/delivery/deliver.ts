@@ -74,7 +74,8 @@ export async function deliver<Fields extends Record<string, unknown>>(
 	/** An attempt of this message (here or in an earlier try of the run) may have delivered it. */
 	let mayBeDelivered = earlier?.state === 'uncertain';
 
-	const account = `${client.settings.baseUrl}\u0000${client.settings.wxid}`;
+	const account =
+		client.settings.accountKey ?? `${client.settings.baseUrl}\u0000${client.settings.wxid}`;
 	const pacing = {
 		intervalMs: options.messageInterval,
 		maxRecipientsPerMinute: options.maxRecipientsPerMinute,

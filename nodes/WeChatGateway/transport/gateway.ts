@@ -2,6 +2,7 @@ import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 
 import { CGI, MSG_TYPE_APP, RET } from '../wechat';
 import { parseJsonKeepingBigIntegers } from './exactJson';
+import { secretRedactor } from './redact';
 
 /** What the gateway needs to know, read once per execution from the credential. */
 export interface GatewaySettings {
@@ -11,6 +12,11 @@ export interface GatewaySettings {
 	timeoutSeconds: number;
 	authHeader?: { name: string; value: string };
 	allowUnauthorizedCerts: boolean;
+	/**
+	 * The sending account, the same for every spelling of one gateway (localhost, 127.0.0.1,
+	 * [::ffff:127.0.0.1], a default port written out): what pacing shares a budget by.
+	 */
+	accountKey?: string;
 }
 
 export type GatewayFailure =
@@ -86,6 +92,8 @@ const AUTH_REFUSALS = new Set([401, 403, 407]);
 const AUTH_HINT =
 	'. The gateway or its proxy refused the credential: check its Authentication, Header Name and Header Value';
 
+/** An ErrMsg or ClientMsgId is a sentence or an id; longer ones are cut to this. */
+const MAX_ERRMSG_CHARS = 1000;
 /** A gateway answer is a few hundred bytes; anything this large is not one and is not read. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
@@ -171,8 +179,9 @@ export class GatewayClient {
 	private readonly answerTimeoutMs: number;
 	/** Hard limit on one call from dispatch to the last byte, so a call always ends. */
 	private readonly deadlineMs: number;
-	private readonly secrets: string[];
 	private readonly graceMs: number;
+	/** Every spelling of the header secret out of a text that came back; see secretRedactor. */
+	private readonly redact: (text: string) => string;
 
 	constructor(
 		readonly settings: GatewaySettings,
@@ -201,19 +210,7 @@ export class GatewayClient {
 		const secret = settings.authHeader?.value;
 		if (settings.authHeader && secret)
 			this.headers[settings.authHeader.name.toLowerCase()] = secret;
-		// The secret as a proxy might echo it: verbatim, JSON-escaped, URL-encoded. Longest first.
-		this.secrets = secret
-			? [
-					...new Set([
-						secret,
-						JSON.stringify(secret).slice(1, -1),
-						encodeURIComponent(secret),
-						secret.trim(),
-					]),
-				]
-					.filter((s) => s.length > 0)
-					.sort((a, b) => b.length - a.length)
-			: [];
+		this.redact = secretRedactor(secret);
 	}
 
 	/** Any cgi. Resolves only when the gateway says Ret 0; any other Ret is a `rejected` error. */
@@ -228,7 +225,9 @@ export class GatewayClient {
 				{ ret, errMsg },
 			);
 		}
-		const data = answer.ResponseData;
+		// Every string the node may output (ClientMsgId, a custom command's ResponseData) passes
+		// the same redaction as error texts: a gateway may echo the header anywhere.
+		const data = redactStrings(answer.ResponseData, this.redact);
 		const responseData =
 			data && typeof data === 'object' && !Array.isArray(data)
 				? (data as Record<string, unknown>)
@@ -286,12 +285,19 @@ export class GatewayClient {
 		// An authentication refusal is never a usable answer, whatever its body looks like.
 		const refusedCredential = AUTH_REFUSALS.has(statusCode);
 		if (statusCode >= 400 && (refusedCredential || !(acceptHttpErrors && parsed))) {
-			const hint = refusedCredential ? AUTH_HINT : '';
+			// A refusal of the credential is the page most likely to echo it: it is never quoted.
+			if (refusedCredential)
+				throw new GatewayError(
+					'http',
+					`The gateway answered HTTP ${statusCode}${AUTH_HINT}`,
+					'rejected',
+					{ httpStatus: statusCode },
+				);
 			throw new GatewayError(
 				'http',
-				`The gateway answered HTTP ${statusCode}${describeBody(text, this.redact)}${hint}`,
+				`The gateway answered HTTP ${statusCode}${describeBody(text, this.redact)}`,
 				statusCode >= 500 ? 'unknown' : 'rejected',
-				{ httpStatus: statusCode, bodyStart: this.redact(text).slice(0, 200) },
+				{ httpStatus: statusCode, bodyStart: bodyStart(text, this.redact) },
 			);
 		}
 		if (!parsed) {
@@ -299,7 +305,7 @@ export class GatewayClient {
 				'notJson',
 				`The gateway's answer is not JSON${describeBody(text, this.redact)}. Is the Base URL the WeChat gateway itself (not its web page or a proxy's login page)?`,
 				'unknown',
-				{ httpStatus: statusCode, bodyStart: this.redact(text).slice(0, 200) },
+				{ httpStatus: statusCode, bodyStart: bodyStart(text, this.redact) },
 			);
 		}
 		return parsed;
@@ -405,16 +411,6 @@ export class GatewayClient {
 			delivery,
 		);
 	}
-
-	/**
-	 * A proxy may echo request headers back in an error page or an ErrMsg; the secret never
-	 * leaves this module. Redact whole texts before cutting them, so no prefix of it survives.
-	 */
-	private readonly redact = (text: string): string => {
-		let out = text;
-		for (const secret of this.secrets) out = out.split(secret).join('[redacted]');
-		return out;
-	};
 }
 
 function parseBody(text: string): Record<string, unknown> | undefined {
@@ -430,8 +426,31 @@ function parseBody(text: string): Record<string, unknown> | undefined {
 	}
 }
 
+/**
+ * The part of a body an error may quote, redacted before it is cut (so no piece of the secret
+ * survives at the cut) but not whole: a long body is never scanned end to end.
+ */
+function redactStrings(value: unknown, redact: (s: string) => string): unknown {
+	if (typeof value === 'string') return redact(value);
+	if (Array.isArray(value)) return value.map((entry) => redactStrings(entry, redact));
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(
+			Object.entries(value).map(([key, entry]) => [key, redactStrings(entry, redact)]),
+		);
+	}
+	return value;
+}
+
+function quotable(text: string, redact: (s: string) => string, chars = 4096): string {
+	return redact(text.slice(0, chars * 2)).slice(0, chars);
+}
+
+function bodyStart(text: string, redact: (s: string) => string): string {
+	return quotable(text, redact).slice(0, 200);
+}
+
 function describeBody(text: string, redact: (s: string) => string): string {
-	const trimmed = redact(text).trim();
+	const trimmed = quotable(text, redact).trim();
 	if (trimmed === '') return ' with an empty body';
 	const start = trimmed.slice(0, 120).replace(/\s+/g, ' ');
 	return `: "${start}${trimmed.length > 120 ? '…' : ''}"`;
@@ -458,7 +477,7 @@ function readBaseResponse(
 		);
 	}
 	const errMsg = typeof base.ErrMsg === 'string' ? base.ErrMsg : String(base.ErrMsg ?? '');
-	return { ret, errMsg: redact(errMsg) };
+	return { ret, errMsg: quotable(errMsg, redact, MAX_ERRMSG_CHARS) };
 }
 
 /** The ids of a message WeChat accepted; an answer without them may still have sent it. */

@@ -13,6 +13,57 @@ export class CredentialSettingsError extends Error {
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * Headers the node or HTTP itself sets: an auth header by one of these names would override
+ * the node's own (Content-Type, Accept) or break the framing of the request (Content-Length,
+ * Transfer-Encoding, Host, Connection…).
+ */
+const RESERVED_HEADERS = new Set([
+	'accept',
+	'accept-encoding',
+	'connection',
+	'content-encoding',
+	'content-length',
+	'content-type',
+	'expect',
+	'host',
+	'keep-alive',
+	'proxy-connection',
+	'te',
+	'trailer',
+	'transfer-encoding',
+	'upgrade',
+]);
+
+/** Every loopback spelling is one machine: 127.0.0.0/8, ::1, and IPv4-mapped ::ffff:127.x. */
+function hostKey(hostname: string): string {
+	const host = hostname
+		.replace(/^\[|\]$/g, '')
+		.toLowerCase()
+		.replace(/\.$/, '');
+	if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return 'loopback';
+	if (/^127\.\d+\.\d+\.\d+$/.test(host)) return 'loopback';
+	// WHATWG URL writes ::ffff:127.0.0.1 as ::ffff:7f00:1.
+	const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+	if (mapped) {
+		const high = Number.parseInt(mapped[1], 16);
+		const low = Number.parseInt(mapped[2], 16);
+		const ipv4 = [high >> 8, high & 255, low >> 8, low & 255].join('.');
+		return hostKey(ipv4);
+	}
+	const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+	return dotted ? hostKey(dotted[1]) : host;
+}
+
+/**
+ * One key per account of one gateway, whatever the spelling of its Base URL: host by what it
+ * points at (loopback), the port written out, the path prefix without trailing slashes.
+ */
+export function accountKeyOf(url: URL, wxid: string): string {
+	const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+	const path = url.pathname.replace(/\/+$/, '');
+	return `${hostKey(url.hostname)}:${port}${path}\u0000${wxid}`;
+}
 
 /** Validates the credential once, before any call, and normalises the base URL. */
 export function gatewaySettingsFrom(credentials: Record<string, unknown>): GatewaySettings {
@@ -20,9 +71,13 @@ export function gatewaySettingsFrom(credentials: Record<string, unknown>): Gatew
 	if (rawUrl === '')
 		throw new CredentialSettingsError('Gateway Base URL', '"Gateway Base URL" is empty');
 	if (!URL.canParse(rawUrl)) {
+		// Text before an @ may be a user name and password: such a URL is not quoted back.
+		const shown = rawUrl.includes('@')
+			? ''
+			: `: ${JSON.stringify(rawUrl.length > 100 ? `${rawUrl.slice(0, 100)}…` : rawUrl)}`;
 		throw new CredentialSettingsError(
 			'Gateway Base URL',
-			`"Gateway Base URL" is not a URL: "${rawUrl.slice(0, 100)}" (expected e.g. http://127.0.0.1:8080)`,
+			`"Gateway Base URL" is not a URL${shown} (expected e.g. http://127.0.0.1:8080)`,
 		);
 	}
 	const url = new URL(rawUrl);
@@ -78,17 +133,36 @@ export function gatewaySettingsFrom(credentials: Record<string, unknown>): Gatew
 				'Header Name',
 				'"Header Name" must be a valid HTTP header name, e.g. Authorization',
 			);
+		if (RESERVED_HEADERS.has(name.toLowerCase()))
+			throw new CredentialSettingsError(
+				'Header Name',
+				`"Header Name" cannot be ${name}: the node sets that header itself (use e.g. Authorization or X-API-Key)`,
+			);
 		if (value === '') throw new CredentialSettingsError('Header Value', '"Header Value" is empty');
+		// Which character is said by position only: the value is a secret.
 		if (/[\r\n\0]/.test(value))
 			throw new CredentialSettingsError(
 				'Header Value',
 				'"Header Value" contains a line break or NUL, which a header cannot carry',
+			);
+		const control = value.search(/[\x01-\x08\x0b-\x1f\x7f]/);
+		if (control !== -1)
+			throw new CredentialSettingsError(
+				'Header Value',
+				`"Header Value" contains a control character (position ${control + 1}), which a header cannot carry`,
+			);
+		const wide = value.search(/[^\x00-\xff]/);
+		if (wide !== -1)
+			throw new CredentialSettingsError(
+				'Header Value',
+				`"Header Value" contains a character outside Latin-1 (position ${wide + 1}), which a header cannot carry; encode it (e.g. base64) the way the gateway expects`,
 			);
 		authHeader = { name, value };
 	}
 
 	return {
 		baseUrl,
+		accountKey: accountKeyOf(url, wxid),
 		wxid,
 		timeoutSeconds,
 		authHeader,

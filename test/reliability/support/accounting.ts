@@ -226,6 +226,8 @@ export interface CaseRecord {
 	misreported: number;
 	/** Duplicates the user opted in to (at-least-once); shown, not counted as violations. */
 	allowedDuplicates?: number;
+	/** Lines printed under the row, e.g. the time each hostile document took. */
+	notes?: string[];
 }
 
 /** Adds a row to the fault table when `npm run test:faults` collects one (FAULTS_REPORT). */
