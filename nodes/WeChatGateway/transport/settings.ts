@@ -35,6 +35,11 @@ const RESERVED_HEADERS = new Set([
 	'upgrade',
 ]);
 
+function indexOfChar(text: string, matches: (code: number) => boolean): number {
+	for (let at = 0; at < text.length; at++) if (matches(text.charCodeAt(at))) return at;
+	return -1;
+}
+
 /** Every loopback spelling is one machine: 127.0.0.0/8, ::1, and IPv4-mapped ::ffff:127.x. */
 function hostKey(hostname: string): string {
 	const host = hostname
@@ -145,13 +150,13 @@ export function gatewaySettingsFrom(credentials: Record<string, unknown>): Gatew
 				'Header Value',
 				'"Header Value" contains a line break or NUL, which a header cannot carry',
 			);
-		const control = value.search(/[\x01-\x08\x0b-\x1f\x7f]/);
+		const control = indexOfChar(value, (code) => (code < 0x20 && code !== 0x09) || code === 0x7f);
 		if (control !== -1)
 			throw new CredentialSettingsError(
 				'Header Value',
 				`"Header Value" contains a control character (position ${control + 1}), which a header cannot carry`,
 			);
-		const wide = value.search(/[^\x00-\xff]/);
+		const wide = indexOfChar(value, (code) => code > 0xff);
 		if (wide !== -1)
 			throw new CredentialSettingsError(
 				'Header Value',
