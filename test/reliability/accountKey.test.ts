@@ -5,9 +5,9 @@
  * least the interval apart.
  */
 import { accountKeyOf } from '../../nodes/WeChatGateway/transport/settings';
-import { recordCase } from './support/accounting';
-import { batch, sendBatch } from './support/engine';
-import { startFresh, startSimulator, type Simulator } from './support/gateway';
+import { recordCase } from '../support/accounting';
+import { batch, sendBatch } from '../support/engine';
+import { startFresh, startSimulator, type Simulator } from '../support/simulators';
 
 const INTERVAL_MS = 500;
 

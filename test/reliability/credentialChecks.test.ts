@@ -5,9 +5,9 @@
  * characters or text outside Latin-1.
  */
 import { runWeChatNode } from '../engine/harness';
-import { recordCase } from './support/accounting';
-import { FAST, SENDER } from './support/engine';
-import { startFresh, startSimulator, type Simulator } from './support/gateway';
+import { recordCase } from '../support/accounting';
+import { FAST, SENDER } from '../support/engine';
+import { startFresh, startSimulator, type Simulator } from '../support/simulators';
 
 let sim: Simulator;
 beforeAll(async () => {

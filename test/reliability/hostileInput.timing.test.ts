@@ -8,9 +8,9 @@
  */
 import { MAX_MESSAGE_XML_CHARS, parseAppMsgXml } from '../../nodes/WeChatGateway/appmsg/parse';
 import { runWeChatNode } from '../engine/harness';
-import { recordCase } from './support/accounting';
-import { FAST, SENDER } from './support/engine';
-import { startFresh, startSimulator, type Simulator } from './support/gateway';
+import { recordCase } from '../support/accounting';
+import { FAST, SENDER } from '../support/engine';
+import { startFresh, startSimulator, type Simulator } from '../support/simulators';
 
 /**
  * Far above what the linear checks need (a few ms; the parser itself needs up to a few hundred on

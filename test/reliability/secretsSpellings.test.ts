@@ -7,10 +7,10 @@
 import { secretRedactor } from '../../nodes/WeChatGateway/transport/redact';
 import { setClientGraceMs } from '../support/node';
 import type { NodeRun } from '../engine/harness';
-import { recordCase } from './support/accounting';
-import { batch, sendBatch } from './support/engine';
-import { startFresh, startSimulator, type FaultRule, type Simulator } from './support/gateway';
-import { captured, safeDump } from './support/leaks';
+import { recordCase } from '../support/accounting';
+import { batch, sendBatch } from '../support/engine';
+import { startFresh, startSimulator, type FaultRule, type Simulator } from '../support/simulators';
+import { captured, safeDump } from '../support/leaks';
 
 const SECRET = 'Bearer sk_live_9f8E7d6C5b4A"q\\b+z/=&%~é';
 const HEADER = 'X-Gateway-Key';

@@ -5,9 +5,9 @@
  * refused, naming the field and the item, and nothing is sent.
  */
 import { runWeChatNode } from '../engine/harness';
-import { recordCase } from './support/accounting';
-import { FAST, SENDER } from './support/engine';
-import { startFresh, startSimulator, type Simulator } from './support/gateway';
+import { recordCase } from '../support/accounting';
+import { FAST, SENDER } from '../support/engine';
+import { startFresh, startSimulator, type Simulator } from '../support/simulators';
 
 const link = (inner: string, attributes = '') =>
 	`<msg><appmsg appid="" sdkver="0"${attributes}><title>t</title><type>5</type><url>https://example.com/</url>${inner}</appmsg></msg>`;
