@@ -34,7 +34,7 @@ function tooFrequent(error: unknown): boolean {
 
 function retryable(error: unknown, options: DeliveryOptions): boolean {
 	if (!(error instanceof GatewayError)) return false;
-	if (error.kind === 'aborted') return false;
+	if (error.kind === 'aborted' || error.repeats) return false;
 	if (error.delivery === 'notSent') return true;
 	if (tooFrequent(error)) return true;
 	return options.delivery === 'atLeastOnce' && error.delivery === 'unknown';

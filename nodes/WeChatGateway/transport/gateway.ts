@@ -28,8 +28,26 @@ export type GatewayErrorKind =
 	| 'dns'
 	| 'dropped'
 	| 'tls'
+	| 'invalid'
 	| 'aborted'
 	| 'network';
+
+/**
+ * Failures that come back the same however often the request is made: a certificate that is
+ * not accepted, a request undici refuses to make. Retrying them only costs time and handshakes.
+ */
+const REPEATING_KINDS = new Set<GatewayErrorKind>(['tls', 'invalid']);
+/** undici's and Node's codes for a request that is wrong in itself, not in its circumstances. */
+const INVALID_REQUEST_CODES = new Set([
+	'UND_ERR_INVALID_ARG',
+	'UND_ERR_NOT_SUPPORTED',
+	'ERR_INVALID_ARG_TYPE',
+	'ERR_INVALID_ARG_VALUE',
+	'ERR_INVALID_CHAR',
+	'ERR_INVALID_HTTP_TOKEN',
+	'ERR_INVALID_URL',
+	'ERR_HTTP_INVALID_HEADER_VALUE',
+]);
 
 /**
  * Whether the message may have reached WeChat. `notSent`: the gateway surely never got the
@@ -51,6 +69,11 @@ export class GatewayError extends Error {
 	) {
 		super(message);
 		this.name = 'GatewayError';
+	}
+
+	/** Whether trying again can only give the same failure (so it is not retried). */
+	get repeats(): boolean {
+		return REPEATING_KINDS.has(this.kind);
 	}
 }
 
@@ -348,6 +371,14 @@ export class GatewayClient {
 				'badResponse',
 				`The gateway's answer is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB, which no gateway answer is; the message may or may not have been sent`,
 				delivery,
+			);
+		}
+		if (INVALID_REQUEST_CODES.has(code) || cause.name === 'InvalidArgumentError') {
+			const detail = this.redact(String(cause.message ?? code)).slice(0, 200);
+			return new GatewayError(
+				'invalid',
+				`The request to the gateway could not be made (${code || cause.name}: ${detail}); nothing was sent, and trying again cannot help`,
+				'notSent',
 			);
 		}
 		if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) {
