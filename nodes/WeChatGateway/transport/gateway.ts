@@ -258,6 +258,7 @@ export class GatewayClient {
 		const timer = setTimeout(() => deadline.abort(new Error('deadline')), this.deadlineMs);
 		let statusCode: number;
 		let text: string;
+		let location: string | string[] | undefined;
 		try {
 			const response = await request(this.endpoint, {
 				method: 'POST',
@@ -269,11 +270,29 @@ export class GatewayClient {
 			} as Parameters<typeof request>[1]);
 			if (!tracker.connected) trackingBroken = true;
 			statusCode = response.statusCode;
+			location = response.headers.location;
 			text = await response.body.text();
 		} catch (error) {
 			throw this.networkError(error, tracker, deadline.signal.aborted);
 		} finally {
 			clearTimeout(timer);
+		}
+		if (statusCode >= 300 && statusCode < 400) {
+			// Redirects are never followed (the POST would be repeated elsewhere): the gateway did
+			// not take the message, and where it pointed is what the Base URL should say.
+			const target = (Array.isArray(location) ? location[0] : location)?.replace(
+				/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i,
+				'$1',
+			);
+			const where = target
+				? ` pointing to ${JSON.stringify(quotable(target, this.redact, 200))}`
+				: ' without a Location';
+			throw new GatewayError(
+				'http',
+				`The gateway answered with a redirect (HTTP ${statusCode})${where}; redirects are not followed, so nothing was sent: set the Base URL to where the gateway really is`,
+				'rejected',
+				{ httpStatus: statusCode },
+			);
 		}
 		const parsed = parseBody(text);
 		// An authentication refusal is never a usable answer, whatever its body looks like.
