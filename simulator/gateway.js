@@ -15,7 +15,7 @@ const { performance } = require('node:perf_hooks');
 const { XMLParser, XMLValidator } = require('fast-xml-parser');
 
 /** @typedef {{ action: 'ret', ret: number, errMsg?: string }
- *   | { action: 'http', status: number, body?: string, contentType?: string }
+ *   | { action: 'http', status: number, body?: string, contentType?: string, headers?: Record<string, string> }
  *   | { action: 'html' } | { action: 'empty' } | { action: 'json', body: string }
  *   | { action: 'delay', delayMs: number } | { action: 'hang' }
  *   | { action: 'drop' } | { action: 'dropBeforeSend' }
@@ -27,7 +27,8 @@ const { XMLParser, XMLValidator } = require('fast-xml-parser');
  *
  *  What each action does, and when:
  *  - `ret`: a well-formed call is refused with that Ret (and ErrMsg); nothing is sent.
- *  - `http`, `html`, `empty`, `json`: that answer instead of the gateway's; nothing is sent.
+ *  - `http`, `html`, `empty`, `json`: that answer instead of the gateway's; nothing is sent
+ *    (`http` may add `headers`, e.g. a redirect's Location).
  *  - `delay`: the call is handled `delayMs` later (the message is sent then, whether or not the
  *    client still waits); `hang`: never answered, nothing sent.
  *  - `dropBeforeSend`: the request was received, the connection is closed, nothing is sent.
@@ -256,7 +257,10 @@ async function startGatewaySimulator(options = {}) {
 			return res.end(Buffer.alloc(fault.bytes, 0x20));
 		}
 		if (fault?.action === 'http') {
-			res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'text/plain' });
+			res.writeHead(fault.status, {
+				...fault.headers,
+				'content-type': fault.contentType ?? 'text/plain',
+			});
 			return res.end(fault.body ?? `${fault.status} ${http.STATUS_CODES[fault.status] ?? ''}`);
 		}
 

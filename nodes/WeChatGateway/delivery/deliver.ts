@@ -45,7 +45,7 @@ function tooFrequent(error: unknown): boolean {
 
 function retryable(error: unknown, options: SendOptions): boolean {
 	if (!(error instanceof GatewayError)) return false;
-	if (error.reason === 'aborted') return false;
+	if (error.reason === 'aborted' || error.repeats) return false;
 	if (error.delivery === 'notSent') return true;
 	if (tooFrequent(error)) return true;
 	return options.guarantee === 'atLeastOnce' && error.delivery === 'unknown';

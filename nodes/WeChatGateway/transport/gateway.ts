@@ -29,8 +29,27 @@ export type GatewayFailure =
 	| 'dns'
 	| 'dropped'
 	| 'tls'
+	| 'proxy'
+	| 'invalid'
 	| 'aborted'
 	| 'network';
+
+/**
+ * Failures that come back the same however often the request is made: a certificate that is
+ * not accepted, a request undici refuses to make. Retrying them only costs time and handshakes.
+ */
+const REPEATING_KINDS = new Set<GatewayFailure>(['tls', 'invalid']);
+/** undici's and Node's codes for a request that is wrong in itself, not in its circumstances. */
+const INVALID_REQUEST_CODES = new Set([
+	'UND_ERR_INVALID_ARG',
+	'UND_ERR_NOT_SUPPORTED',
+	'ERR_INVALID_ARG_TYPE',
+	'ERR_INVALID_ARG_VALUE',
+	'ERR_INVALID_CHAR',
+	'ERR_INVALID_HTTP_TOKEN',
+	'ERR_INVALID_URL',
+	'ERR_HTTP_INVALID_HEADER_VALUE',
+]);
 
 /**
  * Whether the message may have reached WeChat. `notSent`: the gateway surely never got the
@@ -52,6 +71,13 @@ export class GatewayError extends Error {
 	) {
 		super(message);
 		this.name = 'GatewayError';
+	}
+
+	/** Whether trying again can only give the same failure (so it is not retried). */
+	get repeats(): boolean {
+		// A proxy that wants credentials asks for them again on every try.
+		if (this.reason === 'proxy') return this.details.httpStatus === 407;
+		return REPEATING_KINDS.has(this.reason);
 	}
 }
 
@@ -166,6 +192,47 @@ export interface GatewayClientOptions {
 	graceMs?: number;
 }
 
+/** The proxy n8n's environment names for a gateway URL, read the way undici reads it. */
+interface ProxyInUse {
+	/** The environment variable it came from, e.g. HTTPS_PROXY. */
+	variable: string;
+	/** host:port, never the user name or password. */
+	host: string;
+	hostname: string;
+	port: number;
+	password: string;
+}
+
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
+
+function proxyVariables(protocol: string): string[] {
+	const http = ['http_proxy', 'HTTP_PROXY'];
+	return protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY', ...http] : http;
+}
+
+function proxyFor(baseUrl: string): ProxyInUse | undefined {
+	const variable = proxyVariables(new URL(baseUrl).protocol).find((name) => process.env[name]);
+	const value = variable ? process.env[variable] : undefined;
+	if (!variable || !value || !URL.canParse(value)) return undefined;
+	const url = new URL(value);
+	const port = Number(url.port) || DEFAULT_PORTS[url.protocol] || 0;
+	let password = url.password;
+	try {
+		password = decodeURIComponent(password);
+	} catch {
+		// kept as written
+	}
+	return { variable, host: `${url.hostname}:${port}`, hostname: url.hostname, port, password };
+}
+
+/** The proxy variables (of those undici reads) that hold something that is not a URL. */
+function malformedProxyVariables(): string[] {
+	return ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'].filter((name) => {
+		const value = process.env[name];
+		return value !== undefined && value !== '' && !URL.canParse(value);
+	});
+}
+
 /**
  * One client per execution: one keep-alive connection pool reused by every item, honouring the
  * HTTP(S)_PROXY / NO_PROXY environment like the rest of n8n.
@@ -173,6 +240,10 @@ export interface GatewayClientOptions {
 export class GatewayClient {
 	private readonly dispatcher: Dispatcher;
 	private readonly agent: EnvHttpProxyAgent;
+	/** The proxy between n8n and the gateway, when the environment sets one. */
+	private readonly proxy: ProxyInUse | undefined;
+	/** Set when the client cannot be made (a proxy URL that does not parse): every call fails so. */
+	private readonly setupError: GatewayError | undefined;
 	private readonly endpoint: string;
 	private readonly headers: Record<string, string>;
 	/** How long to wait for the answer's headers, and for each piece of its body. */
@@ -191,14 +262,31 @@ export class GatewayClient {
 		this.answerTimeoutMs = settings.timeoutSeconds * 1000 + this.graceMs;
 		const connectTimeoutMs = Math.min(this.answerTimeoutMs, 10_000);
 		this.deadlineMs = connectTimeoutMs + this.answerTimeoutMs;
-		this.agent = new EnvHttpProxyAgent({
+		const tls = { rejectUnauthorized: !settings.allowUnauthorizedCerts, timeout: connectTimeoutMs };
+		const agentOptions = {
 			connections: options.connections ?? 1,
 			keepAliveTimeout: 30_000,
 			headersTimeout: this.answerTimeoutMs,
 			bodyTimeout: this.answerTimeoutMs,
 			maxResponseSize: MAX_RESPONSE_BYTES,
-			connect: { rejectUnauthorized: !settings.allowUnauthorizedCerts, timeout: connectTimeoutMs },
-		});
+			connect: tls,
+			// Behind a proxy, undici connects to the gateway with these instead of `connect`.
+			requestTls: tls,
+			proxyTls: { timeout: connectTimeoutMs },
+		};
+		try {
+			this.agent = new EnvHttpProxyAgent(agentOptions);
+		} catch {
+			// undici's error quotes the URL, password included: it is replaced, never passed on.
+			const variables = malformedProxyVariables();
+			this.setupError = new GatewayError(
+				'invalid',
+				`The proxy set in n8n's environment (${variables.join(', ') || 'HTTP_PROXY / HTTPS_PROXY'}) is not a valid URL, so the gateway cannot be reached through it; fix it (e.g. http://user:password@proxy.example:3128) or remove it. Nothing was sent`,
+				'notSent',
+			);
+			this.agent = new EnvHttpProxyAgent({ ...agentOptions, httpProxy: '', httpsProxy: '' });
+		}
+		this.proxy = proxyFor(settings.baseUrl);
 		this.dispatcher = this.agent.compose(dispatchTracked);
 		const query = new URLSearchParams({
 			funcname: 'MagicCgi',
@@ -210,7 +298,7 @@ export class GatewayClient {
 		const secret = settings.authHeader?.value;
 		if (settings.authHeader && secret)
 			this.headers[settings.authHeader.name.toLowerCase()] = secret;
-		this.redact = secretRedactor(secret);
+		this.redact = secretRedactor(secret, this.proxy?.password);
 	}
 
 	/** Any cgi. Resolves only when the gateway says Ret 0; any other Ret is a `rejected` error. */
@@ -259,11 +347,13 @@ export class GatewayClient {
 		body: string,
 		{ acceptHttpErrors = false } = {},
 	): Promise<Record<string, unknown>> {
+		if (this.setupError) throw this.setupError;
 		const tracker: WriteTracker = { connected: false, written: false };
 		const deadline = new AbortController();
 		const timer = setTimeout(() => deadline.abort(new Error('deadline')), this.deadlineMs);
 		let statusCode: number;
 		let text: string;
+		let location: string | string[] | undefined;
 		try {
 			const response = await request(this.endpoint, {
 				method: 'POST',
@@ -275,11 +365,29 @@ export class GatewayClient {
 			} as Parameters<typeof request>[1]);
 			if (!tracker.connected) trackingBroken = true;
 			statusCode = response.statusCode;
+			location = response.headers.location;
 			text = await response.body.text();
 		} catch (error) {
 			throw this.networkError(error, tracker, deadline.signal.aborted);
 		} finally {
 			clearTimeout(timer);
+		}
+		if (statusCode >= 300 && statusCode < 400) {
+			// Redirects are never followed (the POST would be repeated elsewhere): the gateway did
+			// not take the message, and where it pointed is what the Base URL should say.
+			const target = (Array.isArray(location) ? location[0] : location)?.replace(
+				/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i,
+				'$1',
+			);
+			const where = target
+				? ` pointing to ${JSON.stringify(quotable(target, this.redact, 200))}`
+				: ' without a Location';
+			throw new GatewayError(
+				'http',
+				`The gateway answered with a redirect (HTTP ${statusCode})${where}; redirects are not followed, so nothing was sent: set the Base URL to where the gateway really is`,
+				'rejected',
+				{ httpStatus: statusCode },
+			);
 		}
 		const parsed = parseBody(text);
 		// An authentication refusal is never a usable answer, whatever its body looks like.
@@ -311,6 +419,62 @@ export class GatewayClient {
 		return parsed;
 	}
 
+	/**
+	 * Failures of the proxy itself, named as such: its refusal of the tunnel (407 and the like),
+	 * and a proxy that is down or unknown, which would otherwise be blamed on the gateway. The
+	 * gateway was not reached in any of them.
+	 */
+	private proxyError(error: unknown): GatewayError | undefined {
+		const proxy = this.proxy;
+		if (!proxy) return undefined;
+		const failure = error as {
+			code?: string;
+			message?: string;
+			address?: string;
+			port?: number;
+			hostname?: string;
+		};
+		const named = `the proxy ${proxy.host} (from ${proxy.variable})`;
+		const gateway = new URL(this.settings.baseUrl);
+		const tunnel = /Proxy response \((\d{3})\)/.exec(failure.message ?? '');
+		if (tunnel) {
+			const status = Number(tunnel[1]);
+			const detail =
+				status === 407
+					? `asks for credentials (HTTP 407 Proxy Authentication Required): put its user name and password in ${proxy.variable}, as http://user:password@${proxy.host}`
+					: `would not connect to the gateway at ${gateway.host} (HTTP ${status})`;
+			return new GatewayError(
+				'proxy',
+				`${capitalized(named)} ${detail}; nothing was sent`,
+				'notSent',
+				{
+					httpStatus: status,
+				},
+			);
+		}
+		const gatewayPort = Number(gateway.port) || DEFAULT_PORTS[gateway.protocol];
+		const hostIsProxy =
+			failure.hostname !== undefined &&
+			failure.hostname === proxy.hostname &&
+			failure.hostname !== gateway.hostname;
+		const portIsProxy =
+			failure.port === proxy.port &&
+			(failure.port !== gatewayPort || failure.address === proxy.hostname);
+		if (failure.code === 'ECONNREFUSED' && portIsProxy)
+			return new GatewayError(
+				'refused',
+				`Connection refused by ${named}: is the proxy running? The gateway at ${gateway.host} was not reached; nothing was sent`,
+				'notSent',
+			);
+		if ((failure.code === 'ENOTFOUND' || failure.code === 'EAI_AGAIN') && hostIsProxy)
+			return new GatewayError(
+				'dns',
+				`The proxy host "${proxy.hostname}" (from ${proxy.variable}) could not be resolved (DNS): check n8n's proxy settings; nothing was sent`,
+				'notSent',
+			);
+		return undefined;
+	}
+
 	private networkError(error: unknown, tracker: WriteTracker, pastDeadline: boolean): GatewayError {
 		const cause = error as {
 			code?: string;
@@ -318,6 +482,8 @@ export class GatewayClient {
 			message?: string;
 			cause?: { code?: string };
 		};
+		const atProxy = this.proxyError(error);
+		if (atProxy) return atProxy;
 		const code = cause.code ?? cause.cause?.code ?? '';
 		const where = new URL(this.settings.baseUrl).host;
 		// Only a request that undici never began to write can be known not to have reached the gateway.
@@ -379,10 +545,21 @@ export class GatewayClient {
 				delivery,
 			);
 		}
+		if (INVALID_REQUEST_CODES.has(code) || cause.name === 'InvalidArgumentError') {
+			const detail = this.redact(String(cause.message ?? code)).slice(0, 200);
+			return new GatewayError(
+				'invalid',
+				`The request to the gateway could not be made (${code || cause.name}: ${detail}); nothing was sent, and trying again cannot help`,
+				'notSent',
+			);
+		}
 		if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) {
+			const advice = this.settings.allowUnauthorizedCerts
+				? ''
+				: '; turn on "Ignore SSL Issues" in the credential for a self-signed certificate';
 			return new GatewayError(
 				'tls',
-				`The gateway's HTTPS certificate was not accepted (${code}); turn on "Ignore SSL Issues" in the credential for a self-signed certificate`,
+				`The gateway's HTTPS certificate was not accepted (${code})${advice}`,
 				delivery,
 			);
 		}
@@ -411,6 +588,10 @@ export class GatewayClient {
 			delivery,
 		);
 	}
+}
+
+function capitalized(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function parseBody(text: string): Record<string, unknown> | undefined {
