@@ -48,7 +48,10 @@ const steps = [
 		name: 'end-to-end tests (n8n 1.123.81)',
 		command: ['npx', 'jest', '--ci', '--config', 'test/e2e/jest.config.js', ...E2E_ON_N8N_1],
 		jest: true,
-		env: { N8N_RUNTIME_VERSION: '1.123.81' },
+		// n8n 1.123's default expression engine (`vm`) evaluates `$('Node').item` and
+		// `$input.all()` to nothing, in n8n's own Set node too; its `legacy` engine, the one n8n 1.x
+		// had until then, does not (README: Supported n8n and Node versions)
+		env: { N8N_RUNTIME_VERSION: '1.123.81', N8N_EXPRESSION_ENGINE: 'legacy' },
 	},
 	// n8n's editor in headless Debian Chromium (apt-installed when missing): Community nodes
 	// install of the packed package, every operation's fields, an execution (~2 min)

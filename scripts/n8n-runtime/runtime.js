@@ -535,7 +535,7 @@ async function exportNodes({ userFolder, ...rest }) {
 // ---------------------------------------------------------------------------
 
 /**
- * `n8n start` on 127.0.0.1:<port>, ready when /healthz/readiness answers 200. Its output goes
+ * `n8n start` on 127.0.0.1:<port>, ready when /healthz/readiness and /rest/settings answer 200. Its output goes
  * to `<userFolder>/n8n-start.log`.
  * @returns {Promise<{port:number, url:string, pid:number, logFile:string, logTail:()=>string, stop:()=>Promise<void>, exited:Promise<object>, ms:number}>}
  */
@@ -589,9 +589,13 @@ async function startServer({ userFolder, port, env = {}, timeoutMs = 180000, log
 				`n8n start not ready after ${timeoutMs} ms (see ${logFile}):\n${tail(recent)}`,
 			);
 		}
-		const url = `http://127.0.0.1:${port}/healthz/readiness`;
-		const ready = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(noop);
-		if (ready?.ok) break;
+		// n8n 1.x answers /healthz/readiness some seconds before its REST routes exist
+		const ok = (route) =>
+			fetch(`http://127.0.0.1:${port}${route}`, { signal: AbortSignal.timeout(2000) }).then(
+				(res) => res.ok,
+				noop,
+			);
+		if ((await ok('/healthz/readiness')) && (await ok('/rest/settings'))) break;
 		await sleep(250);
 	}
 	const ms = Date.now() - started;
