@@ -5,7 +5,7 @@
  * `N passed, N failed`. Jest suites count their tests; every other step counts as one check.
  * A step that cannot run (its set-up failed) counts as failed, never as skipped.
  */
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -62,6 +62,29 @@ const steps = [
 ];
 
 const only = process.argv.slice(2);
+
+// Both n8n runtimes install (cold: minutes, mostly download and unpacking) while the first steps
+// run. An e2e step waits for its runtime under the runtime's lock; if this install failed, the step
+// installs it again itself, and its own error says why.
+const runtimeLog = path.join(reports, 'n8n-runtime-install.log');
+const prefetch =
+	only.length > 0
+		? undefined
+		: spawn(
+				'sh',
+				[
+					'-c',
+					'node scripts/n8n-runtime/cli.js ensure --version=2.41.1 && node scripts/n8n-runtime/cli.js ensure --version=1.123.81',
+				],
+				{
+					cwd: root,
+					stdio: ['ignore', fs.openSync(runtimeLog, 'a'), fs.openSync(runtimeLog, 'a')],
+				},
+			);
+prefetch?.unref();
+if (prefetch)
+	process.stdout.write(`n8n runtimes installing in the background (log: ${runtimeLog})\n`);
+
 let passed = 0;
 let failed = 0;
 const rows = [];

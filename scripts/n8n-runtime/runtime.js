@@ -156,7 +156,8 @@ function ownerIsGone(owner) {
 	}
 }
 
-async function withLock(lockDir, log, fn) {
+/** Runs `fn` holding the lock; returns without running it if `done()` turns true while waiting. */
+async function withLock(lockDir, log, fn, done = () => false) {
 	const mine = `${process.pid} ${os.hostname()} ${new Date().toISOString()}\n`;
 	const started = Date.now();
 	let announced = false;
@@ -177,6 +178,7 @@ async function withLock(lockDir, log, fn) {
 			}
 			continue;
 		}
+		if (done()) return undefined;
 		if (!announced) log(`waiting for another install to finish (lock ${lockDir}: ${owner})`);
 		announced = true;
 		if (Date.now() - started > LOCK_STALE_MS) throw new Error(`timed out waiting for ${lockDir}`);
@@ -286,12 +288,13 @@ async function install(p, log) {
  */
 async function ensureRuntime({ version, log = defaultLog, cache } = {}) {
 	const p = runtimePaths({ version, cache });
-	if (
-		!complete(p.nodeDir, { node: p.nodeVersion }) ||
-		!complete(p.n8nDir, { n8n: p.n8nVersion, node: p.nodeVersion })
-	) {
+	const ready = () =>
+		complete(p.nodeDir, { node: p.nodeVersion }) &&
+		complete(p.n8nDir, { n8n: p.n8nVersion, node: p.nodeVersion });
+	if (!ready()) {
 		await fsp.mkdir(p.root, { recursive: true });
-		await withLock(path.join(p.root, '.install.lock'), log, () => install(p, log));
+		// another process may be installing another version: ready() ends the wait for ours
+		await withLock(path.join(p.root, '.install.lock'), log, () => install(p, log), ready);
 	}
 	const { nodeBin, n8nBin, n8nVersion, nodeVersion, root, n8nDir } = p;
 	return { nodeBin, n8nBin, version: n8nVersion, nodeVersion, cacheDir: root, n8nDir };

@@ -11,6 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const lib = require('../../scripts/lib/instance');
+const { packDependencies } = require('../browser/pack');
 const { startRegistryStandIn, readPackedManifest } = require('../browser/registryStandIn');
 
 const { rt } = lib;
@@ -23,7 +24,8 @@ beforeAll(
 		ctx.tarball = await lib.packPackage({ outDir: path.join(ctx.work, 'pack') });
 		ctx.pkg = readPackedManifest(ctx.tarball);
 		ctx.registry = await startRegistryStandIn({
-			tarballs: [ctx.tarball],
+			// the package and its dependencies, which n8n's npm fetches next
+			tarballs: [ctx.tarball, ...packDependencies(path.join(ctx.work, 'deps'))],
 			workDir: path.join(ctx.work, 'registry'),
 		});
 		// an empty user folder: nothing installed by hand
