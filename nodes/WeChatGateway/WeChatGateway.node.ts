@@ -6,14 +6,18 @@ import type {
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
+	NodeConnectionType,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { optionsCollection, toUserNameField } from './actions/common.fields';
 import { operations, sendingOperationNames } from './actions/registry';
 import { route } from './actions/router';
 import type { ClientTuning } from './actions/sendItems';
 import { testGatewayConnection } from './transport/connectionTest';
+
+// Not NodeConnectionTypes.Main: that object only exists from n8n-workflow 1.83 (n8n 1.83), and
+// reading it on an older n8n made the whole package, credential included, fail to load.
+const MAIN_CONNECTION: NodeConnectionType = 'main';
 
 const operationList = Object.values(operations);
 const forSendingOperations = { show: { operation: sendingOperationNames } };
@@ -30,8 +34,8 @@ export class WeChatGateway implements INodeType {
 			'Send WeChat link cards, Channels videos, mini programs and files through your own WeChat HTTP gateway',
 		defaults: { name: 'WeChat Gateway' },
 		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		inputs: [MAIN_CONNECTION],
+		outputs: [MAIN_CONNECTION],
 		// The credential's name is spelled out: n8n's lint pairs it with its test by the literal.
 		credentials: [
 			{ name: 'weChatGatewayApi', required: true, testedBy: 'weChatGatewayConnectionTest' },

