@@ -1,7 +1,7 @@
 import type { INodeCredentialTestResult } from 'n8n-workflow';
 
 import { GatewayClient, GatewayError } from './gateway';
-import { gatewaySettingsFrom } from './settings';
+import { gatewaySocketSettingsFrom } from './socketSettings';
 
 /** Ret codes that mean "this is the gateway, but the account cannot send right now". */
 const ACCOUNT_PROBLEMS: Record<number, string> = {
@@ -19,7 +19,8 @@ export async function testGatewayConnection(
 ): Promise<INodeCredentialTestResult> {
 	let client: GatewayClient | undefined;
 	try {
-		const settings = gatewaySettingsFrom(credentials);
+		// The WebSocket URL is checked too (for the trigger), though nothing connects to it here.
+		const settings = gatewaySocketSettingsFrom(credentials);
 		client = new GatewayClient(settings);
 		const { ret, errMsg } = await client.probe();
 		const problem = ACCOUNT_PROBLEMS[ret];
