@@ -14,7 +14,8 @@ const { frameText, samples, hostileFrames, FIRST_PUSHED_ID } = require('./frames
  * @param {{ accounts?: Set<string>, authHeader?: { name: string, value: string } }} options
  */
 function createGatewaySocket(options) {
-	const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+	// Pongs are answered by hand, so that a stalled socket can stop answering them.
+	const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, autoPong: false });
 	/** @type {Set<import('ws').WebSocket>} */
 	const clients = new Set();
 	/** Sockets that stay open but neither read nor send (see `stall`). */
@@ -29,6 +30,7 @@ function createGatewaySocket(options) {
 	/** @param {import('node:http').IncomingMessage} req @param {import('node:stream').Duplex} socket @param {Buffer} head */
 	function handleUpgrade(req, socket, head) {
 		counters.upgrades++;
+		socket.on('error', () => {});
 		const refuse = (status, text) => {
 			counters.refused++;
 			attempts.push({ at: Date.now(), status });
@@ -44,7 +46,10 @@ function createGatewaySocket(options) {
 		wss.handleUpgrade(req, socket, head, (ws) => {
 			counters.opened++;
 			clients.add(ws);
-			ws.on('ping', () => counters.pings++);
+			ws.on('ping', (payload) => {
+				counters.pings++;
+				if (!stalled.has(ws)) ws.pong(payload);
+			});
 			ws.on('close', () => {
 				counters.closed++;
 				clients.delete(ws);
@@ -131,14 +136,12 @@ function createGatewaySocket(options) {
 		return count;
 	}
 
-	/** Open sockets stop reading and sending (no pongs, no frames) but stay connected: a dead socket. */
+	/** Open sockets stop sending anything (no pongs, no frames) but stay connected: a dead socket. */
 	function stall() {
 		let count = 0;
 		for (const ws of clients) {
 			if (stalled.has(ws)) continue;
 			stalled.add(ws);
-			// @ts-ignore the TCP socket underneath
-			ws._socket.pause();
 			count++;
 		}
 		return count;

@@ -84,6 +84,8 @@ export function openGatewaySocket(
 /** Lets the close frame go out, then frees the connection even if the peer never answers. */
 function endThenDestroy(connection: Socket): void {
 	if (connection.destroyed) return;
+	// A reset from the peer while closing is expected and must not become an uncaught error.
+	connection.on('error', () => {});
 	if (connection.writableLength > 0) {
 		connection.destroy();
 		return;
