@@ -115,7 +115,11 @@ async function main() {
 
 		say('\nReceiving: the WeChat Gateway Trigger in `n8n start`, the example workflow active\n');
 		simulator.reset();
-		const receiving = await triggerLoop.startWithActiveTriggers({ userFolder, simulator, log: step });
+		const receiving = await triggerLoop.startWithActiveTriggers({
+			userFolder,
+			simulator,
+			log: step,
+		});
 		server = receiving.server;
 		step(`active: ${receiving.active.map((w) => w.name).join('; ')}; its socket is connected`);
 		const loop = await triggerLoop.runLoop({ simulator, account: lib.DEMO_ACCOUNT });
