@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import {
 	GatewayConnection,
 	DEFAULT_TIMINGS,
@@ -14,6 +11,7 @@ import {
 	socketUrlForLog,
 } from '../../nodes/WeChatGateway/transport/socketSettings';
 import { startSocketSimulator, waitUntil, type SocketSimulator } from '../support/gatewaySocket';
+import { TEST_TLS } from '../support/simulators';
 
 const ACCOUNT = 'wxid_socket_bot';
 const FAST: Partial<ConnectionTimings> = {
@@ -260,13 +258,9 @@ describe('credentials on the socket', () => {
 	});
 
 	it('wss with a self-signed certificate: refused unless Ignore SSL Issues is on', async () => {
-		const fixtures = join(__dirname, '../reliability/fixtures');
 		const sim = await startSocketSimulator({
 			accounts: [ACCOUNT],
-			tls: {
-				key: readFileSync(join(fixtures, 'localhost.key.pem')),
-				cert: readFileSync(join(fixtures, 'localhost.cert.pem')),
-			},
+			tls: TEST_TLS,
 		});
 		try {
 			const strict = listen({ baseUrl: sim.url.replace('127.0.0.1', 'localhost') });
