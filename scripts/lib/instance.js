@@ -19,7 +19,6 @@ const EXAMPLES_DIR = path.join(REPO, 'examples');
 const PACKAGE_NAME = 'n8n-nodes-wechat-gateway';
 const NODE_TYPE = `${PACKAGE_NAME}.weChatGateway`;
 const TOOL_TYPE = `${PACKAGE_NAME}.weChatGatewayTool`;
-const CREDENTIAL_TYPE = 'weChatGatewayApi';
 /** The account the example credential sends from; the simulator is told it is logged in. */
 const DEMO_ACCOUNT = 'wxid_demo_sender';
 
@@ -100,6 +99,14 @@ function exampleCredentials(baseUrl) {
 /** `n8n execute` can start a workflow only from a Manual Trigger (or an Execute Workflow Trigger). */
 function runsFromCli(workflow) {
 	return workflow.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger');
+}
+
+/** The credential type's name, read from the built credential class (n8n imports credentials by it). */
+function credentialType() {
+	const { WeChatGatewayApi } = require(
+		path.join(REPO, 'dist/credentials/WeChatGatewayApi.credentials.js'),
+	);
+	return new WeChatGatewayApi().name;
 }
 
 /**
@@ -395,7 +402,7 @@ module.exports = {
 	PACKAGE_NAME,
 	NODE_TYPE,
 	TOOL_TYPE,
-	CREDENTIAL_TYPE,
+	credentialType,
 	DEMO_ACCOUNT,
 	buildPackage,
 	packPackage,
