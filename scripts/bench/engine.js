@@ -21,7 +21,7 @@ const { WeChatGatewayApi } = require(
 );
 
 const node = new WeChatGateway();
-const credentialProperties = new WeChatGatewayApi().properties;
+const credentialType = new WeChatGatewayApi();
 
 /**
  * @param {{ parameters: Record<string, unknown>, credentials: Record<string, unknown>, items: Array<Record<string, unknown>>,
@@ -32,7 +32,7 @@ async function runNode(options) {
 	const { items, error, executionTime } = await engine.runWeChatNode({
 		...options,
 		node,
-		credentialProperties,
+		credentialType,
 	});
 	return { items, error, executionTime };
 }

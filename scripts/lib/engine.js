@@ -103,7 +103,7 @@ function additionalData({ credentialsHelper, hooks, executionId }) {
  *
  * @param {{
  *   node: any,
- *   credentialProperties: unknown[],
+ *   credentialType: { name: string, properties: unknown[] },
  *   parameters: Record<string, unknown>,
  *   credentials: Record<string, unknown>,
  *   items?: Array<Record<string, unknown>>,
@@ -112,7 +112,8 @@ function additionalData({ credentialsHelper, hooks, executionId }) {
  *   executionId?: string,
  *   onStarted?: (cancel: () => void) => void,
  *   onNode?: { before?: () => void, after?: () => void },
- * }} options `node`: the WeChat node instance; `onStarted` lets a caller stop the execution as
+ * }} options `node`: the WeChat node instance; `credentialType`: an instance of the credential
+ *   class, whose name and fields the run uses; `onStarted` lets a caller stop the execution as
  *   the editor's Stop button does; `onNode` fires right before and after each run of the node.
  * @returns {Promise<{ run: any, items: any[], error?: any, tries: number, executionTime?: number }>}
  *   `items`: the node's output of its last run (after n8n's own retries); `tries`: how often n8n
@@ -146,7 +147,9 @@ async function runWeChatNode(options) {
 		typeVersion: 1,
 		position: /** @type {[number, number]} */ ([200, 0]),
 		parameters,
-		credentials: { weChatGatewayApi: { id: 'engine-credential', name: 'Engine gateway' } },
+		credentials: {
+			[options.credentialType.name]: { id: 'engine-credential', name: 'Engine gateway' },
+		},
 		...(options.continueOnFail ? { onError: /** @type {const} */ ('continueRegularOutput') } : {}),
 		...(options.retryOnFail
 			? {
@@ -197,7 +200,7 @@ async function runWeChatNode(options) {
 
 	const execution = new WorkflowExecute(
 		additionalData({
-			credentialsHelper: new RunCredentialsHelper(credentials, options.credentialProperties),
+			credentialsHelper: new RunCredentialsHelper(credentials, options.credentialType.properties),
 			hooks,
 			executionId,
 		}),

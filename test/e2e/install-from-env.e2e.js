@@ -67,7 +67,7 @@ test('N8N_COMMUNITY_PACKAGES: n8n installs the package from the registry at star
 		expect.arrayContaining([lib.NODE_TYPE, lib.TOOL_TYPE]),
 	);
 	const credentials = await rt.rest({ port, cookie: ctx.cookie, path: '/types/credentials.json' });
-	expect(credentials.json.map((c) => c.name)).toContain(lib.CREDENTIAL_TYPE);
+	expect(credentials.json.map((c) => c.name)).toContain(lib.credentialType());
 	const installed = path.join(ctx.userFolder, '.n8n', 'nodes', 'node_modules', ctx.pkg.name);
 	expect(JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')).version).toBe(
 		ctx.pkg.version,

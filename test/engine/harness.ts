@@ -20,9 +20,7 @@ process.env.N8N_LOG_LEVEL ??= 'silent';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const engine = require('../../scripts/lib/engine') as {
-	runWeChatNode(
-		options: RunOptions & { node: unknown; credentialProperties: unknown },
-	): Promise<NodeRun>;
+	runWeChatNode(options: RunOptions & { node: unknown; credentialType: unknown }): Promise<NodeRun>;
 };
 
 export interface NodeRun {
@@ -54,6 +52,6 @@ export async function runWeChatNode(options: RunOptions): Promise<NodeRun> {
 		// As a saved workflow's data would be: plain JSON, and the test's own objects untouched.
 		items: options.items && (JSON.parse(JSON.stringify(options.items)) as IDataObject[]),
 		node: weChatNode(),
-		credentialProperties: new WeChatGatewayApi().properties,
+		credentialType: new WeChatGatewayApi(),
 	});
 }
