@@ -30,6 +30,7 @@ export type GatewayErrorKind =
 	| 'tls'
 	| 'proxy'
 	| 'invalid'
+	| 'forgotten'
 	| 'aborted'
 	| 'network';
 
