@@ -67,8 +67,7 @@ test('three spellings of one gateway, sending at once, are spaced by the interva
 		name: `one gateway under 3 Base URL spellings (localhost, 127.0.0.1, [::ffff:127.0.0.1]), ${INTERVAL_MS} ms`,
 		cases: gaps.length,
 		outcomes: {
-			[`spaced ≥ ${INTERVAL_MS * 0.5} ms (${gaps.map((g) => g.toFixed(0)).join(', ')} ms)`]:
-				spaced,
+			[`spaced ≥ ${INTERVAL_MS * 0.5} ms (${gaps.map((g) => g.toFixed(0)).join(', ')} ms)`]: spaced,
 			'too close': gaps.length - spaced,
 		},
 		lost: 0,
