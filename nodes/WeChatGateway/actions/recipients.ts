@@ -2,14 +2,35 @@ import { AppMsgInputError } from '../appmsg/model';
 import { isWeChatId } from '../wechat';
 
 /**
+ * Recipients of one item. At the default pace (12 new chats a minute) a thousand take about an
+ * hour and a half; beyond that one execution would stay alive for days, and parsing a million
+ * took 162 MB.
+ */
+export const MAX_RECIPIENTS_PER_ITEM = 1000;
+/** Entries read (repeats included) before giving up, so a huge list is never held whole. */
+const MAX_ENTRIES_READ = MAX_RECIPIENTS_PER_ITEM * 10;
+
+function tooMany(field: string, count: string): AppMsgInputError {
+	return new AppMsgInputError(
+		`"${field}" has ${count} recipients; one item sends to at most ${MAX_RECIPIENTS_PER_ITEM}: split them over several items (each recipient waits its turn of the Message Interval)`,
+		field,
+	);
+}
+
+/**
  * One recipient or several: separated by commas (also the Chinese ，、), semicolons or new
  * lines, or a list from an expression. Repeats are sent once, in the order first given.
  */
 export function parseRecipients(value: unknown, field = 'To'): string[] {
-	const parts = Array.isArray(value)
-		? value.flatMap((entry) => splitRecipients(entry, field))
-		: splitRecipients(value, field);
+	if (Array.isArray(value) && value.length > MAX_ENTRIES_READ)
+		throw tooMany(field, `${value.length}`);
+	const parts: string[] = [];
+	for (const entry of Array.isArray(value) ? value : [value]) {
+		parts.push(...splitRecipients(entry, field));
+		if (parts.length > MAX_ENTRIES_READ) throw tooMany(field, `more than ${MAX_ENTRIES_READ}`);
+	}
 	const recipients = [...new Set(parts)];
+	if (recipients.length > MAX_RECIPIENTS_PER_ITEM) throw tooMany(field, `${recipients.length}`);
 	if (recipients.length === 0)
 		throw new AppMsgInputError(`"${field}" is empty: give a wxid or a …@chatroom group ID`, field);
 	for (const recipient of recipients) {
@@ -32,8 +53,8 @@ function splitRecipients(value: unknown, field: string): string[] {
 			field,
 		);
 	}
-	return value
-		.split(/[,;\n\r，、；]/)
-		.map((part) => part.trim())
-		.filter((part) => part !== '');
+	// Split with a limit: a text of a million recipients is never cut up whole.
+	const pieces = value.split(/[,;\n\r，、；]/, MAX_ENTRIES_READ + 1);
+	if (pieces.length > MAX_ENTRIES_READ) throw tooMany(field, `more than ${MAX_ENTRIES_READ}`);
+	return pieces.map((part) => part.trim()).filter((part) => part !== '');
 }

@@ -13,6 +13,8 @@ const MINUTE = 60_000;
 
 class AccountPace {
 	nextFreeAt = 0;
+	/** The last turn given; a minute after it, and past nextFreeAt, the account has no history. */
+	lastTurnAt = 0;
 	/** recipient -> when it last got a turn, oldest first. */
 	readonly recentRecipients = new Map<string, number>();
 
@@ -22,6 +24,7 @@ class AccountPace {
 			at = this.respectRecipientLimit(recipient, at, policy.maxRecipientsPerMinute);
 		const jitter = policy.intervalMs * (policy.jitterRatio ?? 0.3) * random();
 		this.nextFreeAt = at + policy.intervalMs + jitter;
+		this.lastTurnAt = at;
 		return at;
 	}
 
@@ -45,6 +48,20 @@ class AccountPace {
 }
 
 const accounts = new Map<string, AccountPace>();
+
+/**
+ * Forgets accounts with nothing left to remember (their next turn is free and their last one
+ * is over a minute old), so a process that sees many accounts or Base URLs over weeks does not
+ * keep them all. Forgetting such an account changes nothing about its next turn.
+ */
+let lastForgetAt = 0;
+function forgetIdleAccounts(now: number): void {
+	// At most once a minute, so a burst of new accounts does not sweep the map for each one.
+	if (now - lastForgetAt < MINUTE) return;
+	lastForgetAt = now;
+	for (const [key, pace] of accounts)
+		if (pace.nextFreeAt <= now && pace.lastTurnAt <= now - MINUTE) accounts.delete(key);
+}
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 	if (signal?.aborted) return Promise.reject(new PacingAbortedError());
@@ -83,6 +100,7 @@ export async function waitForTurn(
 	if (policy.intervalMs <= 0 && policy.maxRecipientsPerMinute <= 0) return;
 	let pace = accounts.get(account);
 	if (!pace) {
+		forgetIdleAccounts(clock.now());
 		pace = new AccountPace();
 		accounts.set(account, pace);
 	}
@@ -101,7 +119,13 @@ export async function waitForTurn(
 	}
 }
 
+/** For tests and diagnostics: how many accounts have pacing history. */
+export function pacedAccounts(): number {
+	return accounts.size;
+}
+
 /** For tests: forget every account's history. */
 export function resetPacing(): void {
 	accounts.clear();
+	lastForgetAt = 0;
 }

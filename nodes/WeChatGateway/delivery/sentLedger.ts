@@ -1,4 +1,4 @@
-import type { GatewayError } from '../transport/gateway';
+import { GatewayError } from '../transport/gateway';
 
 /**
  * What this node already sent in one run of it. When n8n's "Retry On Fail" runs the node again
@@ -25,10 +25,19 @@ export interface RunIdentity {
 const KEEP_MS = 60 * 60 * 1000;
 /** Bounds memory when many runs fail for good (a successful run is forgotten at once). */
 const MAX_ENTRIES = 100_000;
+/**
+ * Bounds one run that never ends (about 20 MB): beyond it, its oldest messages are forgotten.
+ * A message is about 400 bytes here; one run once held 300,000 (117 MB). It is fifty times the
+ * recipients one item may have, so what is forgotten is always items long done, never the
+ * item being sent.
+ */
+export const MAX_ENTRIES_PER_RUN = 50_000;
 
 interface Run {
 	touchedAt: number;
 	entries: Map<string, LedgerEntry>;
+	/** The highest item index whose entry was forgotten to keep the run within its bound. */
+	forgottenUpTo?: number;
 }
 
 /** Runs in order of their last write, oldest first. */
@@ -55,7 +64,17 @@ export function lookup(
 		forgetRun(run);
 		return undefined;
 	}
-	return found.entries.get(slotKey(itemIndex, recipient));
+	const entry = found.entries.get(slotKey(itemIndex, recipient));
+	if (entry || found.forgottenUpTo === undefined || itemIndex > found.forgottenUpTo) return entry;
+	// It may have gone out before the run hit its bound: never sent blind a second time.
+	return {
+		state: 'uncertain',
+		error: new GatewayError(
+			'forgotten',
+			`This run of the node had sent more than ${MAX_ENTRIES_PER_RUN} messages when n8n ran it again, and no longer remembers whether this one went out before; it was not sent again, so that nobody gets it twice. Split such a volume over several executions`,
+			'unknown',
+		),
+	};
 }
 
 export function record(
@@ -76,6 +95,18 @@ export function record(
 	if (!found.entries.has(key)) entryCount++;
 	found.entries.set(key, entry);
 	runs.set(run, found);
+	if (found.entries.size > MAX_ENTRIES_PER_RUN) {
+		// A tenth at a time, in one pass: a map's deleted slots are walked again by every new
+		// iterator until it is rebuilt, so one entry per write would cost quadratic time.
+		const keep = Math.floor(MAX_ENTRIES_PER_RUN * 0.9);
+		for (const oldest of found.entries.keys()) {
+			if (found.entries.size <= keep) break;
+			found.entries.delete(oldest);
+			entryCount--;
+			const oldestItem = Number(oldest.slice(0, oldest.indexOf('\u0000')));
+			found.forgottenUpTo = Math.max(found.forgottenUpTo ?? 0, oldestItem);
+		}
+	}
 	for (const [oldKey, old] of runs) {
 		if (entryCount <= MAX_ENTRIES && now - old.touchedAt <= KEEP_MS) break;
 		if (oldKey === run) break;

@@ -31,6 +31,7 @@ export type GatewayFailure =
 	| 'tls'
 	| 'proxy'
 	| 'invalid'
+	| 'forgotten'
 	| 'aborted'
 	| 'network';
 

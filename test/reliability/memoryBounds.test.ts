@@ -1,0 +1,204 @@
+/**
+ * Memory that could grow without end is bounded, with a clear error where a user meets the
+ * bound: the recipients of one item (a million once parsed to 162 MB, and at the safe pace a
+ * hundred thousand kept one execution alive for days), the sent ledger of one run that never
+ * ends (300,000 entries held 117 MB), and the pacing history of accounts no longer used.
+ */
+import { deliver } from '../../nodes/WeChatGateway/delivery/deliver';
+import { DEFAULT_SEND_OPTIONS } from '../../nodes/WeChatGateway/delivery/options';
+import { pacedAccounts, waitForTurn } from '../../nodes/WeChatGateway/delivery/pacer';
+import {
+	MAX_ENTRIES_PER_RUN,
+	ledgerSize,
+	lookup,
+	record,
+	runKey,
+} from '../../nodes/WeChatGateway/delivery/sentLedger';
+import {
+	MAX_RECIPIENTS_PER_ITEM,
+	parseRecipients,
+} from '../../nodes/WeChatGateway/actions/recipients';
+import {
+	GatewayClient,
+	GatewayError,
+	appMsgCall,
+	readSentMessage,
+} from '../../nodes/WeChatGateway/transport/gateway';
+import { runWeChatNode } from '../engine/harness';
+import { recordCase } from '../support/accounting';
+import { FAST, SENDER } from '../support/engine';
+import { startFresh, startSimulator, type Simulator } from '../support/simulators';
+
+const GROUP = 'Bad input (engine): refused before any call';
+
+let sim: Simulator;
+beforeAll(async () => {
+	sim = await startSimulator({});
+});
+afterAll(async () => sim.close());
+beforeEach(() => startFresh(sim));
+
+/** Heap growth (MB) at its peak while `work` runs, sampled, with a collection first when possible. */
+async function peakHeapGrowth<T>(work: () => Promise<T> | T): Promise<{ result: T; mb: number }> {
+	(global as { gc?: () => void }).gc?.();
+	const base = process.memoryUsage().heapUsed;
+	let peak = base;
+	const timer = setInterval(() => {
+		peak = Math.max(peak, process.memoryUsage().heapUsed);
+	}, 1);
+	try {
+		const result = await work();
+		peak = Math.max(peak, process.memoryUsage().heapUsed);
+		return { result, mb: (peak - base) / 2 ** 20 };
+	} finally {
+		clearInterval(timer);
+	}
+}
+
+describe('recipients of one item', () => {
+	const many = (n: number, separator = ',') =>
+		Array.from({ length: n }, (_, i) => `wxid_r${i}`).join(separator);
+
+	test(`${MAX_RECIPIENTS_PER_ITEM} are fine; one more, a million, or a list of a million are refused naming the field and the item`, async () => {
+		expect(parseRecipients(many(MAX_RECIPIENTS_PER_ITEM))).toHaveLength(MAX_RECIPIENTS_PER_ITEM);
+		// Repeats count once.
+		expect(parseRecipients(Array(50_000).fill('wxid_same').slice(0, 9_000))).toEqual(['wxid_same']);
+
+		const million = many(1_000_000, '\n');
+		const cases = [
+			{ name: `${MAX_RECIPIENTS_PER_ITEM + 1} in a text`, to: many(MAX_RECIPIENTS_PER_ITEM + 1) },
+			{ name: 'a million in a text', to: million },
+			{ name: 'a list of a million', to: million.split('\n') },
+		];
+		const notes: string[] = [];
+		const problems: string[] = [];
+		for (const c of cases) {
+			const started = Date.now();
+			const { result: run, mb } = await peakHeapGrowth(() =>
+				runWeChatNode({
+					credentials: { baseUrl: sim.url, wxid: SENDER, timeout: 10 },
+					items: [{ to: c.to }],
+					parameters: {
+						operation: 'sendLink',
+						toUserName: '={{ $json.to }}',
+						title: 't',
+						url: 'https://example.com/',
+						options: FAST,
+					},
+					continueOnFail: true,
+				}),
+			);
+			const ms = Date.now() - started;
+			const error = String(run.items[0]?.json.error ?? '');
+			notes.push(`${c.name}: refused in ${ms} ms, heap +${mb.toFixed(0)} MB`);
+			if (
+				!/"To" has .* recipients; one item sends to at most 1000/.test(error) ||
+				!error.endsWith('(item 0)')
+			)
+				problems.push(`${c.name}: ${error.slice(0, 200) || 'not refused'}`);
+		}
+		expect(sim.calls).toHaveLength(0);
+		recordCase({
+			group: GROUP,
+			name: `recipients per item bounded at ${MAX_RECIPIENTS_PER_ITEM}`,
+			cases: cases.length,
+			outcomes: {
+				'refused, field and item named': cases.length - problems.length,
+				other: problems.length,
+			},
+			lost: 0,
+			duplicated: 0,
+			misreported: problems.length,
+			notes,
+		});
+		expect(problems).toEqual([]);
+	});
+});
+
+describe('the sent ledger of one run that never ends', () => {
+	test(`holds at most ${MAX_ENTRIES_PER_RUN} entries; a retry of a forgotten message is not sent blind`, async () => {
+		const run = runKey({ executionId: 'endless', nodeName: 'WeChat Gateway', runIndex: 0 });
+		const sent = (i: number) => ({
+			state: 'sent' as const,
+			result: {
+				NewMsgId: String(7234567890123457789n + BigInt(i)),
+				ClientMsgId: `c${i}`,
+				Ret: 0,
+				ErrMsg: '',
+			},
+		});
+		const total = 300_000;
+		const { mb } = await peakHeapGrowth(() => {
+			for (let i = 0; i < total; i++) record(run, i, 'wxid_to', sent(i));
+		});
+		expect(ledgerSize().entries).toBeLessThanOrEqual(MAX_ENTRIES_PER_RUN);
+		// The newest are remembered as sent; the oldest are "unknown", never "not sent".
+		expect(lookup(run, total - 1, 'wxid_to')?.state).toBe('sent');
+		const forgotten = lookup(run, 0, 'wxid_to');
+		expect(forgotten?.state).toBe('uncertain');
+
+		// n8n's Retry On Fail runs the node again: the forgotten message is reported, not resent.
+		const client = new GatewayClient({
+			baseUrl: sim.url,
+			wxid: SENDER,
+			timeoutSeconds: 1,
+			allowUnauthorizedCerts: false,
+		});
+		const options = { ...DEFAULT_SEND_OPTIONS, messageInterval: 0, maxRecipientsPerMinute: 0 };
+		const error = await deliver({ client, options, run }, 0, 'wxid_to', {
+			call: appMsgCall('wxid_to', '<appmsg/>'),
+			readReply: readSentMessage,
+		}).then(
+			() => undefined,
+			(e: unknown) => e,
+		);
+		await client.close();
+		expect(error).toBeInstanceOf(GatewayError);
+		expect((error as GatewayError).delivery).toBe('unknown');
+		expect((error as GatewayError).message).toMatch(
+			/no longer remembers whether this one went out/,
+		);
+		expect(sim.calls).toHaveLength(0);
+		recordCase({
+			group: 'Load',
+			name: `sent ledger: one run of ${total.toLocaleString('en')} messages`,
+			cases: 1,
+			outcomes: {
+				[`held ${ledgerSize().entries.toLocaleString('en')} entries, heap +${mb.toFixed(0)} MB; a forgotten one reported unknown, not resent`]: 1,
+			},
+			lost: 0,
+			duplicated: 0,
+			misreported: 0,
+		});
+	});
+});
+
+describe('pacing history', () => {
+	test('accounts not used for a minute are forgotten; a busy one is kept', async () => {
+		let now = 1_000_000;
+		const clock = { now: () => now, random: () => 0 };
+		const policy = { intervalMs: 1000, maxRecipientsPerMinute: 12 };
+		for (let i = 0; i < 10_000; i++) {
+			await waitForTurn(`account-${i}`, 'wxid_to', policy, undefined, clock);
+			now += 100; // 10,000 accounts over about 17 minutes
+		}
+		const afterMany = pacedAccounts();
+		// About the accounts of the last two minutes remain, not all 10,000.
+		expect(afterMany).toBeLessThanOrEqual(1300);
+		await waitForTurn('busy', 'wxid_to', policy, undefined, clock);
+		now += 61_000;
+		await waitForTurn('newcomer', 'wxid_to', policy, undefined, clock);
+		now += 30_000;
+		await waitForTurn('busy', 'wxid_to', policy, undefined, clock);
+		expect(pacedAccounts()).toBeLessThanOrEqual(3);
+		recordCase({
+			group: 'Load',
+			name: 'pacing history of 10,000 accounts seen over 17 minutes',
+			cases: 1,
+			outcomes: { [`${afterMany} accounts kept (idle ones forgotten)`]: 1 },
+			lost: 0,
+			duplicated: 0,
+			misreported: 0,
+		});
+	});
+});
