@@ -542,8 +542,15 @@ async function exportNodes({ userFolder, ...rest }) {
  * to `<userFolder>/n8n-start.log`.
  * @returns {Promise<{port:number, url:string, pid:number, logFile:string, logTail:()=>string, stop:()=>Promise<void>, exited:Promise<object>, ms:number}>}
  */
-async function startServer({ userFolder, port, env = {}, timeoutMs = 180000, log = noop }) {
-	const rt = await ensureRuntime({ log });
+async function startServer({
+	userFolder,
+	port,
+	env = {},
+	timeoutMs = 180000,
+	runtime,
+	log = noop,
+}) {
+	const rt = runtime ?? (await ensureRuntime({ log }));
 	const uf = path.resolve(userFolder);
 	port = port || (await findFreePort());
 	const brokerPort = await findFreePort();
