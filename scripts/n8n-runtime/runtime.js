@@ -145,7 +145,7 @@ function lockOwner(lockDir) {
 }
 
 function ownerIsGone(owner) {
-	const [pid, host, since] = (owner || '').split(' ');
+	const [pid, host, since] = (owner || '').trim().split(' ');
 	if (!pid || Date.now() - Date.parse(since) > LOCK_STALE_MS) return true;
 	if (host !== os.hostname()) return false;
 	try {
