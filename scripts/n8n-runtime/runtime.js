@@ -179,7 +179,8 @@ async function withLock(lockDir, log, fn, done = () => false) {
 			continue;
 		}
 		if (done()) return undefined;
-		if (!announced) log(`waiting for another install to finish (lock ${lockDir}: ${owner})`);
+		if (!announced)
+			log(`waiting for another install to finish (lock ${lockDir}: ${owner?.trim()})`);
 		announced = true;
 		if (Date.now() - started > LOCK_STALE_MS) throw new Error(`timed out waiting for ${lockDir}`);
 		await sleep(1000);
