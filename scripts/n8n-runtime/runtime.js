@@ -626,12 +626,16 @@ async function rest({ port, cookie, method = 'GET', path: urlPath, body }) {
 	const headers = { accept: 'application/json' };
 	if (cookie) headers.cookie = cookie;
 	if (body !== undefined) headers['content-type'] = 'application/json';
-	const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, {
-		method,
-		headers,
-		body: body === undefined ? undefined : JSON.stringify(body),
-		signal: AbortSignal.timeout(30000),
-	});
+	const send = () =>
+		fetch(`http://127.0.0.1:${port}${urlPath}`, {
+			method,
+			headers,
+			body: body === undefined ? undefined : JSON.stringify(body),
+			signal: AbortSignal.timeout(30000),
+		});
+	// a GET on a kept-alive connection that n8n closed meanwhile fails before any answer
+	// ("other side closed"): once more, on a new connection
+	const res = await send().catch((error) => (method === 'GET' ? send() : Promise.reject(error)));
 	const text = await res.text();
 	if (res.status >= 400)
 		throw new Error(`${method} ${urlPath} -> ${res.status}: ${tail(text, 1000)}`);
