@@ -145,7 +145,7 @@ function lockOwner(lockDir) {
 }
 
 function ownerIsGone(owner) {
-	const [pid, host, since] = (owner || '').split(' ');
+	const [pid, host, since] = (owner || '').trim().split(' ');
 	if (!pid || Date.now() - Date.parse(since) > LOCK_STALE_MS) return true;
 	if (host !== os.hostname()) return false;
 	try {
@@ -179,7 +179,8 @@ async function withLock(lockDir, log, fn, done = () => false) {
 			continue;
 		}
 		if (done()) return undefined;
-		if (!announced) log(`waiting for another install to finish (lock ${lockDir}: ${owner})`);
+		if (!announced)
+			log(`waiting for another install to finish (lock ${lockDir}: ${owner?.trim()})`);
 		announced = true;
 		if (Date.now() - started > LOCK_STALE_MS) throw new Error(`timed out waiting for ${lockDir}`);
 		await sleep(1000);
@@ -542,8 +543,15 @@ async function exportNodes({ userFolder, ...rest }) {
  * to `<userFolder>/n8n-start.log`.
  * @returns {Promise<{port:number, url:string, pid:number, logFile:string, logTail:()=>string, stop:()=>Promise<void>, exited:Promise<object>, ms:number}>}
  */
-async function startServer({ userFolder, port, env = {}, timeoutMs = 180000, log = noop }) {
-	const rt = await ensureRuntime({ log });
+async function startServer({
+	userFolder,
+	port,
+	env = {},
+	timeoutMs = 180000,
+	runtime,
+	log = noop,
+}) {
+	const rt = runtime ?? (await ensureRuntime({ log }));
 	const uf = path.resolve(userFolder);
 	port = port || (await findFreePort());
 	const brokerPort = await findFreePort();
@@ -618,12 +626,16 @@ async function rest({ port, cookie, method = 'GET', path: urlPath, body }) {
 	const headers = { accept: 'application/json' };
 	if (cookie) headers.cookie = cookie;
 	if (body !== undefined) headers['content-type'] = 'application/json';
-	const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, {
-		method,
-		headers,
-		body: body === undefined ? undefined : JSON.stringify(body),
-		signal: AbortSignal.timeout(30000),
-	});
+	const send = () =>
+		fetch(`http://127.0.0.1:${port}${urlPath}`, {
+			method,
+			headers,
+			body: body === undefined ? undefined : JSON.stringify(body),
+			signal: AbortSignal.timeout(30000),
+		});
+	// a GET on a kept-alive connection that n8n closed meanwhile fails before any answer
+	// ("other side closed"): once more, on a new connection
+	const res = await send().catch((error) => (method === 'GET' ? send() : Promise.reject(error)));
 	const text = await res.text();
 	if (res.status >= 400)
 		throw new Error(`${method} ${urlPath} -> ${res.status}: ${tail(text, 1000)}`);
