@@ -604,8 +604,12 @@ async function main() {
 			await ndv().locator('[data-test-id="node-parameters"]').waitFor();
 			const executePrevious = ndv().locator('[data-test-id="execute-previous-node"]');
 			await executePrevious.click();
-			await waitFor("the input panel shows the Code node's items", async () =>
-				(await ndv().locator('[data-test-id="ndv-input-panel"]').innerText()).includes('sendTo'),
+			// the Code node runs in n8n's task runner: seconds on a busy machine
+			await waitFor(
+				"the input panel shows the Code node's items",
+				async () =>
+					(await ndv().locator('[data-test-id="ndv-input-panel"]').innerText()).includes('sendTo'),
+				{ timeoutMs: 60_000 },
 			);
 			assert(
 				(await selectedOption('operation')) === 'Send Link',
