@@ -42,7 +42,7 @@ const UPDATE_DOCS = process.argv.includes('--update-docs');
 const SHOTS = path.join(root, 'test-results', 'browser');
 const DOC_IMAGES = path.join(root, 'docs', 'images');
 /** Everything after the (cached) n8n install and Chromium install must finish within this. */
-const BUDGET_MS = 10 * 60_000;
+const BUDGET_MS = 15 * 60_000;
 
 const NODE_TYPE = 'n8n-nodes-wechat-gateway.weChatGateway';
 const NODE_NAME = 'WeChat Gateway';
