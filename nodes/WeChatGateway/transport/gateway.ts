@@ -1,6 +1,7 @@
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 
 import { parseJsonKeepingBigIntegers } from './exactJson';
+import { findMessageIds } from './messageIds';
 
 /** What the gateway needs to know, read once per execution from the credential. */
 export interface GatewaySettings {
@@ -57,6 +58,28 @@ export interface SendAppMsgResult {
 
 export const CGI_SEND_APP_MSG = 222;
 export const MSG_TYPE_APP = 49;
+export const CGI_SEND_TEXT = 522;
+export const MSG_TYPE_TEXT = 1;
+
+/**
+ * A text the gateway took (Ret 0). `NewMsgId` and `ClientMsgId` are there only when the answer
+ * held them (in either of the shapes gateway builds use); otherwise `ResponseData` is what came.
+ */
+export interface SendTextResult {
+	NewMsgId?: string;
+	ClientMsgId?: string;
+	Ret: number;
+	ErrMsg: string;
+	/** The answer's ResponseData, exact, when it named no NewMsgId. */
+	ResponseData?: unknown;
+}
+
+/** The answer to any cgi command, Ret 0; integers above 2^53 in ResponseData are exact strings. */
+export interface CgiCommandResult {
+	Ret: number;
+	ErrMsg: string;
+	ResponseData: unknown;
+}
 /** The client waits this much longer than the gateway's own timeout, so the gateway answers first. */
 const DEFAULT_GRACE_MS = 5000;
 /** HTTP statuses by which a gateway or the proxy in front of it refuses who is asking. */
@@ -222,6 +245,53 @@ export class GatewayClient {
 		const answer = await this.call(body, signal, { acceptHttpErrors: true });
 		const base = readBaseResponse(answer, this.redact);
 		return { ret: base.ret, errMsg: base.errMsg };
+	}
+
+	/** WeChat cgi 522 (send text; `atUsers`: comma-joined wxids). Resolves only on Ret 0. */
+	async sendText(
+		toUserName: string,
+		content: string,
+		atUsers: string,
+		signal?: AbortSignal,
+	): Promise<SendTextResult> {
+		const body = JSON.stringify({
+			CgiCmd: CGI_SEND_TEXT,
+			CgiRequest: {
+				ToUserName: toUserName,
+				Content: content,
+				MsgType: MSG_TYPE_TEXT,
+				AtUsers: atUsers,
+			},
+		});
+		const answer = await this.call(body, signal);
+		return readTextResult(answer, this.redact);
+	}
+
+	/**
+	 * Any cgi command. `cgiRequestJson` is the JSON text of an object and goes out exactly as
+	 * written, so 64-bit numbers in it reach the gateway unrounded. Resolves only on Ret 0.
+	 */
+	async callCgi(
+		cgiCmd: number,
+		cgiRequestJson: string,
+		signal?: AbortSignal,
+	): Promise<CgiCommandResult> {
+		const body = `{"CgiCmd":${cgiCmd},"CgiRequest":${cgiRequestJson}}`;
+		const answer = await this.call(body, signal);
+		const { ret, errMsg } = readBaseResponse(answer, this.redact);
+		if (ret !== 0) {
+			throw new GatewayError(
+				'ret',
+				`WeChat refused cgi ${cgiCmd}: Ret ${ret}${errMsg ? ` (${errMsg})` : ''}`,
+				'rejected',
+				{ ret, errMsg },
+			);
+		}
+		return {
+			Ret: ret,
+			ErrMsg: errMsg,
+			ResponseData: redactValues(answer.ResponseData ?? null, this.redact),
+		};
 	}
 
 	async close(): Promise<void> {
@@ -469,4 +539,41 @@ function readSendResult(
 		Ret: ret,
 		ErrMsg: errMsg,
 	};
+}
+
+/** Every string in a JSON value passed through `redact`: the answer of a command is output whole. */
+function redactValues(value: unknown, redact: (s: string) => string): unknown {
+	if (typeof value === 'string') return redact(value);
+	if (Array.isArray(value)) return value.map((entry) => redactValues(entry, redact));
+	if (value !== null && typeof value === 'object') {
+		const out: Record<string, unknown> = {};
+		for (const [key, entry] of Object.entries(value))
+			out[redact(key)] = redactValues(entry, redact);
+		return out;
+	}
+	return value;
+}
+
+function readTextResult(
+	answer: Record<string, unknown>,
+	redact: (s: string) => string,
+): SendTextResult {
+	const { ret, errMsg } = readBaseResponse(answer, redact);
+	const refused = (code: number) =>
+		new GatewayError(
+			'ret',
+			`WeChat refused the message: Ret ${code}${errMsg ? ` (${errMsg})` : ''}`,
+			'rejected',
+			{ ret: code, errMsg },
+		);
+	if (ret !== 0) throw refused(ret);
+	const found = findMessageIds(answer.ResponseData);
+	// A list-shaped answer carries a Ret per recipient; the envelope's 0 does not override it.
+	if (found.entryRet !== undefined && found.entryRet !== 0) throw refused(found.entryRet);
+	const result: SendTextResult = { Ret: ret, ErrMsg: errMsg };
+	if (found.newMsgId !== undefined) result.NewMsgId = found.newMsgId;
+	if (found.clientMsgId !== undefined) result.ClientMsgId = redact(found.clientMsgId);
+	if (found.newMsgId === undefined)
+		result.ResponseData = redactValues(answer.ResponseData ?? null, redact);
+	return result;
 }
