@@ -25,7 +25,7 @@ const visibleFor = (operation: string, extra: Record<string, string> = {}) =>
 		)
 		.map((p) => p.name);
 
-test('operations are exactly the six of the contract', () => {
+test('operations are exactly the nine of the contract', () => {
 	const operation = description.properties.find((p) => p.name === 'operation') as INodeProperties;
 	expect(operation.options?.map((o) => (o as { value: string }).value)).toEqual([
 		'sendLink',
@@ -34,6 +34,9 @@ test('operations are exactly the six of the contract', () => {
 		'forwardFile',
 		'sendAppMsgXml',
 		'parseAppMsgXml',
+		'sendText',
+		'replyWithQuote',
+		'callGatewayCommand',
 	]);
 });
 
@@ -86,6 +89,34 @@ test('each operation shows its own fields', () => {
 	);
 	expect(visibleFor('sendAppMsgXml')).toEqual(['operation', 'toUserName', 'messageXml', 'options']);
 	expect(visibleFor('parseAppMsgXml')).toEqual(['operation', 'messageXml']);
+	expect(visibleFor('sendText')).toEqual([
+		'operation',
+		'toUserName',
+		'text',
+		'mentions',
+		'textOptions',
+		'options',
+	]);
+	expect(visibleFor('replyWithQuote')).toEqual([
+		'operation',
+		'toUserName',
+		'text',
+		'quotedNewMsgId',
+		'quotedSenderWxid',
+		'quotedSenderName',
+		'quotedMsgType',
+		'quotedContent',
+		'additionalFields',
+		'options',
+	]);
+	// A command names its chat in its own request, if it has one: no To.
+	expect(visibleFor('callGatewayCommand')).toEqual([
+		'operation',
+		'cgiCmd',
+		'cgiRequest',
+		'paced',
+		'options',
+	]);
 });
 
 test('option names are fixed', () => {
@@ -139,13 +170,10 @@ test('package.json declares what n8n loads, and only the two runtime dependencie
 
 test('the editor shows the same option defaults the delivery code uses', () => {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { DEFAULT_DELIVERY_OPTIONS } = require('../../nodes/WeChatGateway/delivery/options');
+	const { OPTION_DEFAULTS } = require('../../nodes/WeChatGateway/delivery/options');
 	const options = description.properties.find((p) => p.name === 'options') as INodeProperties;
 	for (const option of options.options as INodeProperties[]) {
-		expect([option.name, option.default]).toEqual([
-			option.name,
-			DEFAULT_DELIVERY_OPTIONS[option.name],
-		]);
+		expect([option.name, option.default]).toEqual([option.name, OPTION_DEFAULTS[option.name]]);
 	}
 });
 

@@ -2,6 +2,8 @@
  * cgi 522 and any other cgi through the real HTTP client against the simulator: the exact JSON the
  * gateway receives, and ids read losslessly from each answer shape gateway builds use.
  */
+import { readTextReply } from '../../nodes/WeChatGateway/actions/sendText.operation';
+import { parseJsonExact } from '../../nodes/WeChatGateway/transport/exactJson';
 import { findMessageIds } from '../../nodes/WeChatGateway/transport/messageIds';
 import { GatewayClient, GatewayError } from '../../nodes/WeChatGateway/transport/gateway';
 import { startGatewaySimulator, type GatewaySimulator } from '../support/simulator';
@@ -9,6 +11,28 @@ import { startGatewaySimulator, type GatewaySimulator } from '../support/simulat
 const FIRST = '9223372036854775000'; // far above 2^53
 let simulator: GatewaySimulator;
 let client: GatewayClient;
+
+/** cgi 522 as the Send Text operation makes it, and its answer as the operation reads it. */
+async function sendText(toUserName: string, content: string, atUsers: string) {
+	const reply = await client.callCgi({
+		CgiCmd: 522,
+		CgiRequest: { ToUserName: toUserName, Content: content, MsgType: 1, AtUsers: atUsers },
+	});
+	return readTextReply(reply) as {
+		NewMsgId?: string;
+		ClientMsgId?: string;
+		ResponseData?: unknown;
+		note?: string;
+	};
+}
+
+/** Any cgi with a request written as JSON text, as Call Gateway Command sends it. */
+function callCgi(cgiCmd: number, requestJson: string) {
+	return client.callCgi({
+		CgiCmd: cgiCmd,
+		CgiRequest: parseJsonExact(requestJson) as Record<string, unknown>,
+	});
+}
 
 beforeAll(async () => {
 	simulator = await startGatewaySimulator({ firstMsgId: FIRST });
@@ -32,7 +56,7 @@ beforeEach(() => {
 describe('sendText (cgi 522)', () => {
 	test('the gateway receives exactly CgiCmd 522, ToUserName, Content, MsgType 1 and AtUsers', async () => {
 		const content = '@Alice\u2005@所有人\u2005<b>"hi"</b> & \\ 😀';
-		await client.sendText('12345@chatroom', content, 'wxid_alice,notify@all');
+		await sendText('12345@chatroom', content, 'wxid_alice,notify@all');
 		expect(JSON.parse(simulator.calls[0].body)).toEqual({
 			CgiCmd: 522,
 			CgiRequest: {
@@ -53,7 +77,7 @@ describe('sendText (cgi 522)', () => {
 		'the %s answer gives the exact 64-bit NewMsgId',
 		async (shape) => {
 			simulator.configureCommands({ textResponseShape: shape });
-			const result = await client.sendText('wxid_friend', 'hello', '');
+			const result = await sendText('wxid_friend', 'hello', '');
 			expect(BigInt(result.NewMsgId ?? 0)).toBeGreaterThan(BigInt(Number.MAX_SAFE_INTEGER));
 			expect(result.NewMsgId).toBe(simulator.messages[0].newMsgId);
 			expect(result.ClientMsgId).toBe(simulator.messages[0].clientMsgId);
@@ -63,9 +87,10 @@ describe('sendText (cgi 522)', () => {
 
 	test('an answer without any id says what came instead of making one up', async () => {
 		simulator.configureCommands({ textResponseShape: 'none' });
-		const result = await client.sendText('wxid_friend', 'hello', '');
+		const result = await sendText('wxid_friend', 'hello', '');
 		expect(result.NewMsgId).toBeUndefined();
 		expect(result.ResponseData).toEqual({ Count: 0, List: [] });
+		expect(result.note).toMatch(/names no NewMsgId/);
 		expect(simulator.messages).toHaveLength(1);
 	});
 
@@ -74,22 +99,18 @@ describe('sendText (cgi 522)', () => {
 			action: 'json',
 			body: '{"CgiBaseResponse":{"Ret":0,"ErrMsg":""},"ResponseData":{"Count":1,"List":[{"Ret":-34,"NewMsgId":0}]}}',
 		});
-		const error = await client.sendText('wxid_friend', 'hello', '').catch((e: unknown) => e);
+		const error = await sendText('wxid_friend', 'hello', '').catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(GatewayError);
-		expect(error).toMatchObject({ kind: 'ret', delivery: 'rejected', details: { ret: -34 } });
+		expect(error).toMatchObject({ reason: 'ret', delivery: 'rejected', details: { ret: -34 } });
 	});
 
 	test("the simulator's checks: MsgType, empty text, AtUsers outside a group, too long", async () => {
-		await expect(client.sendText('wxid_friend', '   ', '')).rejects.toMatchObject({
+		await expect(sendText('wxid_friend', '   ', '')).rejects.toMatchObject({
 			details: { ret: -2 },
 		});
-		await expect(client.sendText('wxid_friend', 'hi', 'wxid_a')).rejects.toThrow(
-			/only works in a group/,
-		);
-		await expect(client.sendText('123@chatroom', 'x'.repeat(4097), '')).rejects.toThrow(
-			/at most 4096/,
-		);
-		await expect(client.sendText('123@chatroom', '😀'.repeat(4096), '')).resolves.toMatchObject({
+		await expect(sendText('wxid_friend', 'hi', 'wxid_a')).rejects.toThrow(/only works in a group/);
+		await expect(sendText('123@chatroom', 'x'.repeat(4097), '')).rejects.toThrow(/at most 4096/);
+		await expect(sendText('123@chatroom', '😀'.repeat(4096), '')).resolves.toMatchObject({
 			Ret: 0,
 		});
 	});
@@ -98,7 +119,7 @@ describe('sendText (cgi 522)', () => {
 describe('callCgi (any command)', () => {
 	test('the request goes out as written, 64-bit numbers unrounded; ResponseData comes back exact', async () => {
 		const request = '{"ToUserName":"wxid_friend","NewMsgId":7400409546359626802,"ClientMsgId":12}';
-		const result = await client.callCgi(594, request);
+		const result = await callCgi(594, request);
 		expect(simulator.calls[0].body).toBe(`{"CgiCmd":594,"CgiRequest":${request}}`);
 		expect(result).toEqual({
 			Ret: 0,
@@ -119,7 +140,7 @@ describe('callCgi (any command)', () => {
 					'{"ContactList":[{"UserName":"wxid_x","Uin":18446744073709551615,"small":9007199254740991}]}',
 			},
 		});
-		const result = await client.callCgi(182, '{"UserNames":["wxid_x"]}');
+		const result = await callCgi(182, '{"UserNames":["wxid_x"]}');
 		expect(result.ResponseData).toEqual({
 			ContactList: [{ UserName: 'wxid_x', Uin: '18446744073709551615', small: 9007199254740991 }],
 		});
@@ -127,17 +148,17 @@ describe('callCgi (any command)', () => {
 
 	test('Ret ≠ 0 is a refusal with the Ret and ErrMsg; the secret never comes back', async () => {
 		simulator.addFault({ action: 'ret', ret: -2, errMsg: 'bad key s3cret-value', times: 1 });
-		const error = (await client
-			.callCgi(110, '{"ToUserName":"wxid_a"}')
-			.catch((e: unknown) => e)) as GatewayError;
-		expect(error).toMatchObject({ kind: 'ret', delivery: 'rejected', details: { ret: -2 } });
+		const error = (await callCgi(110, '{"ToUserName":"wxid_a"}').catch(
+			(e: unknown) => e,
+		)) as GatewayError;
+		expect(error).toMatchObject({ reason: 'ret', delivery: 'rejected', details: { ret: -2 } });
 		expect(error.message).toContain('cgi 110: Ret -2');
 		expect(error.message).not.toContain('s3cret-value');
 		simulator.addFault({
 			action: 'json',
 			body: '{"CgiBaseResponse":{"Ret":0,"ErrMsg":""},"ResponseData":{"echo":"key=s3cret-value"}}',
 		});
-		const echoed = await client.callCgi(110, '{}');
+		const echoed = await callCgi(110, '{}');
 		expect(JSON.stringify(echoed)).not.toContain('s3cret-value');
 	});
 });

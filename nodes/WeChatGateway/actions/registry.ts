@@ -1,10 +1,13 @@
-import type { Operation } from './appMsgOperation';
+import type { Operation } from './operation';
 import { forwardChannelsVideo } from './forwardChannelsVideo.operation';
 import { forwardFile } from './forwardFile.operation';
 import { forwardMiniProgram } from './forwardMiniProgram.operation';
+import { callGatewayCommand } from './callGatewayCommand.operation';
 import { parseAppMsgXml } from './parseAppMsgXml.operation';
+import { replyWithQuote } from './replyWithQuote.operation';
 import { sendAppMsgXml } from './sendAppMsgXml.operation';
 import { sendLink } from './sendLink.operation';
+import { sendText } from './sendText.operation';
 
 /** Operation value -> operation. A new message kind is one file and one line here. */
 export const operations: Record<string, Operation> = {
@@ -14,4 +17,17 @@ export const operations: Record<string, Operation> = {
 	forwardFile,
 	sendAppMsgXml,
 	parseAppMsgXml,
+	sendText,
+	replyWithQuote,
+	callGatewayCommand,
 };
+
+/** The operations that call the gateway: the To field and the Options show for these. */
+export const sendingOperationNames = Object.values(operations)
+	.filter((operation) => operation.sends)
+	.map((operation) => operation.option.value);
+
+/** The sending operations that take a To: all but those whose request names its own chat. */
+export const addressedOperationNames = Object.values(operations)
+	.filter((operation) => operation.sends && operation.addressed !== false)
+	.map((operation) => operation.option.value);

@@ -1,7 +1,7 @@
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 
-import { parseJsonKeepingBigIntegers } from './exactJson';
-import { findMessageIds } from './messageIds';
+import { CGI, MSG_TYPE_APP, RET } from '../wechat';
+import { parseJsonKeepingBigIntegers, stringifyJsonExact } from './exactJson';
 
 /** What the gateway needs to know, read once per execution from the credential. */
 export interface GatewaySettings {
@@ -13,7 +13,7 @@ export interface GatewaySettings {
 	allowUnauthorizedCerts: boolean;
 }
 
-export type GatewayErrorKind =
+export type GatewayFailure =
 	| 'ret'
 	| 'http'
 	| 'notJson'
@@ -30,13 +30,13 @@ export type GatewayErrorKind =
  * Whether the message may have reached WeChat. `notSent`: the gateway surely never got the
  * request. `rejected`: the gateway answered that it did not send. `unknown`: it may have.
  */
-export type Delivery = 'notSent' | 'rejected' | 'unknown';
+export type DeliveryOutcome = 'notSent' | 'rejected' | 'unknown';
 
 export class GatewayError extends Error {
 	constructor(
-		readonly kind: GatewayErrorKind,
+		readonly reason: GatewayFailure,
 		message: string,
-		readonly delivery: Delivery,
+		readonly delivery: DeliveryOutcome,
 		readonly details: {
 			ret?: number;
 			errMsg?: string;
@@ -49,37 +49,38 @@ export class GatewayError extends Error {
 	}
 }
 
-export interface SendAppMsgResult {
+/** One call of a WeChat cgi through the gateway's MagicCgi endpoint. */
+export interface CgiCall {
+	CgiCmd: number;
+	CgiRequest: Record<string, unknown>;
+}
+
+/** The gateway's answer to a call WeChat accepted (Ret 0); 64-bit integers are exact strings. */
+export interface CgiReply {
+	Ret: number;
+	ErrMsg: string;
+	/** `{}` when the answer has none. */
+	ResponseData: Record<string, unknown>;
+}
+
+/** What a sent message's answer says; the fields of its output item. */
+export interface SentMessage {
 	NewMsgId: string;
 	ClientMsgId: string;
 	Ret: number;
 	ErrMsg: string;
+	[field: string]: unknown;
 }
 
-export const CGI_SEND_APP_MSG = 222;
-export const MSG_TYPE_APP = 49;
-export const CGI_SEND_TEXT = 522;
-export const MSG_TYPE_TEXT = 1;
-
-/**
- * A text the gateway took (Ret 0). `NewMsgId` and `ClientMsgId` are there only when the answer
- * held them (in either of the shapes gateway builds use); otherwise `ResponseData` is what came.
- */
-export interface SendTextResult {
-	NewMsgId?: string;
-	ClientMsgId?: string;
-	Ret: number;
-	ErrMsg: string;
-	/** The answer's ResponseData, exact, when it named no NewMsgId. */
-	ResponseData?: unknown;
+/** cgi 222 (sendappmsg) of one `<appmsg>` to one recipient. */
+export function appMsgCall(toUserName: string, appMsgXml: string): CgiCall {
+	return {
+		CgiCmd: CGI.sendAppMsg,
+		CgiRequest: { ToUserName: toUserName, AppMsgXml: appMsgXml, MsgType: MSG_TYPE_APP },
+	};
 }
-
-/** The answer to any cgi command, Ret 0; integers above 2^53 in ResponseData are exact strings. */
-export interface CgiCommandResult {
-	Ret: number;
-	ErrMsg: string;
-	ResponseData: unknown;
-}
+/** Calls whose refusal is a message's: "WeChat refused the message". */
+const MESSAGE_CGIS: ReadonlySet<number> = new Set([CGI.sendAppMsg, CGI.sendText]);
 /** The client waits this much longer than the gateway's own timeout, so the gateway answers first. */
 const DEFAULT_GRACE_MS = 5000;
 /** HTTP statuses by which a gateway or the proxy in front of it refuses who is asking. */
@@ -152,15 +153,11 @@ function dispatchTracked(dispatch: Dispatcher['dispatch']): Dispatcher['dispatch
  */
 let trackingBroken = false;
 
-/** For tests: how long the client waits beyond the gateway's timeout (default 5 s). */
-let graceMs = DEFAULT_GRACE_MS;
-export function setClientGraceMs(ms?: number): void {
-	graceMs = ms ?? DEFAULT_GRACE_MS;
-}
-
 export interface GatewayClientOptions {
 	/** Parallel connections to the gateway; 1 keeps one keep-alive connection for a whole run. */
 	connections?: number;
+	/** How long the client waits beyond the gateway's own timeout (default 5 s). */
+	graceMs?: number;
 }
 
 /**
@@ -177,12 +174,14 @@ export class GatewayClient {
 	/** Hard limit on one call from dispatch to the last byte, so a call always ends. */
 	private readonly deadlineMs: number;
 	private readonly secrets: string[];
+	private readonly graceMs: number;
 
 	constructor(
 		readonly settings: GatewaySettings,
 		options: GatewayClientOptions = {},
 	) {
-		this.answerTimeoutMs = settings.timeoutSeconds * 1000 + graceMs;
+		this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+		this.answerTimeoutMs = settings.timeoutSeconds * 1000 + this.graceMs;
 		const connectTimeoutMs = Math.min(this.answerTimeoutMs, 10_000);
 		this.deadlineMs = connectTimeoutMs + this.answerTimeoutMs;
 		this.agent = new EnvHttpProxyAgent({
@@ -219,88 +218,51 @@ export class GatewayClient {
 			: [];
 	}
 
-	/** WeChat cgi 222 (sendappmsg). Resolves only when the gateway says Ret 0. */
-	async sendAppMsg(
-		toUserName: string,
-		appMsgXml: string,
-		signal?: AbortSignal,
-	): Promise<SendAppMsgResult> {
-		const body = JSON.stringify({
-			CgiCmd: CGI_SEND_APP_MSG,
-			CgiRequest: { ToUserName: toUserName, AppMsgXml: appMsgXml, MsgType: MSG_TYPE_APP },
-		});
-		const answer = await this.call(body, signal);
-		return readSendResult(answer, this.redact);
+	/** Any cgi. Resolves only when the gateway says Ret 0; any other Ret is a `rejected` error. */
+	async callCgi(call: CgiCall): Promise<CgiReply> {
+		// stringifyJsonExact writes a request's 64-bit integers (JsonInteger) as bare numbers.
+		const answer = await this.post(stringifyJsonExact(call));
+		const { ret, errMsg } = readBaseResponse(answer, this.redact);
+		if (ret !== RET.ok) {
+			const what = MESSAGE_CGIS.has(call.CgiCmd) ? 'the message' : `cgi ${call.CgiCmd}`;
+			throw new GatewayError(
+				'ret',
+				`WeChat refused ${what}: Ret ${ret}${errMsg ? ` (${errMsg})` : ''}`,
+				'rejected',
+				{ ret, errMsg },
+			);
+		}
+		// A command's answer is output whole: a proxy's echo of the secret must not ride along.
+		const data = redactValues(answer.ResponseData, this.redact);
+		const responseData =
+			data && typeof data === 'object' && !Array.isArray(data)
+				? (data as Record<string, unknown>)
+				: {};
+		return { Ret: ret, ErrMsg: errMsg, ResponseData: responseData };
+	}
+
+	/** WeChat cgi 222 (sendappmsg) of one `<appmsg>` to one recipient. */
+	async sendAppMsg(toUserName: string, appMsgXml: string): Promise<SentMessage> {
+		return readSentMessage(await this.callCgi(appMsgCall(toUserName, appMsgXml)));
 	}
 
 	/**
 	 * Proves that the server is the gateway without sending anything: a cgi 222 call with no
 	 * recipient and no XML, which a gateway refuses with a CgiBaseResponse.
 	 */
-	async probe(signal?: AbortSignal): Promise<{ ret: number; errMsg: string }> {
-		const body = JSON.stringify({
-			CgiCmd: CGI_SEND_APP_MSG,
-			CgiRequest: { ToUserName: '', AppMsgXml: '', MsgType: MSG_TYPE_APP },
-		});
-		const answer = await this.call(body, signal, { acceptHttpErrors: true });
+	async probe(): Promise<{ ret: number; errMsg: string }> {
+		const body = JSON.stringify(appMsgCall('', ''));
+		const answer = await this.post(body, { acceptHttpErrors: true });
 		const base = readBaseResponse(answer, this.redact);
 		return { ret: base.ret, errMsg: base.errMsg };
-	}
-
-	/** WeChat cgi 522 (send text; `atUsers`: comma-joined wxids). Resolves only on Ret 0. */
-	async sendText(
-		toUserName: string,
-		content: string,
-		atUsers: string,
-		signal?: AbortSignal,
-	): Promise<SendTextResult> {
-		const body = JSON.stringify({
-			CgiCmd: CGI_SEND_TEXT,
-			CgiRequest: {
-				ToUserName: toUserName,
-				Content: content,
-				MsgType: MSG_TYPE_TEXT,
-				AtUsers: atUsers,
-			},
-		});
-		const answer = await this.call(body, signal);
-		return readTextResult(answer, this.redact);
-	}
-
-	/**
-	 * Any cgi command. `cgiRequestJson` is the JSON text of an object and goes out exactly as
-	 * written, so 64-bit numbers in it reach the gateway unrounded. Resolves only on Ret 0.
-	 */
-	async callCgi(
-		cgiCmd: number,
-		cgiRequestJson: string,
-		signal?: AbortSignal,
-	): Promise<CgiCommandResult> {
-		const body = `{"CgiCmd":${cgiCmd},"CgiRequest":${cgiRequestJson}}`;
-		const answer = await this.call(body, signal);
-		const { ret, errMsg } = readBaseResponse(answer, this.redact);
-		if (ret !== 0) {
-			throw new GatewayError(
-				'ret',
-				`WeChat refused cgi ${cgiCmd}: Ret ${ret}${errMsg ? ` (${errMsg})` : ''}`,
-				'rejected',
-				{ ret, errMsg },
-			);
-		}
-		return {
-			Ret: ret,
-			ErrMsg: errMsg,
-			ResponseData: redactValues(answer.ResponseData ?? null, this.redact),
-		};
 	}
 
 	async close(): Promise<void> {
 		await this.agent.close();
 	}
 
-	private async call(
+	private async post(
 		body: string,
-		signal?: AbortSignal,
 		{ acceptHttpErrors = false } = {},
 	): Promise<Record<string, unknown>> {
 		const tracker: WriteTracker = { connected: false, written: false };
@@ -313,7 +275,7 @@ export class GatewayClient {
 				method: 'POST',
 				headers: this.headers,
 				body,
-				signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+				signal: deadline.signal,
 				dispatcher: this.dispatcher,
 				writeTracker: tracker,
 			} as Parameters<typeof request>[1]);
@@ -359,8 +321,8 @@ export class GatewayClient {
 		const where = new URL(this.settings.baseUrl).host;
 		// Only a request that undici never began to write can be known not to have reached the gateway.
 		const mayHaveArrived = tracker.connected || tracker.written || trackingBroken;
-		const delivery: Delivery = mayHaveArrived ? 'unknown' : 'notSent';
-		const limits = `${this.settings.timeoutSeconds} s (+${graceMs / 1000} s grace)`;
+		const delivery: DeliveryOutcome = mayHaveArrived ? 'unknown' : 'notSent';
+		const limits = `${this.settings.timeoutSeconds} s (+${this.graceMs / 1000} s grace)`;
 		if (pastDeadline) {
 			return mayHaveArrived
 				? new GatewayError(
@@ -504,28 +466,11 @@ function readBaseResponse(
 	return { ret, errMsg: redact(errMsg) };
 }
 
-function readSendResult(
-	answer: Record<string, unknown>,
-	redact: (s: string) => string,
-): SendAppMsgResult {
-	const { ret, errMsg } = readBaseResponse(answer, redact);
-	if (ret !== 0) {
-		throw new GatewayError(
-			'ret',
-			`WeChat refused the message: Ret ${ret}${errMsg ? ` (${errMsg})` : ''}`,
-			'rejected',
-			{ ret, errMsg },
-		);
-	}
-	const data = answer.ResponseData as Record<string, unknown> | undefined;
-	const newMsgId = data?.NewMsgId;
-	if (
-		!data ||
-		typeof data !== 'object' ||
-		newMsgId === undefined ||
-		newMsgId === null ||
-		!/^-?\d+$/.test(String(newMsgId))
-	) {
+/** The ids of a message WeChat accepted; an answer without them may still have sent it. */
+export function readSentMessage(reply: CgiReply): SentMessage {
+	const data = reply.ResponseData;
+	const newMsgId = data.NewMsgId;
+	if (newMsgId === undefined || newMsgId === null || !/^-?\d+$/.test(String(newMsgId))) {
 		throw new GatewayError(
 			'badResponse',
 			'The gateway said Ret 0 but its answer has no numeric "ResponseData.NewMsgId"; the message was probably sent',
@@ -536,8 +481,8 @@ function readSendResult(
 		NewMsgId: String(newMsgId),
 		ClientMsgId:
 			data.ClientMsgId === undefined || data.ClientMsgId === null ? '' : String(data.ClientMsgId),
-		Ret: ret,
-		ErrMsg: errMsg,
+		Ret: reply.Ret,
+		ErrMsg: reply.ErrMsg,
 	};
 }
 
@@ -552,28 +497,4 @@ function redactValues(value: unknown, redact: (s: string) => string): unknown {
 		return out;
 	}
 	return value;
-}
-
-function readTextResult(
-	answer: Record<string, unknown>,
-	redact: (s: string) => string,
-): SendTextResult {
-	const { ret, errMsg } = readBaseResponse(answer, redact);
-	const refused = (code: number) =>
-		new GatewayError(
-			'ret',
-			`WeChat refused the message: Ret ${code}${errMsg ? ` (${errMsg})` : ''}`,
-			'rejected',
-			{ ret: code, errMsg },
-		);
-	if (ret !== 0) throw refused(ret);
-	const found = findMessageIds(answer.ResponseData);
-	// A list-shaped answer carries a Ret per recipient; the envelope's 0 does not override it.
-	if (found.entryRet !== undefined && found.entryRet !== 0) throw refused(found.entryRet);
-	const result: SendTextResult = { Ret: ret, ErrMsg: errMsg };
-	if (found.newMsgId !== undefined) result.NewMsgId = found.newMsgId;
-	if (found.clientMsgId !== undefined) result.ClientMsgId = redact(found.clientMsgId);
-	if (found.newMsgId === undefined)
-		result.ResponseData = redactValues(answer.ResponseData ?? null, redact);
-	return result;
 }
