@@ -29,7 +29,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: '{"ToUserName":"wxid_a1b2c3","NewMsgId":7400409546359626802}',
 		description:
-			"The gateway's CgiRequest, as a JSON object. Numbers above 2^53 (64-bit message ids) written here reach the gateway exactly.",
+			"The gateway's CgiRequest, as a JSON object. Numbers above 2^53 (64-bit message IDs) written here reach the gateway exactly.",
 		displayOptions: show,
 	},
 	{
@@ -75,16 +75,19 @@ function findRoundedNumber(value: unknown, path: string): string | undefined {
 function readCgiRequest(parameters: ParameterReader): Record<string, unknown> {
 	const raw = parameters.get('cgiRequest', '{}');
 	let value: unknown = raw;
+	let invalid: string | undefined;
 	if (typeof raw === 'string') {
 		try {
 			value = parseJsonExact(raw.trim() === '' ? '{}' : raw);
 		} catch (error) {
-			throw new AppMsgInputError(
-				`"Cgi Request (JSON)" is not valid JSON: ${(error as Error).message}`,
-				'Cgi Request (JSON)',
-			);
+			invalid = (error as Error).message;
 		}
 	}
+	if (invalid !== undefined)
+		throw new AppMsgInputError(
+			`"Cgi Request (JSON)" is not valid JSON: ${invalid}`,
+			'Cgi Request (JSON)',
+		);
 	if (value === null || typeof value !== 'object' || Array.isArray(value))
 		throw new AppMsgInputError(
 			'"Cgi Request (JSON)" must be a JSON object, like {"ToUserName":"wxid_…"}',
