@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { INodeProperties } from 'n8n-workflow';
 
 import { WeChatGatewayApi } from '../../credentials/WeChatGatewayApi.credentials';
+import { operations } from '../../nodes/WeChatGateway/actions/registry';
 import { WeChatGateway } from '../../nodes/WeChatGateway/WeChatGateway.node';
 
 const description = new WeChatGateway().description;
@@ -25,19 +26,46 @@ const visibleFor = (operation: string, extra: Record<string, string> = {}) =>
 		)
 		.map((p) => p.name);
 
-test('operations are exactly the nine of the contract', () => {
-	const operation = description.properties.find((p) => p.name === 'operation') as INodeProperties;
-	expect(operation.options?.map((o) => (o as { value: string }).value)).toEqual([
-		'sendLink',
-		'forwardChannelsVideo',
-		'forwardMiniProgram',
-		'forwardFile',
-		'sendAppMsgXml',
-		'parseAppMsgXml',
-		'sendText',
-		'replyWithQuote',
-		'callGatewayCommand',
-	]);
+const operationValues = () =>
+	(description.properties.find((p) => p.name === 'operation') as INodeProperties).options?.map(
+		(o) => (o as { value: string }).value,
+	);
+
+test('the editor offers the registry, in its order', () => {
+	expect(operationValues()).toEqual(Object.keys(operations));
+});
+
+test('the operations saved workflows use are all there, under their names', () => {
+	expect(operationValues()).toEqual(
+		expect.arrayContaining([
+			'sendLink',
+			'forwardChannelsVideo',
+			'forwardMiniProgram',
+			'forwardFile',
+			'sendAppMsgXml',
+			'parseAppMsgXml',
+			'sendText',
+			'replyWithQuote',
+			'callGatewayCommand',
+		]),
+	);
+});
+
+test('every operation that sends shows To (unless it names no chat) and Options; the others show neither', () => {
+	for (const operation of Object.values(operations)) {
+		const shown = visibleFor(operation.option.value, { source: 'xml' });
+		const addressed = operation.sends && operation.addressed !== false;
+		expect([operation.option.value, 'toUserName', shown.includes('toUserName')]).toEqual([
+			operation.option.value,
+			'toUserName',
+			addressed,
+		]);
+		expect([operation.option.value, 'options', shown.includes('options')]).toEqual([
+			operation.option.value,
+			'options',
+			operation.sends,
+		]);
+	}
 });
 
 test('each operation shows its own fields', () => {
