@@ -40,6 +40,15 @@ export class WeChatGatewayApi implements ICredentialType {
 				'The WeChat ID (wxid) of the account logged in to the gateway that sends the messages. Sent as the wxid query parameter of every call.',
 		},
 		{
+			displayName: 'WebSocket URL',
+			name: 'webSocketUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'ws://127.0.0.1:8080/ws',
+			description:
+				'Where the WeChat Gateway Trigger receives messages (ws or wss). Leave empty to use the Gateway Base URL with ws:// or wss:// and /ws. Give it outright when the gateway serves its socket on a port of its own. The header authentication and the SSL setting below apply to it too.',
+		},
+		{
 			displayName: 'Authentication',
 			name: 'authentication',
 			type: 'options',

@@ -10,7 +10,10 @@
  *  4. imports the example credential (pointed at the simulator) and every workflow in examples/;
  *  5. runs each example that starts with a Manual Trigger through `n8n execute`, one per operation;
  *  6. prints what n8n returned (operation, recipient, NewMsgId, ClientMsgId, Ret) and what the
- *     simulator received, and checks that the two agree.
+ *     simulator received, and checks that the two agree;
+ *  7. receiving: starts `n8n start` with the example "trigger → forward back" active, pushes
+ *     messages through the simulator's socket, and shows each one arriving, parsed and forwarded
+ *     (or left alone), with the account's own echoes causing nothing.
  *
  * Exits non-zero if anything failed. Everything it started is stopped at the end, also on error
  * or Ctrl-C, and the temporary n8n folder is removed (keep it with --keep).
@@ -23,6 +26,7 @@ const path = require('node:path');
 
 const lib = require('./lib/instance');
 const { startGatewaySimulator } = require('../simulator/gateway');
+const triggerLoop = require('./lib/triggerLoop');
 
 const { rt, seconds } = lib;
 
@@ -49,7 +53,9 @@ async function main() {
 	const started = Date.now();
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-gateway-demo-'));
 	let simulator;
+	let server;
 	const cleanup = lib.onShutdown(async () => {
+		if (server) await server.stop();
 		if (simulator) await simulator.close();
 		if (args.keep) say(`kept the n8n user folder: ${work}`);
 		else fs.rmSync(work, { recursive: true, force: true });
@@ -106,6 +112,23 @@ async function main() {
 		step(`executions done in ${seconds(Date.now() - runStarted)}`);
 
 		const failures = report({ results, simulator, skipped });
+
+		say('\nReceiving: the WeChat Gateway Trigger in `n8n start`, the example workflow active\n');
+		simulator.reset();
+		const receiving = await triggerLoop.startWithActiveTriggers({
+			userFolder,
+			simulator,
+			log: step,
+		});
+		server = receiving.server;
+		step(`active: ${receiving.active.map((w) => w.name).join('; ')}; its socket is connected`);
+		const loop = await triggerLoop.runLoop({ simulator, account: lib.DEMO_ACCOUNT });
+		say();
+		say(lib.table(loop.rows, { indent: '  ' }));
+		say(
+			`\n  ${loop.forwards} forwards; each came back over the socket as the account's own frame (${loop.echoes} echoes) and started nothing.`,
+		);
+		failures.push(...loop.problems);
 		say();
 		if (failures.length) {
 			say(
@@ -115,7 +138,7 @@ async function main() {
 			process.exitCode = 1;
 		} else {
 			say(
-				`Demo passed in ${seconds(Date.now() - started)}: every operation ran in n8n ${runtime.version}, and n8n's NewMsgIds are the simulator's.`,
+				`Demo passed in ${seconds(Date.now() - started)}: every operation ran in n8n ${runtime.version}, n8n's NewMsgIds are the simulator's, and received messages were forwarded back once each, without a loop.`,
 			);
 			say('Next: `npm start` opens the same set-up in the n8n editor on http://127.0.0.1:5678.');
 		}

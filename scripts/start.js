@@ -123,6 +123,7 @@ async function main() {
 		});
 		step(`n8n editor up in ${seconds(server.ms)} (log: ${server.logFile})`);
 		const login = await ensureOwner(server.port);
+		const listening = await activateTriggerExamples(server.port);
 
 		say();
 		say(`  Open      ${server.url}/`);
@@ -136,6 +137,10 @@ async function main() {
 		say('  Workflows examples/workflows, with the credential "WeChat Gateway (local simulator)":');
 		for (const { workflow } of lib.loadExampleWorkflows())
 			say(`            ${server.url}/workflow/${workflow.id}   ${workflow.name}`);
+		for (const workflow of listening)
+			say(
+				`  Trigger   "${workflow.name}" is active. Push a message to it:\n            npm run gateway -- ws inject --url ${simulator.url} --sample miniProgram   (or file, link, text; also: burst, drop, stall)`,
+			);
 		say(`  Data      ${args.folder}  (kept; --fresh starts over)`);
 		say(
 			'\nMessages the simulator receives are printed below. Ctrl-C stops n8n and the simulator.\n',
@@ -177,6 +182,32 @@ async function ensureOwner(port) {
 		);
 		return 'changed';
 	}
+}
+
+/**
+ * Activates the examples that start with the WeChat Gateway Trigger, so a message pushed through
+ * the simulator's socket runs them at once. Returns those workflows.
+ */
+async function activateTriggerExamples(port) {
+	const { cookie } = await rt
+		.login({ port, email: OWNER.email, password: OWNER.password })
+		.catch(() => ({}));
+	if (!cookie) return [];
+	const active = [];
+	for (const { workflow } of lib.loadExampleWorkflows()) {
+		if (!workflow.nodes.some((n) => n.type === lib.TRIGGER_TYPE)) continue;
+		const stored = await rt.rest({ port, cookie, path: `/rest/workflows/${workflow.id}` });
+		if (!stored.data.active)
+			await rt.rest({
+				port,
+				cookie,
+				method: 'POST',
+				path: `/rest/workflows/${workflow.id}/activate`,
+				body: { versionId: stored.data.versionId },
+			});
+		active.push(workflow);
+	}
+	return active;
 }
 
 /** Prints every call the simulator answers, as it happens. */

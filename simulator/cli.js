@@ -4,8 +4,51 @@
  * `npm run gateway -- [--port 8080] [--host 127.0.0.1] [--account wxid_…] [--auth-header Name:value]
  *  [--latency ms] [--fault '{"action":"ret","ret":-34,"nth":3}'] [--log file.jsonl]
  *  [--text-response flat|list|none] [--max-text-chars 4096] [--command-response 182:'{"…":…}']`
+ *
+ * Drives the WebSocket of a simulator that is already running (`--url`, default
+ * http://127.0.0.1:$GATEWAY_PORT or 8080):
+ * `npm run gateway -- ws inject [--sample miniProgram] [--content text] [--from wxid_…] [--account wxid_…]`,
+ * `ws burst --count 1000 [--sample text]`, `ws drop`, `ws stall`, `ws hostile`, `ws refuse [--count n]`,
+ * `ws accept`, `ws stats`.
  */
 const { startGatewaySimulator } = require('./gateway');
+const { samples } = require('./frames');
+
+const WS_ACTIONS = ['inject', 'burst', 'drop', 'stall', 'hostile', 'refuse', 'accept', 'stats'];
+
+async function driveSocket(argv) {
+	const [action, ...rest] = argv;
+	if (!WS_ACTIONS.includes(action))
+		throw new Error(
+			`ws needs one of: ${WS_ACTIONS.join(', ')}; samples: ${Object.keys(samples('x')).join(', ')}`,
+		);
+	const flags = {};
+	for (let i = 0; i < rest.length; i += 2) {
+		if (!rest[i].startsWith('--') || rest[i + 1] === undefined)
+			throw new Error(`${rest[i]} needs a value`);
+		flags[rest[i].slice(2)] = rest[i + 1];
+	}
+	const url = flags.url ?? `http://127.0.0.1:${process.env.GATEWAY_PORT ?? 8080}`;
+	const body = {};
+	if (flags.sample) body.sample = flags.sample;
+	if (flags.account) body.account = flags.account;
+	if (flags.count) body.count = Number(flags.count);
+	if (flags.content || flags.from) {
+		body.message = {};
+		if (flags.content) body.message.content = flags.content;
+		if (flags.from) body.message.fromUserName = flags.from;
+	}
+	if (action === 'burst' && !body.sample && !body.message) body.sample = 'text';
+	const response = await fetch(`${url}/__simulator/ws${action === 'stats' ? '' : `/${action}`}`, {
+		method: action === 'stats' ? 'GET' : 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: action === 'stats' ? undefined : JSON.stringify(body),
+	});
+	const answer = await response.json();
+	if (action === 'burst') delete answer.ids;
+	process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+	if (!response.ok) process.exitCode = 1;
+}
 
 function parseArgs(argv) {
 	const options = { accounts: [], faults: [] };
@@ -37,6 +80,7 @@ function parseArgs(argv) {
 }
 
 async function main() {
+	if (process.argv[2] === 'ws') return driveSocket(process.argv.slice(3));
 	const options = parseArgs(process.argv.slice(2));
 	if (options.port === undefined) options.port = Number(process.env.GATEWAY_PORT ?? 8080);
 	const simulator = await startGatewaySimulator(options);
@@ -47,6 +91,8 @@ async function main() {
 			`  received:  GET  ${simulator.url}/__simulator/messages`,
 			`  faults:    POST ${simulator.url}/__simulator/faults  {"action":"ret","ret":-34,"nth":1}`,
 			`  commands:  POST ${simulator.url}/__simulator/commands  {"textResponseShape":"list"}`,
+			`  socket:    ${simulator.url.replace(/^http/, 'ws')}/ws  (every account's messages; sent ones echo back)`,
+			`  push:      npm run gateway -- ws inject --url ${simulator.url} --sample miniProgram   (also: burst, drop, stall, hostile, refuse, stats)`,
 			'',
 		].join('\n'),
 	);

@@ -1,7 +1,8 @@
 // @ts-check
 'use strict';
 /**
- * A local stand-in for the WeChat HTTP gateway's MagicCgi endpoint (cgi 222, sendappmsg).
+ * A local stand-in for the WeChat HTTP gateway's MagicCgi endpoint (cgi 222, sendappmsg), and
+ * for its WebSocket (`/ws`, see socket.js), which echoes every accepted message as the account's own frame.
  *
  * It checks every call the way the real gateway does (method, path, query, JSON body, the
  * AppMsgXml and the fields each message type needs), answers like the gateway's own API page
@@ -13,6 +14,8 @@ const https = require('node:https');
 const fs = require('node:fs');
 const { performance } = require('node:perf_hooks');
 const { XMLParser, XMLValidator } = require('fast-xml-parser');
+
+const { createGatewaySocket } = require('./socket');
 
 /** @typedef {{ action: 'ret', ret: number, errMsg?: string }
  *   | { action: 'http', status: number, body?: string, contentType?: string }
@@ -256,6 +259,7 @@ async function startGatewaySimulator(options = {}) {
 	};
 	if (!TEXT_RESPONSE_SHAPES.has(commandState.textResponseShape))
 		throw new Error(`textResponseShape must be one of ${[...TEXT_RESPONSE_SHAPES].join(', ')}`);
+	const gatewaySocket = createGatewaySocket({ accounts, authHeader });
 
 	function addFault(rule) {
 		if (!rule || typeof rule.action !== 'string') throw new Error('a fault needs an "action"');
@@ -420,6 +424,8 @@ async function startGatewaySimulator(options = {}) {
 		call.ret = 0;
 		call.newMsgId = newMsgId;
 		log({ kind: 'sent', ...message });
+		// Like a real gateway, the sent message comes back over the socket as the account's own.
+		setImmediate(() => gatewaySocket.echoSent(message));
 		// The message is sent; a dropped connection now leaves the client not knowing it.
 		if (fault?.action === 'drop') return req.socket.destroy();
 		if (fault?.action === 'dribble') {
@@ -499,6 +505,8 @@ async function startGatewaySimulator(options = {}) {
 		call.ret = 0;
 		call.newMsgId = newMsgId;
 		log({ kind: 'sent', ...message });
+		// A sent text comes back over the socket as the account's own, like an app message does.
+		if (message.msgType === 1) setImmediate(() => gatewaySocket.echoSent(message));
 		// Sent; a dropped or never-ending answer now leaves the client not knowing it.
 		if (fault?.action === 'drop') return req.socket.destroy();
 		if (fault?.action === 'dribble') {
@@ -536,9 +544,13 @@ async function startGatewaySimulator(options = {}) {
 		};
 	}
 
-	function handleControl(req, res, url, bodyText) {
+	async function handleControl(req, res, url, bodyText) {
 		const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
 		const reply = (value) => sendJson(res, 200, JSON.stringify(value));
+		if (url.pathname.startsWith('/__simulator/ws')) {
+			const answer = await gatewaySocket.handleControl(route, JSON.parse(bodyText || '{}'));
+			if (answer !== undefined) return reply(answer);
+		}
 		switch (route) {
 			case 'GET /__simulator/messages':
 				return reply(messages);
@@ -590,6 +602,7 @@ async function startGatewaySimulator(options = {}) {
 		connections = sockets.size;
 		acceptedConnections = 0;
 		droppedConnections = 0;
+		gatewaySocket.reset();
 	}
 
 	const handler = (req, res) => {
@@ -630,6 +643,11 @@ async function startGatewaySimulator(options = {}) {
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
 	});
+	server.on('upgrade', (req, socket, head) => {
+		const path = new URL(req.url ?? '/', 'http://simulator').pathname.replace(/\/+$/, '');
+		if (path.endsWith('/ws')) gatewaySocket.handleUpgrade(req, socket, head);
+		else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+	});
 	await new Promise((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(undefined));
@@ -645,6 +663,8 @@ async function startGatewaySimulator(options = {}) {
 		stats,
 		reset,
 		addFault,
+		/** The WebSocket side: inject, burst, drop, stall, refuse, hostile, stats (see socket.js). */
+		ws: gatewaySocket,
 		clearFaults() {
 			faults = [];
 		},
@@ -666,6 +686,7 @@ async function startGatewaySimulator(options = {}) {
 		async close() {
 			for (const timer of timers) clearInterval(timer);
 			timers.clear();
+			gatewaySocket.close();
 			for (const socket of sockets) socket.destroy();
 			await new Promise((resolve) => server.close(() => resolve(undefined)));
 		},

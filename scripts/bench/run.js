@@ -12,7 +12,8 @@
  *   --write-doc      also write scripts/bench/PERFORMANCE.md (the README's "Performance" text)
  *
  * BENCH_PACKAGE_DIR=<dir> measures another checkout of the package (built there) instead.
- * Ends with one line: `bench: node/floor=R1 node/httpRequestNode=R2 connections=N bytesPerItem=M xmlPerSec=X`.
+ * Ends with one line: `bench: node/floor=R1 node/httpRequestNode=R2 connections=N bytesPerItem=M xmlPerSec=X`,
+ * then the trigger's: `trigger: parsedFilteredPerSec=X endToEndPerSec=Y frames=N lost=0 duplicated=0`.
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -202,6 +203,16 @@ async function main() {
 			};
 			phase('n8n');
 		}
+
+		// (7) the trigger: frames parsed and filtered alone, and a burst through n8n end to end.
+		log('(7) the trigger: frames parsed and filtered alone, then a burst through n8n…');
+		const triggerBench = require('./trigger');
+		const alone = triggerBench.measureReceiver();
+		const throughN8n =
+			N8N_ROUNDS > 0 ? await triggerBench.measureN8n({ frames: 1000, log }) : undefined;
+		result.trigger = { alone, n8n: throughN8n, line: triggerBench.line(alone, throughN8n) };
+		log(`  ${result.trigger.line}`);
+		phase('trigger');
 
 		// (4) XML alone.
 		log('(4) XML building and escaping alone…');
@@ -473,7 +484,8 @@ main()
 		const line = finalLine(r);
 		fs.mkdirSync(WORK_DIR, { recursive: true });
 		fs.writeFileSync(path.join(WORK_DIR, 'last-run.json'), JSON.stringify(r, null, 2));
-		fs.writeFileSync(path.join(WORK_DIR, 'last-run.md'), `${text}\n\n${line}\n`);
+		const triggerLine = r.trigger ? `\n${r.trigger.line}` : '';
+		fs.writeFileSync(path.join(WORK_DIR, 'last-run.md'), `${text}\n\n${line}${triggerLine}\n`);
 		if (flag('write-doc')) {
 			const doc = [
 				'## Performance',
@@ -492,7 +504,9 @@ main()
 		const phases = Object.entries(r.phases)
 			.map(([name, seconds]) => `${name} ${fixed(seconds, 0)} s`)
 			.join(', ');
-		process.stdout.write(`\n${text}\n\nbench took ${fixed(r.seconds, 0)} s (${phases})\n${line}\n`);
+		process.stdout.write(
+			`\n${text}\n\nbench took ${fixed(r.seconds, 0)} s (${phases})\n${line}${triggerLine}\n`,
+		);
 		process.exit(0);
 	})
 	.catch((error) => {

@@ -19,6 +19,7 @@ const EXAMPLES_DIR = path.join(REPO, 'examples');
 const PACKAGE_NAME = 'n8n-nodes-wechat-gateway';
 const NODE_TYPE = `${PACKAGE_NAME}.weChatGateway`;
 const TOOL_TYPE = `${PACKAGE_NAME}.weChatGatewayTool`;
+const TRIGGER_TYPE = `${PACKAGE_NAME}.weChatGatewayTrigger`;
 const CREDENTIAL_TYPE = 'weChatGatewayApi';
 /** The account the example credential sends from; the simulator is told it is logged in. */
 const DEMO_ACCOUNT = 'wxid_demo_sender';
@@ -395,6 +396,7 @@ module.exports = {
 	PACKAGE_NAME,
 	NODE_TYPE,
 	TOOL_TYPE,
+	TRIGGER_TYPE,
 	CREDENTIAL_TYPE,
 	DEMO_ACCOUNT,
 	buildPackage,

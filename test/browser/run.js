@@ -22,7 +22,10 @@
  *     checks exactly which parameters the panel shows, and screenshots the panel;
  *  6. fills To, Title and URL with expressions, checks their previews, executes the step from
  *     the panel, and checks that the output panel shows NewMsgId with the ids the simulator gave;
- *  7. restarts n8n and checks that it still lists and loads the package.
+ *  7. opens the example "trigger → forward back", checks the WeChat Gateway Trigger's panel,
+ *     screenshots it, clicks Listen for test event and checks that the next matching frame the
+ *     simulator pushes (not the text before it) shows in the output panel;
+ *  8. restarts n8n and checks that it still lists and loads the package.
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -44,6 +47,8 @@ const BUDGET_MS = 10 * 60_000;
 const NODE_TYPE = 'n8n-nodes-wechat-gateway.weChatGateway';
 const NODE_NAME = 'WeChat Gateway';
 const EXAMPLE_WORKFLOW = path.join(root, 'examples', 'workflows', 'operation-send-link.json');
+const TRIGGER_TYPE = 'n8n-nodes-wechat-gateway.weChatGatewayTrigger';
+const TRIGGER_WORKFLOW = path.join(root, 'examples', 'workflows', 'trigger-forward-back.json');
 const EXAMPLE_CREDENTIAL = path.join(
 	root,
 	'examples',
@@ -424,6 +429,7 @@ async function main() {
 	watchdog.unref();
 
 	const example = JSON.parse(fs.readFileSync(EXAMPLE_WORKFLOW, 'utf8'));
+	const triggerExample = JSON.parse(fs.readFileSync(TRIGGER_WORKFLOW, 'utf8'));
 	const [exampleCredential] = JSON.parse(fs.readFileSync(EXAMPLE_CREDENTIAL, 'utf8'));
 	const sender = exampleCredential.data.wxid;
 	let userFolder = '';
@@ -448,7 +454,9 @@ async function main() {
 				]),
 			);
 			await rt.importCredentials({ userFolder, file: credentialFile });
-			await rt.importWorkflow({ userFolder, file: EXAMPLE_WORKFLOW });
+			const workflowsFile = path.join(workDir, 'workflows.json');
+			fs.writeFileSync(workflowsFile, JSON.stringify([example, triggerExample]));
+			await rt.importWorkflow({ userFolder, file: workflowsFile });
 			const port = await rt.findFreePort();
 			server = await rt.startServer({
 				userFolder,
@@ -741,6 +749,62 @@ async function main() {
 			});
 			await screenshot(ndv(), 'execution');
 			return `${sent.length} messages, NewMsgId ${sent.map((m) => m.newMsgId).join(', ')}`;
+		},
+	);
+
+	// --- 7. the trigger -----------------------------------------------------------------------
+	const triggerNode = triggerExample.nodes.find((n) => n.type === TRIGGER_TYPE);
+	await check(
+		'the trigger panel shows exactly its fields; Listen for test event shows the next matching message',
+		async () => {
+			// a page of its own: the send-link workflow has unsaved edits, which would ask to be kept
+			if (!page) throw new Error('no page');
+			page = await page.context().newPage();
+			await page.goto(`${server.url}/workflow/${triggerExample.id}`);
+			const canvasNode = page
+				.locator('[data-test-id="canvas-node"]')
+				.filter({ hasText: triggerNode.name });
+			await canvasNode.waitFor();
+			await canvasNode.dblclick();
+			await ndv().locator('[data-test-id="node-parameters"]').waitFor();
+			const expected = ['events', 'messageKinds', 'chats', 'options'];
+			let shown = [];
+			await waitFor(
+				'the trigger shows exactly its parameters',
+				async () => sameSet((shown = await shownParameters()), expected),
+				{ timeoutMs: 10_000 },
+			).catch(() => {
+				throw new Error(`shown ${JSON.stringify(shown)}, expected ${JSON.stringify(expected)}`);
+			});
+			await screenshot(ndv(), 'trigger');
+			const socketsBefore = simulator.ws.stats().opened;
+			await ndv().locator('[data-test-id="node-execute-button"]').click();
+			await waitFor(
+				'the trigger to open its socket',
+				() => simulator.ws.stats().opened > socketsBefore && simulator.ws.clients > 0,
+				{ timeoutMs: 30_000 },
+			);
+			const text = simulator.ws.inject({ account: sender, sample: 'text' });
+			const mini = simulator.ws.inject({ account: sender, sample: 'miniProgram' });
+			const output = ndv().locator('[data-test-id="output-panel"]');
+			let seen = '';
+			await waitFor(
+				'the output panel shows the mini program',
+				async () => {
+					seen = await output.innerText();
+					return seen.includes(mini.newMsgId) && seen.includes('miniProgram');
+				},
+				{ timeoutMs: 30_000 },
+			).catch(() => {
+				throw new Error(`output panel: ${seen.slice(0, 800)}`);
+			});
+			assert(!seen.includes(text.newMsgId), 'the text message (not a chosen kind) was shown');
+			await screenshot(ndv(), 'trigger-event');
+			// the test listener stops after its event: the socket closes
+			await waitFor('the test socket to close', () => simulator.ws.clients === 0, {
+				timeoutMs: 15_000,
+			});
+			return `newMsgId ${mini.newMsgId} shown; the text before it was not`;
 		},
 	);
 

@@ -2,7 +2,7 @@ import type { INodeCredentialTestResult } from 'n8n-workflow';
 
 import { ACCOUNT_RETS, RET_HINTS } from '../wechat';
 import { GatewayClient, GatewayError } from './gateway';
-import { gatewaySettingsFrom } from './settings';
+import { gatewaySocketSettingsFrom } from './socketSettings';
 
 /**
  * Passes only for a server that answers like the gateway. It calls cgi 222 with no recipient
@@ -13,7 +13,8 @@ export async function testGatewayConnection(
 ): Promise<INodeCredentialTestResult> {
 	let client: GatewayClient | undefined;
 	try {
-		const settings = gatewaySettingsFrom(credentials);
+		// The WebSocket URL is checked too (for the trigger), though nothing connects to it here.
+		const settings = gatewaySocketSettingsFrom(credentials);
 		client = new GatewayClient(settings);
 		const { ret, errMsg } = await client.probe();
 		// The gateway answered, but says that the account cannot send right now.

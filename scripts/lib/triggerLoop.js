@@ -1,0 +1,118 @@
+'use strict';
+/**
+ * The receiving side in a real n8n, for `npm run demo`: `n8n start` with the example workflow
+ * "trigger → forward back" active, messages pushed through the simulator's socket, and what came
+ * of each read back from the simulator (the forward it received, or nothing).
+ */
+const lib = require('./instance');
+const { samples } = require('../../simulator/frames');
+
+const { rt } = lib;
+const OWNER = { email: 'demo-trigger@example.com', password: 'WeChat-demo-1' };
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(what, check, timeoutMs = 60_000) {
+	const started = Date.now();
+	for (;;) {
+		const value = await check();
+		if (value) return value;
+		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+		await sleep(100);
+	}
+}
+
+/** Starts n8n on `userFolder` (already prepared with the examples) and activates the trigger examples. */
+async function startWithActiveTriggers({ userFolder, simulator, log }) {
+	const server = await rt.startServer({ userFolder, env: lib.childEnv() });
+	log(`n8n start up in ${lib.seconds(server.ms)}`);
+	const { cookie } = await rt.setupOwner({ port: server.port, ...OWNER });
+	const active = [];
+	for (const { workflow } of lib.loadExampleWorkflows()) {
+		if (!workflow.nodes.some((n) => n.type === lib.TRIGGER_TYPE)) continue;
+		const stored = await rt.rest({
+			port: server.port,
+			cookie,
+			path: `/rest/workflows/${workflow.id}`,
+		});
+		await rt.rest({
+			port: server.port,
+			cookie,
+			method: 'POST',
+			path: `/rest/workflows/${workflow.id}/activate`,
+			body: { versionId: stored.data.versionId },
+		});
+		active.push(workflow);
+	}
+	await waitFor(
+		'the trigger to connect to the simulator',
+		() => simulator.ws.clients >= active.length,
+	);
+	return { server, cookie, active };
+}
+
+/**
+ * Pushes one message of each sample and waits for what the workflow makes of it. Returns rows
+ * for a table and the problems found (a matching kind not forwarded once, anything else forwarded).
+ */
+async function runLoop({ simulator, account, expectForwarded = ['miniProgram', 'file', 'link'] }) {
+	const rows = [['received (pushed on /ws)', 'from chat', 'newMsgId', '→ forwarded by n8n']];
+	const problems = [];
+	const pushes = ['miniProgram', 'file', 'link', 'channels', 'text', 'groupText'].map((sample) => ({
+		sample,
+		...simulator.ws.inject({ account, sample }),
+	}));
+	// one the account sent itself: what a loop would look like, if the guard were off
+	const own = simulator.ws.inject({
+		account,
+		sample: 'link',
+		message: { fromUserName: account, toUserName: 'wxid_friend42' },
+	});
+	pushes.push({ sample: 'link (sent by the account itself)', ...own, own: true });
+	let last = -1;
+	let quietSince = Date.now();
+	await waitFor('the forwards to settle', () => {
+		if (simulator.messages.length !== last) {
+			last = simulator.messages.length;
+			quietSince = Date.now();
+		}
+		return Date.now() - quietSince > 3000;
+	});
+	const chats = samples(account);
+	for (const push of pushes) {
+		const message = push.own ? undefined : chats[push.sample].message;
+		const chat = push.own ? 'wxid_friend42' : (message.fromUserName ?? 'wxid_friend42');
+		const title = message ? titleOf(message.content) : undefined;
+		const forwards = title
+			? simulator.messages.filter((m) => m.toUserName === chat && m.appMsgXml.includes(title))
+			: [];
+		const shouldForward = !push.own && expectForwarded.includes(push.sample);
+		const described = forwards.map(
+			(m) =>
+				`${lib.describeAppMsg(m.appMsgXml, m.type)} to ${m.toUserName} (NewMsgId ${m.newMsgId})`,
+		);
+		const nothing = push.own
+			? "(nothing: the account's own message; Ignore Own Messages)"
+			: '(nothing: not a kind it forwards)';
+		rows.push([push.sample, chat, push.newMsgId, described.join('; ') || nothing]);
+		if (shouldForward && forwards.length !== 1)
+			problems.push(`${push.sample} was forwarded ${forwards.length} times, expected once`);
+		if (!shouldForward && !push.own && forwards.length > 0)
+			problems.push(`${push.sample} was forwarded although the workflow does not forward it`);
+	}
+	const forwardsInTotal = simulator.messages.length;
+	// every forward came back over the socket as the account's own frame
+	const echoes = simulator.ws.stats().pushed - pushes.length;
+	if (forwardsInTotal !== expectForwarded.length)
+		problems.push(
+			`the simulator received ${forwardsInTotal} forwards, expected ${expectForwarded.length} (a loop?)`,
+		);
+	return { rows, problems, forwards: forwardsInTotal, echoes };
+}
+
+/** The title of an app message sample, to find its forward; undefined for anything else. */
+function titleOf(content) {
+	const match = /<title>([^<]+)<\/title>/.exec(content ?? '');
+	return match ? match[1] : undefined;
+}
+
+module.exports = { startWithActiveTriggers, runLoop };

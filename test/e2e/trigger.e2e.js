@@ -1,0 +1,379 @@
+'use strict';
+/**
+ * End-to-end: the WeChat Gateway Trigger inside a real `n8n start`, with an ACTIVE workflow
+ * "trigger (mini programs, files, links) → forward to the chat it came from", against the gateway
+ * simulator's socket. The simulator echoes every message the workflow sends back to the account
+ * as its own frame, like a real gateway: the loop guard is proven by the count of sends staying
+ * exact. Every count here is read from what the simulator received (cgi 222 calls) and from
+ * n8n's own executions list.
+ *
+ *   npx jest --config test/e2e/jest.config.js trigger     (E2E_KEEP=1 keeps the n8n folder)
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { XMLParser } = require('fast-xml-parser');
+
+const lib = require('../../scripts/lib/instance');
+const { startGatewaySimulator } = require('../../simulator/gateway');
+const { GROUP, FRIEND } = require('../../simulator/frames');
+
+const { rt } = lib;
+const BOT = 'wxid_e2e_trigger_bot';
+const OTHER_ACCOUNT = 'wxid_e2e_other_account';
+const AUTH = { name: 'X-Gateway-Token', value: 'trigger-e2e-s3cret' };
+const OWNER = { email: 'trigger-e2e@example.com', password: 'E2e-Passw0rd' };
+const WORKFLOW_ID = 'wcgwTriggerE2E01';
+const CREDENTIAL = { id: 'e2eTriggerCred01', name: 'e2e trigger gateway' };
+const BURST = 1000;
+
+const T0 = Date.now();
+const log = (m) =>
+	process.stderr.write(`[trigger e2e ${((Date.now() - T0) / 1000).toFixed(1)}s] ${m}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const xml = new XMLParser({ ignoreAttributes: false, parseTagValue: false, trimValues: false });
+
+async function waitFor(what, check, { timeoutMs = 60_000, intervalMs = 100 } = {}) {
+	const started = Date.now();
+	for (;;) {
+		const value = await check();
+		if (value) return value;
+		if (Date.now() - started > timeoutMs)
+			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await sleep(intervalMs);
+	}
+}
+
+/** The workflow under test: the example's shape, with pacing off so a burst is not spread over minutes. */
+function forwardBackWorkflow() {
+	return {
+		id: WORKFLOW_ID,
+		name: 'e2e · trigger → forward back to the chat',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+		nodes: [
+			{
+				id: 'e2e-trigger-0001',
+				name: 'WeChat message',
+				type: 'n8n-nodes-wechat-gateway.weChatGatewayTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { events: ['newMessage'], messageKinds: ['miniProgram', 'file', 'link'] },
+				credentials: { weChatGatewayApi: CREDENTIAL },
+			},
+			{
+				id: 'e2e-trigger-0002',
+				name: 'Forward back',
+				type: 'n8n-nodes-wechat-gateway.weChatGateway',
+				typeVersion: 1,
+				position: [300, 0],
+				parameters: {
+					operation: 'sendAppMsgXml',
+					toUserName: '={{ $json.chatId }}',
+					messageXml: '={{ $json.messageXml }}',
+					options: { messageInterval: 0, maxRecipientsPerMinute: 0 },
+				},
+				credentials: { weChatGatewayApi: CREDENTIAL },
+			},
+		],
+		connections: {
+			'WeChat message': { main: [[{ node: 'Forward back', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+/** A link card whose title and URL carry `n`, so every forward can be traced to its frame. */
+const numberedLink = (n) =>
+	`<msg><appmsg appid="" sdkver="0"><title>burst #${n} &amp; more</title><des>d${n}</des><action>view</action><type>5</type><url>https://example.com/b?n=${n}&amp;x=1</url></appmsg><fromusername>${FRIEND}</fromusername></msg>`;
+
+const ctx = {};
+
+beforeAll(
+	async () => {
+		ctx.work = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-trigger-e2e-'));
+		await lib.buildPackage({ log });
+		ctx.tarball = await lib.packPackage({ outDir: path.join(ctx.work, 'pack'), log });
+		ctx.runtime = await rt.ensureRuntime({ log });
+		ctx.sim = await startGatewaySimulator({ accounts: [BOT, OTHER_ACCOUNT], authHeader: AUTH });
+		ctx.userFolder = path.join(ctx.work, 'n8n');
+		await lib.prepareInstance({
+			userFolder: ctx.userFolder,
+			tarball: ctx.tarball,
+			credentials: [
+				{
+					...CREDENTIAL,
+					type: lib.CREDENTIAL_TYPE,
+					data: {
+						baseUrl: ctx.sim.url,
+						wxid: BOT,
+						authentication: 'header',
+						authHeaderName: AUTH.name,
+						authHeaderSecret: AUTH.value,
+						timeout: 10,
+						ignoreSslIssues: false,
+					},
+				},
+			],
+			workflows: [forwardBackWorkflow()],
+			log,
+		});
+		ctx.server = await rt.startServer({
+			userFolder: ctx.userFolder,
+			port: await rt.findFreePort(),
+			env: lib.childEnv(),
+		});
+		const { cookie } = await rt.setupOwner({ port: ctx.server.port, ...OWNER });
+		ctx.cookie = cookie;
+		const stored = await rt.rest({
+			port: ctx.server.port,
+			cookie,
+			path: `/rest/workflows/${WORKFLOW_ID}`,
+		});
+		await rt.rest({
+			port: ctx.server.port,
+			cookie,
+			method: 'POST',
+			path: `/rest/workflows/${WORKFLOW_ID}/activate`,
+			body: { versionId: stored.data.versionId },
+		});
+		await waitFor('the trigger to open its socket', () => ctx.sim.ws.clients === 1, {
+			timeoutMs: 30_000,
+		});
+		log(`n8n on ${ctx.server.url}, workflow active, trigger connected to ${ctx.sim.url}/ws`);
+	},
+	25 * 60 * 1000,
+);
+
+afterAll(async () => {
+	if (ctx.server) await ctx.server.stop();
+	if (ctx.sim) await ctx.sim.close();
+	if (ctx.work) {
+		if (process.env.E2E_KEEP) log(`kept ${ctx.work}`);
+		else fs.rmSync(ctx.work, { recursive: true, force: true });
+	}
+}, 120 * 1000);
+
+/** How many executions of the workflow n8n stored, in all and failed (error or crashed). */
+async function executions() {
+	const count = async (extra) => {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW_ID, ...extra }));
+		const { data } = await rt.rest({
+			port: ctx.server.port,
+			cookie: ctx.cookie,
+			path: `/rest/executions?filter=${filter}&limit=1`,
+		});
+		return data.count;
+	};
+	return { count: await count({}), failed: await count({ status: ['error', 'crashed'] }) };
+}
+
+/** Waits until the sends stop growing for `quietMs`, then returns them. */
+async function settledMessages(quietMs = 1500) {
+	let last = -1;
+	let since = Date.now();
+	for (;;) {
+		const now = ctx.sim.messages.length;
+		if (now !== last) {
+			last = now;
+			since = Date.now();
+		} else if (Date.now() - since >= quietMs) return ctx.sim.messages.slice();
+		await sleep(100);
+	}
+}
+
+const appmsgOf = (text) => {
+	const doc = xml.parse(text);
+	return (doc.msg ?? doc).appmsg;
+};
+
+describe('an active trigger → forward workflow in n8n start', () => {
+	test('mini programs, files and links are forwarded to their chat intact; other kinds, own echoes and other accounts cause nothing', async () => {
+		const { sim } = ctx;
+		const before = sim.messages.length;
+		const mini = sim.ws.inject({ account: BOT, sample: 'miniProgram' });
+		const file = sim.ws.inject({ account: BOT, sample: 'file' });
+		const link = sim.ws.inject({ account: BOT, sample: 'link', withExt: false });
+		sim.ws.inject({ account: BOT, sample: 'text' });
+		sim.ws.inject({ account: BOT, sample: 'groupText' });
+		sim.ws.inject({ account: BOT, sample: 'channels' });
+		sim.ws.inject({ account: OTHER_ACCOUNT, sample: 'link' });
+		sim.ws.inject({
+			account: BOT,
+			sample: 'link',
+			message: { fromUserName: BOT, toUserName: GROUP },
+		});
+		const sent = (await settledMessages(3000)).slice(before);
+		expect(sent.map((m) => [m.toUserName, m.type]).sort()).toEqual(
+			[
+				[FRIEND, 33],
+				[GROUP, 6],
+				[FRIEND, 5],
+			].sort(),
+		);
+		const byType = Object.fromEntries(sent.map((m) => [m.type, appmsgOf(m.appMsgXml)]));
+		const source = (sample) =>
+			appmsgOf(
+				require('../../simulator/frames')
+					.samples(BOT)
+					[sample].message.content.replace(/^wxid_\w+:\n/, ''),
+			);
+		for (const [type, sample, paths] of [
+			[
+				33,
+				'miniProgram',
+				[
+					['title'],
+					['weappinfo', 'appid'],
+					['weappinfo', 'pagepath'],
+					['appattach', 'cdnthumburl'],
+				],
+			],
+			[
+				6,
+				'file',
+				[['title'], ['appattach', 'attachid'], ['appattach', 'aeskey'], ['appattach', 'totallen']],
+			],
+			[5, 'link', [['title'], ['url'], ['des']]],
+		]) {
+			const expected = source(sample);
+			for (const p of paths) {
+				const read = (node) => p.reduce((n, k) => (n == null ? n : n[k]), node);
+				expect({ type, path: p.join('.'), value: read(byType[type]) }).toEqual({
+					type,
+					path: p.join('.'),
+					value: read(expected),
+				});
+			}
+		}
+		// each forward came back as the account's own frame, and caused nothing
+		expect(sim.ws.stats().pushed).toBeGreaterThanOrEqual(8 + 3);
+		log(`forwarded ${mini.newMsgId}, ${file.newMsgId}, ${link.newMsgId}; echoes ignored`);
+	});
+
+	test('the same message id again (a gateway resending after a reconnect) is not forwarded twice', async () => {
+		const { sim } = ctx;
+		const before = sim.messages.length;
+		const first = sim.ws.inject({ account: BOT, sample: 'link' });
+		await waitFor('the forward', () => sim.messages.length === before + 1);
+		sim.ws.inject({ account: BOT, sample: 'link', newMsgId: first.newMsgId, withExt: false });
+		const after = await settledMessages(2000);
+		expect(after.length).toBe(before + 1);
+	});
+
+	test('hostile frames are skipped with a log line naming no secret; n8n keeps running and the next message is forwarded', async () => {
+		const { sim } = ctx;
+		const before = sim.messages.length;
+		const started = Date.now();
+		sim.ws.hostile({ account: BOT });
+		sim.ws.inject({ account: BOT, sample: 'link' });
+		await waitFor('the good frame forwarded', () => sim.messages.length === before + 1, {
+			timeoutMs: 20_000,
+		});
+		log(`hostile frames + the next good one handled in ${Date.now() - started} ms`);
+		expect((await settledMessages()).length).toBe(before + 1);
+		const logText = fs.readFileSync(ctx.server.logFile, 'utf8');
+		expect(logText).toMatch(/WeChat Gateway Trigger: skipped a frame: not JSON/);
+		expect(logText).toMatch(
+			/WeChat Gateway Trigger: skipped a frame: \d+ characters long, above the limit/,
+		);
+		expect(logText).toMatch(/app message XML was refused: "Content" contains a DOCTYPE or ENTITY/);
+		expect(logText).toMatch(/app message XML was refused: "Content" nests elements more than/);
+		expect(logText).not.toContain(AUTH.value);
+		expect(sim.ws.clients).toBe(1);
+	});
+
+	test("accountOffline: a warning in n8n's log even though the workflow does not ask for the event", async () => {
+		ctx.sim.ws.inject({ account: BOT, eventName: 'ON_EVENT_ACCOUNT_OFFLINE' });
+		await waitFor('the warning', () =>
+			fs.readFileSync(ctx.server.logFile, 'utf8').includes(`account ${BOT} offline`),
+		);
+	});
+
+	test('a dropped socket is survived: the trigger reconnects and the next message is forwarded', async () => {
+		const { sim } = ctx;
+		const opened = sim.ws.stats().opened;
+		const before = sim.messages.length;
+		const droppedAt = Date.now();
+		sim.ws.drop();
+		await waitFor('the reconnect', () => sim.ws.stats().opened === opened + 1, {
+			timeoutMs: 20_000,
+		});
+		ctx.reconnectMs = Date.now() - droppedAt;
+		log(`reconnected ${ctx.reconnectMs} ms after the drop`);
+		expect(ctx.reconnectMs).toBeLessThan(5_000);
+		sim.ws.inject({ account: BOT, sample: 'miniProgram' });
+		await waitFor('the forward', () => sim.messages.length === before + 1);
+		expect(sim.ws.clients).toBe(1);
+	});
+
+	test(`a burst of ${BURST} frames: exactly the matching executions, none lost, none twice`, async () => {
+		const { sim } = ctx;
+		const beforeSends = sim.messages.length;
+		const beforeRuns = (await executions()).count;
+		const chats = [FRIEND, 'wxid_friend43', GROUP, '1234509876@chatroom'];
+		const matching = [];
+		const started = Date.now();
+		for (let n = 0; n < BURST; n++) {
+			const chat = chats[n % chats.length];
+			const isGroup = chat.endsWith('@chatroom');
+			const message = {
+				fromUserName: chat,
+				actionUserName: isGroup ? 'wxid_member7' : '',
+				msgType: n % 10 < 7 ? 49 : 1,
+				content: n % 10 < 7 ? `${isGroup ? 'wxid_member7:\n' : ''}${numberedLink(n)}` : `text ${n}`,
+			};
+			if (message.msgType === 49) matching.push({ n, chat });
+			sim.ws.inject({ account: BOT, message, withExt: n % 2 === 0 });
+		}
+		// a few of them again, as a gateway resends after a reconnect
+		log(`pushed ${BURST} frames (${matching.length} matching) in ${Date.now() - started} ms`);
+		await waitFor(
+			`${matching.length} forwards`,
+			() => sim.messages.length - beforeSends >= matching.length,
+			{
+				timeoutMs: 10 * 60_000,
+				intervalMs: 250,
+			},
+		);
+		const seconds = (Date.now() - started) / 1000;
+		const sent = (await settledMessages(3000)).slice(beforeSends);
+		const seen = new Map();
+		for (const m of sent) {
+			const n = Number(/burst #(\d+)/.exec(m.appMsgXml)?.[1]);
+			seen.set(n, [...(seen.get(n) ?? []), m.toUserName]);
+		}
+		const lost = matching.filter(({ n }) => !seen.has(n)).length;
+		const duplicated = [...seen.values()].filter((to) => to.length > 1).length;
+		const misrouted = matching.filter(
+			({ n, chat }) => seen.has(n) && seen.get(n)[0] !== chat,
+		).length;
+		ctx.burst = {
+			frames: BURST,
+			matching: matching.length,
+			forwarded: sent.length,
+			lost,
+			duplicated,
+			seconds,
+		};
+		log(
+			`burst: ${JSON.stringify(ctx.burst)} → ${(matching.length / seconds).toFixed(0)} executions/s end to end`,
+		);
+		expect({ forwarded: sent.length, lost, duplicated, misrouted }).toEqual({
+			forwarded: matching.length,
+			lost: 0,
+			duplicated: 0,
+			misrouted: 0,
+		});
+		const runs = await waitFor(
+			'n8n to list every execution',
+			async () => {
+				const e = await executions();
+				return e.count - beforeRuns >= matching.length ? e : undefined;
+			},
+			{ timeoutMs: 60_000, intervalMs: 1000 },
+		);
+		expect(runs.count - beforeRuns).toBe(matching.length);
+		expect(runs.failed).toBe(0);
+	});
+});
