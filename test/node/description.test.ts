@@ -175,6 +175,7 @@ test('the credential has the fields of the contract', () => {
 	expect(credential.properties.map((p) => p.name)).toEqual([
 		'baseUrl',
 		'wxid',
+		'webSocketUrl',
 		'authentication',
 		'authHeaderName',
 		'authHeaderSecret',
@@ -190,7 +191,10 @@ test('the credential has the fields of the contract', () => {
 test('package.json declares what n8n loads, and only the two runtime dependencies', () => {
 	const pkg = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
 	expect(pkg.keywords).toContain('n8n-community-node-package');
-	expect(pkg.n8n.nodes).toEqual(['dist/nodes/WeChatGateway/WeChatGateway.node.js']);
+	expect(pkg.n8n.nodes).toEqual([
+		'dist/nodes/WeChatGateway/WeChatGateway.node.js',
+		'dist/nodes/WeChatGateway/WeChatGatewayTrigger.node.js',
+	]);
 	expect(pkg.n8n.credentials).toEqual(['dist/credentials/WeChatGatewayApi.credentials.js']);
 	expect(Object.keys(pkg.dependencies).sort()).toEqual(['fast-xml-parser', 'undici']);
 	expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
@@ -210,4 +214,5 @@ test('index.js exports the built node and credential classes', () => {
 	const entry = require('../../index.js');
 	expect(new entry.WeChatGateway().description.name).toBe('weChatGateway');
 	expect(new entry.WeChatGatewayApi().name).toBe('weChatGatewayApi');
+	expect(new entry.WeChatGatewayTrigger().description.name).toBe('weChatGatewayTrigger');
 });

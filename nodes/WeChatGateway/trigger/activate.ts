@@ -1,12 +1,15 @@
-import type { IDataObject, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import type { IDataObject, IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
 import { gatewaySocketSettingsFrom } from '../transport/socketSettings';
 import { GatewayConnection, type ConnectionTimings } from './connection';
 import { triggerFiltersFrom, type TriggerParameters } from './filters';
-import { FrameReceiver, type ReceiverOptions } from './receiver';
+import { ExecutionQueue } from './executionQueue';
+import { FrameReceiver, type ReceiverOptions, type TriggerItem } from './receiver';
 
 export interface TriggerTuning extends ReceiverOptions {
 	timings?: Partial<ConnectionTimings>;
+	/** Executions of this workflow the trigger has running at once (default 4). */
+	maxInFlight?: number;
 }
 
 /**
@@ -27,6 +30,20 @@ export async function startTrigger(
 	});
 	const receiver = new FrameReceiver(settings.wxid, filters, tuning);
 	const logger = fns.logger;
+	let warnedFull = false;
+	const executions = new ExecutionQueue<TriggerItem>({
+		maxInFlight: tuning.maxInFlight,
+		start: async (item) => {
+			const done = fns.helpers.createDeferredPromise<IRun>();
+			// Looked up on every item: for "Listen for test event" n8n replaces emit after activation.
+			fns.emit([fns.helpers.returnJsonArray([item as IDataObject])], undefined, done);
+			return await done.promise;
+		},
+		onError: (error) =>
+			logger.warn(
+				`WeChat Gateway Trigger: an execution could not run: ${String((error as Error)?.message ?? error).slice(0, 300)}`,
+			),
+	});
 
 	const connection = new GatewayConnection({
 		settings,
@@ -44,14 +61,21 @@ export async function startTrigger(
 				return;
 			}
 			if (reception.log) logger[reception.log.level](reception.log.message);
-			// Looked up on every frame: for "Listen for test event" n8n replaces emit after activation.
-			if (reception.item) fns.emit([fns.helpers.returnJsonArray([reception.item as IDataObject])]);
+			if (reception.item && !executions.push(reception.item) && !warnedFull) {
+				warnedFull = true;
+				logger.warn(
+					`WeChat Gateway Trigger: ${executions.queued} messages are waiting for executions; newer ones are dropped until n8n catches up`,
+				);
+			}
 		},
 	});
 	connection.start();
 
 	return {
-		closeFunction: async () => connection.close(),
+		closeFunction: async () => {
+			connection.close();
+			executions.close();
+		},
 		manualTriggerFunction: async () => {},
 	};
 }
