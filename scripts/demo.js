@@ -150,6 +150,22 @@ async function main() {
 	}
 }
 
+/** One line on what the simulator received: an app message, a text with its mentions, or a command. */
+function describeMessage(m) {
+	const clip = (text, n = 60) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+	if (m.cgiCmd === 522) {
+		const mentions = m.atUsers.length ? ` (AtUsers ${m.atUsers.join(',')})` : '';
+		return `text "${clip(m.content.replace(/\u2005/g, '␣'), 50)}"${mentions}`;
+	}
+	if (m.cgiCmd !== undefined && m.cgiCmd !== 222) return `cgi ${m.cgiCmd} ${clip(m.request, 60)}`;
+	if (m.type === 57) {
+		const quoted = /<svrid>(\d+)<\/svrid>/.exec(m.appMsgXml)?.[1];
+		const title = /<title>([^<]*)<\/title>/.exec(m.appMsgXml)?.[1] ?? '';
+		return `quote reply "${clip(title, 30)}" quoting ${quoted}`;
+	}
+	return lib.describeAppMsg(m.appMsgXml, m.type);
+}
+
 /** Prints the tables; returns a list of problems (empty when everything agreed). */
 function report({ results, simulator, skipped }) {
 	const failures = [];
@@ -191,7 +207,27 @@ function report({ results, simulator, skipped }) {
 					rows.push([node.operation, json.ToUserName ?? '', 'error', '', json.Ret ?? '']);
 					continue;
 				}
-				rows.push([node.operation, json.ToUserName, json.NewMsgId, json.ClientMsgId, json.Ret]);
+				if (node.operation === 'callGatewayCommand') {
+					// A command's answer is its ResponseData; the simulator's echo names the id it issued.
+					const id = json.ResponseData?.NewMsgId;
+					rows.push([
+						node.operation,
+						json.ToUserName ?? '(no chat)',
+						`cgi ${json.CgiCmd}: ${id}`,
+						'',
+						json.Ret,
+					]);
+					fromN8n.push({ workflow: workflow.name, ToUserName: json.ToUserName, NewMsgId: id });
+					continue;
+				}
+				const part = json.parts ? ` (part ${json.part}/${json.parts})` : '';
+				rows.push([
+					node.operation + part,
+					json.ToUserName,
+					json.NewMsgId,
+					json.ClientMsgId,
+					json.Ret,
+				]);
 				fromN8n.push({ workflow: workflow.name, ...json });
 			}
 		}
@@ -213,9 +249,9 @@ function report({ results, simulator, skipped }) {
 		received.push([
 			String(m.callNumber),
 			m.wxid,
-			m.toUserName,
+			m.toUserName ?? '',
 			m.newMsgId,
-			lib.describeAppMsg(m.appMsgXml, m.type),
+			describeMessage(m),
 		]);
 	say(lib.table(received, { indent: '  ' }));
 	for (const c of refused)

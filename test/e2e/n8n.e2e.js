@@ -456,6 +456,71 @@ describe('every operation through n8n execute', () => {
 		}
 	});
 
+	test('sendText with a mention: @Name + U+2005 in Content, the wxid in AtUsers, the exact id back', async () => {
+		const [item] = await mainOutput('Text with mention');
+		const [message] = ctx.sim.messages.filter((m) => m.cgiCmd === 522);
+		expect(message).toMatchObject({
+			toUserName: wf.TALK.group,
+			content: `@${wf.TALK.mentionName}\u2005${wf.TALK.text}`,
+			atUsers: [wf.TALK.mentionWxid],
+		});
+		const body = JSON.parse(ctx.sim.calls.find((c) => c.callNumber === message.callNumber).body);
+		expect(body).toEqual({
+			CgiCmd: 522,
+			CgiRequest: {
+				ToUserName: wf.TALK.group,
+				Content: `@${wf.TALK.mentionName}\u2005${wf.TALK.text}`,
+				MsgType: 1,
+				AtUsers: wf.TALK.mentionWxid,
+			},
+		});
+		expect(item.json).toEqual({
+			ToUserName: wf.TALK.group,
+			NewMsgId: message.newMsgId,
+			ClientMsgId: message.clientMsgId,
+			Ret: 0,
+			ErrMsg: '',
+			MsgType: 1,
+		});
+		expect(BigInt(item.json.NewMsgId)).toBeGreaterThan(BigInt(Number.MAX_SAFE_INTEGER));
+	});
+
+	test('replyWithQuote from a trigger-shaped item: each field mapped 1:1, <refermsg> exact, the quoted id digit for digit', async () => {
+		const [item] = await mainOutput('Quote reply');
+		const message = ctx.sim.messages.find((m) => m.type === 57);
+		const appMsg = xml.parse(message.appMsgXml).appmsg;
+		expect(appMsg.title).toBe(wf.TALK.reply);
+		expect(appMsg.refermsg).toEqual({
+			type: '1',
+			svrid: wf.TALK.quoted.newMsgId,
+			fromusr: wf.TALK.group,
+			chatusr: wf.TALK.quoted.senderWxid,
+			displayname: wf.TALK.quoted.senderName,
+			content: wf.TALK.quoted.content,
+		});
+		expect(item.json).toMatchObject({
+			ToUserName: wf.TALK.group,
+			NewMsgId: message.newMsgId,
+			ClientMsgId: message.clientMsgId,
+			type: 57,
+		});
+	});
+
+	test('callGatewayCommand: the request reaches the gateway with its 64-bit number bare; ResponseData exact', async () => {
+		const [item] = await mainOutput('Custom command');
+		const command = ctx.sim.messages.find((m) => m.cgiCmd === 594);
+		expect(command.request).toBe(wf.TALK.commandRequest);
+		expect(item.json).toMatchObject({
+			ToUserName: wf.TALK.commandTo,
+			Ret: 0,
+			CgiCmd: 594,
+			ResponseData: {
+				NewMsgId: command.newMsgId,
+				Echo: { ToUserName: wf.TALK.commandTo, NewMsgId: wf.TALK.quoted.newMsgId },
+			},
+		});
+	});
+
 	test('header authentication reaches the gateway, and the secret is in no output', async () => {
 		const [item] = await mainOutput('Header auth');
 		expectDelivered(ctx.authSim, item.json, 'wxid_e2e_auth');
@@ -542,6 +607,9 @@ describe('errors', () => {
 				'wxid_e2e_ok2',
 				...wf.PACED_RECIPIENTS,
 				'wxid_e2e_f1',
+				wf.TALK.group,
+				wf.TALK.group,
+				wf.TALK.commandTo,
 			].sort(),
 		);
 		const refused = ctx.sim.calls.filter((c) => c.toUserName && c.ret !== 0);
@@ -617,6 +685,14 @@ describe('the example workflows', () => {
 				counts[node.operation] = node.items.length;
 				if (node.operation === 'parseAppMsgXml') continue;
 				for (const { json } of node.items) {
+					if (node.operation === 'callGatewayCommand') {
+						// Its id is the one the command's ResponseData names, exact.
+						const command = ctx.demoSim.messages.find(
+							(m) => m.newMsgId === json.ResponseData.NewMsgId,
+						);
+						expect(command).toMatchObject({ cgiCmd: json.CgiCmd, wxid: lib.DEMO_ACCOUNT });
+						continue;
+					}
 					const message = ctx.demoSim.messages.find((m) => m.newMsgId === json.NewMsgId);
 					expect(message).toBeDefined();
 					expect(message).toMatchObject({
@@ -634,6 +710,9 @@ describe('the example workflows', () => {
 			forwardFile: 1,
 			sendAppMsgXml: 1,
 			parseAppMsgXml: 4,
+			sendText: 1,
+			replyWithQuote: 1,
+			callGatewayCommand: 1,
 		});
 		// and each went out once (the webhook example's forwarded files and the form's cards aside)
 		const fromExamples = ctx.demoSim.messages.filter(
@@ -641,7 +720,7 @@ describe('the example workflows', () => {
 				['wxid_demo_alice', 'wxid_demo_bob', '12345678901@chatroom'].includes(m.toUserName) &&
 				!(m.type === 6 && m.toUserName === '12345678901@chatroom'),
 		);
-		expect(fromExamples).toHaveLength(7);
+		expect(fromExamples).toHaveLength(9);
 	});
 });
 
