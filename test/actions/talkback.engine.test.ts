@@ -203,8 +203,16 @@ describe('Send Text (cgi 522)', () => {
 			{ continueOnFail: true },
 		);
 		expect(tooMany.items[0].json.error).toMatch(
-			/would take \d+ messages .*Max Parts is 5 \(item 0\)/,
+			/would take (at least )?\d+ messages .*Max Parts is 5 \(item 0\)/,
 		);
+		// A runaway text (a megabyte) is refused before any splitting work, at once.
+		const started = Date.now();
+		const huge = await run(
+			{ operation: 'sendText', toUserName: GROUP, text: '={{ "word ".repeat(200000) }}' },
+			{ continueOnFail: true },
+		);
+		expect(huge.items[0].json.error).toMatch(/would take at least 500 messages .*Max Parts is 10/);
+		expect(Date.now() - started).toBeLessThan(3000);
 		expect(gateway.calls).toHaveLength(0);
 	});
 

@@ -180,6 +180,13 @@ export const sendText: SendOperation = {
 				`"Text" is ${text.length} characters long (with mentions); Part Length is ${options.partLength} and Long Text is set to Fail`,
 				'Text',
 			);
+		// Refused before splitting: a runaway text (megabytes) must not hold the process up either.
+		const fewestParts = Math.ceil(text.length / options.partLength);
+		if (fewestParts > options.maxParts)
+			throw new AppMsgInputError(
+				`"Text" is ${text.length} characters long and would take at least ${fewestParts} messages of at most ${options.partLength}; Max Parts is ${options.maxParts}`,
+				'Text',
+			);
 		const parts = splitText(text, options.partLength);
 		if (parts.length > options.maxParts)
 			throw new AppMsgInputError(
