@@ -368,9 +368,10 @@ describe('every operation through n8n execute', () => {
 		const ids = Object.keys(run.data.resultData.runData)
 			.filter((name) => name !== 'Header auth') // that one went to the other simulator
 			.flatMap((name) => lib.nodeOutput(run, name) || [])
-			.map((i) => i.json.NewMsgId)
+			// a command's id is the one its ResponseData names
+			.map((i) => i.json.NewMsgId ?? i.json.ResponseData?.NewMsgId)
 			.filter((id) => id !== undefined);
-		expect(ids).toHaveLength(15);
+		expect(ids).toHaveLength(18);
 		for (const id of ids) expect(id).toMatch(/^\d+$/);
 		// the simulator counts up from 2^53 + 1: a JSON.parse would have rounded about half of them
 		expect(String(Number(FIRST_ID))).not.toBe(FIRST_ID);
@@ -902,7 +903,9 @@ describe('the n8n server (editor and REST API)', () => {
 		});
 		expect(submitted.status).toBe(200);
 		const messages = await waitFor('two link cards from the form', () => {
-			const m = ctx.demoSim.messages.filter((x) => x.toUserName.startsWith('wxid_e2e_form'));
+			const m = ctx.demoSim.messages.filter((x) =>
+				(x.toUserName ?? '').startsWith('wxid_e2e_form'),
+			);
 			return m.length >= 2 && m;
 		});
 		expect(messages.map((m) => m.toUserName)).toEqual(['wxid_e2e_form1', 'wxid_e2e_form2']);
