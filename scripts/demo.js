@@ -191,7 +191,27 @@ function report({ results, simulator, skipped }) {
 					rows.push([node.operation, json.ToUserName ?? '', 'error', '', json.Ret ?? '']);
 					continue;
 				}
-				rows.push([node.operation, json.ToUserName, json.NewMsgId, json.ClientMsgId, json.Ret]);
+				if (node.operation === 'callGatewayCommand') {
+					// A command's answer is its ResponseData; the simulator's echo names the id it issued.
+					const id = json.ResponseData?.NewMsgId;
+					rows.push([
+						node.operation,
+						json.ToUserName ?? '(no chat)',
+						`cgi ${json.CgiCmd}: ${id}`,
+						'',
+						json.Ret,
+					]);
+					fromN8n.push({ workflow: workflow.name, ToUserName: json.ToUserName, NewMsgId: id });
+					continue;
+				}
+				const part = json.parts ? ` (part ${json.part}/${json.parts})` : '';
+				rows.push([
+					node.operation + part,
+					json.ToUserName,
+					json.NewMsgId,
+					json.ClientMsgId,
+					json.Ret,
+				]);
 				fromN8n.push({ workflow: workflow.name, ...json });
 			}
 		}
@@ -213,9 +233,9 @@ function report({ results, simulator, skipped }) {
 		received.push([
 			String(m.callNumber),
 			m.wxid,
-			m.toUserName,
+			m.toUserName ?? '',
 			m.newMsgId,
-			lib.describeAppMsg(m.appMsgXml, m.type),
+			lib.describeMessage(m),
 		]);
 	say(lib.table(received, { indent: '  ' }));
 	for (const c of refused)

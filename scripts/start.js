@@ -222,7 +222,7 @@ function watchSimulator(simulator) {
 			if (call.ret === 0) {
 				const m = simulator.messages.find((x) => x.callNumber === call.callNumber);
 				say(
-					`  ${time} gateway: sent to ${call.toUserName}  NewMsgId ${call.newMsgId}  ${m ? lib.describeAppMsg(m.appMsgXml, m.type) : ''}`,
+					`  ${time} gateway: sent to ${call.toUserName}  NewMsgId ${call.newMsgId}  ${m ? lib.describeMessage(m) : ''}`,
 				);
 			} else if (call.ret !== undefined && !call.toUserName) {
 				say(

@@ -2,7 +2,8 @@
 'use strict';
 /**
  * `npm run gateway -- [--port 8080] [--host 127.0.0.1] [--account wxid_…] [--auth-header Name:value]
- *  [--latency ms] [--fault '{"action":"ret","ret":-34,"nth":3}'] [--log file.jsonl]`
+ *  [--latency ms] [--fault '{"action":"ret","ret":-34,"nth":3}'] [--log file.jsonl]
+ *  [--text-response flat|list|none] [--max-text-chars 4096] [--command-response 182:'{"…":…}']`
  *
  * Drives the WebSocket of a simulator that is already running (`--url`, default
  * http://127.0.0.1:$GATEWAY_PORT or 8080):
@@ -61,7 +62,15 @@ function parseArgs(argv) {
 		else if (flag === '--latency') options.latencyMs = Number(value);
 		else if (flag === '--log') options.logFile = value;
 		else if (flag === '--fault') options.faults.push(JSON.parse(value));
-		else if (flag === '--auth-header') {
+		else if (flag === '--text-response') options.textResponseShape = value;
+		else if (flag === '--max-text-chars') options.maxTextChars = Number(value);
+		else if (flag === '--command-response') {
+			const colon = value.indexOf(':');
+			if (colon < 1 || !/^\d+$/.test(value.slice(0, colon)))
+				throw new Error('--command-response takes cgiNumber:ResponseDataJson');
+			options.commandResponses ??= {};
+			options.commandResponses[value.slice(0, colon)] = value.slice(colon + 1);
+		} else if (flag === '--auth-header') {
 			const colon = value.indexOf(':');
 			if (colon < 1) throw new Error('--auth-header takes Name:value');
 			options.authHeader = { name: value.slice(0, colon), value: value.slice(colon + 1) };
@@ -81,6 +90,7 @@ async function main() {
 			`  send:      POST ${simulator.url}/v2/api?funcname=MagicCgi&timeout=10&wxid=${options.accounts[0] ?? 'wxid_…'}`,
 			`  received:  GET  ${simulator.url}/__simulator/messages`,
 			`  faults:    POST ${simulator.url}/__simulator/faults  {"action":"ret","ret":-34,"nth":1}`,
+			`  commands:  POST ${simulator.url}/__simulator/commands  {"textResponseShape":"list"}`,
 			`  socket:    ${simulator.url.replace(/^http/, 'ws')}/ws  (every account's messages; sent ones echo back)`,
 			`  push:      npm run gateway -- ws inject --url ${simulator.url} --sample miniProgram   (also: burst, drop, stall, hostile, refuse, stats)`,
 			'',

@@ -117,6 +117,97 @@ function checkAppMsgXml(xml) {
 	return { ok: true, appMsg, type };
 }
 
+// ---- cgi 522 (send text) and other commands ------------------------------------------------
+
+/** WeChat cgi numbers this simulator models; any other is recorded and answered generically. */
+const CGI_SEND_APP_MSG = 222;
+const CGI_SEND_TEXT = 522;
+/** How long a text may be (code points) before the simulator refuses it with Ret -2. */
+const DEFAULT_MAX_TEXT_CHARS = 4096;
+/** How the answer of a text names its ids: both shapes are seen in gateway builds. */
+const TEXT_RESPONSE_SHAPES = new Set(['flat', 'list', 'none']);
+
+/**
+ * Checks a cgi 522 request as the gateway does before it hands it to WeChat.
+ * @returns {{ ok: true, content: string, atUsers: string[] } | { ok: false, errMsg: string }}
+ */
+function checkTextRequest(request, maxTextChars) {
+	if (request.MsgType !== 1)
+		return { ok: false, errMsg: 'CgiRequest.MsgType must be 1 for a text' };
+	if (typeof request.Content !== 'string' || request.Content.trim() === '')
+		return { ok: false, errMsg: 'CgiRequest.Content is required' };
+	const length = [...request.Content].length;
+	if (length > maxTextChars)
+		return {
+			ok: false,
+			errMsg: `CgiRequest.Content is ${length} characters; WeChat takes at most ${maxTextChars}`,
+		};
+	if (/[\uD800-\uDFFF]/u.test(request.Content.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, '')))
+		return { ok: false, errMsg: 'CgiRequest.Content holds a lone surrogate' };
+	const atUsersText = request.AtUsers ?? '';
+	if (typeof atUsersText !== 'string')
+		return { ok: false, errMsg: 'CgiRequest.AtUsers must be a comma-separated string' };
+	const atUsers = atUsersText === '' ? [] : atUsersText.split(',');
+	for (const wxid of atUsers) {
+		if (!WXID.test(wxid))
+			return { ok: false, errMsg: `CgiRequest.AtUsers has "${wxid}", which is not a wxid` };
+	}
+	if (atUsers.length > 0 && !String(request.ToUserName).endsWith('@chatroom'))
+		return { ok: false, errMsg: 'CgiRequest.AtUsers only works in a group (…@chatroom)' };
+	return { ok: true, content: request.Content, atUsers };
+}
+
+/**
+ * The raw text of a top-level member's value in a JSON object text, so a command's request can be
+ * echoed back byte for byte (64-bit numbers included) without a lossy parse.
+ * @returns {string | undefined}
+ */
+function rawMemberText(jsonText, name) {
+	let depth = 0;
+	let i = 0;
+	let pendingKey;
+	let valueStart = -1;
+	while (i < jsonText.length) {
+		const c = jsonText[i];
+		if (c === '"') {
+			const start = i;
+			i++;
+			while (i < jsonText.length && jsonText[i] !== '"') i += jsonText[i] === '\\' ? 2 : 1;
+			i++;
+			if (depth === 1 && valueStart < 0) {
+				const after = jsonText.slice(i).match(/^\s*:/);
+				if (after) {
+					pendingKey = JSON.parse(jsonText.slice(start, i));
+					i += after[0].length;
+					while (/\s/.test(jsonText[i] ?? '')) i++;
+					if (pendingKey === name) valueStart = i;
+					continue;
+				}
+			}
+			continue;
+		}
+		if (c === '{' || c === '[') depth++;
+		else if (c === '}' || c === ']') depth--;
+		if (valueStart >= 0 && ((depth === 1 && c === ',') || depth === 0))
+			return jsonText.slice(valueStart, i).trim();
+		i++;
+	}
+	return undefined;
+}
+
+/** Ret 0 answer of a text in the chosen shape; ids written as bare numbers, as builds do. */
+function textAnswer(shape, { newMsgId, clientMsgId, toUserName, msgId, now }) {
+	const base = '{"CgiBaseResponse":{"ErrMsg":"","Ret":0},"ResponseData":';
+	if (shape === 'none') return `${base}{"Count":0,"List":[]}}`;
+	if (shape === 'list')
+		return (
+			`${base}{"BaseResponse":{"Ret":0,"ErrMsg":{}},"Count":1,"List":[{"Ret":0,` +
+			`"ToUsetName":{"string":${JSON.stringify(toUserName)}},"MsgId":${msgId},"ClientMsgid":${clientMsgId},` +
+			`"Createtime":${now},"servertime":${now},"Type":1,"NewMsgId":${newMsgId}}],"NoKnow":0}}`
+		);
+	return `${base}{"NewMsgId":${newMsgId},"ClientMsgId":${JSON.stringify(String(clientMsgId))}}}`;
+}
+
 /** Milliseconds since the epoch with sub-millisecond precision, for measuring spacing. */
 function preciseNow() {
 	return performance.timeOrigin + performance.now();
@@ -128,8 +219,13 @@ const CONNECTION_ACTIONS = new Set(['dropConnection']);
 /**
  * @param {{ host?: string, port?: number, accounts?: string[], authHeader?: { name: string, value: string },
  *   latencyMs?: number, faults?: FaultRule[], logFile?: string, firstMsgId?: bigint | string,
- *   tls?: { key: string | Buffer, cert: string | Buffer }, keepAlive?: boolean }} [options]
+ *   tls?: { key: string | Buffer, cert: string | Buffer }, keepAlive?: boolean,
+ *   textResponseShape?: 'flat' | 'list' | 'none', maxTextChars?: number,
+ *   commandResponses?: Record<string, string> }} [options]
  *  `tls`: serve https with this key and certificate. `keepAlive: false`: close the connection after every answer.
+ *  `textResponseShape`: how a cgi 522 answer names its ids (`flat` NewMsgId, a `list` of results,
+ *  or `none`). `maxTextChars`: longest text accepted (default 4096). `commandResponses`: cgi number
+ *  -> the JSON text of the ResponseData to answer (default: an echo of the request and a 64-bit id).
  */
 async function startGatewaySimulator(options = {}) {
 	const accounts =
@@ -155,6 +251,15 @@ async function startGatewaySimulator(options = {}) {
 	/** Every call to the gateway endpoint, accepted or not. */
 	const calls = [];
 	const sockets = new Set();
+	const commandState = {
+		textResponseShape: options.textResponseShape ?? 'flat',
+		maxTextChars: options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
+		/** @type {Map<string, string>} cgi number -> ResponseData JSON text */
+		responses: new Map(Object.entries(options.commandResponses ?? {})),
+		clientMsgSeq: 0,
+	};
+	if (!TEXT_RESPONSE_SHAPES.has(commandState.textResponseShape))
+		throw new Error(`textResponseShape must be one of ${[...TEXT_RESPONSE_SHAPES].join(', ')}`);
 	const gatewaySocket = createGatewaySocket({ accounts, authHeader });
 
 	function addFault(rule) {
@@ -286,14 +391,13 @@ async function startGatewaySimulator(options = {}) {
 		if (!body || typeof body !== 'object') return reject(400, -2, 'body must be JSON');
 		if (accounts && !accounts.has(query.wxid))
 			return reject(200, -13, `account ${query.wxid} is not logged in to this gateway`);
-		if (body.CgiCmd !== 222)
-			return reject(
-				200,
-				-2,
-				`CgiCmd ${JSON.stringify(body.CgiCmd)} is not supported by this simulator (only 222)`,
-			);
+		if (!Number.isInteger(body.CgiCmd) || body.CgiCmd <= 0)
+			return reject(200, -2, `CgiCmd ${JSON.stringify(body.CgiCmd)} is not a cgi number`);
 		const request = body.CgiRequest;
-		if (!request || typeof request !== 'object') return reject(200, -2, 'CgiRequest is required');
+		if (!request || typeof request !== 'object' || Array.isArray(request))
+			return reject(200, -2, 'CgiRequest is required');
+		if (body.CgiCmd !== CGI_SEND_APP_MSG)
+			return handleOtherCommand({ req, res, call, query, body, bodyText, fault, reject });
 		if (typeof request.ToUserName !== 'string' || request.ToUserName === '')
 			return reject(200, -2, 'CgiRequest.ToUserName is required');
 		if (!WXID.test(request.ToUserName))
@@ -313,6 +417,7 @@ async function startGatewaySimulator(options = {}) {
 			callNumber,
 			wxid: query.wxid,
 			timeout: query.timeout,
+			cgiCmd: CGI_SEND_APP_MSG,
 			toUserName: request.ToUserName,
 			type: checked.type,
 			appMsgXml: request.AppMsgXml,
@@ -340,6 +445,107 @@ async function startGatewaySimulator(options = {}) {
 			return;
 		}
 		sendJson(res, 200, cgiAnswer(0, '', { newMsgId, clientMsgId }));
+	}
+
+	/** cgi 522 (send text) is checked and recorded as a message; any other cgi is recorded as asked. */
+	function handleOtherCommand({ req, res, call, query, body, bodyText, fault, reject }) {
+		const request = body.CgiRequest;
+		const isText = body.CgiCmd === CGI_SEND_TEXT;
+		if (isText || request.ToUserName !== undefined) {
+			if (typeof request.ToUserName !== 'string' || request.ToUserName === '')
+				return reject(200, -2, 'CgiRequest.ToUserName is required');
+			if (!WXID.test(request.ToUserName))
+				return reject(200, -2, `ToUserName "${request.ToUserName}" is not a WeChat ID`);
+		}
+		const text = isText ? checkTextRequest(request, commandState.maxTextChars) : undefined;
+		if (text && !text.ok) return reject(200, -2, text.errMsg);
+		if (fault?.action === 'ret')
+			return reject(200, fault.ret, fault.errMsg ?? `simulated Ret ${fault.ret}`);
+
+		const newMsgId = (nextMsgId++).toString();
+		const now = Math.floor(Date.now() / 1000);
+		const message = {
+			at: call.at,
+			receivedAt: call.receivedAt,
+			sentAt: preciseNow(),
+			callNumber: call.callNumber,
+			wxid: query.wxid,
+			timeout: query.timeout,
+			cgiCmd: body.CgiCmd,
+			toUserName: request.ToUserName,
+			newMsgId,
+		};
+		let answer;
+		if (text && text.ok) {
+			const numericClientId = Date.now() * 1000 + (++commandState.clientMsgSeq % 1000);
+			const clientMsgId =
+				commandState.textResponseShape === 'list'
+					? String(numericClientId)
+					: `${query.wxid}_${Date.now()}_${++clientSeq}`;
+			Object.assign(message, {
+				msgType: 1,
+				content: text.content,
+				atUsers: text.atUsers,
+				clientMsgId,
+				responseShape: commandState.textResponseShape,
+			});
+			answer = textAnswer(commandState.textResponseShape, {
+				newMsgId,
+				clientMsgId: commandState.textResponseShape === 'list' ? numericClientId : clientMsgId,
+				toUserName: request.ToUserName,
+				msgId: 1_000_000 + call.callNumber,
+				now,
+			});
+		} else {
+			const requestText = rawMemberText(bodyText, 'CgiRequest') ?? JSON.stringify(request);
+			message.request = requestText;
+			const configured = commandState.responses.get(String(body.CgiCmd));
+			const responseData =
+				configured ??
+				`{"CgiCmd":${body.CgiCmd},"NewMsgId":${newMsgId},"Echo":${requestText},"ServerTime":${now}}`;
+			answer = `{"CgiBaseResponse":{"ErrMsg":"","Ret":0},"ResponseData":${responseData}}`;
+		}
+		messages.push(message);
+		call.ret = 0;
+		call.newMsgId = newMsgId;
+		log({ kind: 'sent', ...message });
+		// A sent text comes back over the socket as the account's own, like an app message does.
+		if (message.msgType === 1) setImmediate(() => gatewaySocket.echoSent(message));
+		// Sent; a dropped or never-ending answer now leaves the client not knowing it.
+		if (fault?.action === 'drop') return req.socket.destroy();
+		if (fault?.action === 'dribble') {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.write('{"CgiBaseResponse":');
+			const timer = setInterval(() => {
+				if (res.destroyed || res.writableEnded) {
+					clearInterval(timer);
+					timers.delete(timer);
+				} else res.write(' ');
+			}, fault.intervalMs ?? 100);
+			timers.add(timer);
+			return;
+		}
+		sendJson(res, 200, answer);
+	}
+
+	/** Control of the text and command answers: `{ textResponseShape?, maxTextChars?, responses? }`. */
+	function configureCommands(settings) {
+		if (settings.textResponseShape !== undefined) {
+			if (!TEXT_RESPONSE_SHAPES.has(settings.textResponseShape))
+				throw new Error(`textResponseShape must be one of ${[...TEXT_RESPONSE_SHAPES].join(', ')}`);
+			commandState.textResponseShape = settings.textResponseShape;
+		}
+		if (settings.maxTextChars !== undefined)
+			commandState.maxTextChars = Number(settings.maxTextChars);
+		for (const [cgiCmd, responseDataJson] of Object.entries(settings.responses ?? {})) {
+			if (responseDataJson === null) commandState.responses.delete(cgiCmd);
+			else commandState.responses.set(cgiCmd, String(responseDataJson));
+		}
+		return {
+			textResponseShape: commandState.textResponseShape,
+			maxTextChars: commandState.maxTextChars,
+			responses: Object.fromEntries(commandState.responses),
+		};
 	}
 
 	async function handleControl(req, res, url, bodyText) {
@@ -370,6 +576,10 @@ async function startGatewaySimulator(options = {}) {
 			case 'DELETE /__simulator/faults':
 				faults = [];
 				return reply({ ok: true });
+			case 'GET /__simulator/commands':
+				return reply(configureCommands({}));
+			case 'POST /__simulator/commands':
+				return reply(configureCommands(JSON.parse(bodyText || '{}')));
 			case 'POST /__simulator/latency':
 				latencyMs = Number(JSON.parse(bodyText || '{}').latencyMs ?? 0);
 				return reply({ latencyMs });
@@ -465,11 +675,14 @@ async function startGatewaySimulator(options = {}) {
 		setLatency(ms) {
 			latencyMs = ms;
 		},
+		/** Switches the text answer shape, the text limit or a command's answer; see configureCommands. */
+		configureCommands,
 		/** How many times each (recipient, XML) pair was accepted: above 1 is a duplicate. */
 		deliveries() {
 			const counts = new Map();
 			for (const m of messages) {
-				const key = `${m.toUserName}\u0000${m.appMsgXml}`;
+				const payload = m.appMsgXml ?? m.content ?? m.request;
+				const key = `${m.cgiCmd ?? CGI_SEND_APP_MSG}\u0000${m.toUserName}\u0000${payload}`;
 				counts.set(key, (counts.get(key) ?? 0) + 1);
 			}
 			return counts;
@@ -484,4 +697,11 @@ async function startGatewaySimulator(options = {}) {
 	};
 }
 
-module.exports = { startGatewaySimulator, checkAppMsgXml, FIRST_MSG_ID };
+module.exports = {
+	startGatewaySimulator,
+	checkAppMsgXml,
+	checkTextRequest,
+	rawMemberText,
+	FIRST_MSG_ID,
+	DEFAULT_MAX_TEXT_CHARS,
+};

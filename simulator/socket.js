@@ -106,7 +106,9 @@ function createGatewaySocket(options) {
 	}
 
 	/** What the account sent through cgi 222 comes back to it as its own frame, as on a real gateway. */
-	function echoSent({ wxid, toUserName, appMsgXml, newMsgId }) {
+	function echoSent({ wxid, toUserName, appMsgXml, newMsgId, msgType, content }) {
+		// A text (cgi 522) comes back as a text; an app message as its <msg>.
+		const isText = msgType === 1 && typeof content === 'string';
 		return push(
 			frameText({
 				account: wxid,
@@ -114,8 +116,10 @@ function createGatewaySocket(options) {
 				message: {
 					fromUserName: wxid,
 					toUserName,
-					msgType: 49,
-					content: `<msg>${appMsgXml}<fromusername>${wxid}</fromusername><scene>0</scene></msg>`,
+					msgType: isText ? 1 : 49,
+					content: isText
+						? content
+						: `<msg>${appMsgXml}<fromusername>${wxid}</fromusername><scene>0</scene></msg>`,
 				},
 			}),
 		);

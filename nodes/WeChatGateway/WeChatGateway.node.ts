@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 
 import { optionsCollection, toUserNameField } from './actions/common.fields';
-import { operations, sendingOperationNames } from './actions/registry';
+import { addressedOperationNames, operations, sendingOperationNames } from './actions/registry';
 import { route } from './actions/router';
 import type { ClientTuning } from './actions/sendItems';
 import { testGatewayConnection } from './transport/connectionTest';
@@ -21,6 +21,7 @@ const MAIN_CONNECTION: NodeConnectionType = 'main';
 
 const operationList = Object.values(operations);
 const forSendingOperations = { show: { operation: sendingOperationNames } };
+const forAddressedOperations = { show: { operation: addressedOperationNames } };
 
 export class WeChatGateway implements INodeType {
 	description: INodeTypeDescription = {
@@ -49,7 +50,7 @@ export class WeChatGateway implements INodeType {
 				default: 'sendLink',
 				options: operationList.map((operation) => operation.option),
 			},
-			{ ...toUserNameField, displayOptions: forSendingOperations },
+			{ ...toUserNameField, displayOptions: forAddressedOperations },
 			...operationList.flatMap((operation) => operation.properties),
 			{ ...optionsCollection, displayOptions: forSendingOperations },
 		],

@@ -7,10 +7,14 @@
 export const CGI = {
 	/** sendappmsg: link cards, files, mini programs, Channels videos. */
 	sendAppMsg: 222,
+	/** newsendmsg: a text, with mentions in `AtUsers`. */
+	sendText: 522,
 } as const;
 
 /** `MsgType` of an app message (cgi 222). */
 export const MSG_TYPE_APP = 49;
+/** `MsgType` of a text (cgi 522). */
+export const MSG_TYPE_TEXT = 1;
 
 /** The Ret codes that public clients of WeChat's cgi layer have seen; others may come. */
 export const RET = {

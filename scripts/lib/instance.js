@@ -357,6 +357,22 @@ function describeAppMsg(xml, type) {
 	}
 }
 
+/** One line on what the simulator received: an app message, a text with its mentions, or a command. */
+function describeMessage(m) {
+	const clip = (text, n = 60) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+	if (m.cgiCmd === 522) {
+		const mentions = m.atUsers.length ? ` (AtUsers ${m.atUsers.join(',')})` : '';
+		return `text "${clip(m.content.replace(/\u2005/g, '␣'), 50)}"${mentions}`;
+	}
+	if (m.cgiCmd !== undefined && m.cgiCmd !== 222) return `cgi ${m.cgiCmd} ${clip(m.request, 60)}`;
+	if (m.type === 57) {
+		const quoted = /<svrid>(\d+)<\/svrid>/.exec(m.appMsgXml)?.[1];
+		const title = /<title>([^<]*)<\/title>/.exec(m.appMsgXml)?.[1] ?? '';
+		return `quote reply "${clip(title, 30)}" quoting ${quoted}`;
+	}
+	return describeAppMsg(m.appMsgXml, m.type);
+}
+
 // ---------------------------------------------------------------------------
 // lifecycle
 // ---------------------------------------------------------------------------
@@ -426,6 +442,7 @@ module.exports = {
 	displayWidth,
 	xmlField,
 	describeAppMsg,
+	describeMessage,
 	onShutdown,
 	seconds,
 	tail,

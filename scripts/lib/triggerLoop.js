@@ -21,6 +21,14 @@ async function waitFor(what, check, timeoutMs = 60_000) {
 	}
 }
 
+/** The example that answers a private text by quoting it, and the appmsg type it sends. */
+const QUOTE_EXAMPLE = 'wcgwTrigQuote001';
+const QUOTE_TYPE = 57;
+
+/** What the forward-back example sent: the app messages that are not quote replies. */
+const forwardsOf = (simulator) =>
+	simulator.messages.filter((m) => m.appMsgXml !== undefined && m.type !== QUOTE_TYPE);
+
 /** Starts n8n on `userFolder` (already prepared with the examples) and activates the trigger examples. */
 async function startWithActiveTriggers({ userFolder, simulator, log }) {
 	const server = await rt.startServer({ userFolder, env: lib.childEnv() });
@@ -83,7 +91,7 @@ async function runLoop({ simulator, account, expectForwarded = ['miniProgram', '
 		const chat = push.own ? 'wxid_friend42' : (message.fromUserName ?? 'wxid_friend42');
 		const title = message ? titleOf(message.content) : undefined;
 		const forwards = title
-			? simulator.messages.filter((m) => m.toUserName === chat && m.appMsgXml.includes(title))
+			? forwardsOf(simulator).filter((m) => m.toUserName === chat && m.appMsgXml.includes(title))
 			: [];
 		const shouldForward = !push.own && expectForwarded.includes(push.sample);
 		const described = forwards.map(
@@ -99,7 +107,27 @@ async function runLoop({ simulator, account, expectForwarded = ['miniProgram', '
 		if (!shouldForward && !push.own && forwards.length > 0)
 			problems.push(`${push.sample} was forwarded although the workflow does not forward it`);
 	}
-	const forwardsInTotal = simulator.messages.length;
+	const forwardsInTotal = forwardsOf(simulator).length;
+	// The quote-reply example answers the private text, quoting it, once.
+	const quoteExample = lib.loadExampleWorkflows().some((e) => e.workflow.id === QUOTE_EXAMPLE);
+	const quotes = simulator.messages.filter((m) => m.type === QUOTE_TYPE);
+	const textPush = pushes.find((p) => p.sample === 'text');
+	if (quoteExample) {
+		rows.push([
+			'text (again: the quote-reply example)',
+			'wxid_friend42',
+			textPush.newMsgId,
+			quotes.map((m) => `quote reply to ${m.toUserName} (NewMsgId ${m.newMsgId})`).join('; ') ||
+				'(nothing)',
+		]);
+		const quoting = quotes.filter((m) =>
+			m.appMsgXml.includes(`<svrid>${textPush.newMsgId}</svrid>`),
+		);
+		if (quotes.length !== 1 || quoting.length !== 1)
+			problems.push(
+				`the quote-reply example sent ${quotes.length} quote replies (${quoting.length} quoting the text), expected 1`,
+			);
+	}
 	// every forward came back over the socket as the account's own frame
 	const echoes = simulator.ws.stats().pushed - pushes.length;
 	if (forwardsInTotal !== expectForwarded.length)

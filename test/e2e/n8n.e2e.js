@@ -368,9 +368,10 @@ describe('every operation through n8n execute', () => {
 		const ids = Object.keys(run.data.resultData.runData)
 			.filter((name) => name !== 'Header auth') // that one went to the other simulator
 			.flatMap((name) => lib.nodeOutput(run, name) || [])
-			.map((i) => i.json.NewMsgId)
+			// a command's id is the one its ResponseData names
+			.map((i) => i.json.NewMsgId ?? i.json.ResponseData?.NewMsgId)
 			.filter((id) => id !== undefined);
-		expect(ids).toHaveLength(15);
+		expect(ids).toHaveLength(18);
 		for (const id of ids) expect(id).toMatch(/^\d+$/);
 		// the simulator counts up from 2^53 + 1: a JSON.parse would have rounded about half of them
 		expect(String(Number(FIRST_ID))).not.toBe(FIRST_ID);
@@ -454,6 +455,71 @@ describe('every operation through n8n execute', () => {
 			expect(json.appMsgXml.startsWith('<appmsg')).toBe(true);
 			expect(json.NewMsgId).toBeUndefined();
 		}
+	});
+
+	test('sendText with a mention: @Name + U+2005 in Content, the wxid in AtUsers, the exact id back', async () => {
+		const [item] = await mainOutput('Text with mention');
+		const [message] = ctx.sim.messages.filter((m) => m.cgiCmd === 522);
+		expect(message).toMatchObject({
+			toUserName: wf.TALK.group,
+			content: `@${wf.TALK.mentionName}\u2005${wf.TALK.text}`,
+			atUsers: [wf.TALK.mentionWxid],
+		});
+		const body = JSON.parse(ctx.sim.calls.find((c) => c.callNumber === message.callNumber).body);
+		expect(body).toEqual({
+			CgiCmd: 522,
+			CgiRequest: {
+				ToUserName: wf.TALK.group,
+				Content: `@${wf.TALK.mentionName}\u2005${wf.TALK.text}`,
+				MsgType: 1,
+				AtUsers: wf.TALK.mentionWxid,
+			},
+		});
+		expect(item.json).toEqual({
+			ToUserName: wf.TALK.group,
+			NewMsgId: message.newMsgId,
+			ClientMsgId: message.clientMsgId,
+			Ret: 0,
+			ErrMsg: '',
+			MsgType: 1,
+		});
+		expect(BigInt(item.json.NewMsgId)).toBeGreaterThan(BigInt(Number.MAX_SAFE_INTEGER));
+	});
+
+	test('replyWithQuote from a trigger-shaped item: each field mapped 1:1, <refermsg> exact, the quoted id digit for digit', async () => {
+		const [item] = await mainOutput('Quote reply');
+		const message = ctx.sim.messages.find((m) => m.type === 57);
+		const appMsg = xml.parse(message.appMsgXml).appmsg;
+		expect(appMsg.title).toBe(wf.TALK.reply);
+		expect(appMsg.refermsg).toEqual({
+			type: '1',
+			svrid: wf.TALK.quoted.newMsgId,
+			fromusr: wf.TALK.group,
+			chatusr: wf.TALK.quoted.senderWxid,
+			displayname: wf.TALK.quoted.senderName,
+			content: wf.TALK.quoted.content,
+		});
+		expect(item.json).toMatchObject({
+			ToUserName: wf.TALK.group,
+			NewMsgId: message.newMsgId,
+			ClientMsgId: message.clientMsgId,
+			type: 57,
+		});
+	});
+
+	test('callGatewayCommand: the request reaches the gateway with its 64-bit number bare; ResponseData exact', async () => {
+		const [item] = await mainOutput('Custom command');
+		const command = ctx.sim.messages.find((m) => m.cgiCmd === 594);
+		expect(command.request).toBe(wf.TALK.commandRequest);
+		expect(item.json).toMatchObject({
+			ToUserName: wf.TALK.commandTo,
+			Ret: 0,
+			CgiCmd: 594,
+			ResponseData: {
+				NewMsgId: command.newMsgId,
+				Echo: { ToUserName: wf.TALK.commandTo, NewMsgId: wf.TALK.quoted.newMsgId },
+			},
+		});
 	});
 
 	test('header authentication reaches the gateway, and the secret is in no output', async () => {
@@ -542,6 +608,9 @@ describe('errors', () => {
 				'wxid_e2e_ok2',
 				...wf.PACED_RECIPIENTS,
 				'wxid_e2e_f1',
+				wf.TALK.group,
+				wf.TALK.group,
+				wf.TALK.commandTo,
 			].sort(),
 		);
 		const refused = ctx.sim.calls.filter((c) => c.toUserName && c.ret !== 0);
@@ -617,6 +686,14 @@ describe('the example workflows', () => {
 				counts[node.operation] = node.items.length;
 				if (node.operation === 'parseAppMsgXml') continue;
 				for (const { json } of node.items) {
+					if (node.operation === 'callGatewayCommand') {
+						// Its id is the one the command's ResponseData names, exact.
+						const command = ctx.demoSim.messages.find(
+							(m) => m.newMsgId === json.ResponseData.NewMsgId,
+						);
+						expect(command).toMatchObject({ cgiCmd: json.CgiCmd, wxid: lib.DEMO_ACCOUNT });
+						continue;
+					}
 					const message = ctx.demoSim.messages.find((m) => m.newMsgId === json.NewMsgId);
 					expect(message).toBeDefined();
 					expect(message).toMatchObject({
@@ -634,6 +711,9 @@ describe('the example workflows', () => {
 			forwardFile: 1,
 			sendAppMsgXml: 1,
 			parseAppMsgXml: 4,
+			sendText: 1,
+			replyWithQuote: 1,
+			callGatewayCommand: 1,
 		});
 		// and each went out once (the webhook example's forwarded files and the form's cards aside)
 		const fromExamples = ctx.demoSim.messages.filter(
@@ -641,7 +721,7 @@ describe('the example workflows', () => {
 				['wxid_demo_alice', 'wxid_demo_bob', '12345678901@chatroom'].includes(m.toUserName) &&
 				!(m.type === 6 && m.toUserName === '12345678901@chatroom'),
 		);
-		expect(fromExamples).toHaveLength(7);
+		expect(fromExamples).toHaveLength(9);
 	});
 });
 
@@ -823,7 +903,9 @@ describe('the n8n server (editor and REST API)', () => {
 		});
 		expect(submitted.status).toBe(200);
 		const messages = await waitFor('two link cards from the form', () => {
-			const m = ctx.demoSim.messages.filter((x) => x.toUserName.startsWith('wxid_e2e_form'));
+			const m = ctx.demoSim.messages.filter((x) =>
+				(x.toUserName ?? '').startsWith('wxid_e2e_form'),
+			);
 			return m.length >= 2 && m;
 		});
 		expect(messages.map((m) => m.toUserName)).toEqual(['wxid_e2e_form1', 'wxid_e2e_form2']);

@@ -141,6 +141,26 @@ const RECEIVED = {
 	link: fixture('link.received.xml'),
 };
 
+/** Send Text, Reply With Quote and Call Gateway Command in the main execution. */
+const TALK = {
+	group: '33333333333@chatroom',
+	text: 'e2e: the report is ready <&> 📈',
+	mentionWxid: 'wxid_e2e_alice',
+	mentionName: 'Alice',
+	reply: 'e2e: sent them 👍',
+	/** What the WeChat Gateway Trigger outputs for a text in a group. */
+	quoted: {
+		newMsgId: '7400409546359626802',
+		chatId: '33333333333@chatroom',
+		senderWxid: 'wxid_e2e_bob',
+		senderName: 'Bob <b> & co',
+		msgType: 1,
+		content: 'can someone send the numbers? ]]> &amp;',
+	},
+	commandTo: 'wxid_e2e_command',
+	commandRequest: '{"ToUserName":"wxid_e2e_command","NewMsgId":7400409546359626802}',
+};
+
 /** Every operation, in branches of one execution (one `n8n execute` costs seconds). */
 function mainWorkflow() {
 	return workflow('e2eAllOperation1', 'e2e: every operation', [
@@ -276,6 +296,55 @@ function mainWorkflow() {
 			),
 		],
 		[
+			set(
+				'Group',
+				{ group: TALK.group, who: `${TALK.mentionWxid}:${TALK.mentionName}` },
+				[220, 1800],
+			),
+			wechat(
+				'Text with mention',
+				{
+					operation: 'sendText',
+					toUserName: '={{ $json.group }}',
+					text: TALK.text,
+					mentions: '={{ $json.who }}',
+					options: FAST,
+				},
+				[440, 1800],
+			),
+		],
+		[
+			code('Received message', [TALK.quoted], [220, 2000]),
+			wechat(
+				'Quote reply',
+				{
+					operation: 'replyWithQuote',
+					toUserName: '={{ $json.chatId }}',
+					text: TALK.reply,
+					quotedNewMsgId: '={{ $json.newMsgId }}',
+					quotedSenderWxid: '={{ $json.senderWxid }}',
+					quotedSenderName: '={{ $json.senderName }}',
+					quotedMsgType: '={{ $json.msgType }}',
+					quotedContent: '={{ $json.content }}',
+					options: FAST,
+				},
+				[440, 2000],
+			),
+		],
+		[
+			set('Command item', { n: 1 }, [220, 2200]),
+			wechat(
+				'Custom command',
+				{
+					operation: 'callGatewayCommand',
+					cgiCmd: 594,
+					cgiRequest: TALK.commandRequest,
+					options: FAST,
+				},
+				[440, 2200],
+			),
+		],
+		[
 			set('Paced item', { n: 1 }, [220, 1600]),
 			// default options: 1000 ms (+ up to 30% jitter) between messages, 12 chats a minute
 			wechat(
@@ -364,6 +433,7 @@ function retryWorkflow() {
 }
 
 module.exports = {
+	TALK,
 	RETRY_RECIPIENTS,
 	UNKNOWN_RECIPIENTS,
 	retryWorkflow,

@@ -44,19 +44,27 @@ test('the operations saved workflows use are all there, under their names', () =
 			'forwardFile',
 			'sendAppMsgXml',
 			'parseAppMsgXml',
+			'sendText',
+			'replyWithQuote',
+			'callGatewayCommand',
 		]),
 	);
 });
 
-test('every operation that sends shows To and Options; the others show neither', () => {
+test('every operation that sends shows To (unless it names no chat) and Options; the others show neither', () => {
 	for (const operation of Object.values(operations)) {
 		const shown = visibleFor(operation.option.value, { source: 'xml' });
-		for (const shared of ['toUserName', 'options'])
-			expect([operation.option.value, shared, shown.includes(shared)]).toEqual([
-				operation.option.value,
-				shared,
-				operation.sends,
-			]);
+		const addressed = operation.sends && operation.addressed !== false;
+		expect([operation.option.value, 'toUserName', shown.includes('toUserName')]).toEqual([
+			operation.option.value,
+			'toUserName',
+			addressed,
+		]);
+		expect([operation.option.value, 'options', shown.includes('options')]).toEqual([
+			operation.option.value,
+			'options',
+			operation.sends,
+		]);
 	}
 });
 
@@ -109,6 +117,34 @@ test('each operation shows its own fields', () => {
 	);
 	expect(visibleFor('sendAppMsgXml')).toEqual(['operation', 'toUserName', 'messageXml', 'options']);
 	expect(visibleFor('parseAppMsgXml')).toEqual(['operation', 'messageXml']);
+	expect(visibleFor('sendText')).toEqual([
+		'operation',
+		'toUserName',
+		'text',
+		'mentions',
+		'textOptions',
+		'options',
+	]);
+	expect(visibleFor('replyWithQuote')).toEqual([
+		'operation',
+		'toUserName',
+		'text',
+		'quotedNewMsgId',
+		'quotedSenderWxid',
+		'quotedSenderName',
+		'quotedMsgType',
+		'quotedContent',
+		'additionalFields',
+		'options',
+	]);
+	// A command names its chat in its own request, if it has one: no To.
+	expect(visibleFor('callGatewayCommand')).toEqual([
+		'operation',
+		'cgiCmd',
+		'cgiRequest',
+		'paced',
+		'options',
+	]);
 });
 
 test('option names are fixed', () => {

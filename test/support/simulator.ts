@@ -3,6 +3,7 @@
 const simulatorModule = require('../../simulator/gateway') as {
 	startGatewaySimulator(options?: SimulatorOptions): Promise<GatewaySimulator>;
 	FIRST_MSG_ID: bigint;
+	DEFAULT_MAX_TEXT_CHARS: number;
 };
 
 export interface SimulatorOptions {
@@ -17,6 +18,19 @@ export interface SimulatorOptions {
 	port?: number;
 	/** Where to listen; 127.0.0.1 unless given (:: for both IPv4 and IPv6). */
 	host?: string;
+	textResponseShape?: TextResponseShape;
+	maxTextChars?: number;
+	commandResponses?: Record<string, string>;
+}
+
+/** How the simulator's cgi 522 answer names the ids: flat NewMsgId, a list of results, or none. */
+export type TextResponseShape = 'flat' | 'list' | 'none';
+
+export interface CommandSettings {
+	textResponseShape?: TextResponseShape;
+	maxTextChars?: number;
+	/** cgi number -> ResponseData JSON text (null: back to the echo answer). */
+	responses?: Record<string, string | null>;
 }
 
 export type FaultRule = Record<string, unknown> & {
@@ -35,10 +49,20 @@ export interface SimulatedMessage {
 	wxid: string;
 	timeout: string;
 	toUserName: string;
+	/** 222 for app messages, 522 for texts, the command's number otherwise. */
+	cgiCmd: number;
+	/** App messages (cgi 222). */
 	type: number;
 	appMsgXml: string;
 	newMsgId: string;
 	clientMsgId: string;
+	/** Texts (cgi 522): MsgType 1, the Content and the AtUsers wxids. */
+	msgType?: number;
+	content?: string;
+	atUsers?: string[];
+	responseShape?: TextResponseShape;
+	/** Other commands: the CgiRequest exactly as it arrived. */
+	request?: string;
 }
 
 export interface SimulatedCall {
@@ -70,9 +94,13 @@ export interface GatewaySimulator {
 	addFault(rule: FaultRule): void;
 	clearFaults(): void;
 	setLatency(ms: number): void;
+	configureCommands(settings: CommandSettings): Required<Omit<CommandSettings, 'responses'>> & {
+		responses: Record<string, string>;
+	};
 	deliveries(): Map<string, number>;
 	close(): Promise<void>;
 }
 
 export const startGatewaySimulator = simulatorModule.startGatewaySimulator;
 export const FIRST_MSG_ID = simulatorModule.FIRST_MSG_ID;
+export const DEFAULT_MAX_TEXT_CHARS = simulatorModule.DEFAULT_MAX_TEXT_CHARS;

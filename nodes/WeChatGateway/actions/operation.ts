@@ -23,8 +23,17 @@ export interface GatewayRequest {
 	 * addressed to nobody: its output item has no ToUserName.
 	 */
 	recipients: readonly string[];
-	/** The call for one recipient (with its `ToUserName`). */
-	callFor(recipient: string): CgiCall;
+	/** The call for one recipient (with its `ToUserName`), and which of its `parts`. */
+	callFor(recipient: string, part: number): CgiCall;
+	/**
+	 * Calls per recipient (a long text goes in parts), default 1. A recipient's parts go out in
+	 * order, each paced and remembered as its own message, each its own output item.
+	 */
+	parts?: number;
+	/** Added to the output item of one part (e.g. `part`, `parts`). */
+	outputFor?(part: number): IDataObject;
+	/** Sent without pacing (Call Gateway Command with "Pace This Call" off). */
+	unpaced?: boolean;
 	/**
 	 * The fields of a successful answer for the output item; may throw a GatewayError (an
 	 * answer that says Ret 0 but lacks what a success carries is `unknown`).
@@ -45,6 +54,8 @@ interface OperationBase {
 /** An operation that calls the gateway: an item becomes one request. Pure: nothing is sent here. */
 export interface SendOperation extends OperationBase {
 	sends: true;
+	/** False when the operation takes no To: its request names its chat itself, if any. */
+	addressed?: boolean;
 	toRequest(parameters: ParameterReader): GatewayRequest;
 }
 

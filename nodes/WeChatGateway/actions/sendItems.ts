@@ -89,6 +89,17 @@ function withSentSummary<E extends { description?: string | null }>(
 	return nodeError;
 }
 
+/** A later part of a text whose earlier part failed: surely not sent. */
+export class PartNotSentError extends Error {
+	readonly delivery = 'notSent';
+	constructor(part: number, parts: number, failedPart: number) {
+		super(
+			`Part ${part + 1} of ${parts} was not sent because part ${failedPart + 1} failed; nothing of it went out`,
+		);
+		this.name = 'PartNotSentError';
+	}
+}
+
 type Prepared =
 	| { itemIndex: number; request: GatewayRequest }
 	| { itemIndex: number; error: unknown };
@@ -117,7 +128,8 @@ export async function sendItems(
 		if (response?.ErrMsg !== undefined) json.ErrMsg = response.ErrMsg;
 		if (response?.delivery !== undefined) json.delivery = response.delivery;
 		// Stopped before its turn: surely not sent, and an error item says so like any other.
-		else if (error instanceof PacingAbortedError) json.delivery = 'notSent';
+		else if (error instanceof PacingAbortedError || error instanceof PartNotSentError)
+			json.delivery = 'notSent';
 		return { json, pairedItem: { item: itemIndex } };
 	};
 
@@ -151,24 +163,56 @@ export async function sendItems(
 			return { itemIndex, error };
 		}
 	};
-	const send = (itemIndex: number, request: GatewayRequest) =>
-		inLanes(request.recipients.length, lanes, async (slot) => {
+	/** One call: part `part` of the request to `recipient`, as an output item or an error item. */
+	const sendOne = async (
+		itemIndex: number,
+		request: GatewayRequest,
+		recipient: string,
+		part: number,
+	): Promise<{ item: INodeExecutionData; failed: boolean }> => {
+		try {
+			const { fields, possibleDuplicate } = await deliver(sendContext, itemIndex, recipient, {
+				call: request.callFor(recipient, part),
+				readReply: request.readReply,
+				// Each part is its own message in the sent ledger: a retry resumes at the part that failed.
+				ledgerKey: part > 0 ? `${recipient}\u0000part ${part}` : undefined,
+				unpaced: request.unpaced,
+			});
+			sentItems.push(itemIndex);
+			const json: IDataObject = recipient ? { ToUserName: recipient } : {};
+			Object.assign(json, fields, request.output, request.outputFor?.(part));
+			if (possibleDuplicate) json.possibleDuplicate = true;
+			if (options.includeXml) Object.assign(json, request.sentCopy);
+			return { item: { json, pairedItem: { item: itemIndex } }, failed: false };
+		} catch (error) {
+			return { item: errorItem(itemIndex, error, recipient || undefined), failed: true };
+		}
+	};
+	/**
+	 * A request of several parts (a long text) sends each recipient's parts in order, one at a
+	 * time; after a part fails, the rest are not sent (a text with a hole reads wrong) and each
+	 * says so.
+	 */
+	const send = async (itemIndex: number, request: GatewayRequest) => {
+		const parts = request.parts ?? 1;
+		const perRecipient = await inLanes(request.recipients.length, lanes, async (slot) => {
 			const recipient = request.recipients[slot];
-			try {
-				const { fields, possibleDuplicate } = await deliver(sendContext, itemIndex, recipient, {
-					call: request.callFor(recipient),
-					readReply: request.readReply,
-				});
-				sentItems.push(itemIndex);
-				const json: IDataObject = recipient ? { ToUserName: recipient } : {};
-				Object.assign(json, fields, request.output);
-				if (possibleDuplicate) json.possibleDuplicate = true;
-				if (options.includeXml) Object.assign(json, request.sentCopy);
-				return { json, pairedItem: { item: itemIndex } } as INodeExecutionData;
-			} catch (error) {
-				return errorItem(itemIndex, error, recipient || undefined);
+			const items: INodeExecutionData[] = [];
+			for (let part = 0; part < parts; part++) {
+				const { item, failed } = await sendOne(itemIndex, request, recipient, part);
+				items.push(item);
+				if (failed) {
+					for (let rest = part + 1; rest < parts; rest++)
+						items.push(
+							errorItem(itemIndex, new PartNotSentError(rest, parts, part), recipient || undefined),
+						);
+					break;
+				}
 			}
+			return items;
 		});
+		return perRecipient.flat();
+	};
 
 	const output: INodeExecutionData[] = [];
 	try {

@@ -24,6 +24,10 @@ export interface AddressedCall<Fields extends Record<string, unknown>> {
 	call: CgiCall;
 	/** May throw a GatewayError, e.g. `unknown` for a Ret 0 without a message id. */
 	readReply(reply: CgiReply): Fields;
+	/** Names the message in the sent ledger when a recipient gets several (the parts of a text). */
+	ledgerKey?: string;
+	/** Sent without waiting for a pacing turn (a command the user chose not to pace). */
+	unpaced?: boolean;
 }
 
 export interface Delivered<Fields> {
@@ -67,7 +71,8 @@ export async function deliver<Fields extends Record<string, unknown>>(
 	message: AddressedCall<Fields>,
 ): Promise<Delivered<Fields>> {
 	const { client, options, signal, run } = context;
-	const earlier = run ? lookup(run, itemIndex, recipient) : undefined;
+	const slot = message.ledgerKey ?? recipient;
+	const earlier = run ? lookup(run, itemIndex, slot) : undefined;
 	if (earlier?.state === 'sent')
 		return { fields: earlier.result as Fields, possibleDuplicate: false };
 	if (earlier?.state === 'uncertain' && options.guarantee === 'atMostOnce') throw earlier.error;
@@ -85,7 +90,13 @@ export async function deliver<Fields extends Record<string, unknown>>(
 	const stoppedOutcome = (stopped: unknown) =>
 		stopped instanceof PacingAbortedError && lastUnknown ? lastUnknown : stopped;
 	for (let attempt = 0; ; attempt++) {
-		const stopped = await failureOf(waitForTurn(account, recipient, pacing, signal));
+		const stopped = await failureOf(
+			message.unpaced
+				? signal?.aborted
+					? Promise.reject(new PacingAbortedError())
+					: Promise.resolve()
+				: waitForTurn(account, recipient, pacing, signal),
+		);
 		if (stopped !== undefined) throw stoppedOutcome(stopped);
 
 		const outcome = await client
@@ -93,7 +104,7 @@ export async function deliver<Fields extends Record<string, unknown>>(
 			.then((reply) => ({ fields: message.readReply(reply) }))
 			.catch((error: unknown) => ({ error }));
 		if ('fields' in outcome) {
-			if (run) record(run, itemIndex, recipient, { state: 'sent', result: outcome.fields });
+			if (run) record(run, itemIndex, slot, { state: 'sent', result: outcome.fields });
 			return { fields: outcome.fields, possibleDuplicate: mayBeDelivered };
 		}
 		const { error } = outcome;
@@ -101,7 +112,7 @@ export async function deliver<Fields extends Record<string, unknown>>(
 		if (unknown) {
 			mayBeDelivered = true;
 			lastUnknown = error;
-			if (run) record(run, itemIndex, recipient, { state: 'uncertain', error });
+			if (run) record(run, itemIndex, slot, { state: 'uncertain', error });
 		}
 		if (attempt < options.retries && retryable(error, options)) {
 			const stoppedWhileWaiting = await failureOf(sleep(backoff(error, attempt, options), signal));

@@ -1,7 +1,7 @@
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 
 import { CGI, MSG_TYPE_APP, RET } from '../wechat';
-import { parseJsonKeepingBigIntegers } from './exactJson';
+import { parseJsonKeepingBigIntegers, stringifyJsonExact } from './exactJson';
 import { secretRedactor } from './redact';
 
 /** What the gateway needs to know, read once per execution from the credential. */
@@ -112,6 +112,8 @@ export function appMsgCall(toUserName: string, appMsgXml: string): CgiCall {
 		CgiRequest: { ToUserName: toUserName, AppMsgXml: appMsgXml, MsgType: MSG_TYPE_APP },
 	};
 }
+/** Calls whose refusal is a message's: "WeChat refused the message". */
+const MESSAGE_CGIS: ReadonlySet<number> = new Set([CGI.sendAppMsg, CGI.sendText]);
 /** The client waits this much longer than the gateway's own timeout, so the gateway answers first. */
 const DEFAULT_GRACE_MS = 5000;
 /** HTTP statuses by which a gateway or the proxy in front of it refuses who is asking. */
@@ -304,19 +306,21 @@ export class GatewayClient {
 
 	/** Any cgi. Resolves only when the gateway says Ret 0; any other Ret is a `rejected` error. */
 	async callCgi(call: CgiCall): Promise<CgiReply> {
-		const answer = await this.post(JSON.stringify(call));
+		// stringifyJsonExact writes a request's 64-bit integers (JsonInteger) as bare numbers.
+		const answer = await this.post(stringifyJsonExact(call));
 		const { ret, errMsg } = readBaseResponse(answer, this.redact);
 		if (ret !== RET.ok) {
+			const what = MESSAGE_CGIS.has(call.CgiCmd) ? 'the message' : `cgi ${call.CgiCmd}`;
 			throw new GatewayError(
 				'ret',
-				`WeChat refused the message: Ret ${ret}${errMsg ? ` (${errMsg})` : ''}`,
+				`WeChat refused ${what}: Ret ${ret}${errMsg ? ` (${errMsg})` : ''}`,
 				'rejected',
 				{ ret, errMsg },
 			);
 		}
-		// Every string the node may output (ClientMsgId, a custom command's ResponseData) passes
-		// the same redaction as error texts: a gateway may echo the header anywhere.
-		const data = redactStrings(answer.ResponseData, this.redact);
+		// Every string the node may output (ClientMsgId, a custom command's ResponseData, its keys)
+		// passes the same redaction as error texts: a gateway or proxy may echo the header anywhere.
+		const data = redactValues(answer.ResponseData, this.redact);
 		const responseData =
 			data && typeof data === 'object' && !Array.isArray(data)
 				? (data as Record<string, unknown>)
@@ -612,17 +616,6 @@ function parseBody(text: string): Record<string, unknown> | undefined {
  * The part of a body an error may quote, redacted before it is cut (so no piece of the secret
  * survives at the cut) but not whole: a long body is never scanned end to end.
  */
-function redactStrings(value: unknown, redact: (s: string) => string): unknown {
-	if (typeof value === 'string') return redact(value);
-	if (Array.isArray(value)) return value.map((entry) => redactStrings(entry, redact));
-	if (value && typeof value === 'object') {
-		return Object.fromEntries(
-			Object.entries(value).map(([key, entry]) => [key, redactStrings(entry, redact)]),
-		);
-	}
-	return value;
-}
-
 function quotable(text: string, redact: (s: string) => string, chars = 4096): string {
 	return redact(text.slice(0, chars * 2)).slice(0, chars);
 }
@@ -680,4 +673,17 @@ export function readSentMessage(reply: CgiReply): SentMessage {
 		Ret: reply.Ret,
 		ErrMsg: reply.ErrMsg,
 	};
+}
+
+/** Every string in a JSON value passed through `redact`: the answer of a command is output whole. */
+function redactValues(value: unknown, redact: (s: string) => string): unknown {
+	if (typeof value === 'string') return redact(value);
+	if (Array.isArray(value)) return value.map((entry) => redactValues(entry, redact));
+	if (value !== null && typeof value === 'object') {
+		const out: Record<string, unknown> = {};
+		for (const [key, entry] of Object.entries(value))
+			out[redact(key)] = redactValues(entry, redact);
+		return out;
+	}
+	return value;
 }

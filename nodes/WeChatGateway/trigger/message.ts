@@ -1,5 +1,5 @@
-import { parseAppMsgXml } from '../appmsg/parse';
 import { summarizeAppMsg, type AppMsgSummary } from '../actions/appMsgSummary';
+import { parseAppMsgXml } from '../appmsg/parse';
 import { AppMsgInputError, appMsgType } from '../appmsg/model';
 import { exactId, type AddMsg } from './frame';
 

@@ -1,0 +1,250 @@
+'use strict';
+/**
+ * End-to-end: talking back to what the WeChat Gateway Trigger receives, inside a real
+ * `n8n start` with two ACTIVE workflows against the simulator's socket:
+ *  - "trigger → reply with quote": a private text is answered with a quote of it, every quoted
+ *    field mapped 1:1 from the trigger's output (no Code node);
+ *  - "trigger (text mentioning the account) → send text with a mention back": a group message
+ *    that @mentions the account is answered in the group, @mentioning its sender.
+ * The simulator echoes each reply back to the account as its own frame, like a real gateway: the
+ * counts staying exact prove neither workflow answers itself.
+ *
+ *   npx jest --config test/e2e/jest.config.js talkback     (E2E_KEEP=1 keeps the n8n folder)
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { XMLParser } = require('fast-xml-parser');
+
+const lib = require('../../scripts/lib/instance');
+const { startGatewaySimulator } = require('../../simulator/gateway');
+const { GROUP, FRIEND, MEMBER } = require('../../simulator/frames');
+
+const { rt } = lib;
+const BOT = 'wxid_e2e_talkback_bot';
+const OWNER = { email: 'talkback-e2e@example.com', password: 'E2e-Passw0rd' };
+const CREDENTIAL = { id: 'e2eTalkbackCred1', name: 'e2e talk-back gateway' };
+const QUOTE_WORKFLOW = 'wcgwTalkQuoteE2E';
+const MENTION_WORKFLOW = 'wcgwTalkMentnE2E';
+/** Above 2^53: a JavaScript number would turn it into ...800. */
+const QUOTED_ID = '7400409546359626802';
+
+const T0 = Date.now();
+const log = (m) =>
+	process.stderr.write(`[talk-back e2e ${((Date.now() - T0) / 1000).toFixed(1)}s] ${m}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const xml = new XMLParser({ ignoreAttributes: false, parseTagValue: false, trimValues: false });
+
+async function waitFor(what, check, { timeoutMs = 60_000, intervalMs = 100 } = {}) {
+	const started = Date.now();
+	for (;;) {
+		const value = await check();
+		if (value) return value;
+		if (Date.now() - started > timeoutMs)
+			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await sleep(intervalMs);
+	}
+}
+
+const FAST = { messageInterval: 0, maxRecipientsPerMinute: 0 };
+
+function activeWorkflow(id, name, triggerParameters, wechatParameters) {
+	return {
+		id,
+		name,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+		nodes: [
+			{
+				id: `${id}-trigger`,
+				name: 'WeChat message',
+				type: 'n8n-nodes-wechat-gateway.weChatGatewayTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: triggerParameters,
+				credentials: { weChatGatewayApi: CREDENTIAL },
+			},
+			{
+				id: `${id}-answer`,
+				name: 'Answer',
+				type: 'n8n-nodes-wechat-gateway.weChatGateway',
+				typeVersion: 1,
+				position: [300, 0],
+				parameters: { ...wechatParameters, options: FAST },
+				credentials: { weChatGatewayApi: CREDENTIAL },
+			},
+		],
+		connections: { 'WeChat message': { main: [[{ node: 'Answer', type: 'main', index: 0 }]] } },
+	};
+}
+
+const quoteWorkflow = () =>
+	activeWorkflow(
+		QUOTE_WORKFLOW,
+		'e2e · trigger → reply with quote',
+		{ events: ['newMessage'], messageKinds: ['text'], chats: 'private' },
+		{
+			operation: 'replyWithQuote',
+			toUserName: '={{ $json.chatId }}',
+			text: 'got it 👍',
+			quotedNewMsgId: '={{ $json.newMsgId }}',
+			quotedSenderWxid: '={{ $json.senderWxid }}',
+			quotedSenderName: '={{ $json.senderName }}',
+			quotedMsgType: '={{ $json.msgType }}',
+			quotedContent: '={{ $json.content }}',
+		},
+	);
+
+const mentionWorkflow = () =>
+	activeWorkflow(
+		MENTION_WORKFLOW,
+		'e2e · trigger (mentioned in a group) → text with a mention back',
+		{
+			events: ['newMessage'],
+			messageKinds: ['text'],
+			chats: 'groups',
+			options: { onlyWhenMentioned: true },
+		},
+		{
+			operation: 'sendText',
+			toUserName: '={{ $json.chatId }}',
+			text: 'on it',
+			mentions: "={{ $json.senderWxid + ':' + $json.senderName }}",
+		},
+	);
+
+const ctx = {};
+
+beforeAll(
+	async () => {
+		ctx.work = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-talkback-e2e-'));
+		await lib.buildPackage({ log });
+		ctx.tarball = await lib.packPackage({ outDir: path.join(ctx.work, 'pack'), log });
+		ctx.runtime = await rt.ensureRuntime({ log });
+		ctx.sim = await startGatewaySimulator({ accounts: [BOT], firstMsgId: '9007199254740993' });
+		ctx.userFolder = path.join(ctx.work, 'n8n');
+		await lib.prepareInstance({
+			userFolder: ctx.userFolder,
+			tarball: ctx.tarball,
+			credentials: [
+				{
+					...CREDENTIAL,
+					type: lib.CREDENTIAL_TYPE,
+					data: {
+						baseUrl: ctx.sim.url,
+						wxid: BOT,
+						authentication: 'none',
+						timeout: 10,
+						ignoreSslIssues: false,
+					},
+				},
+			],
+			workflows: [quoteWorkflow(), mentionWorkflow()],
+			log,
+		});
+		ctx.server = await rt.startServer({
+			userFolder: ctx.userFolder,
+			port: await rt.findFreePort(),
+			env: lib.childEnv(),
+		});
+		const { cookie } = await rt.setupOwner({ port: ctx.server.port, ...OWNER });
+		ctx.cookie = cookie;
+		for (const id of [QUOTE_WORKFLOW, MENTION_WORKFLOW]) {
+			const stored = await rt.rest({
+				port: ctx.server.port,
+				cookie,
+				path: `/rest/workflows/${id}`,
+			});
+			await rt.rest({
+				port: ctx.server.port,
+				cookie,
+				method: 'POST',
+				path: `/rest/workflows/${id}/activate`,
+				body: { versionId: stored.data.versionId },
+			});
+		}
+		await waitFor('both triggers to open their sockets', () => ctx.sim.ws.clients === 2, {
+			timeoutMs: 30_000,
+		});
+		log(`n8n on ${ctx.server.url}, two workflows active, both triggers connected`);
+	},
+	25 * 60 * 1000,
+);
+
+afterAll(async () => {
+	if (ctx.server) await ctx.server.stop();
+	if (ctx.sim) await ctx.sim.close();
+	if (ctx.work) {
+		if (process.env.E2E_KEEP) log(`kept ${ctx.work}`);
+		else fs.rmSync(ctx.work, { recursive: true, force: true });
+	}
+}, 120 * 1000);
+
+/** Waits until the sends stop growing for `quietMs`, then returns them. */
+async function settledMessages(quietMs = 2000) {
+	let last = -1;
+	let since = Date.now();
+	for (;;) {
+		const now = ctx.sim.messages.length;
+		if (now !== last) {
+			last = now;
+			since = Date.now();
+		} else if (Date.now() - since >= quietMs) return ctx.sim.messages.slice();
+		await sleep(100);
+	}
+}
+
+describe('talking back to what the trigger receives, in n8n start', () => {
+	test('trigger → reply with quote: a private text is quoted back, its 64-bit id exact, no Code node', async () => {
+		const started = Date.now();
+		ctx.sim.ws.inject({ sample: 'text', newMsgId: QUOTED_ID });
+		const reply = await waitFor('the quote reply', () =>
+			ctx.sim.messages.find((m) => m.type === 57),
+		);
+		log(`quote reply sent ${Date.now() - started} ms after the frame`);
+		expect(reply.toUserName).toBe(FRIEND);
+		const appmsg = xml.parse(reply.appMsgXml).appmsg;
+		expect(appmsg.title).toBe('got it 👍');
+		expect(appmsg.type).toBe('57');
+		expect(appmsg.refermsg).toMatchObject({
+			type: '1',
+			svrid: QUOTED_ID,
+			fromusr: FRIEND,
+			chatusr: FRIEND,
+			content: 'hello from a friend',
+		});
+	});
+
+	test('trigger (mentioned in a group) → text with a mention back: @Name + U+2005 and AtUsers the sender', async () => {
+		const started = Date.now();
+		ctx.sim.ws.inject({ sample: 'groupText' });
+		const text = await waitFor('the text back', () =>
+			ctx.sim.messages.find((m) => m.cgiCmd === 522),
+		);
+		log(`text with a mention sent ${Date.now() - started} ms after the frame`);
+		expect(text).toMatchObject({
+			toUserName: GROUP,
+			content: '@Mei\u2005on it',
+			atUsers: [MEMBER],
+		});
+	});
+
+	test('a group message that does not mention the account, and the echoes of both replies, start nothing', async () => {
+		ctx.sim.ws.inject({ sample: 'groupTextPrefixed' });
+		const messages = await settledMessages();
+		expect(messages.map((m) => m.cgiCmd)).toEqual([222, 522]);
+		const { data } = await rt.rest({
+			port: ctx.server.port,
+			cookie: ctx.cookie,
+			path: `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ status: ['success'] }))}&limit=10`,
+		});
+		expect(data.count).toBe(2);
+		const failed = await rt.rest({
+			port: ctx.server.port,
+			cookie: ctx.cookie,
+			path: `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ status: ['error', 'crashed'] }))}&limit=1`,
+		});
+		expect(failed.data.count).toBe(0);
+	});
+});
