@@ -10,11 +10,13 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { optionsCollection, toUserNameField } from './actions/common.fields';
-import { operations } from './actions/registry';
+import { operations, sendingOperationNames } from './actions/registry';
 import { route } from './actions/router';
+import type { ClientTuning } from './actions/sendItems';
 import { testGatewayConnection } from './transport/connectionTest';
 
 const operationList = Object.values(operations);
+const forSendingOperations = { show: { operation: sendingOperationNames } };
 
 export class WeChatGateway implements INodeType {
 	description: INodeTypeDescription = {
@@ -43,9 +45,9 @@ export class WeChatGateway implements INodeType {
 				default: 'sendLink',
 				options: operationList.map((operation) => operation.option),
 			},
-			toUserNameField,
+			{ ...toUserNameField, displayOptions: forSendingOperations },
 			...operationList.flatMap((operation) => operation.properties),
-			optionsCollection,
+			{ ...optionsCollection, displayOptions: forSendingOperations },
 		],
 	};
 
@@ -60,7 +62,13 @@ export class WeChatGateway implements INodeType {
 		},
 	};
 
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await route.call(this);
+	/** n8n calls it with the execution's context as `this`. */
+	execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
+
+	/** n8n makes the node without arguments; tests may shorten the client's waits. */
+	constructor(tuning: ClientTuning = {}) {
+		this.execute = async function (this: IExecuteFunctions) {
+			return await route.call(this, tuning);
+		};
 	}
 }

@@ -102,22 +102,25 @@ function runsFromCli(workflow) {
 	return workflow.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger');
 }
 
-/** The operations in the order the README presents them (and the demo runs them). */
-const OPERATION_ORDER = [
-	'sendLink',
-	'forwardChannelsVideo',
-	'forwardMiniProgram',
-	'forwardFile',
-	'sendAppMsgXml',
-	'parseAppMsgXml',
-];
+/**
+ * The operations in the order the node offers them (its registry), which the README follows and
+ * the demo runs them in. Read from the built node, so that a new operation needs nothing here.
+ */
+function operationOrder() {
+	const { WeChatGateway } = require(
+		path.join(REPO, 'dist/nodes/WeChatGateway/WeChatGateway.node.js'),
+	);
+	const operation = new WeChatGateway().description.properties.find((p) => p.name === 'operation');
+	return operation.options.map((o) => o.value);
+}
 
-/** Sorts workflows by the first WeChat Gateway operation they use, in OPERATION_ORDER. */
+/** Sorts workflows by the first WeChat Gateway operation they use, in operationOrder(). */
 function byOperation(a, b) {
+	const order = operationOrder();
 	const rank = (w) => {
 		const node = wechatNodes(w)[0];
-		const i = node ? OPERATION_ORDER.indexOf(node.parameters.operation) : -1;
-		return i < 0 ? OPERATION_ORDER.length : i;
+		const i = node ? order.indexOf(node.parameters.operation) : -1;
+		return i < 0 ? order.length : i;
 	};
 	return rank(a) - rank(b) || a.name.localeCompare(b.name);
 }
@@ -400,7 +403,7 @@ module.exports = {
 	exampleCredentials,
 	runsFromCli,
 	wechatNodes,
-	OPERATION_ORDER,
+	operationOrder,
 	byOperation,
 	childEnv,
 	prepareInstance,

@@ -14,14 +14,14 @@ import {
 } from '../../nodes/WeChatGateway/actions/forwardMiniProgram.operation';
 import { sendAppMsgXml } from '../../nodes/WeChatGateway/actions/sendAppMsgXml.operation';
 import { sendLink } from '../../nodes/WeChatGateway/actions/sendLink.operation';
-import type { SendOperation } from '../../nodes/WeChatGateway/actions/appMsgOperation';
+import type { MessageKindOperation } from '../../nodes/WeChatGateway/actions/messageKinds';
 import { parameters } from '../support/parameters';
 import { at, readAppMsg, type Tree } from '../support/xml';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '../fixtures', name), 'utf8');
 
 function send(
-	operation: SendOperation,
+	operation: MessageKindOperation,
 	values: Record<string, unknown>,
 ): { xml: string; appMsg: Tree } {
 	const xml = buildAppMsgXml(operation.toAppMsg(parameters(values)));

@@ -1,118 +1,65 @@
 // @ts-check
 'use strict';
 /**
- * What the node panel must show for each operation: the top-level parameters by name (the
- * saved-workflow contract), in any order. A collection has no input of its own, so it is
- * known by its label (COLLECTION_LABELS). `hidden` lists parameters that other operations show
- * and that must not appear here (already implied by `shown` being exact; spelled out because
- * these are the ones that would leak).
+ * What the node panel must show for each operation, derived from the built node's description
+ * (dist/): the top-level parameters by name, in any order, for each value of Source when the
+ * operation has one. The names themselves (the saved-workflow contract) are pinned by
+ * test/node/description.test.ts; this suite checks that the real editor shows exactly them. A
+ * collection has no input of its own, so it is known by its label (COLLECTION_LABELS).
  */
+const path = require('node:path');
+
+const { WeChatGateway } = require(
+	path.resolve(__dirname, '../../dist/nodes/WeChatGateway/WeChatGateway.node.js'),
+);
+
+/** @typedef {{ name: string, displayName: string, type: string, options?: Array<{ name: string, value: string }>, displayOptions?: { show?: Record<string, unknown[]> } }} Property */
+
+/** @type {Property[]} */
+const properties = new WeChatGateway().description.properties;
 
 /** Label of a parameter without an input of its own -> its name. */
-const COLLECTION_LABELS = {
-	'Additional Fields': 'additionalFields',
-	'Override Fields': 'overrides',
-	Options: 'options',
-};
+const COLLECTION_LABELS = Object.fromEntries(
+	properties.filter((p) => p.type === 'collection').map((p) => [p.displayName, p.name]),
+);
 
-const XML_SOURCE = 'Received Message XML';
-const FIELDS_SOURCE = 'Fields';
+/**
+ * @param {Property} property
+ * @param {Record<string, string>} state parameter name -> chosen value
+ */
+function visible(property, state) {
+	const show = property.displayOptions?.show ?? {};
+	return Object.entries(show).every(([name, values]) => values.includes(state[name]));
+}
 
-/** The forward operations' state with Source = Received Message XML. */
-const fromXml = (value, fieldNames) => ({
-	source: XML_SOURCE,
-	screenshot: value,
-	shown: ['operation', 'toUserName', 'source', 'messageXml', 'overrides', 'options'],
-	hidden: [...fieldNames, 'additionalFields'],
-});
+/** @param {Record<string, string>} state */
+function namesShown(state) {
+	return properties.filter((p) => visible(p, state)).map((p) => p.name);
+}
 
-const fromFields = (value, fieldNames) => ({
-	source: FIELDS_SOURCE,
-	screenshot: `${value}-fields`,
-	shown: ['operation', 'toUserName', 'source', ...fieldNames, 'additionalFields', 'options'],
-	hidden: ['messageXml', 'overrides'],
-});
-
-const channelsFields = [
-	'objectId',
-	'objectNonceId',
-	'username',
-	'nickname',
-	'avatar',
-	'description',
-	'mediaUrl',
-	'thumbUrl',
-];
-const miniProgramFields = ['title', 'appId', 'username', 'pagePath', 'displayName', 'iconUrl'];
-const fileFields = ['fileName', 'fileSize', 'attachId', 'cdnAttachUrl', 'aesKey', 'md5'];
+const operationProperty = /** @type {Property} */ (properties.find((p) => p.name === 'operation'));
 
 /**
  * @type {Array<{ value: string, name: string, states: Array<{ source?: string, screenshot: string, shown: string[], hidden: string[] }> }>}
  */
-const OPERATIONS = [
-	{
-		value: 'sendLink',
-		name: 'Send Link',
-		states: [
-			{
-				screenshot: 'sendLink',
-				shown: [
-					'operation',
-					'toUserName',
-					'title',
-					'url',
-					'description',
-					'thumbUrl',
-					'additionalFields',
-					'options',
-				],
-				hidden: ['source', 'messageXml', 'overrides', 'fileName', 'objectId'],
-			},
-		],
-	},
-	{
-		value: 'forwardChannelsVideo',
-		name: 'Forward Channels Video',
-		states: [
-			fromXml('forwardChannelsVideo', channelsFields),
-			fromFields('forwardChannelsVideo', channelsFields),
-		],
-	},
-	{
-		value: 'forwardMiniProgram',
-		name: 'Forward Mini Program',
-		states: [
-			fromXml('forwardMiniProgram', miniProgramFields),
-			fromFields('forwardMiniProgram', miniProgramFields),
-		],
-	},
-	{
-		value: 'forwardFile',
-		name: 'Forward File',
-		states: [fromXml('forwardFile', fileFields), fromFields('forwardFile', fileFields)],
-	},
-	{
-		value: 'sendAppMsgXml',
-		name: 'Send App Message XML',
-		states: [
-			{
-				screenshot: 'sendAppMsgXml',
-				shown: ['operation', 'toUserName', 'messageXml', 'options'],
-				hidden: ['source', 'overrides', 'additionalFields', 'title', 'url'],
-			},
-		],
-	},
-	{
-		value: 'parseAppMsgXml',
-		name: 'Parse App Message XML',
-		states: [
-			{
-				screenshot: 'parseAppMsgXml',
-				shown: ['operation', 'messageXml'],
-				hidden: ['toUserName', 'source', 'options', 'overrides', 'title'],
-			},
-		],
-	},
-];
+const OPERATIONS = (operationProperty.options ?? []).map(({ name, value }) => {
+	const source = properties.find((p) => p.name === 'source' && visible(p, { operation: value }));
+	const choices = source?.options ?? [{ name: '', value: '' }];
+	return {
+		value,
+		name,
+		states: choices.map((choice, index) => {
+			const shown = namesShown({ operation: value, source: choice.value });
+			return {
+				...(source ? { source: choice.name } : {}),
+				// The first state is the operation's default panel; the others are named after the source.
+				screenshot: index === 0 ? value : `${value}-${choice.value}`,
+				shown,
+				// Everything else the node has, so that nothing another operation shows leaks in.
+				hidden: [...new Set(properties.map((p) => p.name))].filter((n) => !shown.includes(n)),
+			};
+		}),
+	};
+});
 
-module.exports = { OPERATIONS, COLLECTION_LABELS, XML_SOURCE, FIELDS_SOURCE };
+module.exports = { OPERATIONS, COLLECTION_LABELS };

@@ -267,7 +267,7 @@ describe('the package inside n8n', () => {
 		const operations = node.properties
 			.find((p) => p.name === 'operation')
 			.options.map((o) => o.value);
-		expect(operations.sort()).toEqual([...lib.OPERATION_ORDER].sort());
+		expect(operations.sort()).toEqual(lib.operationOrder().sort());
 		expect(JSON.stringify(tool.outputs)).toContain('ai_tool');
 		expect(tool.properties.map((p) => p.name)).toEqual(
 			expect.arrayContaining([

@@ -30,7 +30,7 @@ import {
 } from 'n8n-workflow';
 
 import { WeChatGatewayApi } from '../../credentials/WeChatGatewayApi.credentials';
-import { WeChatGateway } from '../../nodes/WeChatGateway/WeChatGateway.node';
+import { weChatNode } from '../support/node';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { engineAdditionalData } = require('./additionalData') as {
@@ -61,15 +61,14 @@ class TestItemsTrigger implements INodeType {
 export const WECHAT_NODE_TYPE = 'n8n-nodes-wechat-gateway.weChatGateway';
 const TRIGGER_TYPE = 'test.testItems';
 
-const nodeTypeInstances: Record<string, INodeType> = {
-	[WECHAT_NODE_TYPE]: new WeChatGateway(),
-	[TRIGGER_TYPE]: new TestItemsTrigger(),
-};
+const triggerNode = new TestItemsTrigger();
+const nodeTypeOf = (type: string): INodeType =>
+	type === WECHAT_NODE_TYPE ? weChatNode() : triggerNode;
 
 const nodeTypes: INodeTypes = {
-	getByName: (type) => nodeTypeInstances[type],
+	getByName: nodeTypeOf,
 	getByNameAndVersion: (type, version) =>
-		NodeHelpers.getVersionedNodeType(nodeTypeInstances[type], version),
+		NodeHelpers.getVersionedNodeType(nodeTypeOf(type), version),
 	getKnownTypes: () => ({}),
 };
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { INodeProperties } from 'n8n-workflow';
 
 import { WeChatGatewayApi } from '../../credentials/WeChatGatewayApi.credentials';
+import { operations } from '../../nodes/WeChatGateway/actions/registry';
 import { WeChatGateway } from '../../nodes/WeChatGateway/WeChatGateway.node';
 
 const description = new WeChatGateway().description;
@@ -25,16 +26,38 @@ const visibleFor = (operation: string, extra: Record<string, string> = {}) =>
 		)
 		.map((p) => p.name);
 
-test('operations are exactly the six of the contract', () => {
-	const operation = description.properties.find((p) => p.name === 'operation') as INodeProperties;
-	expect(operation.options?.map((o) => (o as { value: string }).value)).toEqual([
-		'sendLink',
-		'forwardChannelsVideo',
-		'forwardMiniProgram',
-		'forwardFile',
-		'sendAppMsgXml',
-		'parseAppMsgXml',
-	]);
+const operationValues = () =>
+	(description.properties.find((p) => p.name === 'operation') as INodeProperties).options?.map(
+		(o) => (o as { value: string }).value,
+	);
+
+test('the editor offers the registry, in its order', () => {
+	expect(operationValues()).toEqual(Object.keys(operations));
+});
+
+test('the operations saved workflows use are all there, under their names', () => {
+	expect(operationValues()).toEqual(
+		expect.arrayContaining([
+			'sendLink',
+			'forwardChannelsVideo',
+			'forwardMiniProgram',
+			'forwardFile',
+			'sendAppMsgXml',
+			'parseAppMsgXml',
+		]),
+	);
+});
+
+test('every operation that sends shows To and Options; the others show neither', () => {
+	for (const operation of Object.values(operations)) {
+		const shown = visibleFor(operation.option.value, { source: 'xml' });
+		for (const shared of ['toUserName', 'options'])
+			expect([operation.option.value, shared, shown.includes(shared)]).toEqual([
+				operation.option.value,
+				shared,
+				operation.sends,
+			]);
+	}
 });
 
 test('each operation shows its own fields', () => {
@@ -139,13 +162,10 @@ test('package.json declares what n8n loads, and only the two runtime dependencie
 
 test('the editor shows the same option defaults the delivery code uses', () => {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { DEFAULT_DELIVERY_OPTIONS } = require('../../nodes/WeChatGateway/delivery/options');
+	const { OPTION_DEFAULTS } = require('../../nodes/WeChatGateway/delivery/options');
 	const options = description.properties.find((p) => p.name === 'options') as INodeProperties;
 	for (const option of options.options as INodeProperties[]) {
-		expect([option.name, option.default]).toEqual([
-			option.name,
-			DEFAULT_DELIVERY_OPTIONS[option.name],
-		]);
+		expect([option.name, option.default]).toEqual([option.name, OPTION_DEFAULTS[option.name]]);
 	}
 });
 

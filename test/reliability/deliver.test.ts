@@ -2,11 +2,8 @@
  * The retry rules and the sent ledger on their own, with a scripted client: what is retried,
  * what is never sent twice, and what an interrupted retry reports.
  */
-import { deliver, type Delivery } from '../../nodes/WeChatGateway/delivery/deliver';
-import {
-	DEFAULT_DELIVERY_OPTIONS,
-	type DeliveryOptions,
-} from '../../nodes/WeChatGateway/delivery/options';
+import { deliver, type SendContext } from '../../nodes/WeChatGateway/delivery/deliver';
+import { DEFAULT_SEND_OPTIONS, type SendOptions } from '../../nodes/WeChatGateway/delivery/options';
 import { PacingAbortedError, resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
 import {
 	clearLedger,
@@ -16,11 +13,14 @@ import {
 } from '../../nodes/WeChatGateway/delivery/sentLedger';
 import {
 	GatewayError,
+	appMsgCall,
+	readSentMessage,
+	type CgiReply,
 	type GatewayClient,
-	type SendAppMsgResult,
+	type SentMessage,
 } from '../../nodes/WeChatGateway/transport/gateway';
 
-const OK: SendAppMsgResult = {
+const OK: SentMessage = {
 	NewMsgId: '7234567890123457789',
 	ClientMsgId: 'c1',
 	Ret: 0,
@@ -30,32 +30,39 @@ const notSent = () => new GatewayError('refused', 'refused', 'notSent');
 const unknown = () => new GatewayError('dropped', 'dropped after writing', 'unknown');
 const rejected = (ret: number) => new GatewayError('ret', `Ret ${ret}`, 'rejected', { ret });
 
-/** A client that answers from a script: a result, or an error to throw. */
-function scripted(...answers: Array<SendAppMsgResult | Error>) {
-	const sendAppMsg = jest.fn(async () => {
+/** A client that answers from a script: a sent message's answer, or an error to throw. */
+function scripted(...answers: Array<SentMessage | Error>) {
+	const callCgi = jest.fn(async (): Promise<CgiReply> => {
 		const next = answers.shift();
 		if (!next) throw new Error('no more scripted answers');
 		if (next instanceof Error) throw next;
-		return next;
+		const { Ret, ErrMsg, NewMsgId, ClientMsgId } = next;
+		return { Ret, ErrMsg, ResponseData: { NewMsgId, ClientMsgId } };
 	});
 	return {
 		client: {
 			settings: { baseUrl: 'http://gw', wxid: 'wxid_s' },
-			sendAppMsg,
+			callCgi,
 		} as unknown as GatewayClient,
-		sendAppMsg,
+		callCgi,
 	};
 }
 
+/** An app message, as the send loop hands it to deliver(). */
+const message = (xml: string) => ({
+	call: appMsgCall('wxid_a', xml),
+	readReply: readSentMessage,
+});
+
 function delivery(
 	client: GatewayClient,
-	options: Partial<DeliveryOptions> = {},
-	extra: Partial<Delivery> = {},
-): Delivery {
+	options: Partial<SendOptions> = {},
+	extra: Partial<SendContext> = {},
+): SendContext {
 	return {
 		client,
 		options: {
-			...DEFAULT_DELIVERY_OPTIONS,
+			...DEFAULT_SEND_OPTIONS,
 			messageInterval: 0,
 			maxRecipientsPerMinute: 0,
 			retryDelay: 1,
@@ -74,58 +81,68 @@ beforeEach(() => {
 
 describe('retries', () => {
 	test('not sent (connection failed before writing): retried up to "Retries" times', async () => {
-		const { client, sendAppMsg } = scripted(notSent(), notSent(), OK);
+		const { client, callCgi } = scripted(notSent(), notSent(), OK);
 		await expect(
-			deliver(delivery(client, { retries: 2 }), 0, 'wxid_a', '<x/>'),
-		).resolves.toMatchObject({ NewMsgId: OK.NewMsgId, possibleDuplicate: false });
-		expect(sendAppMsg).toHaveBeenCalledTimes(3);
+			deliver(delivery(client, { retries: 2 }), 0, 'wxid_a', message('<x/>')),
+		).resolves.toMatchObject({ fields: { NewMsgId: OK.NewMsgId }, possibleDuplicate: false });
+		expect(callCgi).toHaveBeenCalledTimes(3);
 	});
 
 	test('not sent every time: the last error after retries + 1 attempts', async () => {
-		const { client, sendAppMsg } = scripted(notSent(), notSent(), notSent());
+		const { client, callCgi } = scripted(notSent(), notSent(), notSent());
 		await expect(
-			deliver(delivery(client, { retries: 2 }), 0, 'wxid_a', '<x/>'),
+			deliver(delivery(client, { retries: 2 }), 0, 'wxid_a', message('<x/>')),
 		).rejects.toMatchObject({ delivery: 'notSent' });
-		expect(sendAppMsg).toHaveBeenCalledTimes(3);
+		expect(callCgi).toHaveBeenCalledTimes(3);
 	});
 
 	test.each([-1, -2, -13, -24, -100, -200])('Ret %i is not retried', async (ret) => {
-		const { client, sendAppMsg } = scripted(rejected(ret), OK);
+		const { client, callCgi } = scripted(rejected(ret), OK);
 		await expect(
-			deliver(delivery(client, { retries: 3 }), 0, 'wxid_a', '<x/>'),
+			deliver(delivery(client, { retries: 3 }), 0, 'wxid_a', message('<x/>')),
 		).rejects.toMatchObject({ delivery: 'rejected' });
-		expect(sendAppMsg).toHaveBeenCalledTimes(1);
+		expect(callCgi).toHaveBeenCalledTimes(1);
 	});
 
 	test('Ret -34 and HTTP 429 are retried (with backoff)', async () => {
 		const tooMany = new GatewayError('http', 'HTTP 429', 'rejected', { httpStatus: 429 });
-		const { client, sendAppMsg } = scripted(rejected(-34), tooMany, OK);
+		const { client, callCgi } = scripted(rejected(-34), tooMany, OK);
 		await expect(
-			deliver(delivery(client, { retries: 2 }), 0, 'wxid_a', '<x/>'),
-		).resolves.toMatchObject({ NewMsgId: OK.NewMsgId });
-		expect(sendAppMsg).toHaveBeenCalledTimes(3);
+			deliver(delivery(client, { retries: 2 }), 0, 'wxid_a', message('<x/>')),
+		).resolves.toMatchObject({ fields: { NewMsgId: OK.NewMsgId } });
+		expect(callCgi).toHaveBeenCalledTimes(3);
 	});
 
 	test('at most once (default): an unknown outcome is never retried', async () => {
-		const { client, sendAppMsg } = scripted(unknown(), OK);
+		const { client, callCgi } = scripted(unknown(), OK);
 		await expect(
-			deliver(delivery(client, { retries: 5 }), 0, 'wxid_a', '<x/>'),
+			deliver(delivery(client, { retries: 5 }), 0, 'wxid_a', message('<x/>')),
 		).rejects.toMatchObject({ delivery: 'unknown' });
-		expect(sendAppMsg).toHaveBeenCalledTimes(1);
+		expect(callCgi).toHaveBeenCalledTimes(1);
 	});
 
 	test('at least once: an unknown outcome is retried, and the result says it may be a duplicate', async () => {
-		const { client, sendAppMsg } = scripted(unknown(), OK);
+		const { client, callCgi } = scripted(unknown(), OK);
 		await expect(
-			deliver(delivery(client, { retries: 1, delivery: 'atLeastOnce' }), 0, 'wxid_a', '<x/>'),
+			deliver(
+				delivery(client, { retries: 1, guarantee: 'atLeastOnce' }),
+				0,
+				'wxid_a',
+				message('<x/>'),
+			),
 		).resolves.toMatchObject({ possibleDuplicate: true });
-		expect(sendAppMsg).toHaveBeenCalledTimes(2);
+		expect(callCgi).toHaveBeenCalledTimes(2);
 	});
 
 	test('at least once: unknown, then surely not sent, retries used up: the outcome is still unknown', async () => {
 		const { client } = scripted(unknown(), notSent(), notSent());
 		await expect(
-			deliver(delivery(client, { retries: 2, delivery: 'atLeastOnce' }), 0, 'wxid_a', '<x/>'),
+			deliver(
+				delivery(client, { retries: 2, guarantee: 'atLeastOnce' }),
+				0,
+				'wxid_a',
+				message('<x/>'),
+			),
 		).rejects.toMatchObject({ delivery: 'unknown' });
 	});
 
@@ -135,12 +152,12 @@ describe('retries', () => {
 		const pending = deliver(
 			delivery(
 				client,
-				{ retries: 1, retryDelay: 10_000, delivery: 'atLeastOnce' },
+				{ retries: 1, retryDelay: 10_000, guarantee: 'atLeastOnce' },
 				{ signal: controller.signal },
 			),
 			0,
 			'wxid_a',
-			'<x/>',
+			message('<x/>'),
 		);
 		setTimeout(() => controller.abort(), 20);
 		await expect(pending).rejects.toMatchObject({ delivery: 'unknown' });
@@ -148,57 +165,57 @@ describe('retries', () => {
 
 	test('stopped during the backoff after "not sent": reports the stop', async () => {
 		const controller = new AbortController();
-		const { client, sendAppMsg } = scripted(notSent(), OK);
+		const { client, callCgi } = scripted(notSent(), OK);
 		const pending = deliver(
 			delivery(client, { retries: 1, retryDelay: 10_000 }, { signal: controller.signal }),
 			0,
 			'wxid_a',
-			'<x/>',
+			message('<x/>'),
 		);
 		setTimeout(() => controller.abort(), 20);
 		await expect(pending).rejects.toBeInstanceOf(PacingAbortedError);
-		expect(sendAppMsg).toHaveBeenCalledTimes(1);
+		expect(callCgi).toHaveBeenCalledTimes(1);
 	});
 });
 
 describe('the sent ledger (n8n Retry On Fail)', () => {
 	test('a message sent in an earlier try of the run returns its first result, without a call', async () => {
 		const first = scripted(OK);
-		await deliver(delivery(first.client, {}, { run: RUN }), 3, 'wxid_a', '<x/>');
+		await deliver(delivery(first.client, {}, { run: RUN }), 3, 'wxid_a', message('<x/>'));
 		const again = scripted(OK);
 		// The XML may render differently on the retry (a time in an expression): still the same message.
 		await expect(
-			deliver(delivery(again.client, {}, { run: RUN }), 3, 'wxid_a', '<x changed="1"/>'),
-		).resolves.toMatchObject({ ...OK, replayed: true });
-		expect(again.sendAppMsg).not.toHaveBeenCalled();
+			deliver(delivery(again.client, {}, { run: RUN }), 3, 'wxid_a', message('<x changed="1"/>')),
+		).resolves.toEqual({ fields: OK, possibleDuplicate: false });
+		expect(again.callCgi).not.toHaveBeenCalled();
 	});
 
 	test('at most once: an unknown outcome in an earlier try is reported again, not sent blind', async () => {
 		const first = scripted(unknown());
 		await expect(
-			deliver(delivery(first.client, {}, { run: RUN }), 0, 'wxid_a', '<x/>'),
+			deliver(delivery(first.client, {}, { run: RUN }), 0, 'wxid_a', message('<x/>')),
 		).rejects.toMatchObject({ delivery: 'unknown' });
 		const again = scripted(OK);
 		await expect(
-			deliver(delivery(again.client, {}, { run: RUN }), 0, 'wxid_a', '<x/>'),
+			deliver(delivery(again.client, {}, { run: RUN }), 0, 'wxid_a', message('<x/>')),
 		).rejects.toMatchObject({ delivery: 'unknown' });
-		expect(again.sendAppMsg).not.toHaveBeenCalled();
+		expect(again.callCgi).not.toHaveBeenCalled();
 	});
 
 	test('a rejected or unsent message is sent on the retry', async () => {
 		const first = scripted(rejected(-1));
 		await expect(
-			deliver(delivery(first.client, {}, { run: RUN }), 0, 'wxid_a', '<x/>'),
+			deliver(delivery(first.client, {}, { run: RUN }), 0, 'wxid_a', message('<x/>')),
 		).rejects.toMatchObject({ delivery: 'rejected' });
 		const again = scripted(OK);
 		await expect(
-			deliver(delivery(again.client, {}, { run: RUN }), 0, 'wxid_a', '<x/>'),
-		).resolves.toMatchObject({ replayed: false });
-		expect(again.sendAppMsg).toHaveBeenCalledTimes(1);
+			deliver(delivery(again.client, {}, { run: RUN }), 0, 'wxid_a', message('<x/>')),
+		).resolves.toEqual({ fields: OK, possibleDuplicate: false });
+		expect(again.callCgi).toHaveBeenCalledTimes(1);
 	});
 
 	test("another run index (a loop's next round) or another recipient is another message", async () => {
-		await deliver(delivery(scripted(OK).client, {}, { run: RUN }), 0, 'wxid_a', '<x/>');
+		await deliver(delivery(scripted(OK).client, {}, { run: RUN }), 0, 'wxid_a', message('<x/>'));
 		const nextRound = scripted(OK);
 		await deliver(
 			delivery(
@@ -208,16 +225,16 @@ describe('the sent ledger (n8n Retry On Fail)', () => {
 			),
 			0,
 			'wxid_a',
-			'<x/>',
+			message('<x/>'),
 		);
-		expect(nextRound.sendAppMsg).toHaveBeenCalledTimes(1);
+		expect(nextRound.callCgi).toHaveBeenCalledTimes(1);
 		const otherRecipient = scripted(OK);
-		await deliver(delivery(otherRecipient.client, {}, { run: RUN }), 0, 'wxid_b', '<x/>');
-		expect(otherRecipient.sendAppMsg).toHaveBeenCalledTimes(1);
+		await deliver(delivery(otherRecipient.client, {}, { run: RUN }), 0, 'wxid_b', message('<x/>'));
+		expect(otherRecipient.callCgi).toHaveBeenCalledTimes(1);
 	});
 
 	test('a forgotten run keeps nothing', async () => {
-		await deliver(delivery(scripted(OK).client, {}, { run: RUN }), 0, 'wxid_a', '<x/>');
+		await deliver(delivery(scripted(OK).client, {}, { run: RUN }), 0, 'wxid_a', message('<x/>'));
 		expect(ledgerSize()).toEqual({ runs: 1, entries: 1 });
 		forgetRun(RUN);
 		expect(ledgerSize()).toEqual({ runs: 0, entries: 0 });

@@ -6,7 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
-import { setClientGraceMs } from '../../nodes/WeChatGateway/transport/gateway';
+import { setClientGraceMs } from '../support/node';
 import type { NodeRun } from '../engine/harness';
 import { account, recordAccounting, violations, type Accounting } from './support/accounting';
 import { batch, sendBatch, slotsOf } from './support/engine';
@@ -53,7 +53,8 @@ interface FaultCase {
 		| {
 				sent?: false;
 				delivery: 'notSent' | 'rejected' | 'unknown';
-				kind: string;
+				/** GatewayError.reason, as the node's error reports it. */
+				reason: string;
 				message: RegExp;
 				atGateway: 0 | 1;
 		  };
@@ -73,7 +74,7 @@ const cases: FaultCase[] = [
 			rules: [toFailing({ action: 'ret', ret, errMsg: `simulated ${ret}` })],
 			expect: {
 				delivery: 'rejected',
-				kind: 'ret',
+				reason: 'ret',
 				message: new RegExp(`WeChat refused the message: Ret ${ret} \\(simulated ${ret}\\)`),
 				atGateway: 0,
 			},
@@ -89,7 +90,7 @@ const cases: FaultCase[] = [
 		name: 'Ret -34 every time: retries used up',
 		target: 'plain',
 		rules: [toFailing({ action: 'ret', ret: -34 })],
-		expect: { delivery: 'rejected', kind: 'ret', message: /Ret -34/, atGateway: 0 },
+		expect: { delivery: 'rejected', reason: 'ret', message: /Ret -34/, atGateway: 0 },
 	},
 	{
 		name: 'Ret -1 with a network word in ErrMsg',
@@ -97,7 +98,7 @@ const cases: FaultCase[] = [
 		rules: [toFailing({ action: 'ret', ret: -1, errMsg: 'upstream ECONNRESET' })],
 		expect: {
 			delivery: 'rejected',
-			kind: 'ret',
+			reason: 'ret',
 			message: /Ret -1 \(upstream ECONNRESET\)/,
 			atGateway: 0,
 		},
@@ -109,7 +110,7 @@ const cases: FaultCase[] = [
 			rules: [toFailing({ action: 'http', status })],
 			expect: {
 				delivery: 'rejected',
-				kind: 'http',
+				reason: 'http',
 				message: new RegExp(`The gateway answered HTTP ${status}`),
 				atGateway: 0,
 			},
@@ -128,7 +129,7 @@ const cases: FaultCase[] = [
 			rules: [toFailing({ action: 'http', status })],
 			expect: {
 				delivery: 'unknown',
-				kind: 'http',
+				reason: 'http',
 				message: new RegExp(`The gateway answered HTTP ${status}`),
 				atGateway: 0,
 			},
@@ -140,7 +141,7 @@ const cases: FaultCase[] = [
 		rules: [toFailing({ action: 'html' })],
 		expect: {
 			delivery: 'unknown',
-			kind: 'notJson',
+			reason: 'notJson',
 			message: /answer is not JSON: "<!doctype html>/,
 			atGateway: 0,
 		},
@@ -151,7 +152,7 @@ const cases: FaultCase[] = [
 		rules: [toFailing({ action: 'empty' })],
 		expect: {
 			delivery: 'unknown',
-			kind: 'notJson',
+			reason: 'notJson',
 			message: /not JSON with an empty body/,
 			atGateway: 0,
 		},
@@ -162,7 +163,7 @@ const cases: FaultCase[] = [
 		rules: [toFailing({ action: 'json', body: '{"code":0,"msg":"ok"}' })],
 		expect: {
 			delivery: 'unknown',
-			kind: 'badResponse',
+			reason: 'badResponse',
 			message: /without "CgiBaseResponse"/,
 			atGateway: 0,
 		},
@@ -178,7 +179,7 @@ const cases: FaultCase[] = [
 		],
 		expect: {
 			delivery: 'unknown',
-			kind: 'badResponse',
+			reason: 'badResponse',
 			message: /no numeric "ResponseData.NewMsgId"/,
 			atGateway: 0,
 		},
@@ -196,7 +197,7 @@ const cases: FaultCase[] = [
 		rules: [{ action: 'dropConnection', nth: FAILING + 1, times: 3 }],
 		expect: {
 			delivery: 'notSent',
-			kind: 'dropped',
+			reason: 'dropped',
 			message: /dropped before the request was sent; nothing was sent/,
 			atGateway: 0,
 		},
@@ -207,7 +208,7 @@ const cases: FaultCase[] = [
 		rules: [toFailing({ action: 'dropBeforeSend' })],
 		expect: {
 			delivery: 'unknown',
-			kind: 'dropped',
+			reason: 'dropped',
 			message: /closed the connection after the request was sent .*may or may not have been sent/,
 			atGateway: 0,
 		},
@@ -218,7 +219,7 @@ const cases: FaultCase[] = [
 		rules: [toFailing({ action: 'drop' })],
 		expect: {
 			delivery: 'unknown',
-			kind: 'dropped',
+			reason: 'dropped',
 			message: /closed the connection after the request was sent .*may or may not have been sent/,
 			atGateway: 1,
 		},
@@ -229,7 +230,7 @@ const cases: FaultCase[] = [
 		rules: [toFailing({ action: 'delay', delayMs: 1800 })],
 		expect: {
 			delivery: 'unknown',
-			kind: 'timeout',
+			reason: 'timeout',
 			message: /did not answer within 1 s .*may or may not have been sent/,
 			atGateway: 1,
 		},
@@ -242,7 +243,7 @@ const cases: FaultCase[] = [
 		rules: [toFailing({ action: 'hang' })],
 		expect: {
 			delivery: 'unknown',
-			kind: 'timeout',
+			reason: 'timeout',
 			message: /did not answer within 1 s/,
 			atGateway: 0,
 		},
@@ -253,7 +254,7 @@ const cases: FaultCase[] = [
 		rules: [toFailing({ action: 'dribble', intervalMs: 100 })],
 		expect: {
 			delivery: 'unknown',
-			kind: 'timeout',
+			reason: 'timeout',
 			message: /did not finish answering within 1 s/,
 			atGateway: 1,
 		},
@@ -262,13 +263,23 @@ const cases: FaultCase[] = [
 		name: 'answer of several megabytes',
 		target: 'plain',
 		rules: [toFailing({ action: 'oversized', bytes: 3 * 1024 * 1024 })],
-		expect: { delivery: 'unknown', kind: 'badResponse', message: /larger than 1 MB/, atGateway: 0 },
+		expect: {
+			delivery: 'unknown',
+			reason: 'badResponse',
+			message: /larger than 1 MB/,
+			atGateway: 0,
+		},
 	},
 	{
 		name: 'proxy error page echoing the request',
 		target: 'plain',
 		rules: [toFailing({ action: 'echoHeaders', status: 400 })],
-		expect: { delivery: 'rejected', kind: 'http', message: /HTTP 400: "Bad request/, atGateway: 0 },
+		expect: {
+			delivery: 'rejected',
+			reason: 'http',
+			message: /HTTP 400: "Bad request/,
+			atGateway: 0,
+		},
 	},
 	{
 		name: 'connection refused',
@@ -276,7 +287,7 @@ const cases: FaultCase[] = [
 		allFail: true,
 		expect: {
 			delivery: 'notSent',
-			kind: 'refused',
+			reason: 'refused',
 			message: /Connection refused by 127\.0\.0\.1:\d+/,
 			atGateway: 0,
 		},
@@ -287,7 +298,7 @@ const cases: FaultCase[] = [
 		allFail: true,
 		expect: {
 			delivery: 'notSent',
-			kind: 'dns',
+			reason: 'dns',
 			message: /"gateway\.invalid" could not be resolved \(DNS\)/,
 			atGateway: 0,
 		},
@@ -351,6 +362,7 @@ function errorOf(run: NodeRun, continueOnFail: boolean, itemIndex: number) {
 	return {
 		message: error?.message ?? '',
 		delivery: error?.errorResponse?.delivery,
+		reason: error?.errorResponse?.reason,
 		to: error?.errorResponse?.ToUserName,
 	};
 }
@@ -394,6 +406,8 @@ describe.each(cases)('$name', (c) => {
 			expect(error.message).toMatch(expectation.message);
 			expect(error.message).toContain(`(item ${failingItem}, to ${failingTo})`);
 			expect(error.delivery).toBe(expectation.delivery);
+			// An error item carries no reason; the node's error does.
+			if (!continueOnFail) expect(error).toMatchObject({ reason: expectation.reason });
 			const atGateway = sim.messages.filter((m) => m.toUserName === failingTo).length;
 			expect(atGateway).toBe(
 				c.target === 'refused' || c.target === 'dns' ? 0 : expectation.atGateway,

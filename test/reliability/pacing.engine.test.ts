@@ -7,10 +7,10 @@
  * gap may fall short of the interval by TRANSIT_SLACK of it, and their mean by a tenth; without
  * pacing the gaps would be a few milliseconds.
  */
-import { DEFAULT_DELIVERY_OPTIONS } from '../../nodes/WeChatGateway/delivery/options';
+import { DEFAULT_SEND_OPTIONS } from '../../nodes/WeChatGateway/delivery/options';
 import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
 import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
-import { setClientGraceMs } from '../../nodes/WeChatGateway/transport/gateway';
+import { setClientGraceMs } from '../support/node';
 import { account, recordAccounting, violations } from './support/accounting';
 import { batch, sendBatch, slotsOf } from './support/engine';
 import {
@@ -66,8 +66,8 @@ test('messageInterval spaces every message from the account by at least the inte
 });
 
 test('the default is about one message a second, and at most 12 recipients a minute', async () => {
-	expect(DEFAULT_DELIVERY_OPTIONS.messageInterval).toBe(1000);
-	expect(DEFAULT_DELIVERY_OPTIONS.maxRecipientsPerMinute).toBe(12);
+	expect(DEFAULT_SEND_OPTIONS.messageInterval).toBe(1000);
+	expect(DEFAULT_SEND_OPTIONS.maxRecipientsPerMinute).toBe(12);
 	const b = batch('def', 2);
 	const run = await sendBatch(b, {
 		baseUrl: sim.url,

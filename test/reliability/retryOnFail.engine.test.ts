@@ -4,7 +4,7 @@
  * through n8n-core's WorkflowExecute, whose retry loop is the one a server uses.
  */
 import { ledgerSize } from '../../nodes/WeChatGateway/delivery/sentLedger';
-import { setClientGraceMs } from '../../nodes/WeChatGateway/transport/gateway';
+import { setClientGraceMs } from '../support/node';
 import { account, recordAccounting, violations } from './support/accounting';
 import { batch, sendBatch, slotsOf } from './support/engine';
 import { TEST_TLS, startSimulator, type Simulator, startFresh } from './support/gateway';

@@ -5,7 +5,7 @@
  */
 import { LoggerProxy } from 'n8n-workflow';
 
-import { setClientGraceMs } from '../../nodes/WeChatGateway/transport/gateway';
+import { setClientGraceMs } from '../support/node';
 import type { NodeRun } from '../engine/harness';
 import { recordCase } from './support/accounting';
 import { batch, sendBatch } from './support/engine';

@@ -4,19 +4,15 @@
  * queue for a connection, several in flight at once, and connections that die before or after
  * the request was written.
  */
-import {
-	GatewayClient,
-	GatewayError,
-	setClientGraceMs,
-} from '../../nodes/WeChatGateway/transport/gateway';
+import { GatewayClient, GatewayError } from '../../nodes/WeChatGateway/transport/gateway';
 import { TEST_TLS, startSimulator, type Simulator } from './support/gateway';
 
 const XML =
 	'<appmsg appid="" sdkver="0"><title>t</title><type>5</type><url>https://example.com/</url></appmsg>';
 
 let sims: Simulator[] = [];
-beforeAll(() => setClientGraceMs(300));
-afterAll(() => setClientGraceMs());
+/** The client waits this long beyond the gateway's timeout here, not 5 s. */
+const graceMs = 300;
 afterEach(async () => {
 	await Promise.all(sims.map((s) => s.close()));
 	sims = [];
@@ -60,7 +56,7 @@ test.each([
 		for (let nth = 2; nth <= 40; nth += 3) sim.addFault({ action: 'drop', nth });
 		const client = new GatewayClient(
 			{ baseUrl: sim.url, wxid: 'wxid_s', timeoutSeconds: 1, allowUnauthorizedCerts: false },
-			{ connections },
+			{ connections, graceMs },
 		);
 		try {
 			const results = await outcomes(client, lanes, 10);
@@ -81,7 +77,7 @@ test('a TLS connection dropped on accept is "notSent": the request cannot have b
 	sim.addFault({ action: 'dropConnection', nth: 2, times: 2 });
 	const client = new GatewayClient(
 		{ baseUrl: sim.url, wxid: 'wxid_s', timeoutSeconds: 1, allowUnauthorizedCerts: true },
-		{ connections: 2 },
+		{ connections: 2, graceMs },
 	);
 	try {
 		const results = await outcomes(client, 2, 3);
@@ -97,15 +93,18 @@ test('a TLS connection dropped on accept is "notSent": the request cannot have b
 test('a plain connection reset on accept is "unknown": the client had already written', async () => {
 	const sim = await simulator({ keepAlive: false });
 	sim.addFault({ action: 'dropConnection', nth: 1 });
-	const client = new GatewayClient({
-		baseUrl: sim.url,
-		wxid: 'wxid_s',
-		timeoutSeconds: 1,
-		allowUnauthorizedCerts: false,
-	});
+	const client = new GatewayClient(
+		{
+			baseUrl: sim.url,
+			wxid: 'wxid_s',
+			timeoutSeconds: 1,
+			allowUnauthorizedCerts: false,
+		},
+		{ graceMs },
+	);
 	try {
 		await expect(client.sendAppMsg('wxid_a', XML)).rejects.toMatchObject({
-			kind: 'dropped',
+			reason: 'dropped',
 			delivery: 'unknown',
 		});
 	} finally {
@@ -115,15 +114,18 @@ test('a plain connection reset on accept is "unknown": the client had already wr
 
 test('a self-signed certificate without "Ignore SSL Issues" is refused before anything is written', async () => {
 	const sim = await simulator({ tls: TEST_TLS });
-	const client = new GatewayClient({
-		baseUrl: sim.url,
-		wxid: 'wxid_s',
-		timeoutSeconds: 1,
-		allowUnauthorizedCerts: false,
-	});
+	const client = new GatewayClient(
+		{
+			baseUrl: sim.url,
+			wxid: 'wxid_s',
+			timeoutSeconds: 1,
+			allowUnauthorizedCerts: false,
+		},
+		{ graceMs },
+	);
 	try {
 		await expect(client.sendAppMsg('wxid_a', XML)).rejects.toMatchObject({
-			kind: 'tls',
+			reason: 'tls',
 			delivery: 'notSent',
 		});
 		expect(sim.calls).toHaveLength(0);

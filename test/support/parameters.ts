@@ -1,4 +1,4 @@
-import type { ParameterReader } from '../../nodes/WeChatGateway/actions/appMsgOperation';
+import type { ParameterReader } from '../../nodes/WeChatGateway/actions/operation';
 
 /** Parameters as n8n would hand them to an operation for one item, after expressions resolved. */
 export function parameters(values: Record<string, unknown>, itemIndex = 0): ParameterReader {

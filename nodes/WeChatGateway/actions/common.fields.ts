@@ -1,16 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** Operations that call the gateway; `parseAppMsgXml` is the only one that does not. */
-export const SENDING_OPERATIONS = [
-	'sendLink',
-	'forwardChannelsVideo',
-	'forwardMiniProgram',
-	'forwardFile',
-	'sendAppMsgXml',
-];
-
-const sending = { show: { operation: SENDING_OPERATIONS } };
-
 /** The XML of a received message, as forward, send-XML and parse operations take it. */
 export const messageXmlField: INodeProperties = {
 	displayName: 'Message XML',
@@ -24,6 +13,7 @@ export const messageXmlField: INodeProperties = {
 		'The XML of a received app message, as the gateway delivered it (the whole &lt;msg&gt; or the &lt;appmsg&gt; element alone)',
 };
 
+/** Shared by every sending operation; the node shows it for each of them (from the registry). */
 export const toUserNameField: INodeProperties = {
 	displayName: 'To',
 	name: 'toUserName',
@@ -33,17 +23,18 @@ export const toUserNameField: INodeProperties = {
 	placeholder: 'wxid_a1b2c3d4e5f6, 12345678901@chatroom',
 	description:
 		"Who receives the message: a person's wxid (wxid_…) or custom WeChat ID, or a group (…@chatroom). Several recipients: separate them with commas or new lines, or map a list; each gets its own output item.",
-	displayOptions: sending,
 };
 
-/** Defaults are literals for n8n's lint; a test holds them equal to DEFAULT_DELIVERY_OPTIONS. */
+/**
+ * Shared by every sending operation, like the To field. Defaults are literals for n8n's lint; a
+ * test holds them equal to OPTION_DEFAULTS.
+ */
 export const optionsCollection: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
-	displayOptions: sending,
 	options: [
 		{
 			displayName: 'Concurrent Recipients',

@@ -4,17 +4,7 @@ import { AppMsgInputError } from '../appmsg/model';
 import { GatewayError } from '../transport/gateway';
 import { CredentialSettingsError } from '../transport/settings';
 import { PacingAbortedError } from '../delivery/pacer';
-
-/** Plain words for the Ret codes WeChat's cgi layer is known to give. */
-export const RET_HINTS: Record<number, string> = {
-	[-1]: 'WeChat reported a system error; try again later',
-	[-2]: 'WeChat rejected an argument: check the message fields (a mini program cover above about 50 KB, an expired file attachment or a wrong recipient ID all cause this)',
-	[-13]: "the account's session has expired: log the account in to the gateway again",
-	[-24]: 'WeChat treated the message as spam',
-	[-34]: 'the account is sending too often: raise "Message Interval" in the node\'s options',
-	[-100]: 'the account was logged in elsewhere and is now logged out of the gateway: log in again',
-	[-200]: 'the account is banned or restricted by WeChat',
-};
+import { RET_HINTS } from '../wechat';
 
 export interface ErrorPlace {
 	itemIndex: number;
@@ -35,7 +25,7 @@ export function toNodeError(
 	if (error instanceof GatewayError) {
 		const { ret, errMsg, httpStatus } = error.details;
 		const hint = ret !== undefined ? RET_HINTS[ret] : undefined;
-		const response: JsonObject = { kind: error.kind, delivery: error.delivery };
+		const response: JsonObject = { reason: error.reason, delivery: error.delivery };
 		if (ret !== undefined) response.Ret = ret;
 		if (errMsg !== undefined) response.ErrMsg = errMsg;
 		if (place.recipient) response.ToUserName = place.recipient;

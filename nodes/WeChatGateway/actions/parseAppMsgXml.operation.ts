@@ -1,11 +1,11 @@
 import { buildAppMsgXml } from '../appmsg/build';
 import { parseAppMsgXml as parse, summarizeAppMsg } from '../appmsg/parse';
-import type { LocalOperation } from './appMsgOperation';
+import type { LocalOperation } from './operation';
 import { messageXmlField } from './common.fields';
 
 /** Received app message XML -> fields a workflow can route on; no gateway call. */
 export const parseAppMsgXml: LocalOperation = {
-	kind: 'local',
+	sends: false,
 	option: {
 		name: 'Parse App Message XML',
 		value: 'parseAppMsgXml',

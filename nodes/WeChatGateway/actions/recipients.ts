@@ -1,7 +1,5 @@
 import { AppMsgInputError } from '../appmsg/model';
-
-/** wxid_…, custom WeChat IDs, …@chatroom, …@openim, gh_…: never spaces or markup. */
-const WECHAT_ID = /^[A-Za-z0-9_@.-]{1,128}$/;
+import { isWeChatId } from '../wechat';
 
 /**
  * One recipient or several: separated by commas (also the Chinese ，、), semicolons or new
@@ -15,7 +13,7 @@ export function parseRecipients(value: unknown, field = 'To'): string[] {
 	if (recipients.length === 0)
 		throw new AppMsgInputError(`"${field}" is empty: give a wxid or a …@chatroom group ID`, field);
 	for (const recipient of recipients) {
-		if (!WECHAT_ID.test(recipient)) {
+		if (!isWeChatId(recipient)) {
 			throw new AppMsgInputError(
 				`"${field}" has "${recipient.slice(0, 60)}", which is not a WeChat ID: use a wxid (wxid_…), a custom WeChat ID or a group ID (…@chatroom), not a nickname`,
 				field,

@@ -1,4 +1,4 @@
-import type { Operation } from './appMsgOperation';
+import type { Operation } from './operation';
 import { forwardChannelsVideo } from './forwardChannelsVideo.operation';
 import { forwardFile } from './forwardFile.operation';
 import { forwardMiniProgram } from './forwardMiniProgram.operation';
@@ -15,3 +15,8 @@ export const operations: Record<string, Operation> = {
 	sendAppMsgXml,
 	parseAppMsgXml,
 };
+
+/** The operations that call the gateway: the To field and the Options show for these. */
+export const sendingOperationNames = Object.values(operations)
+	.filter((operation) => operation.sends)
+	.map((operation) => operation.option.value);

@@ -1,7 +1,7 @@
-import { defineAppMsgKind } from './appMsgOperation';
+import { defineMessageKind } from './messageKinds';
 
 /** Any app message, given as XML: the escape hatch for kinds without their own operation. */
-export const sendAppMsgXml = defineAppMsgKind({
+export const sendAppMsgXml = defineMessageKind({
 	value: 'sendAppMsgXml',
 	name: 'Send App Message XML',
 	action: 'Send an app message from XML',

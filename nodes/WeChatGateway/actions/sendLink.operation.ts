@@ -1,8 +1,8 @@
 import { APPMSG_TYPE, AppMsgInputError } from '../appmsg/model';
-import { defineAppMsgKind } from './appMsgOperation';
+import { defineMessageKind } from './messageKinds';
 
 /** A link card (appmsg type 5): title, description and thumbnail that open a URL. */
-export const sendLink = defineAppMsgKind({
+export const sendLink = defineMessageKind({
 	value: 'sendLink',
 	name: 'Send Link',
 	action: 'Send a link card',

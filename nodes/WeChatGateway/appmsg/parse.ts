@@ -10,6 +10,7 @@ import {
 	type XmlElement,
 	type XmlValue,
 } from './model';
+import { WECHAT_ID_PATTERN } from '../wechat';
 
 /** Received app messages are a few kilobytes; anything this large is not one. */
 export const MAX_MESSAGE_XML_CHARS = 1024 * 1024;
@@ -48,7 +49,7 @@ const parser = new XMLParser({
 export interface ParsedAppMsg {
 	appMsg: AppMsg;
 	/** Fields of the enclosing `<msg>` of a received message, when there was one. */
-	envelope: { fromUsername?: string; scene?: string; appVersion?: string };
+	envelope: { fromUsername?: string };
 }
 
 /**
@@ -109,11 +110,7 @@ export function parseAppMsgXml(input: unknown, field = 'messageXml'): ParsedAppM
 	}
 	return {
 		appMsg,
-		envelope: {
-			fromUsername: readText(msg, ['fromusername']),
-			scene: readText(msg, ['scene']),
-			appVersion: readText(msg, ['appinfo', 'version']),
-		},
+		envelope: { fromUsername: readText(msg, ['fromusername']) },
 	};
 }
 
@@ -126,8 +123,11 @@ function parseOrError(xml: string): XmlElement | Error {
 	}
 }
 
+/** `wxid_speaker:` and a line break before a group message's XML. */
+const SENDER_PREFIX = new RegExp(`^${WECHAT_ID_PATTERN}:\\s*\\n`);
+
 function stripSenderPrefix(xml: string): string {
-	const match = /^[A-Za-z0-9_@.-]{1,64}:\s*\n/.exec(xml);
+	const match = SENDER_PREFIX.exec(xml);
 	return match ? xml.slice(match[0].length).trimStart() : xml;
 }
 

@@ -1,19 +1,23 @@
-/** How messages leave the node: pacing, retries and the duplicate/loss trade-off. */
-export interface DeliveryOptions {
+/** How messages leave the node: pacing, retries, the duplicate/loss trade-off, what is echoed. */
+export interface SendOptions {
 	messageInterval: number;
 	maxRecipientsPerMinute: number;
 	retries: number;
 	retryDelay: number;
-	delivery: 'atMostOnce' | 'atLeastOnce';
+	/** The "Delivery Guarantee" option (parameter `delivery`). */
+	guarantee: 'atMostOnce' | 'atLeastOnce';
 	concurrency: number;
+	/** The "Include Sent XML" option: add what was sent to each output item. */
 	includeXml: boolean;
 }
 
 /**
- * Safe by default: about one message a second and at most 12 different chats a minute, which is
- * what public gateway operators advise to keep an account from being limited.
+ * The defaults of the node's "Options" parameters, by parameter name (the editor shows the same;
+ * a test holds them equal). Safe by default: about one message a second and at most 12 different
+ * chats a minute, which is what public gateway operators advise to keep an account from being
+ * limited.
  */
-export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
+export const OPTION_DEFAULTS = {
 	messageInterval: 1000,
 	maxRecipientsPerMinute: 12,
 	retries: 2,
@@ -21,7 +25,7 @@ export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
 	delivery: 'atMostOnce',
 	concurrency: 1,
 	includeXml: false,
-};
+} as const;
 
 function wholeNumber(
 	value: unknown,
@@ -40,44 +44,41 @@ function wholeNumber(
 	return Math.floor(number);
 }
 
-export function readDeliveryOptions(raw: Record<string, unknown>): DeliveryOptions {
-	const delivery = raw.delivery ?? DEFAULT_DELIVERY_OPTIONS.delivery;
-	if (delivery !== 'atMostOnce' && delivery !== 'atLeastOnce') {
+/** The "Options" collection of one execution, checked; what is not given takes its default. */
+export function readSendOptions(raw: Record<string, unknown>): SendOptions {
+	const guarantee = raw.delivery ?? OPTION_DEFAULTS.delivery;
+	if (guarantee !== 'atMostOnce' && guarantee !== 'atLeastOnce') {
 		throw new RangeError(
-			`Option "Delivery Guarantee" must be atMostOnce or atLeastOnce, got "${String(delivery)}"`,
+			`Option "Delivery Guarantee" must be atMostOnce or atLeastOnce, got "${String(guarantee)}"`,
 		);
 	}
 	return {
 		messageInterval: wholeNumber(
 			raw.messageInterval,
 			'Message Interval',
-			DEFAULT_DELIVERY_OPTIONS.messageInterval,
+			OPTION_DEFAULTS.messageInterval,
 			0,
 			3_600_000,
 		),
 		maxRecipientsPerMinute: wholeNumber(
 			raw.maxRecipientsPerMinute,
 			'Max Recipients per Minute',
-			DEFAULT_DELIVERY_OPTIONS.maxRecipientsPerMinute,
+			OPTION_DEFAULTS.maxRecipientsPerMinute,
 			0,
 			100_000,
 		),
-		retries: wholeNumber(raw.retries, 'Retries', DEFAULT_DELIVERY_OPTIONS.retries, 0, 10),
-		retryDelay: wholeNumber(
-			raw.retryDelay,
-			'Retry Delay',
-			DEFAULT_DELIVERY_OPTIONS.retryDelay,
-			0,
-			600_000,
-		),
-		delivery,
+		retries: wholeNumber(raw.retries, 'Retries', OPTION_DEFAULTS.retries, 0, 10),
+		retryDelay: wholeNumber(raw.retryDelay, 'Retry Delay', OPTION_DEFAULTS.retryDelay, 0, 600_000),
+		guarantee,
 		concurrency: wholeNumber(
 			raw.concurrency,
 			'Concurrent Recipients',
-			DEFAULT_DELIVERY_OPTIONS.concurrency,
+			OPTION_DEFAULTS.concurrency,
 			1,
 			16,
 		),
 		includeXml: raw.includeXml === true,
 	};
 }
+
+export const DEFAULT_SEND_OPTIONS: SendOptions = readSendOptions({});

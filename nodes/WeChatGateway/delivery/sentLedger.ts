@@ -1,4 +1,4 @@
-import type { GatewayError, SendAppMsgResult } from '../transport/gateway';
+import type { GatewayError } from '../transport/gateway';
 
 /**
  * What this node already sent in one run of it. When n8n's "Retry On Fail" runs the node again
@@ -12,8 +12,8 @@ import type { GatewayError, SendAppMsgResult } from '../transport/gateway';
  * random id) renders differently the second time.
  */
 export type LedgerEntry =
-	| { state: 'sent'; result: SendAppMsgResult }
-	| { state: 'uncertain'; error: GatewayError };
+	/** `result`: what the gateway's answer gave, as the output item shows it. */
+	{ state: 'sent'; result: Record<string, unknown> } | { state: 'uncertain'; error: GatewayError };
 
 export interface RunIdentity {
 	executionId: string;

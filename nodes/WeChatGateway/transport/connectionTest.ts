@@ -1,14 +1,8 @@
 import type { INodeCredentialTestResult } from 'n8n-workflow';
 
+import { ACCOUNT_RETS, RET_HINTS } from '../wechat';
 import { GatewayClient, GatewayError } from './gateway';
 import { gatewaySettingsFrom } from './settings';
-
-/** Ret codes that mean "this is the gateway, but the account cannot send right now". */
-const ACCOUNT_PROBLEMS: Record<number, string> = {
-	[-13]: "the account's session has expired; log it in to the gateway again",
-	[-100]: 'the account was logged in elsewhere; log it in to the gateway again',
-	[-200]: 'the account is banned or restricted by WeChat',
-};
 
 /**
  * Passes only for a server that answers like the gateway. It calls cgi 222 with no recipient
@@ -22,7 +16,8 @@ export async function testGatewayConnection(
 		const settings = gatewaySettingsFrom(credentials);
 		client = new GatewayClient(settings);
 		const { ret, errMsg } = await client.probe();
-		const problem = ACCOUNT_PROBLEMS[ret];
+		// The gateway answered, but says that the account cannot send right now.
+		const problem = ACCOUNT_RETS.has(ret) ? RET_HINTS[ret] : undefined;
 		if (problem)
 			return {
 				status: 'Error',

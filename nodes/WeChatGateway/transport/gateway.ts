@@ -1,5 +1,6 @@
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 
+import { CGI, MSG_TYPE_APP, RET } from '../wechat';
 import { parseJsonKeepingBigIntegers } from './exactJson';
 
 /** What the gateway needs to know, read once per execution from the credential. */
@@ -12,7 +13,7 @@ export interface GatewaySettings {
 	allowUnauthorizedCerts: boolean;
 }
 
-export type GatewayErrorKind =
+export type GatewayFailure =
 	| 'ret'
 	| 'http'
 	| 'notJson'
@@ -29,13 +30,13 @@ export type GatewayErrorKind =
  * Whether the message may have reached WeChat. `notSent`: the gateway surely never got the
  * request. `rejected`: the gateway answered that it did not send. `unknown`: it may have.
  */
-export type Delivery = 'notSent' | 'rejected' | 'unknown';
+export type DeliveryOutcome = 'notSent' | 'rejected' | 'unknown';
 
 export class GatewayError extends Error {
 	constructor(
-		readonly kind: GatewayErrorKind,
+		readonly reason: GatewayFailure,
 		message: string,
-		readonly delivery: Delivery,
+		readonly delivery: DeliveryOutcome,
 		readonly details: {
 			ret?: number;
 			errMsg?: string;
@@ -48,15 +49,36 @@ export class GatewayError extends Error {
 	}
 }
 
-export interface SendAppMsgResult {
+/** One call of a WeChat cgi through the gateway's MagicCgi endpoint. */
+export interface CgiCall {
+	CgiCmd: number;
+	CgiRequest: Record<string, unknown>;
+}
+
+/** The gateway's answer to a call WeChat accepted (Ret 0); 64-bit integers are exact strings. */
+export interface CgiReply {
+	Ret: number;
+	ErrMsg: string;
+	/** `{}` when the answer has none. */
+	ResponseData: Record<string, unknown>;
+}
+
+/** What a sent message's answer says; the fields of its output item. */
+export interface SentMessage {
 	NewMsgId: string;
 	ClientMsgId: string;
 	Ret: number;
 	ErrMsg: string;
+	[field: string]: unknown;
 }
 
-export const CGI_SEND_APP_MSG = 222;
-export const MSG_TYPE_APP = 49;
+/** cgi 222 (sendappmsg) of one `<appmsg>` to one recipient. */
+export function appMsgCall(toUserName: string, appMsgXml: string): CgiCall {
+	return {
+		CgiCmd: CGI.sendAppMsg,
+		CgiRequest: { ToUserName: toUserName, AppMsgXml: appMsgXml, MsgType: MSG_TYPE_APP },
+	};
+}
 /** The client waits this much longer than the gateway's own timeout, so the gateway answers first. */
 const DEFAULT_GRACE_MS = 5000;
 /** HTTP statuses by which a gateway or the proxy in front of it refuses who is asking. */
@@ -129,15 +151,11 @@ function dispatchTracked(dispatch: Dispatcher['dispatch']): Dispatcher['dispatch
  */
 let trackingBroken = false;
 
-/** For tests: how long the client waits beyond the gateway's timeout (default 5 s). */
-let graceMs = DEFAULT_GRACE_MS;
-export function setClientGraceMs(ms?: number): void {
-	graceMs = ms ?? DEFAULT_GRACE_MS;
-}
-
 export interface GatewayClientOptions {
 	/** Parallel connections to the gateway; 1 keeps one keep-alive connection for a whole run. */
 	connections?: number;
+	/** How long the client waits beyond the gateway's own timeout (default 5 s). */
+	graceMs?: number;
 }
 
 /**
@@ -154,12 +172,14 @@ export class GatewayClient {
 	/** Hard limit on one call from dispatch to the last byte, so a call always ends. */
 	private readonly deadlineMs: number;
 	private readonly secrets: string[];
+	private readonly graceMs: number;
 
 	constructor(
 		readonly settings: GatewaySettings,
 		options: GatewayClientOptions = {},
 	) {
-		this.answerTimeoutMs = settings.timeoutSeconds * 1000 + graceMs;
+		this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+		this.answerTimeoutMs = settings.timeoutSeconds * 1000 + this.graceMs;
 		const connectTimeoutMs = Math.min(this.answerTimeoutMs, 10_000);
 		this.deadlineMs = connectTimeoutMs + this.answerTimeoutMs;
 		this.agent = new EnvHttpProxyAgent({
@@ -196,30 +216,38 @@ export class GatewayClient {
 			: [];
 	}
 
-	/** WeChat cgi 222 (sendappmsg). Resolves only when the gateway says Ret 0. */
-	async sendAppMsg(
-		toUserName: string,
-		appMsgXml: string,
-		signal?: AbortSignal,
-	): Promise<SendAppMsgResult> {
-		const body = JSON.stringify({
-			CgiCmd: CGI_SEND_APP_MSG,
-			CgiRequest: { ToUserName: toUserName, AppMsgXml: appMsgXml, MsgType: MSG_TYPE_APP },
-		});
-		const answer = await this.call(body, signal);
-		return readSendResult(answer, this.redact);
+	/** Any cgi. Resolves only when the gateway says Ret 0; any other Ret is a `rejected` error. */
+	async callCgi(call: CgiCall): Promise<CgiReply> {
+		const answer = await this.post(JSON.stringify(call));
+		const { ret, errMsg } = readBaseResponse(answer, this.redact);
+		if (ret !== RET.ok) {
+			throw new GatewayError(
+				'ret',
+				`WeChat refused the message: Ret ${ret}${errMsg ? ` (${errMsg})` : ''}`,
+				'rejected',
+				{ ret, errMsg },
+			);
+		}
+		const data = answer.ResponseData;
+		const responseData =
+			data && typeof data === 'object' && !Array.isArray(data)
+				? (data as Record<string, unknown>)
+				: {};
+		return { Ret: ret, ErrMsg: errMsg, ResponseData: responseData };
+	}
+
+	/** WeChat cgi 222 (sendappmsg) of one `<appmsg>` to one recipient. */
+	async sendAppMsg(toUserName: string, appMsgXml: string): Promise<SentMessage> {
+		return readSentMessage(await this.callCgi(appMsgCall(toUserName, appMsgXml)));
 	}
 
 	/**
 	 * Proves that the server is the gateway without sending anything: a cgi 222 call with no
 	 * recipient and no XML, which a gateway refuses with a CgiBaseResponse.
 	 */
-	async probe(signal?: AbortSignal): Promise<{ ret: number; errMsg: string }> {
-		const body = JSON.stringify({
-			CgiCmd: CGI_SEND_APP_MSG,
-			CgiRequest: { ToUserName: '', AppMsgXml: '', MsgType: MSG_TYPE_APP },
-		});
-		const answer = await this.call(body, signal, { acceptHttpErrors: true });
+	async probe(): Promise<{ ret: number; errMsg: string }> {
+		const body = JSON.stringify(appMsgCall('', ''));
+		const answer = await this.post(body, { acceptHttpErrors: true });
 		const base = readBaseResponse(answer, this.redact);
 		return { ret: base.ret, errMsg: base.errMsg };
 	}
@@ -228,9 +256,8 @@ export class GatewayClient {
 		await this.agent.close();
 	}
 
-	private async call(
+	private async post(
 		body: string,
-		signal?: AbortSignal,
 		{ acceptHttpErrors = false } = {},
 	): Promise<Record<string, unknown>> {
 		const tracker: WriteTracker = { connected: false, written: false };
@@ -243,7 +270,7 @@ export class GatewayClient {
 				method: 'POST',
 				headers: this.headers,
 				body,
-				signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+				signal: deadline.signal,
 				dispatcher: this.dispatcher,
 				writeTracker: tracker,
 			} as Parameters<typeof request>[1]);
@@ -289,8 +316,8 @@ export class GatewayClient {
 		const where = new URL(this.settings.baseUrl).host;
 		// Only a request that undici never began to write can be known not to have reached the gateway.
 		const mayHaveArrived = tracker.connected || tracker.written || trackingBroken;
-		const delivery: Delivery = mayHaveArrived ? 'unknown' : 'notSent';
-		const limits = `${this.settings.timeoutSeconds} s (+${graceMs / 1000} s grace)`;
+		const delivery: DeliveryOutcome = mayHaveArrived ? 'unknown' : 'notSent';
+		const limits = `${this.settings.timeoutSeconds} s (+${this.graceMs / 1000} s grace)`;
 		if (pastDeadline) {
 			return mayHaveArrived
 				? new GatewayError(
@@ -434,28 +461,11 @@ function readBaseResponse(
 	return { ret, errMsg: redact(errMsg) };
 }
 
-function readSendResult(
-	answer: Record<string, unknown>,
-	redact: (s: string) => string,
-): SendAppMsgResult {
-	const { ret, errMsg } = readBaseResponse(answer, redact);
-	if (ret !== 0) {
-		throw new GatewayError(
-			'ret',
-			`WeChat refused the message: Ret ${ret}${errMsg ? ` (${errMsg})` : ''}`,
-			'rejected',
-			{ ret, errMsg },
-		);
-	}
-	const data = answer.ResponseData as Record<string, unknown> | undefined;
-	const newMsgId = data?.NewMsgId;
-	if (
-		!data ||
-		typeof data !== 'object' ||
-		newMsgId === undefined ||
-		newMsgId === null ||
-		!/^-?\d+$/.test(String(newMsgId))
-	) {
+/** The ids of a message WeChat accepted; an answer without them may still have sent it. */
+export function readSentMessage(reply: CgiReply): SentMessage {
+	const data = reply.ResponseData;
+	const newMsgId = data.NewMsgId;
+	if (newMsgId === undefined || newMsgId === null || !/^-?\d+$/.test(String(newMsgId))) {
 		throw new GatewayError(
 			'badResponse',
 			'The gateway said Ret 0 but its answer has no numeric "ResponseData.NewMsgId"; the message was probably sent',
@@ -466,7 +476,7 @@ function readSendResult(
 		NewMsgId: String(newMsgId),
 		ClientMsgId:
 			data.ClientMsgId === undefined || data.ClientMsgId === null ? '' : String(data.ClientMsgId),
-		Ret: ret,
-		ErrMsg: errMsg,
+		Ret: reply.Ret,
+		ErrMsg: reply.ErrMsg,
 	};
 }

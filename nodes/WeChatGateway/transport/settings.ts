@@ -1,3 +1,4 @@
+import { isWeChatId } from '../wechat';
 import type { GatewaySettings } from './gateway';
 
 /** A credential field that cannot work; `field` is the label a person sees in the credential. */
@@ -48,7 +49,7 @@ export function gatewaySettingsFrom(credentials: Record<string, unknown>): Gatew
 	const wxid = typeof credentials.wxid === 'string' ? credentials.wxid.trim() : '';
 	if (wxid === '')
 		throw new CredentialSettingsError('Sending Account wxid', '"Sending Account wxid" is empty');
-	if (!/^[A-Za-z0-9_@.-]{1,128}$/.test(wxid)) {
+	if (!isWeChatId(wxid)) {
 		throw new CredentialSettingsError(
 			'Sending Account wxid',
 			'"Sending Account wxid" must be a WeChat ID such as wxid_a1b2c3 (letters, digits, _ - . @ only)',

@@ -6,7 +6,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
-import { WeChatGateway } from '../../../nodes/WeChatGateway/WeChatGateway.node';
+import { weChatNode } from '../../support/node';
 
 export type DirectParameter = unknown | ((item: IDataObject, itemIndex: number) => unknown);
 
@@ -46,13 +46,13 @@ export async function runDirect(options: {
 		return value;
 	};
 	const context = {
-		runIndex: 0,
 		getInputData: () => input,
 		getNode: () => node,
 		continueOnFail: () => options.continueOnFail === true,
 		getCredentials: async () => ({ ...options.credentials }),
 		getExecutionId: () => options.executionId ?? 'direct-execution',
 		getExecutionCancelSignal: () => undefined,
+		getWorkflowDataProxy: () => ({ $runIndex: 0 }),
 		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
 			const value =
 				name in options.parameters ? resolve(options.parameters[name], itemIndex) : undefined;
@@ -60,7 +60,7 @@ export async function runDirect(options: {
 		},
 	} as unknown as IExecuteFunctions;
 	try {
-		const [items] = await new WeChatGateway().execute.call(context);
+		const [items] = await weChatNode().execute.call(context);
 		return { items };
 	} catch (error) {
 		return { items: [], error: error as DirectRun['error'] };

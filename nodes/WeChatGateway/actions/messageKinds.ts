@@ -1,8 +1,12 @@
-import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+/**
+ * A message kind (link card, file, mini program, …) is declared once, as data: its editor
+ * fields and where each goes in `<appmsg>`. From that one declaration come the operation's
+ * editor properties, the message it sends (from fields or from received XML with overrides) and
+ * the names under which Parse App Message XML reports the same values.
+ */
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { assertXmlText } from '../appmsg/build';
-import { messageXmlField } from './common.fields';
-import { parseAppMsgXml } from '../appmsg/parse';
+import { assertXmlText, buildAppMsgXml } from '../appmsg/build';
 import {
 	AppMsgInputError,
 	appMsgType,
@@ -10,6 +14,11 @@ import {
 	type AppMsg,
 	type FieldPath,
 } from '../appmsg/model';
+import { parseAppMsgXml } from '../appmsg/parse';
+import { appMsgCall, readSentMessage } from '../transport/gateway';
+import { messageXmlField } from './common.fields';
+import type { ParameterReader, SendOperation } from './operation';
+import { parseRecipients } from './recipients';
 
 /** One editor field of a message kind and where its value goes in `<appmsg>`. */
 export interface AppMsgField {
@@ -30,33 +39,10 @@ export interface AppMsgField {
 	description?: string;
 }
 
-/** Reads parameters for one item; an n8n-free seam so operations are plain functions. */
-export interface ParameterReader {
-	get(name: string, fallback?: unknown): unknown;
-	itemIndex: number;
-}
-
 export type MessageSource = 'xml' | 'fields';
 
-/** A sending operation: its editor fields and how an item becomes an AppMsg. */
-export interface SendOperation {
-	kind: 'send';
-	option: INodePropertyOptions & { value: string; action: string };
-	properties: INodeProperties[];
-	toAppMsg(parameters: ParameterReader): AppMsg;
-}
-
-/** An operation that turns an item into output without calling the gateway. */
-export interface LocalOperation {
-	kind: 'local';
-	option: INodePropertyOptions & { value: string; action: string };
-	properties: INodeProperties[];
-	run(parameters: ParameterReader): IDataObject;
-}
-
-export type Operation = SendOperation | LocalOperation;
-
-export interface AppMsgKind {
+export interface MessageKind {
+	/** The operation's value, e.g. `sendLink`. */
 	value: string;
 	name: string;
 	action: string;
@@ -69,13 +55,11 @@ export interface AppMsgKind {
 	skeleton(): AppMsg;
 	/** Last corrections that every message of the kind needs, whatever its source. */
 	finish?(appMsg: AppMsg, parameters: ParameterReader): void;
-	/** Extra editor properties of this kind (e.g. notices), shown with its fields. */
-	extraProperties?: INodeProperties[];
 	/** A clearer word for a type that looks right but is not (e.g. a file still uploading). */
 	explainWrongType?(type: number): string | undefined;
 }
 
-function show(kind: AppMsgKind, extra: IDataObject = {}): INodeProperties['displayOptions'] {
+function show(kind: MessageKind, extra: IDataObject = {}): INodeProperties['displayOptions'] {
 	return { show: { operation: [kind.value], ...extra } };
 }
 
@@ -96,7 +80,7 @@ const byDisplayName = (a: INodeProperties, b: INodeProperties) =>
 	a.displayName.localeCompare(b.displayName);
 
 /** Editor properties for a kind: source switch, XML box, fields, "Additional Fields", overrides. */
-function kindProperties(kind: AppMsgKind): INodeProperties[] {
+function kindProperties(kind: MessageKind): INodeProperties[] {
 	const properties: INodeProperties[] = [];
 	const fromFields = kind.sources.includes('fields');
 	const fromXml = kind.sources.includes('xml');
@@ -163,8 +147,6 @@ function kindProperties(kind: AppMsgKind): INodeProperties[] {
 			options: kind.fields.map((f) => fieldProperty(f, false)).sort(byDisplayName),
 		});
 	}
-	for (const extra of kind.extraProperties ?? [])
-		properties.push({ ...extra, displayOptions: show(kind) });
 	return properties;
 }
 
@@ -196,7 +178,7 @@ function writeField(appMsg: AppMsg, field: AppMsgField, value: unknown): void {
 	writePath(appMsg, field.path, text);
 }
 
-function fromFields(kind: AppMsgKind, parameters: ParameterReader): AppMsg {
+function fromFields(kind: MessageKind, parameters: ParameterReader): AppMsg {
 	const appMsg = kind.skeleton();
 	const additional = (parameters.get('additionalFields', {}) ?? {}) as IDataObject;
 	for (const field of kind.fields) {
@@ -215,7 +197,7 @@ function fromFields(kind: AppMsgKind, parameters: ParameterReader): AppMsg {
 	return appMsg;
 }
 
-function fromXml(kind: AppMsgKind, parameters: ParameterReader): AppMsg {
+function fromXml(kind: MessageKind, parameters: ParameterReader): AppMsg {
 	const { appMsg } = parseAppMsgXml(parameters.get('messageXml', ''), 'Message XML');
 	const type = appMsgType(appMsg) as number;
 	if (kind.types.length && !kind.types.includes(type)) {
@@ -233,10 +215,26 @@ function fromXml(kind: AppMsgKind, parameters: ParameterReader): AppMsg {
 	return appMsg;
 }
 
+/** A message kind's operation; `toAppMsg` is the message alone, before it is addressed. */
+export interface MessageKindOperation extends SendOperation {
+	kind: MessageKind;
+	toAppMsg(parameters: ParameterReader): AppMsg;
+}
+
 /** Declares a message kind: its editor fields and how they map to `<appmsg>`, in one place. */
-export function defineAppMsgKind(kind: AppMsgKind): SendOperation {
+export function defineMessageKind(kind: MessageKind): MessageKindOperation {
+	const toAppMsg = (parameters: ParameterReader): AppMsg => {
+		const source: MessageSource =
+			kind.sources.length === 1
+				? kind.sources[0]
+				: (parameters.get('source', 'xml') as MessageSource);
+		const appMsg = source === 'xml' ? fromXml(kind, parameters) : fromFields(kind, parameters);
+		kind.finish?.(appMsg, parameters);
+		return appMsg;
+	};
 	return {
-		kind: 'send',
+		sends: true,
+		kind,
 		option: {
 			name: kind.name,
 			value: kind.value,
@@ -244,14 +242,18 @@ export function defineAppMsgKind(kind: AppMsgKind): SendOperation {
 			description: kind.description,
 		},
 		properties: kindProperties(kind),
-		toAppMsg(parameters) {
-			const source: MessageSource =
-				kind.sources.length === 1
-					? kind.sources[0]
-					: (parameters.get('source', 'xml') as MessageSource);
-			const appMsg = source === 'xml' ? fromXml(kind, parameters) : fromFields(kind, parameters);
-			kind.finish?.(appMsg, parameters);
-			return appMsg;
+		toAppMsg,
+		toRequest(parameters) {
+			const appMsg = toAppMsg(parameters);
+			const recipients = parseRecipients(parameters.get('toUserName'));
+			const xml = buildAppMsgXml(appMsg);
+			return {
+				recipients,
+				callFor: (recipient) => appMsgCall(recipient, xml),
+				readReply: readSentMessage,
+				output: { type: appMsgType(appMsg) as number },
+				sentCopy: { AppMsgXml: xml },
+			};
 		},
 	};
 }

@@ -1,0 +1,192 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { deliver, type SendContext } from '../delivery/deliver';
+import { readSendOptions } from '../delivery/options';
+import { PacingAbortedError } from '../delivery/pacer';
+import { forgetRun, runKey } from '../delivery/sentLedger';
+import { readGatewaySettings } from '../transport/credential';
+import { GatewayClient, type GatewayClientOptions } from '../transport/gateway';
+import { toNodeError } from './errors';
+import { parameterReaders } from './itemParameters';
+import type { GatewayRequest, SendOperation } from './operation';
+
+/** How the node's gateway client is made; production uses the defaults, tests shorten waits. */
+export type ClientTuning = Pick<GatewayClientOptions, 'graceMs'>;
+
+/**
+ * Runs `work` over `count` slots, at most `limit` at a time, keeping results in slot order
+ * ("Concurrent Recipients"). When one slot throws, no further slot starts, and the error is
+ * thrown only once the slots already under way have finished: nothing is sent after the node
+ * has given up.
+ */
+async function inLanes<T>(
+	count: number,
+	limit: number,
+	work: (slot: number) => Promise<T>,
+): Promise<T[]> {
+	const results = new Array<T>(count);
+	let next = 0;
+	let failed = false;
+	const lane = async () => {
+		for (let slot = next++; slot < count && !failed; slot = next++) {
+			let done = false;
+			try {
+				results[slot] = await work(slot);
+				done = true;
+			} finally {
+				if (!done) failed = true;
+			}
+		}
+	};
+	const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, count) }, lane));
+	const rejected = settled.find(
+		(outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected',
+	);
+	if (rejected) throw rejected.reason;
+	return results;
+}
+
+/**
+ * Prepares the next item while the current item's calls are with the gateway, and returns it.
+ * Preparing has no side effects and its errors wait for the item's turn, so what is sent before
+ * a failure does not change. It waits until the calls under way are written first: undici
+ * reuses a keep-alive connection only one setImmediate after its previous answer, so a call
+ * made right after an answer is written in the next check phase; the second setImmediate comes
+ * after that write.
+ *
+ * Why: parsing, checking and building a forwarded message costs about as much CPU as a loopback
+ * round trip. `npm run bench`, engine row (2), 2,000 items: BENCH_LOOK_AHEAD
+ */
+async function prepareWhileSending<T>(sending: Promise<unknown>, prepareNext: () => T): Promise<T> {
+	sending.catch(() => undefined); // its failure is the caller's, when it awaits it
+	await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+	return prepareNext();
+}
+
+function describeItems(itemIndexes: number[]): string {
+	const unique = [...new Set(itemIndexes)].sort((a, b) => a - b);
+	if (unique.length <= 6) return `item${unique.length > 1 ? 's' : ''} ${unique.join(', ')}`;
+	return `items ${unique.slice(0, 5).join(', ')} … ${unique[unique.length - 1]}`;
+}
+
+/**
+ * When the node fails without Continue On Fail, n8n shows only the error, not the items that
+ * went out before it. Say how many did, so nobody re-sends them by hand.
+ */
+function withSentSummary<E extends { description?: string | null }>(
+	nodeError: E,
+	sentItems: number[],
+): E {
+	if (sentItems.length === 0) return nodeError;
+	const count = sentItems.length;
+	const note =
+		`Sent before this error in this run: ${count} message${count === 1 ? '' : 's'} (${describeItems(sentItems)}); ` +
+		'if n8n retries the node (Retry On Fail), they are not sent again.';
+	nodeError.description = nodeError.description ? `${nodeError.description} ${note}` : note;
+	return nodeError;
+}
+
+type Prepared =
+	| { itemIndex: number; request: GatewayRequest }
+	| { itemIndex: number; error: unknown };
+
+/**
+ * The items of one execution, one after another, each to its recipients: one output item per
+ * recipient, paired to its input item; n8n's error policy (Continue On Fail) applied to each.
+ */
+export async function sendItems(
+	context: IExecuteFunctions,
+	operation: SendOperation,
+	tuning: ClientTuning = {},
+): Promise<INodeExecutionData[]> {
+	const items = context.getInputData();
+	const node = context.getNode();
+	const continueOnFail = context.continueOnFail();
+	/** Items of this run with a confirmed message (sent now or earlier in the run), for the failure summary. */
+	const sentItems: number[] = [];
+	const errorItem = (itemIndex: number, error: unknown, recipient?: string): INodeExecutionData => {
+		const nodeError = toNodeError(node, error, { itemIndex, recipient });
+		if (!continueOnFail) throw withSentSummary(nodeError, sentItems);
+		const json: IDataObject = { error: nodeError.message };
+		if (recipient) json.ToUserName = recipient;
+		const response = (nodeError as { errorResponse?: IDataObject }).errorResponse;
+		if (response?.Ret !== undefined) json.Ret = response.Ret;
+		if (response?.ErrMsg !== undefined) json.ErrMsg = response.ErrMsg;
+		if (response?.delivery !== undefined) json.delivery = response.delivery;
+		// Stopped before its turn: surely not sent, and an error item says so like any other.
+		else if (error instanceof PacingAbortedError) json.delivery = 'notSent';
+		return { json, pairedItem: { item: itemIndex } };
+	};
+
+	let settings;
+	let options;
+	try {
+		settings = await readGatewaySettings(context);
+		// Read once per execution: pacing and retries are properties of the run, not of an item.
+		options = readSendOptions(context.getNodeParameter('options', 0, {}) as IDataObject);
+	} catch (error) {
+		throw toNodeError(node, error, { itemIndex: 0 });
+	}
+
+	const executionId = context.getExecutionId();
+	const runIndex = Number(context.getWorkflowDataProxy(0).$runIndex ?? 0);
+	const run = executionId ? runKey({ executionId, nodeName: node.name, runIndex }) : undefined;
+	const client = new GatewayClient(settings, { ...tuning, connections: options.concurrency });
+	const sendContext: SendContext = {
+		client,
+		options,
+		run,
+		signal: context.getExecutionCancelSignal(),
+	};
+	const lanes = options.messageInterval > 0 ? 1 : options.concurrency;
+	const readerFor = parameterReaders(context);
+	/** Reads an item and makes its request; pure (nothing is sent), so it can run ahead. */
+	const prepare = (itemIndex: number): Prepared => {
+		try {
+			return { itemIndex, request: operation.toRequest(readerFor(itemIndex)) };
+		} catch (error) {
+			return { itemIndex, error };
+		}
+	};
+	const send = (itemIndex: number, request: GatewayRequest) =>
+		inLanes(request.recipients.length, lanes, async (slot) => {
+			const recipient = request.recipients[slot];
+			try {
+				const { fields, possibleDuplicate } = await deliver(sendContext, itemIndex, recipient, {
+					call: request.callFor(recipient),
+					readReply: request.readReply,
+				});
+				sentItems.push(itemIndex);
+				const json: IDataObject = recipient ? { ToUserName: recipient } : {};
+				Object.assign(json, fields, request.output);
+				if (possibleDuplicate) json.possibleDuplicate = true;
+				if (options.includeXml) Object.assign(json, request.sentCopy);
+				return { json, pairedItem: { item: itemIndex } } as INodeExecutionData;
+			} catch (error) {
+				return errorItem(itemIndex, error, recipient || undefined);
+			}
+		});
+
+	const output: INodeExecutionData[] = [];
+	try {
+		let next: Prepared | undefined;
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const current = next ?? prepare(itemIndex);
+			next = undefined;
+			if ('error' in current) {
+				output.push(errorItem(itemIndex, current.error));
+				continue;
+			}
+			const sending = send(itemIndex, current.request);
+			if (itemIndex + 1 < items.length)
+				next = await prepareWhileSending(sending, () => prepare(itemIndex + 1));
+			output.push(...(await sending));
+		}
+	} finally {
+		await client.close();
+	}
+	// n8n runs the node again only when it throws, or when its first output item is an error
+	// (WorkflowExecute's retry check). Otherwise this run is over and the ledger can let it go.
+	if (run && !output[0]?.json.error) forgetRun(run);
+	return output;
+}

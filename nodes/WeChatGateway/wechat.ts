@@ -1,0 +1,56 @@
+/**
+ * What WeChat and its gateway define, in one place for both nodes: the cgi calls this package
+ * makes, the Ret codes WeChat's cgi layer answers with, and the shape of a WeChat ID.
+ */
+
+/** WeChat's own cgi ids, as the gateway's `CgiCmd` takes them. */
+export const CGI = {
+	/** sendappmsg: link cards, files, mini programs, Channels videos. */
+	sendAppMsg: 222,
+} as const;
+
+/** `MsgType` of an app message (cgi 222). */
+export const MSG_TYPE_APP = 49;
+
+/** The Ret codes that public clients of WeChat's cgi layer have seen; others may come. */
+export const RET = {
+	ok: 0,
+	systemError: -1,
+	badArgument: -2,
+	sessionExpired: -13,
+	spam: -24,
+	tooFrequent: -34,
+	loggedInElsewhere: -100,
+	banned: -200,
+} as const;
+
+/** Plain words for each known Ret code, and what to do about it. */
+export const RET_HINTS: Record<number, string> = {
+	[RET.systemError]: 'WeChat reported a system error; try again later',
+	[RET.badArgument]:
+		'WeChat rejected an argument: check the message fields (a mini program cover above about 50 KB, an expired file attachment or a wrong recipient ID all cause this)',
+	[RET.sessionExpired]:
+		"the account's session has expired: log the account in to the gateway again",
+	[RET.spam]: 'WeChat treated the message as spam',
+	[RET.tooFrequent]:
+		'the account is sending too often: raise "Message Interval" in the node\'s options',
+	[RET.loggedInElsewhere]:
+		'the account was logged in elsewhere and is now logged out of the gateway: log in again',
+	[RET.banned]: 'the account is banned or restricted by WeChat',
+};
+
+/** Ret codes by which a gateway that works says that the account itself cannot send. */
+export const ACCOUNT_RETS: ReadonlySet<number> = new Set([
+	RET.sessionExpired,
+	RET.loggedInElsewhere,
+	RET.banned,
+]);
+
+/** wxid_…, custom WeChat IDs, …@chatroom, …@openim, gh_…: never spaces or markup. */
+export const WECHAT_ID_PATTERN = '[A-Za-z0-9_@.-]{1,128}';
+
+const WHOLE_WECHAT_ID = new RegExp(`^${WECHAT_ID_PATTERN}$`);
+
+export function isWeChatId(text: string): boolean {
+	return WHOLE_WECHAT_ID.test(text);
+}
