@@ -173,7 +173,7 @@ describe('Redis run ledger', () => {
 		expect(uncertain?.state).toBe('uncertain');
 		const error = (uncertain as { error: GatewayError }).error;
 		expect(error).toBeInstanceOf(GatewayError);
-		expect([error.kind, error.message, error.delivery, error.details.httpStatus]).toEqual([
+		expect([error.reason, error.message, error.delivery, error.details.httpStatus]).toEqual([
 			'timeout',
 			'no answer in 10 s',
 			'unknown',

@@ -4,7 +4,7 @@ import Redis, { type RedisOptions } from 'ioredis';
 
 import type { PacingPolicy } from '../delivery/pacer';
 import type { LedgerEntry } from '../delivery/sentLedger';
-import { GatewayError, type SendAppMsgResult } from '../transport/gateway';
+import { GatewayError } from '../transport/gateway';
 import {
 	CoordinationUnavailableError,
 	type CoordinationStore,
@@ -70,10 +70,10 @@ interface TurnCommands {
 }
 
 type StoredEntry =
-	| { state: 'sent'; result: SendAppMsgResult }
+	| { state: 'sent'; result: Record<string, unknown> }
 	| {
 			state: 'uncertain';
-			error: { kind: GatewayError['kind']; message: string; details: GatewayError['details'] };
+			error: { reason: GatewayError['reason']; message: string; details: GatewayError['details'] };
 	  };
 
 function hashed(text: string): string {
@@ -86,15 +86,15 @@ function slot(itemIndex: number, recipient: string): string {
 
 function toStored(entry: LedgerEntry): StoredEntry {
 	if (entry.state === 'sent') return entry;
-	const { kind, message, details } = entry.error;
-	return { state: 'uncertain', error: { kind, message, details } };
+	const { reason, message, details } = entry.error;
+	return { state: 'uncertain', error: { reason, message, details } };
 }
 
 function fromStored(text: string): LedgerEntry {
 	const stored = JSON.parse(text) as StoredEntry;
 	if (stored.state === 'sent') return stored;
-	const { kind, message, details } = stored.error;
-	return { state: 'uncertain', error: new GatewayError(kind, message, 'unknown', details) };
+	const { reason, message, details } = stored.error;
+	return { state: 'uncertain', error: new GatewayError(reason, message, 'unknown', details) };
 }
 
 /** host:port/db of a Redis URL, never its user name or password. */
@@ -206,6 +206,10 @@ export class RedisCoordinationStore implements CoordinationStore {
 				.pexpire(key, LEDGER_KEEP_MS)
 				.exec(),
 		);
+	}
+
+	async forgetMessage(run: string, itemIndex: number, recipient: string) {
+		await this.call(() => this.redis.hdel(this.ledgerKey(run), slot(itemIndex, recipient)));
 	}
 
 	async forget(run: string) {

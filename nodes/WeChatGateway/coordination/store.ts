@@ -30,6 +30,8 @@ export interface PaceStore {
 export interface RunLedgerStore {
 	lookup(run: string, itemIndex: number, recipient: string): Promise<LedgerEntry | undefined>;
 	record(run: string, itemIndex: number, recipient: string, entry: LedgerEntry): Promise<void>;
+	/** The message surely did not go out: its entry written before the call is taken back. */
+	forgetMessage(run: string, itemIndex: number, recipient: string): Promise<void>;
 	forget(run: string): Promise<void>;
 }
 

@@ -5,9 +5,10 @@ import {
 	type CgiReply,
 	type GatewayClient,
 } from '../transport/gateway';
+import type { CoordinationStore } from '../coordination/store';
 import type { SendOptions } from './options';
-import { PacingAbortedError, sleep, waitForTurn } from './pacer';
-import { lookup, record } from './sentLedger';
+import { PacingAbortedError, sleep, waitForTurn, type PacingPolicy } from './pacer';
+import { lookup, record, type LedgerEntry } from './sentLedger';
 
 /** What every message of one node run shares: the client, the options and the run's identity. */
 export interface SendContext {
@@ -17,6 +18,85 @@ export interface SendContext {
 	run?: string;
 	/** n8n's cancel signal: a stopped execution sends nothing more. */
 	signal?: AbortSignal;
+	/**
+	 * Where pace and ledger are shared between processes (n8n queue mode); without it they live
+	 * in this process's memory.
+	 */
+	coordination?: CoordinationStore;
+}
+
+/** How one node run paces and remembers: in this process, or shared through a store. */
+interface Memory {
+	lookup(): Promise<LedgerEntry | undefined>;
+	record(entry: LedgerEntry): Promise<void>;
+	/** Before the gateway gets the message: a process that dies now leaves it uncertain. */
+	aboutToSend(): Promise<void>;
+	/** The message surely did not go out (and no earlier attempt may have sent it). */
+	notSent(): Promise<void>;
+	waitForTurn(): Promise<void>;
+}
+
+/** Written before a call when the ledger is shared: what a retry finds if this process dies. */
+const IN_FLIGHT = new GatewayError(
+	'dropped',
+	'The process that sent this message stopped before the gateway answered: it may have been delivered',
+	'unknown',
+);
+
+function inProcess(
+	context: SendContext,
+	itemIndex: number,
+	recipient: string,
+	account: string,
+	pacing: PacingPolicy,
+): Memory {
+	const { run, signal } = context;
+	return {
+		lookup: async () => (run ? lookup(run, itemIndex, recipient) : undefined),
+		record: async (entry) => {
+			if (run) record(run, itemIndex, recipient, entry);
+		},
+		aboutToSend: async () => undefined,
+		notSent: async () => undefined,
+		waitForTurn: () => waitForTurn(account, recipient, pacing, signal),
+	};
+}
+
+function shared(
+	store: CoordinationStore,
+	context: SendContext,
+	itemIndex: number,
+	recipient: string,
+	account: string,
+	pacing: PacingPolicy,
+): Memory {
+	const { run, signal } = context;
+	return {
+		lookup: async () => (run ? await store.lookup(run, itemIndex, recipient) : undefined),
+		// After the call, a failed write must not turn a sent message into an error: the entry
+		// written before the call (uncertain) stays, and a retry does not send it again.
+		record: async (entry) => {
+			if (run) await store.record(run, itemIndex, recipient, entry).catch(() => undefined);
+		},
+		aboutToSend: async () => {
+			if (run)
+				await store.record(run, itemIndex, recipient, { state: 'uncertain', error: IN_FLIGHT });
+		},
+		notSent: async () => {
+			if (run) await store.forgetMessage(run, itemIndex, recipient).catch(() => undefined);
+		},
+		waitForTurn: async () => {
+			// A stopped execution takes no turn (as in the in-process pacer).
+			if (signal?.aborted) throw new PacingAbortedError();
+			if (pacing.intervalMs <= 0 && pacing.maxRecipientsPerMinute <= 0) return;
+			const turn = await store.reserve(account, recipient, pacing);
+			const stopped = await failureOf(sleep(turn.waitMs, signal));
+			if (stopped !== undefined) {
+				await turn.giveBack().catch(() => undefined);
+				throw stopped;
+			}
+		},
+	};
 }
 
 /** One call to one recipient, and how its answer becomes the fields of the output item. */
@@ -66,33 +146,43 @@ export async function deliver<Fields extends Record<string, unknown>>(
 	recipient: string,
 	message: AddressedCall<Fields>,
 ): Promise<Delivered<Fields>> {
-	const { client, options, signal, run } = context;
-	const earlier = run ? lookup(run, itemIndex, recipient) : undefined;
+	const { client, options, signal, coordination } = context;
+	const account = `${client.settings.baseUrl}\u0000${client.settings.wxid}`;
+	const pacing = {
+		intervalMs: options.messageInterval,
+		maxRecipientsPerMinute: options.maxRecipientsPerMinute,
+	};
+	const memory = coordination
+		? shared(coordination, context, itemIndex, recipient, account, pacing)
+		: inProcess(context, itemIndex, recipient, account, pacing);
+	const earlier = await memory.lookup();
 	if (earlier?.state === 'sent')
 		return { fields: earlier.result as Fields, possibleDuplicate: false };
 	if (earlier?.state === 'uncertain' && options.guarantee === 'atMostOnce') throw earlier.error;
 	/** An attempt of this message (here or in an earlier try of the run) may have delivered it. */
 	let mayBeDelivered = earlier?.state === 'uncertain';
 
-	const account = `${client.settings.baseUrl}\u0000${client.settings.wxid}`;
-	const pacing = {
-		intervalMs: options.messageInterval,
-		maxRecipientsPerMinute: options.maxRecipientsPerMinute,
-	};
 	let lastUnknown: GatewayError | undefined;
-	/** Stopped between attempts: what an earlier attempt left open is the true outcome. */
-	const stoppedOutcome = (stopped: unknown) =>
-		stopped instanceof PacingAbortedError && lastUnknown ? lastUnknown : stopped;
+	/**
+	 * Stopped (or the shared store failed) between attempts, before anything more was sent: what
+	 * an earlier attempt left open is the true outcome.
+	 */
+	const stoppedOutcome = (stopped: unknown) => lastUnknown ?? stopped;
 	for (let attempt = 0; ; attempt++) {
-		const stopped = await failureOf(waitForTurn(account, recipient, pacing, signal));
+		const stopped = await failureOf(memory.waitForTurn());
 		if (stopped !== undefined) throw stoppedOutcome(stopped);
+		// Already uncertain from an earlier attempt: that entry stays as it is.
+		if (!mayBeDelivered) {
+			const unrecorded = await failureOf(memory.aboutToSend());
+			if (unrecorded !== undefined) throw stoppedOutcome(unrecorded);
+		}
 
 		const outcome = await client
 			.callCgi(message.call)
 			.then((reply) => ({ fields: message.readReply(reply) }))
 			.catch((error: unknown) => ({ error }));
 		if ('fields' in outcome) {
-			if (run) record(run, itemIndex, recipient, { state: 'sent', result: outcome.fields });
+			await memory.record({ state: 'sent', result: outcome.fields });
 			return { fields: outcome.fields, possibleDuplicate: mayBeDelivered };
 		}
 		const { error } = outcome;
@@ -100,7 +190,9 @@ export async function deliver<Fields extends Record<string, unknown>>(
 		if (unknown) {
 			mayBeDelivered = true;
 			lastUnknown = error;
-			if (run) record(run, itemIndex, recipient, { state: 'uncertain', error });
+			await memory.record({ state: 'uncertain', error });
+		} else if (!mayBeDelivered) {
+			await memory.notSent();
 		}
 		if (attempt < options.retries && retryable(error, options)) {
 			const stoppedWhileWaiting = await failureOf(sleep(backoff(error, attempt, options), signal));
