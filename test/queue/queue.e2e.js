@@ -51,7 +51,9 @@ beforeAll(
 			log,
 		});
 		ctx.sim = await startGatewaySimulator({ accounts: Object.values(ACCOUNTS) });
-		ctx.q = await startQueueMode({ tarball, workers: 2, concurrency: 3, log });
+		// 5 slots a worker: the first test's 9 executions all run at once, and its 6 of one account
+		// cannot all fit on one worker
+		ctx.q = await startQueueMode({ tarball, workers: 2, concurrency: 5, log });
 		const { q, sim } = ctx;
 		const credential = async (name, wxid, coordinated = true) =>
 			q.createCredential(name, 'weChatGatewayApi', {
@@ -165,7 +167,7 @@ test('two workflows on both workers, one account: no two sends closer than the i
 
 test('without coordination, two workers pace the same account each on its own (why the store is needed), and the node says so in the log', async () => {
 	const { q, sim } = ctx;
-	// enough executions at once that both workers (3 slots each) run some
+	// more executions at once than one worker has slots (5), so both workers run some
 	await Promise.all(
 		Array.from({ length: 6 }, (_, index) =>
 			q.trigger('alone', { to: `wxid_a${index}`, title: 'alone' }),
@@ -186,6 +188,72 @@ test('without coordination, two workers pace the same account each on its own (w
 	// once per process
 	for (const worker of noticed)
 		expect(worker.log().match(new RegExp(notice.source, 'g'))).toHaveLength(1);
+});
+
+test('Redis stopped mid-run: no unpaced send, the items during the outage fail with a clear error as not sent, and sending resumes when Redis is back', async () => {
+	const { q, sim } = ctx;
+	const recipients = Array.from({ length: 8 }, (_, index) => `wxid_r${index + 1}`);
+	await q.trigger('outage', { to: recipients.join(','), title: 'through an outage' });
+	await waitFor(
+		'two messages before the outage',
+		() => arrivals(sim, ACCOUNTS.outage).length >= 2,
+		{ timeoutMs: 60_000, intervalMs: 20 },
+	);
+	await q.redis.stop();
+	const stoppedAt = performance.timeOrigin + performance.now();
+	log('redis stopped');
+	await sleep(12_000);
+	await q.redis.start();
+	const backAt = performance.timeOrigin + performance.now();
+	log('redis back');
+
+	const [execution] = await q.finishedExecutions(ctx.wf.outage.id, 1, 180_000);
+	const items = outputOf(execution);
+	expect(items).toHaveLength(8);
+	const failed = items.filter((item) => item.error);
+	const sentItems = items.filter((item) => !item.error);
+	log(`outage: ${sentItems.length} sent, ${failed.length} failed: ${failed[0]?.error}`);
+	expect(failed.length).toBeGreaterThanOrEqual(1);
+	for (const item of failed) {
+		expect(item.delivery).toBe('notSent');
+		expect(item.error).toMatch(
+			new RegExp(
+				`coordination store \\(Redis at 127\\.0\\.0\\.1:${q.redis.port}/0\\) did not answer`,
+			),
+		);
+		expect(item.error).toMatch(/Nothing was sent for this message/);
+	}
+	// sending resumed after the outage, within the same run
+	const outageArrivals = arrivals(sim, ACCOUNTS.outage);
+	expect(outageArrivals.map((a) => a.to).sort()).toEqual(
+		sentItems.map((item) => item.ToUserName).sort(),
+	);
+	expect(outageArrivals.some((a) => a.at > backAt)).toBe(true);
+	// nothing went out while Redis was away, and nothing unpaced
+	expect(outageArrivals.filter((a) => a.at > stoppedAt + 50 && a.at < backAt)).toEqual([]);
+	expect(paceViolations(outageArrivals, { intervalMs: 300, maxRecipientsPerMinute: 0 })).toEqual(
+		[],
+	);
+	// and a new execution afterwards is paced and succeeds
+	await q.trigger('outage', { to: 'wxid_r9,wxid_r10', title: 'after the outage' });
+	const after = await q.finishedExecutions(ctx.wf.outage.id, 2, 120_000);
+	expect(
+		after.some((e) => outputOf(e).every((item) => !item.error) && outputOf(e).length === 2),
+	).toBe(true);
+});
+
+test('the recipients window held across workers for a whole minute', async () => {
+	const { q, sim } = ctx;
+	const done = await q.finishedExecutions(ctx.wf.window.id, 2, 150_000);
+	expect(done.map((e) => e.status)).toEqual(['success', 'success']);
+	const list = arrivals(sim, ACCOUNTS.window);
+	expect(list).toHaveLength(3);
+	// two recipients a minute: the third distinct one waited for the first's minute to pass
+	log(`window: third recipient ${(list[2].at - list[0].at).toFixed(0)} ms after the first`);
+	expect(list[2].at - list[0].at).toBeGreaterThanOrEqual(60_000 - 100);
+	expect(
+		paceViolations(list, { intervalMs: WINDOW_PACE.messageInterval, maxRecipientsPerMinute: 2 }),
+	).toEqual([]);
 });
 
 test('a worker killed mid-run: nothing is sent twice, the other worker keeps the pace, and the message in flight is recorded uncertain', async () => {
@@ -251,70 +319,4 @@ test('a worker killed mid-run: nothing is sent twice, the other worker keeps the
 		await store.close();
 	}
 	sim.clearFaults();
-});
-
-test('Redis stopped mid-run: no unpaced send, the items during the outage fail with a clear error as not sent, and sending resumes when Redis is back', async () => {
-	const { q, sim } = ctx;
-	const recipients = Array.from({ length: 8 }, (_, index) => `wxid_r${index + 1}`);
-	await q.trigger('outage', { to: recipients.join(','), title: 'through an outage' });
-	await waitFor(
-		'two messages before the outage',
-		() => arrivals(sim, ACCOUNTS.outage).length >= 2,
-		{ timeoutMs: 60_000, intervalMs: 20 },
-	);
-	await q.redis.stop();
-	const stoppedAt = performance.timeOrigin + performance.now();
-	log('redis stopped');
-	await sleep(7000);
-	await q.redis.start();
-	const backAt = performance.timeOrigin + performance.now();
-	log('redis back');
-
-	const [execution] = await q.finishedExecutions(ctx.wf.outage.id, 1, 180_000);
-	const items = outputOf(execution);
-	expect(items).toHaveLength(8);
-	const failed = items.filter((item) => item.error);
-	const sentItems = items.filter((item) => !item.error);
-	log(`outage: ${sentItems.length} sent, ${failed.length} failed: ${failed[0]?.error}`);
-	expect(failed.length).toBeGreaterThanOrEqual(1);
-	for (const item of failed) {
-		expect(item.delivery).toBe('notSent');
-		expect(item.error).toMatch(
-			new RegExp(
-				`coordination store \\(Redis at 127\\.0\\.0\\.1:${q.redis.port}/0\\) did not answer`,
-			),
-		);
-		expect(item.error).toMatch(/Nothing was sent for this message/);
-	}
-	// sending resumed after the outage, within the same run
-	const outageArrivals = arrivals(sim, ACCOUNTS.outage);
-	expect(outageArrivals.map((a) => a.to).sort()).toEqual(
-		sentItems.map((item) => item.ToUserName).sort(),
-	);
-	expect(outageArrivals.some((a) => a.at > backAt)).toBe(true);
-	// nothing went out while Redis was away, and nothing unpaced
-	expect(outageArrivals.filter((a) => a.at > stoppedAt + 50 && a.at < backAt)).toEqual([]);
-	expect(paceViolations(outageArrivals, { intervalMs: 300, maxRecipientsPerMinute: 0 })).toEqual(
-		[],
-	);
-	// and a new execution afterwards is paced and succeeds
-	await q.trigger('outage', { to: 'wxid_r9,wxid_r10', title: 'after the outage' });
-	const after = await q.finishedExecutions(ctx.wf.outage.id, 2, 120_000);
-	expect(
-		after.some((e) => outputOf(e).every((item) => !item.error) && outputOf(e).length === 2),
-	).toBe(true);
-});
-
-test('the recipients window held across workers for a whole minute', async () => {
-	const { q, sim } = ctx;
-	const done = await q.finishedExecutions(ctx.wf.window.id, 2, 150_000);
-	expect(done.map((e) => e.status)).toEqual(['success', 'success']);
-	const list = arrivals(sim, ACCOUNTS.window);
-	expect(list).toHaveLength(3);
-	// two recipients a minute: the third distinct one waited for the first's minute to pass
-	log(`window: third recipient ${(list[2].at - list[0].at).toFixed(0)} ms after the first`);
-	expect(list[2].at - list[0].at).toBeGreaterThanOrEqual(60_000 - 100);
-	expect(
-		paceViolations(list, { intervalMs: WINDOW_PACE.messageInterval, maxRecipientsPerMinute: 2 }),
-	).toEqual([]);
 });
