@@ -23,6 +23,8 @@ export default [
 			// undici (a keep-alive pool that knows whether a request was written, so nothing is ever
 			// sent twice) and fast-xml-parser (XML built and parsed without entity expansion) are what
 			// this node is made of; n8n's request helpers and a hand-rolled XML writer cannot give either.
+			// ioredis (the Redis client n8n itself uses for queue mode) shares an account's pace and the
+			// sent ledger between queue-mode workers, with one atomic Lua script per reservation.
 			'@n8n/community-nodes/no-runtime-dependencies': 'off',
 		},
 	},

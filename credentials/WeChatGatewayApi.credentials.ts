@@ -104,5 +104,17 @@ export class WeChatGatewayApi implements ICredentialType {
 			description:
 				"Whether to connect even if the gateway's HTTPS certificate cannot be verified (self-signed)",
 		},
+		// A Redis URL carries the Redis password (redis://:password@host:6379/0).
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
+		{
+			displayName: 'Coordination Redis URL',
+			name: 'coordinationRedisUrl',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			placeholder: 'redis://127.0.0.1:6379/0',
+			description:
+				"Only for n8n in queue mode (several workers): the Redis where all workers share this account's pace and what each node run already sent, usually the Redis of the queue. Leave empty for a single n8n process. When it is set and Redis does not answer within 5 seconds, messages fail without being sent.",
+		},
 	];
 }

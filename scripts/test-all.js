@@ -81,6 +81,13 @@ const steps = [
 		// had until then, does not (README: Supported n8n and Node versions)
 		env: { N8N_RUNTIME_VERSION: '1.123.81', N8N_EXPRESSION_ENGINE: 'legacy' },
 	},
+	// n8n in queue mode: main and two workers on Redis and PostgreSQL of their own (Debian
+	// packages, apt-installed when missing): pace, kill and outage across workers (~5 min)
+	{
+		name: 'queue mode',
+		command: ['npx', 'jest', '--ci', '--config', 'test/queue/jest.config.js'],
+		jest: true,
+	},
 	// n8n's editor in headless Debian Chromium (apt-installed when missing): Community nodes
 	// install of the packed package, every operation's fields, an execution (~2 min)
 	{ name: 'browser test', command: ['node', 'test/browser/run.js'] },

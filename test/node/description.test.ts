@@ -181,14 +181,16 @@ test('the credential has the fields of the contract', () => {
 		'authHeaderSecret',
 		'timeout',
 		'ignoreSslIssues',
+		'coordinationRedisUrl',
 	]);
-	expect(
-		credential.properties.find((p) => p.name === 'authHeaderSecret')?.typeOptions?.password,
-	).toBe(true);
+	// the Redis URL carries the Redis password
+	for (const secret of ['authHeaderSecret', 'coordinationRedisUrl'])
+		expect(credential.properties.find((p) => p.name === secret)?.typeOptions?.password).toBe(true);
+	expect(credential.properties.find((p) => p.name === 'coordinationRedisUrl')?.default).toBe('');
 	expect(credential.properties.find((p) => p.name === 'timeout')?.default).toBe(10);
 });
 
-test('package.json declares what n8n loads, and only the two runtime dependencies', () => {
+test('package.json declares what n8n loads, and only the three runtime dependencies', () => {
 	const pkg = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
 	expect(pkg.keywords).toContain('n8n-community-node-package');
 	expect(pkg.n8n.nodes).toEqual([
@@ -196,7 +198,7 @@ test('package.json declares what n8n loads, and only the two runtime dependencie
 		'dist/nodes/WeChatGateway/WeChatGatewayTrigger.node.js',
 	]);
 	expect(pkg.n8n.credentials).toEqual(['dist/credentials/WeChatGatewayApi.credentials.js']);
-	expect(Object.keys(pkg.dependencies).sort()).toEqual(['fast-xml-parser', 'undici']);
+	expect(Object.keys(pkg.dependencies).sort()).toEqual(['fast-xml-parser', 'ioredis', 'undici']);
 	expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
 });
 

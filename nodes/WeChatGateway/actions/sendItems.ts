@@ -1,10 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { coordinationFrom, noticeQueueModeWithoutCoordination } from '../coordination/settings';
+import { CoordinationUnavailableError, type CoordinationStore } from '../coordination/store';
 import { deliver, type SendContext } from '../delivery/deliver';
 import { readSendOptions } from '../delivery/options';
 import { PacingAbortedError } from '../delivery/pacer';
 import { forgetRun, runKey } from '../delivery/sentLedger';
-import { readGatewaySettings } from '../transport/credential';
+import { CREDENTIAL_NAME, readGatewaySettings } from '../transport/credential';
 import { GatewayClient, type GatewayClientOptions } from '../transport/gateway';
 import { toNodeError } from './errors';
 import { parameterReaders } from './itemParameters';
@@ -128,20 +130,32 @@ export async function sendItems(
 		if (response?.ErrMsg !== undefined) json.ErrMsg = response.ErrMsg;
 		if (response?.delivery !== undefined) json.delivery = response.delivery;
 		// Stopped before its turn: surely not sent, and an error item says so like any other.
-		else if (error instanceof PacingAbortedError || error instanceof PartNotSentError)
+		else if (
+			error instanceof PacingAbortedError ||
+			error instanceof PartNotSentError ||
+			error instanceof CoordinationUnavailableError
+		)
 			json.delivery = 'notSent';
 		return { json, pairedItem: { item: itemIndex } };
 	};
 
 	let settings;
 	let options;
+	let coordination: CoordinationStore | undefined;
 	try {
 		settings = await readGatewaySettings(context);
+		coordination = coordinationFrom(await context.getCredentials(CREDENTIAL_NAME));
 		// Read once per execution: pacing and retries are properties of the run, not of an item.
 		options = readSendOptions(context.getNodeParameter('options', 0, {}) as IDataObject);
 	} catch (error) {
 		throw toNodeError(node, error, { itemIndex: 0 });
 	}
+
+	if (!coordination)
+		noticeQueueModeWithoutCoordination(
+			context.logger,
+			node.credentials?.[CREDENTIAL_NAME]?.name ?? CREDENTIAL_NAME,
+		);
 
 	const executionId = context.getExecutionId();
 	const runIndex = Number(context.getWorkflowDataProxy(0).$runIndex ?? 0);
@@ -152,6 +166,7 @@ export async function sendItems(
 		options,
 		run,
 		signal: context.getExecutionCancelSignal(),
+		coordination,
 	};
 	const lanes = options.messageInterval > 0 ? 1 : options.concurrency;
 	const readerFor = parameterReaders(context);
@@ -234,6 +249,9 @@ export async function sendItems(
 	}
 	// n8n runs the node again only when it throws, or when its first output item is an error
 	// (WorkflowExecute's retry check). Otherwise this run is over and the ledger can let it go.
-	if (run && !output[0]?.json.error) forgetRun(run);
+	if (run && !output[0]?.json.error) {
+		if (coordination) await coordination.forget(run).catch(() => undefined);
+		else forgetRun(run);
+	}
 	return output;
 }

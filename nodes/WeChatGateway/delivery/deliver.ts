@@ -5,9 +5,10 @@ import {
 	type CgiReply,
 	type GatewayClient,
 } from '../transport/gateway';
+import type { CoordinationStore } from '../coordination/store';
 import type { SendOptions } from './options';
-import { PacingAbortedError, sleep, waitForTurn } from './pacer';
-import { lookup, record } from './sentLedger';
+import { PacingAbortedError, sleep, waitForTurn, type PacingPolicy } from './pacer';
+import { lookup, record, type LedgerEntry } from './sentLedger';
 
 /** What every message of one node run shares: the client, the options and the run's identity. */
 export interface SendContext {
@@ -17,6 +18,106 @@ export interface SendContext {
 	run?: string;
 	/** n8n's cancel signal: a stopped execution sends nothing more. */
 	signal?: AbortSignal;
+	/**
+	 * Where pace and ledger are shared between processes (n8n queue mode); without it they live
+	 * in this process's memory.
+	 */
+	coordination?: CoordinationStore;
+}
+
+/** How one node run paces and remembers: in this process, or shared through a store. */
+interface Memory {
+	lookup(): Promise<LedgerEntry | undefined>;
+	record(entry: LedgerEntry): Promise<void>;
+	/** Before the gateway gets the message: a process that dies now leaves it uncertain. */
+	aboutToSend(): Promise<void>;
+	/** The message surely did not go out (and no earlier attempt may have sent it). */
+	notSent(): Promise<void>;
+	waitForTurn(): Promise<void>;
+	/**
+	 * Whether the turn just waited for is still now. A process that was busy between taking a turn
+	 * and getting here (its event loop blocked by other executions) would send late, right before
+	 * the next turn, which may be another worker's: then it takes a new turn instead.
+	 */
+	stillOnTime(): boolean;
+}
+
+/** Written before a call when the ledger is shared: what a retry finds if this process dies. */
+const IN_FLIGHT = new GatewayError(
+	'dropped',
+	'The process that sent this message stopped before the gateway answered: it may have been delivered',
+	'unknown',
+);
+
+/** Where one message is paced (its recipient) and remembered (its slot in the run's ledger). */
+interface MessagePlace {
+	itemIndex: number;
+	recipient: string;
+	slot: string;
+}
+
+function inProcess(
+	context: SendContext,
+	{ itemIndex, recipient, slot }: MessagePlace,
+	account: string,
+	pacing: PacingPolicy,
+): Memory {
+	const { run, signal } = context;
+	return {
+		lookup: async () => (run ? lookup(run, itemIndex, slot) : undefined),
+		record: async (entry) => {
+			if (run) record(run, itemIndex, slot, entry);
+		},
+		aboutToSend: async () => undefined,
+		notSent: async () => undefined,
+		waitForTurn: () => waitForTurn(account, recipient, pacing, signal),
+		stillOnTime: () => true,
+	};
+}
+
+function shared(
+	store: CoordinationStore,
+	context: SendContext,
+	{ itemIndex, recipient, slot }: MessagePlace,
+	account: string,
+	pacing: PacingPolicy,
+): Memory {
+	const { run, signal } = context;
+	/** When the turn is due, on this process's clock, counted from before the reservation was asked. */
+	let dueAt = Number.NEGATIVE_INFINITY;
+	const lateness = Math.max(5, Math.min(50, pacing.intervalMs * 0.1));
+	return {
+		stillOnTime: () => performance.now() - dueAt <= lateness,
+		lookup: async () => (run ? await store.lookup(run, itemIndex, slot) : undefined),
+		// After the call, a failed write must not turn a sent message into an error: the entry
+		// written before the call (uncertain) stays, and a retry does not send it again.
+		record: async (entry) => {
+			if (run) await store.record(run, itemIndex, slot, entry).catch(() => undefined);
+		},
+		aboutToSend: async () => {
+			if (run) await store.record(run, itemIndex, slot, { state: 'uncertain', error: IN_FLIGHT });
+		},
+		notSent: async () => {
+			if (run) await store.forgetMessage(run, itemIndex, slot).catch(() => undefined);
+		},
+		waitForTurn: async () => {
+			// A stopped execution takes no turn (as in the in-process pacer).
+			if (signal?.aborted) throw new PacingAbortedError();
+			if (pacing.intervalMs <= 0 && pacing.maxRecipientsPerMinute <= 0) {
+				dueAt = Number.POSITIVE_INFINITY;
+				return;
+			}
+			// From before the request: the turn may have been due while the answer was on its way.
+			const askedAt = performance.now();
+			const turn = await store.reserve(account, recipient, pacing);
+			dueAt = askedAt + turn.waitMs;
+			const stopped = await failureOf(sleep(dueAt - performance.now(), signal));
+			if (stopped !== undefined) {
+				await turn.giveBack().catch(() => undefined);
+				throw stopped;
+			}
+		},
+	};
 }
 
 /** One call to one recipient, and how its answer becomes the fields of the output item. */
@@ -70,41 +171,57 @@ export async function deliver<Fields extends Record<string, unknown>>(
 	recipient: string,
 	message: AddressedCall<Fields>,
 ): Promise<Delivered<Fields>> {
-	const { client, options, signal, run } = context;
-	const slot = message.ledgerKey ?? recipient;
-	const earlier = run ? lookup(run, itemIndex, slot) : undefined;
+	const { client, options, signal, coordination } = context;
+	const account =
+		client.settings.accountKey ?? `${client.settings.baseUrl}\u0000${client.settings.wxid}`;
+	// A command the user chose not to pace waits for no turn (a stopped execution still sends nothing).
+	const pacing = message.unpaced
+		? { intervalMs: 0, maxRecipientsPerMinute: 0 }
+		: {
+				intervalMs: options.messageInterval,
+				maxRecipientsPerMinute: options.maxRecipientsPerMinute,
+			};
+	const place = { itemIndex, recipient, slot: message.ledgerKey ?? recipient };
+	const memory = coordination
+		? shared(coordination, context, place, account, pacing)
+		: inProcess(context, place, account, pacing);
+	const earlier = await memory.lookup();
 	if (earlier?.state === 'sent')
 		return { fields: earlier.result as Fields, possibleDuplicate: false };
 	if (earlier?.state === 'uncertain' && options.guarantee === 'atMostOnce') throw earlier.error;
 	/** An attempt of this message (here or in an earlier try of the run) may have delivered it. */
 	let mayBeDelivered = earlier?.state === 'uncertain';
 
-	const account =
-		client.settings.accountKey ?? `${client.settings.baseUrl}\u0000${client.settings.wxid}`;
-	const pacing = {
-		intervalMs: options.messageInterval,
-		maxRecipientsPerMinute: options.maxRecipientsPerMinute,
-	};
 	let lastUnknown: GatewayError | undefined;
-	/** Stopped between attempts: what an earlier attempt left open is the true outcome. */
-	const stoppedOutcome = (stopped: unknown) =>
-		stopped instanceof PacingAbortedError && lastUnknown ? lastUnknown : stopped;
+	/**
+	 * Stopped (or the shared store failed) between attempts, before anything more was sent: what
+	 * an earlier attempt left open is the true outcome.
+	 */
+	const stoppedOutcome = (stopped: unknown) => lastUnknown ?? stopped;
 	for (let attempt = 0; ; attempt++) {
-		const stopped = await failureOf(
-			message.unpaced
-				? signal?.aborted
-					? Promise.reject(new PacingAbortedError())
-					: Promise.resolve()
-				: waitForTurn(account, recipient, pacing, signal),
-		);
-		if (stopped !== undefined) throw stoppedOutcome(stopped);
+		let writtenAhead = false;
+		for (;;) {
+			const stopped = await failureOf(memory.waitForTurn());
+			if (stopped !== undefined) {
+				if (writtenAhead) await memory.notSent();
+				throw stoppedOutcome(stopped);
+			}
+			// Already uncertain from an earlier attempt: that entry stays as it is.
+			if (!mayBeDelivered && !writtenAhead) {
+				const unrecorded = await failureOf(memory.aboutToSend());
+				if (unrecorded !== undefined) throw stoppedOutcome(unrecorded);
+				writtenAhead = true;
+			}
+			// Checked after the last wait before the call: only the call itself comes after it.
+			if (memory.stillOnTime()) break;
+		}
 
 		const outcome = await client
 			.callCgi(message.call)
 			.then((reply) => ({ fields: message.readReply(reply) }))
 			.catch((error: unknown) => ({ error }));
 		if ('fields' in outcome) {
-			if (run) record(run, itemIndex, slot, { state: 'sent', result: outcome.fields });
+			await memory.record({ state: 'sent', result: outcome.fields });
 			return { fields: outcome.fields, possibleDuplicate: mayBeDelivered };
 		}
 		const { error } = outcome;
@@ -112,7 +229,9 @@ export async function deliver<Fields extends Record<string, unknown>>(
 		if (unknown) {
 			mayBeDelivered = true;
 			lastUnknown = error;
-			if (run) record(run, itemIndex, slot, { state: 'uncertain', error });
+			await memory.record({ state: 'uncertain', error });
+		} else if (!mayBeDelivered) {
+			await memory.notSent();
 		}
 		if (attempt < options.retries && retryable(error, options)) {
 			const stoppedWhileWaiting = await failureOf(sleep(backoff(error, attempt, options), signal));
