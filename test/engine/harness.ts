@@ -114,6 +114,31 @@ export interface RunOptions {
 	executionId?: string;
 	/** Lets a test stop the execution, as the editor's Stop button does. */
 	onStarted?: (cancel: () => void) => void;
+	/**
+	 * Runs as n8n's Retry of a failed execution does (execution.service.js retry()): a new
+	 * execution in mode 'retry' that continues the failed one's data, with the failed node's
+	 * errored run removed, so the node runs again with the same input items.
+	 */
+	retryOf?: {
+		executionId: string;
+		run: IRun;
+		/** false: the hooks do not carry retryOf (as if n8n stopped exposing it). */
+		hooksKnowRetryOf?: boolean;
+	};
+	/** The workflow's id (a webhook workflow called twice is the same workflow). */
+	workflowId?: string;
+}
+
+/** The failed execution's data, prepared for its retry the way n8n's retry() prepares it. */
+function dataForRetry(failed: IRun) {
+	const data = JSON.parse(JSON.stringify(failed.data)) as IRun['data'];
+	const { lastNodeExecuted } = data.resultData;
+	delete data.resultData.error;
+	if (lastNodeExecuted) {
+		const runs = data.resultData.runData[lastNodeExecuted];
+		if (runs && runs.length > 0 && runs[runs.length - 1].error !== undefined) runs.pop();
+	}
+	return data;
 }
 
 export async function runWeChatNode(options: RunOptions): Promise<NodeRun> {
@@ -146,7 +171,7 @@ export async function runWeChatNode(options: RunOptions): Promise<NodeRun> {
 		[trigger.name]: { main: [[{ node: wechat.name, type: 'main', index: 0 }]] },
 	};
 	const workflow = new Workflow({
-		id: 'test-workflow',
+		id: options.workflowId ?? 'test-workflow',
 		name: 'WeChat test',
 		nodes: [trigger, wechat],
 		connections,
@@ -157,17 +182,27 @@ export async function runWeChatNode(options: RunOptions): Promise<NodeRun> {
 
 	const executionId = options.executionId ?? randomUUID();
 	let tries = 0;
-	const hooks = new ExecutionLifecycleHooks('manual', executionId, {
-		id: workflow.id,
-		name: workflow.name ?? '',
-		active: false,
-		isArchived: false,
-		nodes: [trigger, wechat],
-		connections,
-		settings: {},
-		createdAt: new Date(),
-		updatedAt: new Date(),
-	} as never);
+	const mode = options.retryOf ? 'retry' : 'manual';
+	const retryOf =
+		options.retryOf && options.retryOf.hooksKnowRetryOf !== false
+			? options.retryOf.executionId
+			: undefined;
+	const hooks = new ExecutionLifecycleHooks(
+		mode,
+		executionId,
+		{
+			id: workflow.id,
+			name: workflow.name ?? '',
+			active: false,
+			isArchived: false,
+			nodes: [trigger, wechat],
+			connections,
+			settings: {},
+			createdAt: new Date(),
+			updatedAt: new Date(),
+		} as never,
+		retryOf,
+	);
 	hooks.addHandler('nodeExecuteBefore', (nodeName: string) => {
 		if (nodeName === wechat.name) tries++;
 	});
@@ -178,10 +213,13 @@ export async function runWeChatNode(options: RunOptions): Promise<NodeRun> {
 		executionId,
 	}) as IWorkflowExecuteAdditionalData;
 
-	const execution = new WorkflowExecute(additionalData, 'manual').run({
-		workflow,
-		startNode: trigger,
-	});
+	const execution = options.retryOf
+		? new WorkflowExecute(
+				additionalData,
+				'retry',
+				dataForRetry(options.retryOf.run),
+			).processRunExecutionData(workflow)
+		: new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode: trigger });
 	options.onStarted?.(() => execution.cancel());
 	const run = await execution;
 	const taskData = run.data.resultData.runData[wechat.name]?.at(-1);

@@ -122,6 +122,7 @@ test('option names are fixed', () => {
 			'messageInterval',
 			'retries',
 			'retryDelay',
+			'skipDuplicatesWithin',
 		].sort(),
 	);
 });

@@ -42,6 +42,8 @@ export interface SendOptions {
 	retryOnFail?: RunOptions['retryOnFail'];
 	executionId?: string;
 	onStarted?: RunOptions['onStarted'];
+	retryOf?: RunOptions['retryOf'];
+	workflowId?: string;
 }
 
 export async function sendBatch(b: Batch, send: SendOptions): Promise<NodeRun> {
@@ -62,6 +64,8 @@ export async function sendBatch(b: Batch, send: SendOptions): Promise<NodeRun> {
 		retryOnFail: send.retryOnFail,
 		executionId: send.executionId,
 		onStarted: send.onStarted,
+		retryOf: send.retryOf,
+		workflowId: send.workflowId,
 		parameters: {
 			operation: 'sendLink',
 			toUserName: '={{ $json.to }}',

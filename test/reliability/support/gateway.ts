@@ -8,6 +8,7 @@ import path from 'node:path';
 
 import { resetPacing } from '../../../nodes/WeChatGateway/delivery/pacer';
 import { clearLedger } from '../../../nodes/WeChatGateway/delivery/sentLedger';
+import { inProcessSentMessages } from '../../../nodes/WeChatGateway/delivery/sentMessages';
 import type {
 	FaultRule,
 	SimulatedCall as SimCall,
@@ -31,6 +32,7 @@ export function startFresh(...simulators: Array<{ reset(): void }>): void {
 	for (const simulator of simulators) simulator.reset();
 	resetPacing();
 	clearLedger();
+	inProcessSentMessages.clear();
 }
 
 /** A self-signed certificate for 127.0.0.1, for test servers only (valid until 2125). */
