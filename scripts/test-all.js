@@ -36,6 +36,13 @@ const steps = [
 		command: ['npx', 'jest', '--ci', '--config', 'test/e2e/jest.config.js'],
 		jest: true,
 	},
+	// n8n in queue mode: main and two workers on Redis and PostgreSQL of their own (Debian
+	// packages, apt-installed when missing): pace, kill and outage across workers (~5 min)
+	{
+		name: 'queue mode',
+		command: ['npx', 'jest', '--ci', '--config', 'test/queue/jest.config.js'],
+		jest: true,
+	},
 	// n8n's editor in headless Debian Chromium (apt-installed when missing): Community nodes
 	// install of the packed package, every operation's fields, an execution (~2 min)
 	{ name: 'browser test', command: ['node', 'test/browser/run.js'] },

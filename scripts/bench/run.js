@@ -10,8 +10,10 @@
  *   --n8n-rounds=N   executions of each n8n workflow (default 2; 0 skips real n8n)
  *   --no-build       do not run `npm run build` first
  *   --write-doc      also write scripts/bench/PERFORMANCE.md (the README's "Performance" text)
+ *   --scale-accounts=N  accounts for the queue-mode figure (scripts/bench/scale.js; default 8, 0 skips)
  *
  * BENCH_PACKAGE_DIR=<dir> measures another checkout of the package (built there) instead.
+ * Before it, `scale: accounts=N workers=2 sentPerSec=X paceViolations=V` (queue mode, scale.js).
  * Ends with one line: `bench: node/floor=R1 node/httpRequestNode=R2 connections=N bytesPerItem=M xmlPerSec=X`.
  */
 const fs = require('node:fs');
@@ -32,6 +34,7 @@ const ITEMS = 2000;
 const MEMORY_ITEMS = 10_000;
 const ROUNDS = option('rounds', 5);
 const N8N_ROUNDS = option('n8n-rounds', 2);
+const SCALE_ACCOUNTS = option('scale-accounts', 8);
 const LATENCY_MS = 20;
 const CONCURRENCY = {
 	messages: 160,
@@ -467,8 +470,22 @@ function finalLine(r) {
 	);
 }
 
+/** The queue-mode line from scale.js (its own n8n main, workers, Redis and PostgreSQL). */
+function scaleLine() {
+	if (SCALE_ACCOUNTS <= 0) return undefined;
+	const { spawnSync } = require('node:child_process');
+	const result = spawnSync(
+		process.execPath,
+		[path.join(__dirname, 'scale.js'), `--accounts=${SCALE_ACCOUNTS}`, '--no-build'],
+		{ stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' },
+	);
+	const line = (result.stdout || '').split('\n').find((l) => l.startsWith('scale: '));
+	return line || `scale: failed (exit ${result.status})`;
+}
+
 main()
 	.then((r) => {
+		const scale = scaleLine();
 		const text = report(r);
 		const line = finalLine(r);
 		fs.mkdirSync(WORK_DIR, { recursive: true });
@@ -492,7 +509,9 @@ main()
 		const phases = Object.entries(r.phases)
 			.map(([name, seconds]) => `${name} ${fixed(seconds, 0)} s`)
 			.join(', ');
-		process.stdout.write(`\n${text}\n\nbench took ${fixed(r.seconds, 0)} s (${phases})\n${line}\n`);
+		process.stdout.write(
+			`\n${text}\n\nbench took ${fixed(r.seconds, 0)} s (${phases})\n${scale ? `${scale}\n` : ''}${line}\n`,
+		);
 		process.exit(0);
 	})
 	.catch((error) => {

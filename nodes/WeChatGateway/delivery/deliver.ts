@@ -40,6 +40,12 @@ interface Memory {
 	/** The message surely did not go out (and no earlier attempt may have sent it). */
 	notSent(): Promise<void>;
 	waitForTurn(): Promise<void>;
+	/**
+	 * Whether the turn just waited for is still now. A process that was busy between taking a turn
+	 * and getting here (its event loop blocked by other executions) would send late, right before
+	 * the next turn, which may be another worker's: then it takes a new turn instead.
+	 */
+	stillOnTime(): boolean;
 }
 
 /** Written before a call when the ledger is shared: what a retry finds if this process dies. */
@@ -65,6 +71,7 @@ function inProcess(
 		aboutToSend: async () => undefined,
 		notSent: async () => undefined,
 		waitForTurn: () => waitForTurn(account, recipient, pacing, signal),
+		stillOnTime: () => true,
 	};
 }
 
@@ -77,7 +84,11 @@ function shared(
 	pacing: PacingPolicy,
 ): Memory {
 	const { run, signal } = context;
+	/** When the turn is due, on this process's clock, counted from before the reservation was asked. */
+	let dueAt = Number.NEGATIVE_INFINITY;
+	const lateness = Math.max(5, Math.min(50, pacing.intervalMs * 0.1));
 	return {
+		stillOnTime: () => performance.now() - dueAt <= lateness,
 		lookup: async () => (run ? await store.lookup(run, itemIndex, recipient) : undefined),
 		// After the call, a failed write must not turn a sent message into an error: the entry
 		// written before the call (uncertain) stays, and a retry does not send it again.
@@ -94,9 +105,15 @@ function shared(
 		waitForTurn: async () => {
 			// A stopped execution takes no turn (as in the in-process pacer).
 			if (signal?.aborted) throw new PacingAbortedError();
-			if (pacing.intervalMs <= 0 && pacing.maxRecipientsPerMinute <= 0) return;
+			if (pacing.intervalMs <= 0 && pacing.maxRecipientsPerMinute <= 0) {
+				dueAt = Number.POSITIVE_INFINITY;
+				return;
+			}
+			// From before the request: the turn may have been due while the answer was on its way.
+			const askedAt = performance.now();
 			const turn = await store.reserve(account, recipient, pacing);
-			const stopped = await failureOf(sleep(turn.waitMs, signal));
+			dueAt = askedAt + turn.waitMs;
+			const stopped = await failureOf(sleep(dueAt - performance.now(), signal));
 			if (stopped !== undefined) {
 				await turn.giveBack().catch(() => undefined);
 				throw stopped;
@@ -219,12 +236,21 @@ async function attempts<Fields extends Record<string, unknown>>(
 	 */
 	const stoppedOutcome = (stopped: unknown) => lastUnknown ?? stopped;
 	for (let attempt = 0; ; attempt++) {
-		const stopped = await failureOf(memory.waitForTurn());
-		if (stopped !== undefined) throw stoppedOutcome(stopped);
-		// Already uncertain from an earlier attempt: that entry stays as it is.
-		if (!mayBeDelivered) {
-			const unrecorded = await failureOf(memory.aboutToSend());
-			if (unrecorded !== undefined) throw stoppedOutcome(unrecorded);
+		let writtenAhead = false;
+		for (;;) {
+			const stopped = await failureOf(memory.waitForTurn());
+			if (stopped !== undefined) {
+				if (writtenAhead) await memory.notSent();
+				throw stoppedOutcome(stopped);
+			}
+			// Already uncertain from an earlier attempt: that entry stays as it is.
+			if (!mayBeDelivered && !writtenAhead) {
+				const unrecorded = await failureOf(memory.aboutToSend());
+				if (unrecorded !== undefined) throw stoppedOutcome(unrecorded);
+				writtenAhead = true;
+			}
+			// Checked after the last wait before the call: only the call itself comes after it.
+			if (memory.stillOnTime()) break;
 		}
 
 		const outcome = await client

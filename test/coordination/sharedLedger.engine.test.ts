@@ -1,0 +1,139 @@
+/**
+ * The sent ledger shared through Redis, with the node run by n8n's engine: a try of a node run
+ * that lands on another process (nothing of the first try left in this process's memory) still
+ * never re-sends what went out, and reports what was uncertain as uncertain. The control case
+ * shows the same retry without coordination re-sending.
+ */
+import { closeCoordinationStores } from '../../nodes/WeChatGateway/coordination/redisStore';
+import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
+import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
+import { setClientGraceMs } from '../support/node';
+import { batch, sendBatch } from '../reliability/support/engine';
+import { closedPort, startSimulator, type Simulator } from '../reliability/support/gateway';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const services = require('../support/services') as {
+	startRedis(): Promise<{ url: string; remove(): Promise<void> }>;
+};
+
+jest.setTimeout(60_000);
+
+let sim: Simulator;
+let redis: { url: string; remove(): Promise<void> };
+beforeAll(async () => {
+	setClientGraceMs(300);
+	sim = await startSimulator({});
+	redis = await services.startRedis();
+});
+afterAll(async () => {
+	setClientGraceMs();
+	await closeCoordinationStores();
+	await sim.close();
+	await redis.remove();
+});
+beforeEach(() => sim.reset());
+
+/** Everything this process remembers is gone, as for a try on another worker. */
+async function anotherProcess() {
+	clearLedger();
+	resetPacing();
+	await closeCoordinationStores();
+}
+
+const sentTo = (recipient: string) => sim.messages.filter((m) => m.toUserName === recipient);
+
+test('a retry on another process returns the first results and sends only what was never sent', async () => {
+	sim.addFault({ action: 'ret', ret: -1, nth: 3 });
+	const b = batch('shared-rej', 5);
+	const send = {
+		baseUrl: sim.url,
+		executionId: 'exec-shared-1',
+		credentials: { coordinationRedisUrl: redis.url },
+		options: { retries: 0 },
+	};
+	const first = await sendBatch(b, send);
+	expect(first.error?.message).toMatch(/Ret -1/);
+	expect(sim.messages.map((m) => m.toUserName)).toEqual(['wxid_to0', 'wxid_to1']);
+
+	await anotherProcess();
+	const retry = await sendBatch(b, send);
+	expect(retry.error).toBeUndefined();
+	expect(sim.messages.map((m) => m.toUserName)).toEqual([
+		'wxid_to0',
+		'wxid_to1',
+		'wxid_to2',
+		'wxid_to3',
+		'wxid_to4',
+	]);
+	// items 0 and 1: the very results of the first try, with the exact 64-bit ids
+	expect(retry.items.map((item) => item.json.NewMsgId)).toEqual(
+		sim.messages.map((m) => m.newMsgId),
+	);
+});
+
+test('an uncertain message stays uncertain on another process: reported, not sent again', async () => {
+	sim.addFault({ action: 'drop', nth: 2 });
+	const b = batch('shared-drop', 4);
+	const send = {
+		baseUrl: sim.url,
+		executionId: 'exec-shared-2',
+		credentials: { coordinationRedisUrl: redis.url },
+		options: { retries: 0 },
+		continueOnFail: true,
+	};
+	const first = await sendBatch(b, { ...send, continueOnFail: false });
+	expect(first.error?.message).toMatch(/item 1/);
+	expect(sentTo('wxid_to1')).toHaveLength(1); // the gateway sent it; its answer was lost
+
+	await anotherProcess();
+	const retry = await sendBatch(b, send);
+	expect(retry.items.map((item) => item.json.delivery ?? 'sent')).toEqual([
+		'sent',
+		'unknown',
+		'sent',
+		'sent',
+	]);
+	expect(String(retry.items[1].json.error)).toMatch(/item 1, to wxid_to1/);
+	expect(sentTo('wxid_to1')).toHaveLength(1);
+	expect(sim.messages).toHaveLength(4);
+});
+
+test('control: the same retry without coordination, on another process, sends items twice', async () => {
+	sim.addFault({ action: 'ret', ret: -1, nth: 3 });
+	const b = batch('alone-rej', 4);
+	const send = { baseUrl: sim.url, executionId: 'exec-alone-1', options: { retries: 0 } };
+	await sendBatch(b, send);
+	await anotherProcess();
+	await sendBatch(b, send);
+	expect(sentTo('wxid_to0')).toHaveLength(2);
+});
+
+test('Redis unreachable: nothing is sent, the item fails naming the store and saying so', async () => {
+	const port = await closedPort();
+	const started = Date.now();
+	const run = await sendBatch(batch('no-redis', 2), {
+		baseUrl: sim.url,
+		credentials: { coordinationRedisUrl: `redis://:pa55word@127.0.0.1:${port}/0` },
+		continueOnFail: true,
+	});
+	expect(sim.calls).toHaveLength(0);
+	expect(run.items.map((item) => item.json.delivery)).toEqual(['notSent', 'notSent']);
+	const message = String(run.items[0].json.error);
+	expect(message).toContain(`coordination store (Redis at 127.0.0.1:${port}/0) did not answer`);
+	expect(message).toContain('Nothing was sent for this message');
+	expect(message).toContain('(item 0, to wxid_to0)');
+	expect(JSON.stringify(run.items)).not.toContain('pa55word');
+	// bounded: about 5 s per message, not forever
+	expect(Date.now() - started).toBeLessThan(20_000);
+});
+
+test('a Coordination Redis URL that is not one fails naming the field, before anything is sent', async () => {
+	const run = await sendBatch(batch('bad-url', 1), {
+		baseUrl: sim.url,
+		credentials: { coordinationRedisUrl: 'http://127.0.0.1:6379' },
+	});
+	expect(run.error?.message).toMatch(
+		/"Coordination Redis URL" must start with redis:\/\/ or rediss:\/\//,
+	);
+	expect(sim.calls).toHaveLength(0);
+});
