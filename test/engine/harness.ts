@@ -119,12 +119,9 @@ export interface RunOptions {
 	 * execution in mode 'retry' that continues the failed one's data, with the failed node's
 	 * errored run removed, so the node runs again with the same input items.
 	 */
-	retryOf?: {
-		executionId: string;
-		run: IRun;
-		/** false: the hooks do not carry retryOf (as if n8n stopped exposing it). */
-		hooksKnowRetryOf?: boolean;
-	};
+	retryOf?: { executionId: string; run: IRun };
+	/** The execution's hooks carry no retryOf at all, as if n8n stopped exposing it. */
+	hideRetryOf?: boolean;
 	/** The workflow's id (a webhook workflow called twice is the same workflow). */
 	workflowId?: string;
 }
@@ -183,10 +180,7 @@ export async function runWeChatNode(options: RunOptions): Promise<NodeRun> {
 	const executionId = options.executionId ?? randomUUID();
 	let tries = 0;
 	const mode = options.retryOf ? 'retry' : 'manual';
-	const retryOf =
-		options.retryOf && options.retryOf.hooksKnowRetryOf !== false
-			? options.retryOf.executionId
-			: undefined;
+	const retryOf = options.retryOf?.executionId;
 	const hooks = new ExecutionLifecycleHooks(
 		mode,
 		executionId,
@@ -203,6 +197,7 @@ export async function runWeChatNode(options: RunOptions): Promise<NodeRun> {
 		} as never,
 		retryOf,
 	);
+	if (options.hideRetryOf) delete (hooks as { retryOf?: string }).retryOf;
 	hooks.addHandler('nodeExecuteBefore', (nodeName: string) => {
 		if (nodeName === wechat.name) tries++;
 	});

@@ -66,17 +66,13 @@ const idsAtGateway = (b: Batch) =>
 		.filter((m) => m.appMsgXml.includes(`<title>${b.tag}-`))
 		.map((m) => [m.toUserName, m.newMsgId]);
 
-async function failThenRetry(
-	b: Batch,
-	send: Omit<SendOptions, 'baseUrl'>,
-	retry: { hooksKnowRetryOf?: boolean } = {},
-) {
+async function failThenRetry(b: Batch, send: Omit<SendOptions, 'baseUrl'>) {
 	const failed = await sendBatch(b, { baseUrl: sim.url, executionId: `failed-${b.tag}`, ...send });
 	const retried = await sendBatch(b, {
 		baseUrl: sim.url,
 		executionId: `retry-${b.tag}`,
 		...send,
-		retryOf: { executionId: `failed-${b.tag}`, run: failed.run, ...retry },
+		retryOf: { executionId: `failed-${b.tag}`, run: failed.run },
 	});
 	return { failed, retried };
 }
@@ -124,7 +120,7 @@ test("n8n's Retry of an execution that failed at item 3 (Ret -1) sends items 3-5
 test('the same Retry when n8n does not expose which execution it retries: the workflow node’s last send of each item is used', async () => {
 	sim.addFault({ action: 'ret', ret: -2, nth: 3 });
 	const b = batch('noref', 5);
-	const { retried } = await failThenRetry(b, {}, { hooksKnowRetryOf: false });
+	const { retried } = await failThenRetry(b, { hideRetryOf: true });
 	const accounting = recordAccounting(
 		RETRY_GROUP,
 		'Ret -2 at item 3; Retry (no retryOf: by workflow), window off',
@@ -280,4 +276,22 @@ test("Retry On Fail with the window on still sends the refused item in the node'
 	expect(sim.messages).toHaveLength(4);
 	expect(run.items.some((i) => i.json.skippedDuplicate === true)).toBe(false);
 	expect(violations(account(slotsOf(b), run, sim.messages))).toEqual([]);
+});
+
+test('a Retry skips only what the execution it retries sent, not what another execution of the workflow sent', async () => {
+	const b = batch('narrow', 3);
+	const other = await sendBatch(b, { baseUrl: sim.url, executionId: 'narrow-other' });
+	expect(other.error).toBeUndefined();
+	sim.addFault({ action: 'ret', ret: -1, nth: 1 }); // the next execution fails at its first item
+	const failed = await sendBatch(b, { baseUrl: sim.url, executionId: 'narrow-failed' });
+	expect(failed.error?.message).toMatch(/\(item 0, to wxid_to0\)/);
+	expect(failed.error?.description ?? '').not.toContain('Sent before this error');
+	const retried = await sendBatch(b, {
+		baseUrl: sim.url,
+		executionId: 'narrow-retry',
+		retryOf: { executionId: 'narrow-failed', run: failed.run },
+	});
+	// The failed execution sent nothing, so its Retry sends all three (the window is off).
+	expect(retried.items.some((i) => i.json.skippedDuplicate === true)).toBe(false);
+	expect(sim.messages).toHaveLength(6);
 });

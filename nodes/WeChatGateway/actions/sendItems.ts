@@ -196,6 +196,7 @@ export async function sendItems(
 	const run = executionId ? runKey({ executionId, nodeName: node.name, runIndex }) : undefined;
 	const client = new GatewayClient(settings, { ...tuning, connections: options.concurrency });
 	const mode = context.getMode();
+	const retried = retriedExecutionOf(context);
 	const sendContext: SendContext = {
 		client,
 		options,
@@ -209,7 +210,8 @@ export async function sendItems(
 			workflowId: context.getWorkflow().id ?? '',
 			nodeName: node.name,
 			retry: mode === 'retry',
-			retryOf: mode === 'retry' ? retriedExecutionOf(context) : undefined,
+			retryOf: mode === 'retry' ? retried.retryOf : undefined,
+			retryOfReachable: retried.reachable,
 		},
 	};
 	const lanes = options.messageInterval > 0 ? 1 : options.concurrency;

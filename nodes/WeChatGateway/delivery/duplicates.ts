@@ -26,6 +26,11 @@ export interface ExecutionScope {
 	retry: boolean;
 	/** The execution it retries, when n8n lets the node see it. */
 	retryOf?: string;
+	/**
+	 * n8n lets the node see which execution a retry retries (the same n8n will show it to the
+	 * retry): then the workflow-wide fallback is neither needed nor written.
+	 */
+	retryOfReachable: boolean;
 }
 
 /** An earlier send of the same message, found before this one went out: it is not sent. */
@@ -58,11 +63,21 @@ export function fingerprintOf(call: CgiCall): string {
  * process and by the job processor on a queue-mode worker). It is not public node API, so it
  * is looked up with care, and without it the workflow's last send of the message is used.
  */
-export function retriedExecutionOf(context: object): string | undefined {
-	const additionalData = (context as { additionalData?: { hooks?: { retryOf?: unknown } } })
-		.additionalData;
-	const retryOf = additionalData?.hooks?.retryOf;
-	return typeof retryOf === 'string' || typeof retryOf === 'number' ? String(retryOf) : undefined;
+export function retriedExecutionOf(context: object): {
+	reachable: boolean;
+	retryOf?: string;
+} {
+	const hooks = (context as { additionalData?: { hooks?: { retryOf?: unknown } } }).additionalData
+		?.hooks;
+	// n8n-core's ExecutionLifecycleHooks always has the property, undefined outside a retry.
+	if (typeof hooks !== 'object' || hooks === null || !('retryOf' in hooks))
+		return { reachable: false };
+	const { retryOf } = hooks;
+	return {
+		reachable: true,
+		retryOf:
+			typeof retryOf === 'string' || typeof retryOf === 'number' ? String(retryOf) : undefined,
+	};
 }
 
 const NOTHING_TO_DO: Omit<MessageClaim, 'earlier'> = {
@@ -101,7 +116,9 @@ export async function claimMessage(
 		account,
 		fingerprint,
 	].join('\u0000');
-	const ownKeys = [inExecution(scope.executionId), workflowKey];
+	const ownKeys = scope.retryOfReachable
+		? [inExecution(scope.executionId)]
+		: [inExecution(scope.executionId), workflowKey];
 	const { store } = scope;
 
 	const skipping = async (earlier: EarlierSend): Promise<MessageClaim> => {

@@ -43,6 +43,7 @@ export interface SendOptions {
 	executionId?: string;
 	onStarted?: RunOptions['onStarted'];
 	retryOf?: RunOptions['retryOf'];
+	hideRetryOf?: boolean;
 	workflowId?: string;
 }
 
@@ -65,6 +66,7 @@ export async function sendBatch(b: Batch, send: SendOptions): Promise<NodeRun> {
 		executionId: send.executionId,
 		onStarted: send.onStarted,
 		retryOf: send.retryOf,
+		hideRetryOf: send.hideRetryOf,
 		workflowId: send.workflowId,
 		parameters: {
 			operation: 'sendLink',
