@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { buildAppMsgXml } from '../../nodes/WeChatGateway/appmsg/build';
-import { parseAppMsgXml, summarizeAppMsg } from '../../nodes/WeChatGateway/appmsg/parse';
+import { parseAppMsgXml } from '../../nodes/WeChatGateway/appmsg/parse';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '../fixtures', name), 'utf8');
-const summary = (xml: string) => summarizeAppMsg(parseAppMsgXml(xml));
 
 describe('reading received app messages', () => {
 	test('a whole <msg>, an <appmsg> alone and a group message with its "sender:" prefix all work', () => {
@@ -31,68 +30,6 @@ describe('reading received app messages', () => {
 		expect((appMsg.appattach as Record<string, unknown>).overwrite_newmsgid).toBe(
 			'6186776090082344827',
 		);
-	});
-});
-
-describe('parseAppMsgXml summaries, for routing', () => {
-	test('a file', () => {
-		expect(summary(fixture('file.received.xml'))).toMatchObject({
-			type: 6,
-			typeName: 'file',
-			title: 'Gemini.pdf',
-			appId: 'wx6618f1cfc6c132f8',
-			fromUsername: 'wxid_sender123',
-			file: {
-				fileName: 'Gemini.pdf',
-				fileSize: 1714122,
-				fileExt: 'pdf',
-				aesKey: '6dfb7e6c7f6a1dfb985634e2446be1ea',
-				md5: 'b1a08644e75e2eba3ce6ed5ff358c876',
-			},
-		});
-	});
-
-	test('a mini program', () => {
-		expect(summary(fixture('miniprogram.received.xml'))).toMatchObject({
-			type: 33,
-			typeName: 'miniProgram',
-			title: '限时优惠 & 新品上架',
-			sourceDisplayName: '示例商城',
-			miniProgram: {
-				appId: 'wxa1b2c3d4e5f60718',
-				username: 'gh_0a1b2c3d4e5f@app',
-				pagePath: 'pages/goods/detail.html?id=10086&from=share',
-				version: 128,
-				coverSize: 43210,
-			},
-		});
-	});
-
-	test('a Channels video', () => {
-		expect(summary(fixture('channels.received.xml'))).toMatchObject({
-			type: 51,
-			typeName: 'channelsVideo',
-			channelsVideo: {
-				objectId: '14297890483116038323',
-				objectNonceId: '5812342379112345678_0_0_0_0_0',
-				nickname: '示例工作室 Studio',
-				description: '幕后花絮 #making "quotes" <tags>',
-				width: 1080,
-				height: 1920,
-				duration: 37,
-			},
-		});
-	});
-
-	test('a link', () => {
-		expect(summary(fixture('link.received.xml'))).toMatchObject({
-			type: 5,
-			typeName: 'link',
-			title: 'Weekly report <Q3>',
-			url: 'https://example.com/report?id=42&lang=en',
-			thumbUrl: 'https://example.com/cover.jpg',
-			sourceUsername: 'gh_0123456789ab',
-		});
 	});
 });
 

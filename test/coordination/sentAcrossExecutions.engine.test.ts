@@ -8,8 +8,8 @@ import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
 import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
 import { inProcessSentMessages } from '../../nodes/WeChatGateway/delivery/sentMessages';
 import { setClientGraceMs } from '../support/node';
-import { batch, sendBatch } from '../reliability/support/engine';
-import { startSimulator, type Simulator } from '../reliability/support/gateway';
+import { batch, sendBatch } from '../support/engine';
+import { startSimulator, type Simulator } from '../support/simulators';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const services = require('../support/services') as {

@@ -52,7 +52,9 @@ beforeAll(
 			log,
 		});
 		ctx.sim = await startGatewaySimulator({ accounts: Object.values(ACCOUNTS) });
-		ctx.q = await startQueueMode({ tarball, workers: 2, concurrency: 3, log });
+		// 5 slots a worker: the first test's 9 executions all run at once, and its 6 of one account
+		// cannot all fit on one worker
+		ctx.q = await startQueueMode({ tarball, workers: 2, concurrency: 5, log });
 		const { q, sim } = ctx;
 		const credential = async (name, wxid, coordinated = true) =>
 			q.createCredential(name, 'weChatGatewayApi', {
@@ -122,14 +124,14 @@ test('two workflows on both workers, one account: no two sends closer than the i
 
 	const started = performance.timeOrigin + performance.now();
 	const recipients = ['wxid_s1', 'wxid_s2', 'wxid_s3'];
-	const triggers = [];
+	// the second account first, so it never waits for a worker slot behind the first's executions
+	const triggers = [q.trigger('other', { to: 'wxid_o1,wxid_o2', title: 'other account' })];
 	for (let round = 0; round < 3; round++) {
 		for (const path of ['shared-one', 'shared-two']) {
 			const to = [recipients[round], recipients[(round + 1) % 3]].join(',');
 			triggers.push(q.trigger(path, { to, title: `${path} round ${round}` }));
 		}
 	}
-	triggers.push(q.trigger('other', { to: 'wxid_o1,wxid_o2', title: 'other account' }));
 	await Promise.all(triggers);
 
 	const shared = [
@@ -171,7 +173,7 @@ test('two workflows on both workers, one account: no two sends closer than the i
 
 test('without coordination, two workers pace the same account each on its own (why the store is needed), and the node says so in the log', async () => {
 	const { q, sim } = ctx;
-	// enough executions at once that both workers (3 slots each) run some
+	// more executions at once than one worker has slots (5), so both workers run some
 	await Promise.all(
 		Array.from({ length: 6 }, (_, index) =>
 			q.trigger('alone', { to: `wxid_a${index}`, title: 'alone' }),
@@ -194,71 +196,6 @@ test('without coordination, two workers pace the same account each on its own (w
 		expect(worker.log().match(new RegExp(notice.source, 'g'))).toHaveLength(1);
 });
 
-test('a worker killed mid-run: nothing is sent twice, the other worker keeps the pace, and the message in flight is recorded uncertain', async () => {
-	const { q, sim } = ctx;
-	// the third message's answer takes 6 s: the worker is killed while the gateway has it
-	sim.addFault({ action: 'delay', delayMs: 6000, toUserName: 'wxid_k3' });
-	const recipients = Array.from({ length: 6 }, (_, index) => `wxid_k${index + 1}`);
-	await q.trigger('kill', { to: recipients.join(','), title: 'killed run' });
-	const running = await waitFor('the run to reach wxid_k3', () =>
-		sim.calls.some((call) => call.toUserName === 'wxid_k3'),
-	);
-	expect(running).toBe(true);
-	const { data } = await q.rest(
-		'GET',
-		`/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: ctx.wf.kill.id }))}`,
-	);
-	const execution = data.results[0];
-	const victim = workerOf(execution.id);
-	expect(victim).toBeDefined();
-	// a second run for the same account, started now, runs on the survivor once the victim is gone
-	await victim.kill();
-	log(`killed ${victim.name} while wxid_k3 was with the gateway (execution ${execution.id})`);
-	await q.trigger('kill', { to: 'wxid_k7,wxid_k8', title: 'after the kill' });
-	await waitFor(
-		'the survivor to send wxid_k8',
-		() => sim.messages.some((m) => m.toUserName === 'wxid_k8'),
-		{ timeoutMs: 60_000 },
-	);
-	await sleep(6500); // the delayed wxid_k3 is handled by the gateway by now
-
-	const sent = arrivals(sim, ACCOUNTS.kill);
-	const counts = new Map();
-	for (const arrival of sent) counts.set(arrival.to, (counts.get(arrival.to) ?? 0) + 1);
-	expect([...counts.values()].every((count) => count === 1)).toBe(true);
-	// what the killed run had not reached was never sent by anyone
-	for (const never of ['wxid_k4', 'wxid_k5', 'wxid_k6']) expect(counts.has(never)).toBe(false);
-	expect(
-		paceViolations(
-			sent.filter((a) => a.to !== 'wxid_k3'),
-			{ intervalMs: 300, maxRecipientsPerMinute: 0 },
-		),
-	).toEqual([]);
-
-	// the shared ledger, as a retry of that run on any worker would read it
-	const {
-		RedisCoordinationStore,
-	} = require('../../dist/nodes/WeChatGateway/coordination/redisStore');
-	const { runKey } = require('../../dist/nodes/WeChatGateway/delivery/sentLedger');
-	const store = new RedisCoordinationStore(q.redis.url);
-	try {
-		const run = runKey({ executionId: String(execution.id), nodeName: 'Send', runIndex: 0 });
-		const first = await store.lookup(run, 0, 'wxid_k1');
-		expect(first?.state).toBe('sent');
-		expect(first.result.NewMsgId).toBe(sent.find((a) => a.to === 'wxid_k1').newMsgId);
-		const inFlight = await store.lookup(run, 0, 'wxid_k3');
-		expect(inFlight?.state).toBe('uncertain');
-		expect(inFlight.error.delivery).toBe('unknown');
-		expect(inFlight.error.message).toMatch(
-			/stopped before the gateway answered: it may have been delivered/,
-		);
-		expect(await store.lookup(run, 0, 'wxid_k4')).toBeUndefined();
-	} finally {
-		await store.close();
-	}
-	sim.clearFaults();
-});
-
 test('Redis stopped mid-run: no unpaced send, the items during the outage fail with a clear error as not sent, and sending resumes when Redis is back', async () => {
 	const { q, sim } = ctx;
 	const recipients = Array.from({ length: 8 }, (_, index) => `wxid_r${index + 1}`);
@@ -271,7 +208,7 @@ test('Redis stopped mid-run: no unpaced send, the items during the outage fail w
 	await q.redis.stop();
 	const stoppedAt = performance.timeOrigin + performance.now();
 	log('redis stopped');
-	await sleep(7000);
+	await sleep(12_000);
 	await q.redis.start();
 	const backAt = performance.timeOrigin + performance.now();
 	log('redis back');
@@ -370,5 +307,70 @@ test("exactly once across executions on two workers: n8n's Retry of a failed exe
 		.flatMap((execution) => outputOf(execution))
 		.filter((item) => item.skippedDuplicate);
 	expect(skipped).toHaveLength(2);
+	sim.clearFaults();
+});
+
+test('a worker killed mid-run: nothing is sent twice, the other worker keeps the pace, and the message in flight is recorded uncertain', async () => {
+	const { q, sim } = ctx;
+	// the third message's answer takes 6 s: the worker is killed while the gateway has it
+	sim.addFault({ action: 'delay', delayMs: 6000, toUserName: 'wxid_k3' });
+	const recipients = Array.from({ length: 6 }, (_, index) => `wxid_k${index + 1}`);
+	await q.trigger('kill', { to: recipients.join(','), title: 'killed run' });
+	const running = await waitFor('the run to reach wxid_k3', () =>
+		sim.calls.some((call) => call.toUserName === 'wxid_k3'),
+	);
+	expect(running).toBe(true);
+	const { data } = await q.rest(
+		'GET',
+		`/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: ctx.wf.kill.id }))}`,
+	);
+	const execution = data.results[0];
+	const victim = workerOf(execution.id);
+	expect(victim).toBeDefined();
+	// a second run for the same account, started now, runs on the survivor once the victim is gone
+	await victim.kill();
+	log(`killed ${victim.name} while wxid_k3 was with the gateway (execution ${execution.id})`);
+	await q.trigger('kill', { to: 'wxid_k7,wxid_k8', title: 'after the kill' });
+	await waitFor(
+		'the survivor to send wxid_k8',
+		() => sim.messages.some((m) => m.toUserName === 'wxid_k8'),
+		{ timeoutMs: 60_000 },
+	);
+	await sleep(6500); // the delayed wxid_k3 is handled by the gateway by now
+
+	const sent = arrivals(sim, ACCOUNTS.kill);
+	const counts = new Map();
+	for (const arrival of sent) counts.set(arrival.to, (counts.get(arrival.to) ?? 0) + 1);
+	expect([...counts.values()].every((count) => count === 1)).toBe(true);
+	// what the killed run had not reached was never sent by anyone
+	for (const never of ['wxid_k4', 'wxid_k5', 'wxid_k6']) expect(counts.has(never)).toBe(false);
+	expect(
+		paceViolations(
+			sent.filter((a) => a.to !== 'wxid_k3'),
+			{ intervalMs: 300, maxRecipientsPerMinute: 0 },
+		),
+	).toEqual([]);
+
+	// the shared ledger, as a retry of that run on any worker would read it
+	const {
+		RedisCoordinationStore,
+	} = require('../../dist/nodes/WeChatGateway/coordination/redisStore');
+	const { runKey } = require('../../dist/nodes/WeChatGateway/delivery/sentLedger');
+	const store = new RedisCoordinationStore(q.redis.url);
+	try {
+		const run = runKey({ executionId: String(execution.id), nodeName: 'Send', runIndex: 0 });
+		const first = await store.lookup(run, 0, 'wxid_k1');
+		expect(first?.state).toBe('sent');
+		expect(first.result.NewMsgId).toBe(sent.find((a) => a.to === 'wxid_k1').newMsgId);
+		const inFlight = await store.lookup(run, 0, 'wxid_k3');
+		expect(inFlight?.state).toBe('uncertain');
+		expect(inFlight.error.delivery).toBe('unknown');
+		expect(inFlight.error.message).toMatch(
+			/stopped before the gateway answered: it may have been delivered/,
+		);
+		expect(await store.lookup(run, 0, 'wxid_k4')).toBeUndefined();
+	} finally {
+		await store.close();
+	}
 	sim.clearFaults();
 });

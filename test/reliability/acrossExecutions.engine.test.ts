@@ -14,9 +14,9 @@ import {
 	violations,
 	type Accounting,
 	type Slot,
-} from './support/accounting';
-import { batch, sendBatch, slotsOf, type Batch, type SendOptions } from './support/engine';
-import { startFresh, startSimulator, type Simulator } from './support/gateway';
+} from '../support/accounting';
+import { batch, sendBatch, slotsOf, type Batch, type SendOptions } from '../support/engine';
+import { startFresh, startSimulator, type Simulator } from '../support/simulators';
 
 const RETRY_GROUP =
 	"n8n's Retry of a failed execution (engine; 5 items, the 3rd fails; then the execution is retried)";

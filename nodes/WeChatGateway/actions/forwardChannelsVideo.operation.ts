@@ -16,6 +16,7 @@ export const forwardChannelsVideo = defineMessageKind({
 	description: 'Forward a Channels (视频号) video card',
 	types: [APPMSG_TYPE.channelsVideo],
 	sources: ['xml', 'fields'],
+	parsedAs: { key: 'channelsVideo', marker: feed('objectId') },
 	skeleton: () => ({
 		'@_appid': '',
 		'@_sdkver': '0',

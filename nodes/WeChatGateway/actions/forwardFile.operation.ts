@@ -14,6 +14,7 @@ export const forwardFile = defineMessageKind({
 	description: 'Forward a file the account received, by its CDN attachment',
 	types: [APPMSG_TYPE.file],
 	sources: ['xml', 'fields'],
+	parsedAs: { key: 'file', marker: attach('attachid') },
 	skeleton: () => ({
 		'@_appid': '',
 		'@_sdkver': '0',

@@ -26,6 +26,7 @@ export const forwardMiniProgram = defineMessageKind({
 	description: 'Forward a mini program card',
 	types: [APPMSG_TYPE.miniProgram, APPMSG_TYPE.miniProgramPage],
 	sources: ['xml', 'fields'],
+	parsedAs: { key: 'miniProgram', marker: weapp('appid') },
 	skeleton: () => ({
 		'@_appid': '',
 		'@_sdkver': '0',

@@ -57,6 +57,12 @@ export interface MessageKind {
 	finish?(appMsg: AppMsg, parameters: ParameterReader): void;
 	/** A clearer word for a type that looks right but is not (e.g. a file still uploading). */
 	explainWrongType?(type: number): string | undefined;
+	/**
+	 * Where Parse App Message XML reports this kind's fields, under the fields' own names (so
+	 * each maps onto this kind's field or override of the same name): `topLevel` for every
+	 * message, or under `key` for a message of one of `types` or one with an element at `marker`.
+	 */
+	parsedAs?: 'topLevel' | { key: string; marker: FieldPath };
 }
 
 function show(kind: MessageKind, extra: IDataObject = {}): INodeProperties['displayOptions'] {

@@ -1,5 +1,6 @@
 import { buildAppMsgXml } from '../appmsg/build';
-import { parseAppMsgXml as parse, summarizeAppMsg } from '../appmsg/parse';
+import { parseAppMsgXml as parse } from '../appmsg/parse';
+import { summarizeAppMsg } from './appMsgSummary';
 import type { LocalOperation } from './operation';
 import { messageXmlField } from './common.fields';
 

@@ -9,6 +9,7 @@ export const sendLink = defineMessageKind({
 	description: 'Send a link card with a title, description and thumbnail',
 	types: [APPMSG_TYPE.link],
 	sources: ['fields'],
+	parsedAs: 'topLevel',
 	skeleton: () => ({
 		'@_appid': '',
 		'@_sdkver': '0',

@@ -2,7 +2,6 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 import { assertXmlText } from './build';
 import {
-	APPMSG_TYPE_NAMES,
 	AppMsgInputError,
 	appMsgType,
 	readText,
@@ -166,82 +165,4 @@ function normalize(value: XmlValue): XmlValue {
 	if (names.length === 0) return text ?? '';
 	if (text !== undefined && text.trim() !== '') element['#text'] = text;
 	return element;
-}
-
-export interface AppMsgSummary {
-	type: number;
-	typeName: string;
-	[key: string]: unknown;
-}
-
-function compact<T extends Record<string, unknown>>(record: T): Partial<T> | undefined {
-	const entries = Object.entries(record).filter(([, value]) => value !== undefined && value !== '');
-	return entries.length ? (Object.fromEntries(entries) as Partial<T>) : undefined;
-}
-
-function asNumber(text: string | undefined): number | undefined {
-	if (text === undefined || !/^\d{1,15}$/.test(text.trim())) return undefined;
-	return Number(text.trim());
-}
-
-/** The fields a workflow routes on, per kind; ids stay strings, sizes and dimensions are numbers. */
-export function summarizeAppMsg(parsed: ParsedAppMsg): AppMsgSummary {
-	const { appMsg, envelope } = parsed;
-	const type = appMsgType(appMsg) as number;
-	const text = (...path: string[]) => readText(appMsg, path);
-	const summary: AppMsgSummary = {
-		type,
-		typeName: APPMSG_TYPE_NAMES[type] ?? 'unknown',
-		appId: text('@_appid'),
-		title: text('title'),
-		description: text('des'),
-		url: text('url'),
-		thumbUrl: text('thumburl'),
-		sourceUsername: text('sourceusername'),
-		sourceDisplayName: text('sourcedisplayname'),
-		fromUsername: envelope.fromUsername,
-	};
-	if (type === 6 || text('appattach', 'attachid') !== undefined) {
-		summary.file = compact({
-			fileName: text('title'),
-			fileSize: asNumber(text('appattach', 'totallen')),
-			fileExt: text('appattach', 'fileext'),
-			attachId: text('appattach', 'attachid'),
-			cdnAttachUrl: text('appattach', 'cdnattachurl'),
-			aesKey: text('appattach', 'aeskey'),
-			md5: text('md5'),
-		});
-	}
-	if (text('weappinfo', 'appid') !== undefined || type === 33 || type === 36) {
-		summary.miniProgram = compact({
-			appId: text('weappinfo', 'appid'),
-			username: text('weappinfo', 'username'),
-			pagePath: text('weappinfo', 'pagepath'),
-			displayName: text('sourcedisplayname'),
-			iconUrl: text('weappinfo', 'weappiconurl'),
-			version: asNumber(text('weappinfo', 'version')),
-			coverCdnUrl: text('appattach', 'cdnthumburl'),
-			coverSize: asNumber(text('appattach', 'cdnthumblength')),
-		});
-	}
-	if (type === 51 || text('finderFeed', 'objectId') !== undefined) {
-		const media = (...path: string[]) => text('finderFeed', 'mediaList', 'media', ...path);
-		summary.channelsVideo = compact({
-			objectId: text('finderFeed', 'objectId'),
-			objectNonceId: text('finderFeed', 'objectNonceId'),
-			username: text('finderFeed', 'username'),
-			nickname: text('finderFeed', 'nickname'),
-			avatar: text('finderFeed', 'avatar'),
-			description: text('finderFeed', 'desc'),
-			mediaUrl: media('url'),
-			thumbUrl: media('thumbUrl'),
-			coverUrl: media('coverUrl'),
-			width: asNumber(media('width')),
-			height: asNumber(media('height')),
-			duration: asNumber(media('videoPlayDuration')),
-		});
-	}
-	return Object.fromEntries(
-		Object.entries(summary).filter(([, value]) => value !== undefined),
-	) as AppMsgSummary;
 }

@@ -82,6 +82,13 @@ interface SentCommands {
 	releaseSent(keyCount: number, ...keysThenToken: string[]): Promise<number>;
 }
 
+/** One entry of a run's ledger, and the run's expiry renewed, as one command (so it is bounded). */
+const RECORD_ENTRY = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+
 interface TurnCommands {
 	reserveTurn(
 		nextFreeKey: string,
@@ -93,6 +100,7 @@ interface TurnCommands {
 		minuteMs: number,
 	): Promise<[number, string, string, string]>;
 	giveBackTurn(nextFreeKey: string, reservedUntil: string, before: string): Promise<number>;
+	recordEntry(runKey: string, slot: string, entry: string, keepMs: number): Promise<number>;
 }
 
 type StoredEntry =
@@ -147,12 +155,14 @@ export class RedisCoordinationStore implements CoordinationStore {
 	private readonly redis: Redis & TurnCommands & SentCommands;
 	private readonly random: () => number;
 	private readonly windowMs: number;
+	private readonly answerWithinMs: number;
 
 	constructor(url: string, options: RedisStoreOptions = {}) {
 		this.description = describeRedisUrl(url);
 		this.random = options.random ?? Math.random;
 		this.windowMs = options.windowMs ?? MINUTE;
 		const answerWithinMs = options.answerWithinMs ?? 5000;
+		this.answerWithinMs = answerWithinMs;
 		const redisOptions: RedisOptions = {
 			lazyConnect: true,
 			connectTimeout: Math.min(answerWithinMs, 3000),
@@ -174,13 +184,24 @@ export class RedisCoordinationStore implements CoordinationStore {
 		// The number of keys varies (one per way of finding a message), so it is passed first.
 		this.redis.defineCommand('claimSent', { lua: CLAIM_SENT });
 		this.redis.defineCommand('releaseSent', { lua: RELEASE_SENT });
+		this.redis.defineCommand('recordEntry', { numberOfKeys: 1, lua: RECORD_ENTRY });
 	}
 
 	private async call<T>(work: () => Promise<T>): Promise<T> {
 		let reason: string;
 		try {
 			if (this.redis.status === 'wait') await this.redis.connect().catch(() => undefined);
-			return await work();
+			// ioredis bounds each command (commandTimeout); this bounds the whole call as well, so
+			// no path through the client can wait longer than promised.
+			let timer: NodeJS.Timeout | undefined;
+			const late = new Promise<never>((_, reject) => {
+				timer = setTimeout(() => reject(new Error('Command timed out')), this.answerWithinMs + 250);
+			});
+			try {
+				return await Promise.race([work(), late]);
+			} finally {
+				clearTimeout(timer);
+			}
 		} catch (error) {
 			reason = error instanceof Error ? error.message : String(error);
 		}
@@ -229,11 +250,12 @@ export class RedisCoordinationStore implements CoordinationStore {
 	async record(run: string, itemIndex: number, recipient: string, entry: LedgerEntry) {
 		const key = this.ledgerKey(run);
 		await this.call(() =>
-			this.redis
-				.multi()
-				.hset(key, slot(itemIndex, recipient), JSON.stringify(toStored(entry)))
-				.pexpire(key, LEDGER_KEEP_MS)
-				.exec(),
+			this.redis.recordEntry(
+				key,
+				slot(itemIndex, recipient),
+				JSON.stringify(toStored(entry)),
+				LEDGER_KEEP_MS,
+			),
 		);
 	}
 

@@ -205,14 +205,11 @@ export async function deliver<Fields extends Record<string, unknown>>(
 		const fields = (entry.state === 'sent' ? (entry.result ?? {}) : {}) as Fields;
 		return { fields, possibleDuplicate: false, skipped: claim.earlier };
 	}
-	const outcome = await attempts(context, memory, message, mayBeDelivered).then(
+	const outcome = await attempts(context, memory, message, mayBeDelivered, claim?.sent).then(
 		(delivered) => ({ delivered }),
 		(error: unknown) => ({ error }),
 	);
-	if ('delivered' in outcome) {
-		await claim?.sent(outcome.delivered.fields);
-		return outcome.delivered;
-	}
+	if ('delivered' in outcome) return outcome.delivered;
 	const { error } = outcome;
 	// Unknown stays written down as uncertain (as before the call): treated as sent.
 	if (!(error instanceof GatewayError && error.delivery === 'unknown')) await claim?.notSent();
@@ -225,6 +222,8 @@ async function attempts<Fields extends Record<string, unknown>>(
 	memory: Memory,
 	message: AddressedCall<Fields>,
 	anEarlierTryMayHaveDelivered: boolean,
+	/** Also records the send across executions; written alongside the run's ledger, not after it. */
+	alsoRecordSent: (result: Fields) => Promise<void> = async () => undefined,
 ): Promise<Delivered<Fields>> {
 	const { client, options, signal } = context;
 	let mayBeDelivered = anEarlierTryMayHaveDelivered;
@@ -258,7 +257,11 @@ async function attempts<Fields extends Record<string, unknown>>(
 			.then((reply) => ({ fields: message.readReply(reply) }))
 			.catch((error: unknown) => ({ error }));
 		if ('fields' in outcome) {
-			await memory.record({ state: 'sent', result: outcome.fields });
+			// Side by side: with the store unreachable, the two writes cost one bounded wait.
+			await Promise.all([
+				memory.record({ state: 'sent', result: outcome.fields }),
+				alsoRecordSent(outcome.fields),
+			]);
 			return { fields: outcome.fields, possibleDuplicate: mayBeDelivered };
 		}
 		const { error } = outcome;
