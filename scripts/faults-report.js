@@ -66,6 +66,8 @@ const records = fs
 const ORDER = [
 	'Gateway faults',
 	"n8n's Retry On Fail",
+	"n8n's Retry of a failed execution",
+	'The same input again',
 	'Pacing',
 	'Hostile input',
 	'Bad input',

@@ -99,6 +99,21 @@ function additionalData({ credentialsHelper, hooks, executionId }) {
 }
 
 /**
+ * A failed execution's data as n8n's Retry (execution.service.js retry()) hands it to the new
+ * execution: its error removed, and the failed node's errored run popped, so that node runs
+ * again with the same input items while the nodes that succeeded are not run again.
+ * @param {any} failed the failed run (IRun)
+ */
+function dataForRetry(failed) {
+	const data = JSON.parse(JSON.stringify(failed.data));
+	const { lastNodeExecuted } = data.resultData;
+	delete data.resultData.error;
+	const runs = lastNodeExecuted ? data.resultData.runData[lastNodeExecuted] : undefined;
+	if (runs && runs.length > 0 && runs[runs.length - 1].error !== undefined) runs.pop();
+	return data;
+}
+
+/**
  * Runs a workflow of two nodes: a feed that emits `items`, then the WeChat node.
  *
  * @param {{
@@ -112,9 +127,14 @@ function additionalData({ credentialsHelper, hooks, executionId }) {
  *   executionId?: string,
  *   onStarted?: (cancel: () => void) => void,
  *   onNode?: { before?: () => void, after?: () => void },
+ *   retryOf?: { executionId: string, run: any },
+ *   hideRetryOf?: boolean,
+ *   workflowId?: string,
  * }} options `node`: the WeChat node instance; `credentialType`: an instance of the credential
  *   class, whose name and fields the run uses; `onStarted` lets a caller stop the execution as
- *   the editor's Stop button does; `onNode` fires right before and after each run of the node.
+ *   the editor's Stop button does; `onNode` fires right before and after each run of the node;
+ *   `retryOf` runs it as n8n's Retry of that failed run (see `dataForRetry`); `hideRetryOf`
+ *   leaves retryOf off the hooks, as if n8n stopped exposing it.
  * @returns {Promise<{ run: any, items: any[], error?: any, tries: number, executionTime?: number }>}
  *   `items`: the node's output of its last run (after n8n's own retries); `tries`: how often n8n
  *   ran it; `executionTime`: its last run's, as n8n records it.
@@ -163,7 +183,7 @@ async function runWeChatNode(options) {
 		[trigger.name]: { main: [[{ node: wechat.name, type: 'main', index: 0 }]] },
 	};
 	const workflow = new Workflow({
-		id: 'engine-workflow',
+		id: options.workflowId ?? 'engine-workflow',
 		name: 'WeChat engine run',
 		nodes: [trigger, wechat],
 		connections: /** @type {any} */ (connections),
@@ -174,8 +194,9 @@ async function runWeChatNode(options) {
 
 	const executionId = options.executionId ?? randomUUID();
 	let tries = 0;
+	const mode = options.retryOf ? 'retry' : 'manual';
 	const hooks = new ExecutionLifecycleHooks(
-		'manual',
+		mode,
 		executionId,
 		/** @type {any} */ ({
 			id: workflow.id,
@@ -188,7 +209,9 @@ async function runWeChatNode(options) {
 			createdAt: new Date(),
 			updatedAt: new Date(),
 		}),
+		options.retryOf?.executionId,
 	);
+	if (options.hideRetryOf) delete (/** @type {any} */ (hooks).retryOf);
 	hooks.addHandler('nodeExecuteBefore', (nodeName) => {
 		if (nodeName !== wechat.name) return;
 		tries++;
@@ -198,14 +221,18 @@ async function runWeChatNode(options) {
 		if (nodeName === wechat.name) onNode.after?.();
 	});
 
-	const execution = new WorkflowExecute(
+	const engine = new WorkflowExecute(
 		additionalData({
 			credentialsHelper: new RunCredentialsHelper(credentials, options.credentialType.properties),
 			hooks,
 			executionId,
 		}),
-		'manual',
-	).run({ workflow, startNode: trigger });
+		mode,
+		options.retryOf ? dataForRetry(options.retryOf.run) : undefined,
+	);
+	const execution = options.retryOf
+		? engine.processRunExecutionData(workflow)
+		: engine.run({ workflow, startNode: trigger });
 	options.onStarted?.(() => execution.cancel());
 	const run = await execution;
 	const taskData = run.data.resultData.runData[wechat.name]?.at(-1);

@@ -44,6 +44,16 @@ export interface RunOptions {
 	executionId?: string;
 	/** Lets a test stop the execution, as the editor's Stop button does. */
 	onStarted?: (cancel: () => void) => void;
+	/**
+	 * Runs as n8n's Retry of a failed execution does (execution.service.js retry()): a new
+	 * execution in mode 'retry' that continues the failed one's data, with the failed node's
+	 * errored run removed, so the node runs again with the same input items.
+	 */
+	retryOf?: { executionId: string; run: IRun };
+	/** The execution's hooks carry no retryOf at all, as if n8n stopped exposing it. */
+	hideRetryOf?: boolean;
+	/** The workflow's id (a webhook workflow called twice is the same workflow). */
+	workflowId?: string;
 }
 
 export async function runWeChatNode(options: RunOptions): Promise<NodeRun> {

@@ -158,6 +158,7 @@ test('option names are fixed', () => {
 			'messageInterval',
 			'retries',
 			'retryDelay',
+			'skipDuplicatesWithin',
 		].sort(),
 	);
 });

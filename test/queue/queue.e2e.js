@@ -25,6 +25,7 @@ const ACCOUNTS = {
 	kill: 'wxid_q_kill',
 	outage: 'wxid_q_outage',
 	alone: 'wxid_q_alone',
+	once: 'wxid_q_once',
 };
 const PACE = { messageInterval: 400, maxRecipientsPerMinute: 3 };
 const WINDOW_PACE = { messageInterval: 200, maxRecipientsPerMinute: 2 };
@@ -95,6 +96,11 @@ beforeAll(
 			alone: await activate('not coordinated', 'alone', ctx.creds.alone, {
 				messageInterval: 300,
 				maxRecipientsPerMinute: 0,
+			}),
+			once: await activate('exactly once across executions', 'once', ctx.creds.once, {
+				messageInterval: 100,
+				maxRecipientsPerMinute: 0,
+				skipDuplicatesWithin: 10,
 			}),
 		};
 		log(`ready: ${Object.keys(ctx.wf).length} workflows active`);
@@ -254,6 +260,54 @@ test('the recipients window held across workers for a whole minute', async () =>
 	expect(
 		paceViolations(list, { intervalMs: WINDOW_PACE.messageInterval, maxRecipientsPerMinute: 2 }),
 	).toEqual([]);
+});
+
+test("exactly once across executions on two workers: n8n's Retry of a failed execution and a repeated webhook payload send nothing twice", async () => {
+	const { q, sim } = ctx;
+	const recipients = Array.from({ length: 5 }, (_, index) => `wxid_once${index + 1}`);
+	sim.addFault({ action: 'ret', ret: -1, toUserName: 'wxid_once3', times: 1 });
+	await q.trigger('once', { to: recipients.join(','), title: 'once, retried' });
+	const [failed] = await q.finishedExecutions(ctx.wf.once.id, 1);
+	expect(failed.status).toBe('error');
+	const { data: retried } = await q.rest('POST', `/rest/executions/${failed.id}/retry`, {
+		loadWorkflow: false,
+	});
+	expect(retried).toMatchObject({ mode: 'retry', retryOf: String(failed.id) });
+	const [done] = await waitFor('the retry to finish', async () => {
+		const list = await q.finishedExecutions(ctx.wf.once.id, 2);
+		const found = list.filter((execution) => String(execution.id) === String(retried.id));
+		return found.length === 1 && found;
+	});
+	log(
+		`failed execution ${failed.id} ran on ${workerOf(failed.id)?.name}, its retry ${retried.id} on ${workerOf(retried.id)?.name}`,
+	);
+	expect(done.status).toBe('success');
+	const items = outputOf(done);
+	const sent = arrivals(sim, ACCOUNTS.once);
+	expect(sent.map((arrival) => arrival.to)).toEqual(recipients);
+	expect(
+		items.map((item) => [item.ToUserName, item.NewMsgId, item.skippedDuplicate === true]),
+	).toEqual(sent.map((arrival, index) => [arrival.to, arrival.newMsgId, index < 2]));
+
+	// One payload twice at once, so both workers may take one: each message still goes out once.
+	await Promise.all([
+		q.trigger('once', { to: 'wxid_once6,wxid_once7', title: 'once, twice' }),
+		q.trigger('once', { to: 'wxid_once6,wxid_once7', title: 'once, twice' }),
+	]);
+	const all = await q.finishedExecutions(ctx.wf.once.id, 4);
+	const twice = all.filter(
+		(execution) => ![String(failed.id), String(retried.id)].includes(String(execution.id)),
+	);
+	expect(twice.map((execution) => execution.status)).toEqual(['success', 'success']);
+	const repeated = arrivals(sim, ACCOUNTS.once).filter((a) =>
+		['wxid_once6', 'wxid_once7'].includes(a.to),
+	);
+	expect(repeated.map((a) => a.to).sort()).toEqual(['wxid_once6', 'wxid_once7']);
+	const skipped = twice
+		.flatMap((execution) => outputOf(execution))
+		.filter((item) => item.skippedDuplicate);
+	expect(skipped).toHaveLength(2);
+	sim.clearFaults();
 });
 
 test('a worker killed mid-run: nothing is sent twice, the other worker keeps the pace, and the message in flight is recorded uncertain', async () => {

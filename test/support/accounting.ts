@@ -143,7 +143,9 @@ export function account(
 			return out('several results', 'duplicated', `${reports.length} output items for one message`);
 		if (n > 1 && !options.allowDuplicates) return tooMany('sent more than once');
 		const report = reports[0]?.json;
-		if (report && report.error === undefined) {
+		// A message skipped as sent by an earlier execution whose fate was unknown says
+		// `delivery: unknown` without being an error: it is judged as an unknown outcome.
+		if (report && report.error === undefined && report.delivery !== 'unknown') {
 			if (n === 0)
 				return out(
 					'reported sent',

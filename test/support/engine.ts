@@ -42,6 +42,9 @@ export interface SendOptions {
 	retryOnFail?: RunOptions['retryOnFail'];
 	executionId?: string;
 	onStarted?: RunOptions['onStarted'];
+	retryOf?: RunOptions['retryOf'];
+	hideRetryOf?: boolean;
+	workflowId?: string;
 }
 
 export async function sendBatch(b: Batch, send: SendOptions): Promise<NodeRun> {
@@ -62,6 +65,9 @@ export async function sendBatch(b: Batch, send: SendOptions): Promise<NodeRun> {
 		retryOnFail: send.retryOnFail,
 		executionId: send.executionId,
 		onStarted: send.onStarted,
+		retryOf: send.retryOf,
+		hideRetryOf: send.hideRetryOf,
+		workflowId: send.workflowId,
 		parameters: {
 			operation: 'sendLink',
 			toUserName: '={{ $json.to }}',

@@ -17,6 +17,7 @@ import {
 	type SimulatedMessage as SimMessage,
 	type SimulatorOptions,
 } from './simulator';
+import { inProcessSentMessages } from '../../nodes/WeChatGateway/delivery/sentMessages';
 
 export {
 	startGatewaySimulator as startSimulator,
@@ -35,6 +36,7 @@ export function startFresh(...simulators: Array<{ reset(): void }>): void {
 	for (const simulator of simulators) simulator.reset();
 	resetPacing();
 	clearLedger();
+	inProcessSentMessages.clear();
 }
 
 /**

@@ -108,5 +108,14 @@ export const optionsCollection: INodeProperties = {
 			description:
 				'Wait before the first retry; it doubles on each further retry, and is five times longer after "too frequent"',
 		},
+		{
+			displayName: 'Skip Duplicates Within (Minutes)',
+			name: 'skipDuplicatesWithin',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 1440 },
+			default: 0,
+			description:
+				'Do not send a message identical to one this account sent to the same chat within this many minutes (a webhook called twice with one payload, a workflow run again); the output item says skippedDuplicate and carries the earlier NewMsgId. Identical means the same chat and the same content as WeChat would show it. 0 turns it off; a retry of a failed execution never resends what it sent, even at 0.',
+		},
 	],
 };

@@ -6,6 +6,8 @@ import { deliver, type SendContext } from '../delivery/deliver';
 import { readSendOptions } from '../delivery/options';
 import { PacingAbortedError } from '../delivery/pacer';
 import { forgetRun, runKey } from '../delivery/sentLedger';
+import { retriedExecutionOf, SENT_KEEP_MS, type EarlierSend } from '../delivery/duplicates';
+import { inProcessSentMessages } from '../delivery/sentMessages';
 import { CREDENTIAL_NAME, readGatewaySettings } from '../transport/credential';
 import { GatewayClient, type GatewayClientOptions } from '../transport/gateway';
 import { toNodeError } from './errors';
@@ -75,18 +77,45 @@ function describeItems(itemIndexes: number[]): string {
 }
 
 /**
+ * Whether n8n's Retry of this execution will find what this run sent: always with a shared
+ * store or in one process (regular mode); in queue mode without one, only when the retry
+ * happens to run on the same worker.
+ */
+export type RetryMemory = 'shared' | 'process' | 'worker';
+
+function retryNote(memory: RetryMemory): string {
+	const hours = SENT_KEEP_MS / 3_600_000;
+	if (memory === 'shared')
+		return `neither Retry On Fail nor a Retry of this execution within ${hours} h sends them again (remembered in the coordination store).`;
+	if (memory === 'process')
+		return `neither Retry On Fail nor a Retry of this execution within ${hours} h sends them again, unless n8n restarts before it (remembered in this n8n process).`;
+	return "Retry On Fail does not send them again, but a Retry of this execution that runs on another queue-mode worker does: set the credential's Coordination Redis URL to share what was sent.";
+}
+
+/**
  * When the node fails without Continue On Fail, n8n shows only the error, not the items that
- * went out before it. Say how many did, so nobody re-sends them by hand.
+ * went out before it. Say how many did, and whether a retry sends them again, so nobody
+ * re-sends them by hand.
  */
 function withSentSummary<E extends { description?: string | null }>(
 	nodeError: E,
 	sentItems: number[],
+	skippedItems: number[],
+	memory: RetryMemory,
 ): E {
-	if (sentItems.length === 0) return nodeError;
-	const count = sentItems.length;
-	const note =
-		`Sent before this error in this run: ${count} message${count === 1 ? '' : 's'} (${describeItems(sentItems)}); ` +
-		'if n8n retries the node (Retry On Fail), they are not sent again.';
+	const notes: string[] = [];
+	if (sentItems.length > 0) {
+		const count = sentItems.length;
+		notes.push(
+			`Sent before this error in this run: ${count} message${count === 1 ? '' : 's'} (${describeItems(sentItems)}); ${retryNote(memory)}`,
+		);
+	}
+	if (skippedItems.length > 0)
+		notes.push(
+			`Not sent in this run because an earlier execution already sent them: ${describeItems(skippedItems)}.`,
+		);
+	if (notes.length === 0) return nodeError;
+	const note = notes.join(' ');
 	nodeError.description = nodeError.description ? `${nodeError.description} ${note}` : note;
 	return nodeError;
 }
@@ -100,6 +129,24 @@ export class PartNotSentError extends Error {
 		);
 		this.name = 'PartNotSentError';
 	}
+}
+
+/** The output of a message not sent because it had been: the earlier send's ids, or its doubt. */
+function skippedOutput(earlier: EarlierSend): IDataObject {
+	const json: IDataObject = {
+		skippedDuplicate: true,
+		duplicateOf: {
+			executionId: earlier.entry.executionId,
+			sentAt: new Date(earlier.entry.at).toISOString(),
+			foundBy: earlier.foundBy,
+		},
+	};
+	if (earlier.entry.state === 'uncertain') {
+		json.delivery = 'unknown';
+		json.note =
+			'An identical message was handed to the gateway earlier and its fate is unknown (it may have been delivered); it was not sent again';
+	}
+	return json;
 }
 
 type Prepared =
@@ -120,9 +167,12 @@ export async function sendItems(
 	const continueOnFail = context.continueOnFail();
 	/** Items of this run with a confirmed message (sent now or earlier in the run), for the failure summary. */
 	const sentItems: number[] = [];
+	/** Items of this run not sent because an earlier execution had sent them. */
+	const skippedItems: number[] = [];
+	let retryMemory: RetryMemory = 'process';
 	const errorItem = (itemIndex: number, error: unknown, recipient?: string): INodeExecutionData => {
 		const nodeError = toNodeError(node, error, { itemIndex, recipient });
-		if (!continueOnFail) throw withSentSummary(nodeError, sentItems);
+		if (!continueOnFail) throw withSentSummary(nodeError, sentItems, skippedItems, retryMemory);
 		const json: IDataObject = { error: nodeError.message };
 		if (recipient) json.ToUserName = recipient;
 		const response = (nodeError as { errorResponse?: IDataObject }).errorResponse;
@@ -151,6 +201,8 @@ export async function sendItems(
 		throw toNodeError(node, error, { itemIndex: 0 });
 	}
 
+	if (coordination) retryMemory = 'shared';
+	else if (process.env.EXECUTIONS_MODE === 'queue') retryMemory = 'worker';
 	if (!coordination)
 		noticeQueueModeWithoutCoordination(
 			context.logger,
@@ -161,12 +213,24 @@ export async function sendItems(
 	const runIndex = Number(context.getWorkflowDataProxy(0).$runIndex ?? 0);
 	const run = executionId ? runKey({ executionId, nodeName: node.name, runIndex }) : undefined;
 	const client = new GatewayClient(settings, { ...tuning, connections: options.concurrency });
+	const mode = context.getMode();
+	const retried = retriedExecutionOf(context);
 	const sendContext: SendContext = {
 		client,
 		options,
 		run,
 		signal: context.getExecutionCancelSignal(),
 		coordination,
+		executions: {
+			store: coordination ?? inProcessSentMessages,
+			windowMs: options.skipDuplicatesWithin * 60_000,
+			executionId: executionId ?? '',
+			workflowId: context.getWorkflow().id ?? '',
+			nodeName: node.name,
+			retry: mode === 'retry',
+			retryOf: mode === 'retry' ? retried.retryOf : undefined,
+			retryOfReachable: retried.reachable,
+		},
 	};
 	const lanes = options.messageInterval > 0 ? 1 : options.concurrency;
 	const readerFor = parameterReaders(context);
@@ -186,17 +250,23 @@ export async function sendItems(
 		part: number,
 	): Promise<{ item: INodeExecutionData; failed: boolean }> => {
 		try {
-			const { fields, possibleDuplicate } = await deliver(sendContext, itemIndex, recipient, {
-				call: request.callFor(recipient, part),
-				readReply: request.readReply,
-				// Each part is its own message in the sent ledger: a retry resumes at the part that failed.
-				ledgerKey: part > 0 ? `${recipient}\u0000part ${part}` : undefined,
-				unpaced: request.unpaced,
-			});
-			sentItems.push(itemIndex);
+			const { fields, possibleDuplicate, skipped } = await deliver(
+				sendContext,
+				itemIndex,
+				recipient,
+				{
+					call: request.callFor(recipient, part),
+					readReply: request.readReply,
+					// Each part is its own message in the sent ledger: a retry resumes at the part that failed.
+					ledgerKey: part > 0 ? `${recipient}\u0000part ${part}` : undefined,
+					unpaced: request.unpaced,
+				},
+			);
+			(skipped ? skippedItems : sentItems).push(itemIndex);
 			const json: IDataObject = recipient ? { ToUserName: recipient } : {};
 			Object.assign(json, fields, request.output, request.outputFor?.(part));
 			if (possibleDuplicate) json.possibleDuplicate = true;
+			if (skipped) Object.assign(json, skippedOutput(skipped));
 			if (options.includeXml) Object.assign(json, request.sentCopy);
 			return { item: { json, pairedItem: { item: itemIndex } }, failed: false };
 		} catch (error) {

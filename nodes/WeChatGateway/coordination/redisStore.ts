@@ -9,6 +9,7 @@ import {
 	CoordinationUnavailableError,
 	type CoordinationStore,
 	type PaceReservation,
+	type SentMessage,
 } from './store';
 
 const MINUTE = 60_000;
@@ -55,6 +56,31 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] == '0' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') end
 return 1
 `;
+
+/**
+ * Claims a message for sending unless the first key already holds one written at or after
+ * ARGV[3]: then returns that entry and writes nothing. Otherwise writes ARGV[1] under every key.
+ */
+const CLAIM_SENT = `
+local earlier = redis.call('GET', KEYS[1])
+if earlier and tonumber(cjson.decode(earlier).at) >= tonumber(ARGV[3]) then return earlier end
+for _, key in ipairs(KEYS) do redis.call('SET', key, ARGV[1], 'PX', ARGV[2]) end
+return false
+`;
+
+/** Takes back the entries that one attempt (ARGV[1], its token) wrote, and no others. */
+const RELEASE_SENT = `
+for _, key in ipairs(KEYS) do
+  local held = redis.call('GET', key)
+  if held and cjson.decode(held).token == ARGV[1] then redis.call('DEL', key) end
+end
+return 1
+`;
+
+interface SentCommands {
+	claimSent(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<string | null>;
+	releaseSent(keyCount: number, ...keysThenToken: string[]): Promise<number>;
+}
 
 /** One entry of a run's ledger, and the run's expiry renewed, as one command (so it is bounded). */
 const RECORD_ENTRY = `
@@ -126,7 +152,7 @@ export interface RedisStoreOptions {
 
 export class RedisCoordinationStore implements CoordinationStore {
 	readonly description: string;
-	private readonly redis: Redis & TurnCommands;
+	private readonly redis: Redis & TurnCommands & SentCommands;
 	private readonly random: () => number;
 	private readonly windowMs: number;
 	private readonly answerWithinMs: number;
@@ -149,12 +175,15 @@ export class RedisCoordinationStore implements CoordinationStore {
 			retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
 			connectionName: 'n8n-nodes-wechat-gateway',
 		};
-		this.redis = new Redis(url, redisOptions) as Redis & TurnCommands;
+		this.redis = new Redis(url, redisOptions) as Redis & TurnCommands & SentCommands;
 		// Connection errors surface through the calls that need Redis; ioredis would otherwise
 		// print every failed reconnection attempt.
 		this.redis.on('error', () => undefined);
 		this.redis.defineCommand('reserveTurn', { numberOfKeys: 2, lua: RESERVE_TURN });
 		this.redis.defineCommand('giveBackTurn', { numberOfKeys: 1, lua: GIVE_BACK_TURN });
+		// The number of keys varies (one per way of finding a message), so it is passed first.
+		this.redis.defineCommand('claimSent', { lua: CLAIM_SENT });
+		this.redis.defineCommand('releaseSent', { lua: RELEASE_SENT });
 		this.redis.defineCommand('recordEntry', { numberOfKeys: 1, lua: RECORD_ENTRY });
 	}
 
@@ -242,6 +271,42 @@ export class RedisCoordinationStore implements CoordinationStore {
 		const key = `${NAMESPACE}:seen:${hashed(scope)}:${id}`;
 		const answer = await this.call(() => this.redis.set(key, '1', 'PX', keepMs, 'NX'));
 		return answer === 'OK';
+	}
+
+	private sentKey(key: string): string {
+		return `${NAMESPACE}:sent:${hashed(key)}`;
+	}
+
+	async claimSent(
+		keys: readonly string[],
+		entry: SentMessage,
+		keepMs: number,
+		notBefore: number,
+	): Promise<SentMessage | undefined> {
+		const stored = keys.map((key) => this.sentKey(key));
+		const earlier = await this.call(() =>
+			this.redis.claimSent(stored.length, ...stored, JSON.stringify(entry), keepMs, notBefore),
+		);
+		return earlier ? (JSON.parse(earlier) as SentMessage) : undefined;
+	}
+
+	async recallSent(key: string): Promise<SentMessage | undefined> {
+		const text = await this.call(() => this.redis.get(this.sentKey(key)));
+		return text === null ? undefined : (JSON.parse(text) as SentMessage);
+	}
+
+	async rememberSent(keys: readonly string[], entry: SentMessage, keepMs: number): Promise<void> {
+		const text = JSON.stringify(entry);
+		await this.call(() => {
+			const batch = this.redis.multi();
+			for (const key of keys) batch.set(this.sentKey(key), text, 'PX', keepMs);
+			return batch.exec();
+		});
+	}
+
+	async releaseSent(keys: readonly string[], token: string): Promise<void> {
+		const stored = keys.map((key) => this.sentKey(key));
+		await this.call(() => this.redis.releaseSent(stored.length, ...stored, token));
 	}
 
 	async close(): Promise<void> {

@@ -40,7 +40,46 @@ export interface SeenIdsStore {
 	firstSighting(scope: string, id: string, keepMs: number): Promise<boolean>;
 }
 
-export interface CoordinationStore extends PaceStore, RunLedgerStore, SeenIdsStore {
+/**
+ * What the account sent across executions (Skip Duplicates Within, and n8n's retry of a failed
+ * execution). An entry is written `uncertain` before its message goes to the gateway and is
+ * replaced by `sent` or taken back when it surely did not go, as in the run ledger. `token`
+ * says which attempt wrote it, so an attempt takes back only its own entry.
+ */
+export interface SentMessage {
+	state: 'sent' | 'uncertain';
+	/** When it was written, epoch ms (the window counts from here). */
+	at: number;
+	token: string;
+	executionId: string;
+	/** The output fields of the send (NewMsgId, ClientMsgId, …) when `sent`. */
+	result?: Record<string, unknown>;
+}
+
+export interface SentMessagesStore {
+	/**
+	 * Writes `entry` under each key unless the first key holds an entry written at or after
+	 * `notBefore`; returns that entry instead (nothing is written then). Atomic: of two
+	 * executions claiming one message at once, one gets it.
+	 */
+	claimSent(
+		keys: readonly string[],
+		entry: SentMessage,
+		keepMs: number,
+		notBefore: number,
+	): Promise<SentMessage | undefined>;
+	recallSent(key: string): Promise<SentMessage | undefined>;
+	/** Writes `entry` under each key, replacing what is there. */
+	rememberSent(keys: readonly string[], entry: SentMessage, keepMs: number): Promise<void>;
+	/** Takes back the entries under `keys` that `token` wrote (the message surely did not go out). */
+	releaseSent(keys: readonly string[], token: string): Promise<void>;
+}
+
+export interface CoordinationStore
+	extends PaceStore,
+		RunLedgerStore,
+		SeenIdsStore,
+		SentMessagesStore {
 	/** Where it is, without any secret, for error messages. */
 	readonly description: string;
 }

@@ -9,6 +9,7 @@ import type { CoordinationStore } from '../coordination/store';
 import type { SendOptions } from './options';
 import { PacingAbortedError, sleep, waitForTurn, type PacingPolicy } from './pacer';
 import { lookup, record, type LedgerEntry } from './sentLedger';
+import { claimMessage, type EarlierSend, type ExecutionScope } from './duplicates';
 
 /** What every message of one node run shares: the client, the options and the run's identity. */
 export interface SendContext {
@@ -23,6 +24,11 @@ export interface SendContext {
 	 * in this process's memory.
 	 */
 	coordination?: CoordinationStore;
+	/**
+	 * What the account sent in other executions (Skip Duplicates Within, n8n's retry of a failed
+	 * execution); without it nothing is matched across executions.
+	 */
+	executions?: ExecutionScope;
 }
 
 /** How one node run paces and remembers: in this process, or shared through a store. */
@@ -138,6 +144,11 @@ export interface Delivered<Fields> {
 	 * (its answer was lost) and it was sent again: the recipient may have it twice.
 	 */
 	possibleDuplicate: boolean;
+	/**
+	 * Set when it was not sent because an earlier execution (or item) sent the same message:
+	 * `fields` are then that send's, or empty when its fate was unknown.
+	 */
+	skipped?: EarlierSend;
 }
 
 function tooFrequent(error: unknown): boolean {
@@ -171,7 +182,7 @@ export async function deliver<Fields extends Record<string, unknown>>(
 	recipient: string,
 	message: AddressedCall<Fields>,
 ): Promise<Delivered<Fields>> {
-	const { client, options, signal, coordination } = context;
+	const { client, options, coordination } = context;
 	const account =
 		client.settings.accountKey ?? `${client.settings.baseUrl}\u0000${client.settings.wxid}`;
 	// A command the user chose not to pace waits for no turn (a stopped execution still sends nothing).
@@ -190,7 +201,45 @@ export async function deliver<Fields extends Record<string, unknown>>(
 		return { fields: earlier.result as Fields, possibleDuplicate: false };
 	if (earlier?.state === 'uncertain' && options.guarantee === 'atMostOnce') throw earlier.error;
 	/** An attempt of this message (here or in an earlier try of the run) may have delivered it. */
-	let mayBeDelivered = earlier?.state === 'uncertain';
+	const mayBeDelivered = earlier?.state === 'uncertain';
+
+	const claim = context.executions
+		? await claimMessage(
+				context.executions,
+				account,
+				itemIndex,
+				recipient,
+				message.call,
+				earlier !== undefined,
+			)
+		: undefined;
+	if (claim?.earlier) {
+		const { entry } = claim.earlier;
+		const fields = (entry.state === 'sent' ? (entry.result ?? {}) : {}) as Fields;
+		return { fields, possibleDuplicate: false, skipped: claim.earlier };
+	}
+	const outcome = await attempts(context, memory, message, mayBeDelivered, claim?.sent).then(
+		(delivered) => ({ delivered }),
+		(error: unknown) => ({ error }),
+	);
+	if ('delivered' in outcome) return outcome.delivered;
+	const { error } = outcome;
+	// Unknown stays written down as uncertain (as before the call): treated as sent.
+	if (!(error instanceof GatewayError && error.delivery === 'unknown')) await claim?.notSent();
+	throw error;
+}
+
+/** The attempts of one message, paced and retried as far as that cannot duplicate it. */
+async function attempts<Fields extends Record<string, unknown>>(
+	context: SendContext,
+	memory: Memory,
+	message: AddressedCall<Fields>,
+	anEarlierTryMayHaveDelivered: boolean,
+	/** Also records the send across executions; written alongside the run's ledger, not after it. */
+	alsoRecordSent: (result: Fields) => Promise<void> = async () => undefined,
+): Promise<Delivered<Fields>> {
+	const { client, options, signal } = context;
+	let mayBeDelivered = anEarlierTryMayHaveDelivered;
 
 	let lastUnknown: GatewayError | undefined;
 	/**
@@ -221,7 +270,11 @@ export async function deliver<Fields extends Record<string, unknown>>(
 			.then((reply) => ({ fields: message.readReply(reply) }))
 			.catch((error: unknown) => ({ error }));
 		if ('fields' in outcome) {
-			await memory.record({ state: 'sent', result: outcome.fields });
+			// Side by side: with the store unreachable, the two writes cost one bounded wait.
+			await Promise.all([
+				memory.record({ state: 'sent', result: outcome.fields }),
+				alsoRecordSent(outcome.fields),
+			]);
 			return { fields: outcome.fields, possibleDuplicate: mayBeDelivered };
 		}
 		const { error } = outcome;

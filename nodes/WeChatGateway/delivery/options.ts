@@ -9,7 +9,15 @@ export interface SendOptions {
 	concurrency: number;
 	/** The "Include Sent XML" option: add what was sent to each output item. */
 	includeXml: boolean;
+	/**
+	 * "Skip Duplicates Within", in minutes: a message identical to one the account sent to the
+	 * same chat this recently is not sent again. 0 = off (a retried execution is still matched).
+	 */
+	skipDuplicatesWithin: number;
 }
+
+/** The longest window, and how long a sent message is remembered for n8n's retry: a day. */
+export const MAX_DUPLICATE_WINDOW_MINUTES = 24 * 60;
 
 /**
  * The defaults of the node's "Options" parameters, by parameter name (the editor shows the same;
@@ -25,6 +33,13 @@ export const OPTION_DEFAULTS = {
 	delivery: 'atMostOnce',
 	concurrency: 1,
 	includeXml: false,
+	/**
+	 * Off by default: people building a workflow run it again with the same test data and expect
+	 * the message each time, bots answer the same chat with the same canned text, and workflows
+	 * made before this option keep doing what they did. The duplicate that is never wanted, n8n's
+	 * retry of a failed execution, is skipped with the window off too.
+	 */
+	skipDuplicatesWithin: 0,
 } as const;
 
 function wholeNumber(
@@ -78,6 +93,13 @@ export function readSendOptions(raw: Record<string, unknown>): SendOptions {
 			16,
 		),
 		includeXml: raw.includeXml === true,
+		skipDuplicatesWithin: wholeNumber(
+			raw.skipDuplicatesWithin,
+			'Skip Duplicates Within',
+			OPTION_DEFAULTS.skipDuplicatesWithin,
+			0,
+			MAX_DUPLICATE_WINDOW_MINUTES,
+		),
 	};
 }
 

@@ -1,0 +1,158 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+import type { SentMessage, SentMessagesStore } from '../coordination/store';
+import type { CgiCall } from '../transport/gateway';
+import { MAX_DUPLICATE_WINDOW_MINUTES } from './options';
+
+/**
+ * How long a message is remembered: the longest window, and how long after a failed execution
+ * n8n's Retry still skips what it sent.
+ */
+export const SENT_KEEP_MS = MAX_DUPLICATE_WINDOW_MINUTES * 60_000;
+
+/**
+ * Where one node run stands among executions: who it is, and, when n8n retries a failed
+ * execution, which one. n8n gives a node `getMode()` ('retry') publicly; the id of the execution
+ * retried is only on the execution's lifecycle hooks (see `retriedExecutionOf`).
+ */
+export interface ExecutionScope {
+	store: SentMessagesStore;
+	/** Skip Duplicates Within, in ms; 0 = off. */
+	windowMs: number;
+	executionId: string;
+	workflowId: string;
+	nodeName: string;
+	/** The run is n8n's retry of a failed execution. */
+	retry: boolean;
+	/** The execution it retries, when n8n lets the node see it. */
+	retryOf?: string;
+	/**
+	 * n8n lets the node see which execution a retry retries (the same n8n will show it to the
+	 * retry): then the workflow-wide fallback is neither needed nor written.
+	 */
+	retryOfReachable: boolean;
+}
+
+/** An earlier send of the same message, found before this one went out: it is not sent. */
+export interface EarlierSend {
+	entry: SentMessage;
+	/** `window`: within Skip Duplicates Within; `retry`: the failed execution sent it. */
+	foundBy: 'window' | 'retry';
+}
+
+/** One message's place in the memory, from before its first attempt until its fate is known. */
+export interface MessageClaim {
+	earlier?: EarlierSend;
+	sent(result: Record<string, unknown>): Promise<void>;
+	/** It surely did not go out (rejected, or never written): the entry made before is taken back. */
+	notSent(): Promise<void>;
+}
+
+/**
+ * What WeChat would show: the cgi command and its whole request, recipient included. The
+ * node builds a request from the item's parameters alone (no time, no random id), so the same
+ * content to the same chat gives the same fingerprint in every execution.
+ */
+export function fingerprintOf(call: CgiCall): string {
+	return createHash('sha256').update(JSON.stringify(call)).digest('hex');
+}
+
+/**
+ * The execution n8n retries, read from where n8n keeps it: the lifecycle hooks of the
+ * execution (`additionalData.hooks.retryOf`, set by execution.service's retry() in the main
+ * process and by the job processor on a queue-mode worker). It is not public node API, so it
+ * is looked up with care, and without it the workflow's last send of the message is used.
+ */
+export function retriedExecutionOf(context: object): {
+	reachable: boolean;
+	retryOf?: string;
+} {
+	const hooks = (context as { additionalData?: { hooks?: { retryOf?: unknown } } }).additionalData
+		?.hooks;
+	// n8n-core's ExecutionLifecycleHooks always has the property, undefined outside a retry.
+	if (typeof hooks !== 'object' || hooks === null || !('retryOf' in hooks))
+		return { reachable: false };
+	const { retryOf } = hooks;
+	return {
+		reachable: true,
+		retryOf:
+			typeof retryOf === 'string' || typeof retryOf === 'number' ? String(retryOf) : undefined,
+	};
+}
+
+const NOTHING_TO_DO: Omit<MessageClaim, 'earlier'> = {
+	sent: async () => undefined,
+	notSent: async () => undefined,
+};
+
+/**
+ * Looks for an earlier send of this message and, if there is none, writes it down as under
+ * way (uncertain) before it goes, so an execution that dies while the gateway has it leaves
+ * it uncertain and never unrecorded.
+ *
+ * Three ways find it: the window (this account, this chat, this content, however it was
+ * sent); the execution a retry retries (its node, item index and content); and, when the
+ * retried execution's id is not reachable, the last execution of this workflow's node that
+ * sent this content at this item index.
+ */
+export async function claimMessage(
+	scope: ExecutionScope,
+	account: string,
+	itemIndex: number,
+	recipient: string,
+	call: CgiCall,
+	/** Retry On Fail within this run is the run ledger's: never mistaken for a duplicate. */
+	retryWithinRun: boolean,
+): Promise<MessageClaim> {
+	const fingerprint = fingerprintOf(call);
+	const inExecution = (executionId: string) =>
+		['execution', executionId, scope.nodeName, itemIndex, account, fingerprint].join('\u0000');
+	const windowKey = ['window', account, recipient, fingerprint].join('\u0000');
+	const workflowKey = [
+		'workflow',
+		scope.workflowId,
+		scope.nodeName,
+		itemIndex,
+		account,
+		fingerprint,
+	].join('\u0000');
+	const ownKeys = scope.retryOfReachable
+		? [inExecution(scope.executionId)]
+		: [inExecution(scope.executionId), workflowKey];
+	const { store } = scope;
+
+	const skipping = async (earlier: EarlierSend): Promise<MessageClaim> => {
+		// This execution now stands for it too: a retry of this one skips it as well.
+		await store.rememberSent(ownKeys, earlier.entry, SENT_KEEP_MS);
+		return { earlier, ...NOTHING_TO_DO };
+	};
+
+	if (scope.retry && !retryWithinRun) {
+		const found = await store.recallSent(scope.retryOf ? inExecution(scope.retryOf) : workflowKey);
+		if (found) return skipping({ entry: found, foundBy: 'retry' });
+	}
+
+	const now = Date.now();
+	const entry: SentMessage = {
+		state: 'uncertain',
+		at: now,
+		token: randomUUID(),
+		executionId: scope.executionId,
+	};
+	const keys = [windowKey, ...ownKeys];
+	if (scope.windowMs > 0 && !retryWithinRun) {
+		const found = await store.claimSent(keys, entry, SENT_KEEP_MS, now - scope.windowMs);
+		if (found) return skipping({ entry: found, foundBy: 'window' });
+	} else {
+		await store.rememberSent(keys, entry, SENT_KEEP_MS);
+	}
+	return {
+		// After the call, a failed write must not turn a sent message into an error: the
+		// uncertain entry stays, and nothing sends it again.
+		sent: (result) =>
+			store
+				.rememberSent(keys, { ...entry, state: 'sent', result }, SENT_KEEP_MS)
+				.catch(() => undefined),
+		notSent: () => store.releaseSent(keys, entry.token).catch(() => undefined),
+	};
+}

@@ -1,0 +1,125 @@
+/**
+ * The memory of sent messages across executions, in both places it lives: this process
+ * (InProcessSentMessages) and Redis (RedisCoordinationStore, a real redis-server). Both must
+ * answer alike: one claim wins when several race, an attempt takes back only its own entry,
+ * and entries end in time and in number.
+ */
+import { RedisCoordinationStore } from '../../nodes/WeChatGateway/coordination/redisStore';
+import type { SentMessage, SentMessagesStore } from '../../nodes/WeChatGateway/coordination/store';
+import { InProcessSentMessages } from '../../nodes/WeChatGateway/delivery/sentMessages';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const services = require('../support/services') as {
+	startRedis(): Promise<{ url: string; remove(): Promise<void> }>;
+};
+
+jest.setTimeout(60_000);
+
+let redis: { url: string; remove(): Promise<void> };
+const redisStores: RedisCoordinationStore[] = [];
+beforeAll(async () => {
+	redis = await services.startRedis();
+});
+afterAll(async () => {
+	await Promise.all(redisStores.map((store) => store.close()));
+	await redis.remove();
+});
+
+const entry = (token: string, at = Date.now(), state: SentMessage['state'] = 'uncertain') => ({
+	state,
+	at,
+	token,
+	executionId: `exec-${token}`,
+});
+
+/** Two handles on one memory: two connections to one Redis, or one process's map. */
+const memories: Array<[string, () => [SentMessagesStore, SentMessagesStore]]> = [
+	[
+		'in this process',
+		() => {
+			const one = new InProcessSentMessages();
+			return [one, one];
+		},
+	],
+	[
+		'in Redis, two connections',
+		() => {
+			const a = new RedisCoordinationStore(redis.url);
+			const b = new RedisCoordinationStore(redis.url);
+			redisStores.push(a, b);
+			return [a, b];
+		},
+	],
+];
+
+describe.each(memories)('sent messages %s', (_name, open) => {
+	test('of 20 claims of one message at once, exactly one wins; the others see its entry', async () => {
+		const [a, b] = open();
+		const key = `race-${Math.random()}`;
+		const answers = await Promise.all(
+			Array.from({ length: 20 }, (_, i) =>
+				(i % 2 ? a : b).claimSent([key, `${key}-own-${i}`], entry(`t${i}`), 60_000, 0),
+			),
+		);
+		const winners = answers.filter((answer) => answer === undefined);
+		expect(winners).toHaveLength(1);
+		const winner = answers.indexOf(undefined);
+		for (const answer of answers.filter(Boolean)) expect(answer?.token).toBe(`t${winner}`);
+		expect((await a.recallSent(`${key}-own-${winner}`))?.token).toBe(`t${winner}`);
+		// The losers wrote nothing.
+		expect(await a.recallSent(`${key}-own-${(winner + 1) % 20}`)).toBeUndefined();
+	});
+
+	test('an entry older than the window does not stop a claim, and is replaced', async () => {
+		const [a, b] = open();
+		const key = `old-${Math.random()}`;
+		await a.rememberSent([key], entry('old', Date.now() - 10 * 60_000, 'sent'), 60_000);
+		expect(await b.claimSent([key], entry('new'), 60_000, Date.now() - 5 * 60_000)).toBeUndefined();
+		expect((await a.recallSent(key))?.token).toBe('new');
+		const earlier = await b.claimSent([key], entry('third'), 60_000, Date.now() - 5 * 60_000);
+		expect(earlier?.token).toBe('new');
+	});
+
+	test('an attempt takes back only the entries it wrote', async () => {
+		const [a, b] = open();
+		const key = `release-${Math.random()}`;
+		await a.rememberSent([key, `${key}-x`], entry('mine'), 60_000);
+		await b.rememberSent([`${key}-x`], entry('theirs'), 60_000);
+		await b.releaseSent([key, `${key}-x`], 'mine');
+		expect(await a.recallSent(key)).toBeUndefined();
+		expect((await a.recallSent(`${key}-x`))?.token).toBe('theirs');
+	});
+
+	test('an entry ends when its time is up', async () => {
+		const [a, b] = open();
+		const key = `ttl-${Math.random()}`;
+		await a.rememberSent([key], entry('short', Date.now(), 'sent'), 150);
+		expect((await b.recallSent(key))?.state).toBe('sent');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(await b.recallSent(key)).toBeUndefined();
+	});
+
+	test('a result keeps its exact 64-bit id', async () => {
+		const [a, b] = open();
+		const key = `result-${Math.random()}`;
+		const result = { NewMsgId: '7234567890123457789', ClientMsgId: 'c-1', Ret: 0 };
+		await a.rememberSent([key], { ...entry('r', Date.now(), 'sent'), result }, 60_000);
+		expect((await b.recallSent(key))?.result).toEqual(result);
+	});
+});
+
+test('this process keeps at most its bound of entries, dropping the oldest first', async () => {
+	let now = 1_000_000;
+	const memory = new InProcessSentMessages(100, () => now);
+	for (let i = 0; i < 250; i++) {
+		now += 1;
+		await memory.rememberSent([`k${i}`], entry(`t${i}`, now), 60_000);
+	}
+	expect(memory.size).toBe(100);
+	expect(await memory.recallSent('k149')).toBeUndefined();
+	expect((await memory.recallSent('k150'))?.token).toBe('t150');
+	now += 60_000;
+	expect(await memory.recallSent('k249')).toBeUndefined();
+	await memory.rememberSent(['late'], entry('late', now), 60_000);
+	expect(memory.size).toBe(1); // the expired ones went with the next write
+});
