@@ -9,7 +9,7 @@
  *   --rounds=N       alternating floor/node passes in the engine (default 5)
  *   --n8n-rounds=N   executions of each n8n workflow (default 2; 0 skips real n8n)
  *   --no-build       do not run `npm run build` first
- *   --write-doc      also write scripts/bench/PERFORMANCE.md (the README's "Performance" text)
+ *   --write-doc      also write scripts/bench/PERFORMANCE.md (the text of docs/PERFORMANCE.md)
  *
  * BENCH_PACKAGE_DIR=<dir> measures another checkout of the package (built there) instead.
  * Ends with one line: `bench: node/floor=R1 node/httpRequestNode=R2 connections=N bytesPerItem=M xmlPerSec=X`,

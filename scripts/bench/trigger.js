@@ -113,7 +113,7 @@ async function measureN8n({ frames = 1000, log = () => {} } = {}) {
 			userFolder,
 			tarball,
 			credentials: [
-				{ ...credential, type: lib.CREDENTIAL_TYPE, data: { baseUrl: sim.url, wxid: ACCOUNT } },
+				{ ...credential, type: lib.credentialType(), data: { baseUrl: sim.url, wxid: ACCOUNT } },
 			],
 			workflows: [
 				{

@@ -20,7 +20,6 @@ const PACKAGE_NAME = 'n8n-nodes-wechat-gateway';
 const NODE_TYPE = `${PACKAGE_NAME}.weChatGateway`;
 const TOOL_TYPE = `${PACKAGE_NAME}.weChatGatewayTool`;
 const TRIGGER_TYPE = `${PACKAGE_NAME}.weChatGatewayTrigger`;
-const CREDENTIAL_TYPE = 'weChatGatewayApi';
 /** The account the example credential sends from; the simulator is told it is logged in. */
 const DEMO_ACCOUNT = 'wxid_demo_sender';
 
@@ -101,6 +100,14 @@ function exampleCredentials(baseUrl) {
 /** `n8n execute` can start a workflow only from a Manual Trigger (or an Execute Workflow Trigger). */
 function runsFromCli(workflow) {
 	return workflow.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger');
+}
+
+/** The credential type's name, read from the built credential class (n8n imports credentials by it). */
+function credentialType() {
+	const { WeChatGatewayApi } = require(
+		path.join(REPO, 'dist/credentials/WeChatGatewayApi.credentials.js'),
+	);
+	return new WeChatGatewayApi().name;
 }
 
 /**
@@ -413,7 +420,7 @@ module.exports = {
 	NODE_TYPE,
 	TOOL_TYPE,
 	TRIGGER_TYPE,
-	CREDENTIAL_TYPE,
+	credentialType,
 	DEMO_ACCOUNT,
 	buildPackage,
 	packPackage,

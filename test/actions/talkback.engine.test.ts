@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
 import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
 import { runWeChatNode, type RunOptions } from '../engine/harness';
-import { hostileNonBlank, hostileText } from '../reliability/support/hostile';
-import { readXmlStrict, valueAt } from '../reliability/support/xmlRead';
+import { hostileNonBlank, hostileText } from '../support/hostile';
+import { readXmlStrict, valueAt } from '../support/xmlRead';
 import { startGatewaySimulator, type GatewaySimulator } from '../support/simulator';
 
 const SENDER = 'wxid_sender01';

@@ -6,8 +6,8 @@ import fc from 'fast-check';
 
 import { buildAppMsgXml } from '../../nodes/WeChatGateway/appmsg/build';
 import { messageIdDigits, quoteReplyAppMsg } from '../../nodes/WeChatGateway/appmsg/quote';
-import { hostileNonBlank, hostileText } from '../reliability/support/hostile';
-import { readXmlStrict, valueAt } from '../reliability/support/xmlRead';
+import { hostileNonBlank, hostileText } from '../support/hostile';
+import { readXmlStrict, valueAt } from '../support/xmlRead';
 
 const ID = '7400409546359626802'; // above 2^53: a double would make it ...800
 

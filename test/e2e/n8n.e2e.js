@@ -119,7 +119,7 @@ beforeAll(
 		const C = wf.CREDENTIALS;
 		const credential = (c, data) => ({
 			...c,
-			type: lib.CREDENTIAL_TYPE,
+			type: lib.credentialType(),
 			data: { authentication: 'none', timeout: 10, ignoreSslIssues: false, ...data },
 		});
 		ctx.credentials = [
@@ -262,7 +262,7 @@ describe('the package inside n8n', () => {
 		expect(tool).toBeDefined();
 		expect(node.displayName).toBe('WeChat Gateway');
 		expect(node.credentials).toEqual([
-			expect.objectContaining({ name: lib.CREDENTIAL_TYPE, required: true }),
+			expect.objectContaining({ name: lib.credentialType(), required: true }),
 		]);
 		const operations = node.properties
 			.find((p) => p.name === 'operation')

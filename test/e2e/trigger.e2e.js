@@ -103,7 +103,7 @@ beforeAll(
 			credentials: [
 				{
 					...CREDENTIAL,
-					type: lib.CREDENTIAL_TYPE,
+					type: lib.credentialType(),
 					data: {
 						baseUrl: ctx.sim.url,
 						wxid: BOT,

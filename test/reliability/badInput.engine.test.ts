@@ -7,24 +7,25 @@ import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
 import { runWeChatNode, type NodeRun } from '../engine/harness';
-import { account, recordAccounting, recordCase, violations, type Slot } from './support/accounting';
-import { runDirect } from './support/direct';
-import { FAST, SENDER } from './support/engine';
-import { startSimulator, type Simulator, startFresh } from './support/gateway';
-import { hostileNonBlank } from './support/hostile';
-import { readXmlStrict, valueAt } from './support/xmlRead';
+import {
+	account,
+	recordAccounting,
+	recordCase,
+	violations,
+	type Slot,
+} from '../support/accounting';
+import { runDirect } from '../support/direct';
+import { FAST, SENDER } from '../support/engine';
+import { useSimulators } from '../support/simulators';
+import { hostileNonBlank } from '../support/hostile';
+import { readXmlStrict, valueAt } from '../support/xmlRead';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 const GROUP = 'Bad input (engine): refused before any call';
 
-let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator({});
-});
-afterAll(async () => sim.close());
-beforeEach(() => startFresh(sim));
+const sims = useSimulators({ plain: {} });
 
-const credentials = () => ({ baseUrl: sim.url, wxid: SENDER, timeout: 10 });
+const credentials = () => ({ baseUrl: sims.plain.url, wxid: SENDER, timeout: 10 });
 const LINK =
 	'<appmsg appid="" sdkver="0"><title>t</title><des>d</des><type>5</type><url>https://example.com/</url></appmsg>';
 
@@ -170,10 +171,10 @@ describe('Message XML that must never be parsed or sent', () => {
 			},
 			lost: 0,
 			duplicated: 0,
-			misreported: sim.messages.length,
+			misreported: sims.plain.messages.length,
 		});
 		expect(problems).toEqual([]);
-		expect(sim.calls).toHaveLength(0);
+		expect(sims.plain.calls).toHaveLength(0);
 		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 		// The whole batch, 5 MB document included, in seconds and a bounded amount of memory:
 		// expanding the bomb alone would take gigabytes.
@@ -199,9 +200,11 @@ describe('Message XML that must never be parsed or sent', () => {
 		});
 		if (run.items[0].json.error) {
 			expect(run.items[0].json.error).toMatch(/"Message XML".*\(item 0\)/);
-			expect(sim.calls).toHaveLength(0);
+			expect(sims.plain.calls).toHaveLength(0);
 		} else {
-			expect(valueAt(readXmlStrict(sim.messages[0].appMsgXml), ['title'])).toBe('&xxe; &lt; A');
+			expect(valueAt(readXmlStrict(sims.plain.messages[0].appMsgXml), ['title'])).toBe(
+				'&xxe; &lt; A',
+			);
 		}
 	});
 
@@ -246,12 +249,12 @@ describe('Message XML that must never be parsed or sent', () => {
 		const accounting = account(
 			slots,
 			{ ...run, run: undefined as never, tries: 1 } as NodeRun,
-			sim.messages,
+			sims.plain.messages,
 			{
 				belongs: (slot, m) => m.toUserName === slot.recipient,
 			},
 		);
-		const byTo = new Map(sim.messages.map((m) => [m.toUserName, m]));
+		const byTo = new Map(sims.plain.messages.map((m) => [m.toUserName, m]));
 		const mismatches = items.flatMap((item, i) => {
 			const message = byTo.get(item.to);
 			if (!message)
@@ -293,7 +296,7 @@ test('a DOCTYPE spelled inside CDATA is text, not a declaration, and is forwarde
 		continueOnFail: true,
 	});
 	expect(run.items[0].json.error).toBeUndefined();
-	expect(valueAt(readXmlStrict(sim.messages[0].appMsgXml), ['des'])).toBe(
+	expect(valueAt(readXmlStrict(sims.plain.messages[0].appMsgXml), ['des'])).toBe(
 		'Every page starts with <!DOCTYPE html>',
 	);
 });
@@ -313,7 +316,7 @@ test('tag-like text inside CDATA is not nesting: an article quoting 100 tags is 
 		continueOnFail: true,
 	});
 	expect(run.items[0].json.error).toBeUndefined();
-	expect(valueAt(readXmlStrict(sim.messages[0].appMsgXml), ['des'])).toBe(quoted);
+	expect(valueAt(readXmlStrict(sims.plain.messages[0].appMsgXml), ['des'])).toBe(quoted);
 });
 
 describe('recipients', () => {
@@ -373,10 +376,10 @@ describe('recipients', () => {
 			},
 			lost: 0,
 			duplicated: 0,
-			misreported: sim.messages.length,
+			misreported: sims.plain.messages.length,
 		});
 		expect(problems).toEqual([]);
-		expect(sim.calls).toHaveLength(0);
+		expect(sims.plain.calls).toHaveLength(0);
 	});
 
 	test(`generated recipient lists (1,000, seed ${SEED}): sent to exactly the valid IDs, once each, or refused naming "To"`, async () => {
@@ -420,7 +423,7 @@ describe('recipients', () => {
 		items.forEach((item, i) => {
 			const want = expected(item.to);
 			const outputs = run.items.filter((o) => (o.pairedItem as { item: number }).item === i);
-			const sent = sim.messages.filter((m) => m.appMsgXml.includes(`<title>g-${i}</title>`));
+			const sent = sims.plain.messages.filter((m) => m.appMsgXml.includes(`<title>g-${i}</title>`));
 			if ('error' in want) {
 				if (
 					outputs.length !== 1 ||
@@ -444,7 +447,7 @@ describe('recipients', () => {
 		const accounting = account(
 			slots,
 			{ items: run.items, run: undefined as never, tries: 1 },
-			sim.messages,
+			sims.plain.messages,
 		);
 		recordAccounting(
 			'Hostile input, generated (fast-check)',
@@ -536,7 +539,7 @@ describe('credentials: a clear error naming the field, before any connection', (
 	];
 
 	test.each(cases)('%s', async (name, override, pattern) => {
-		const before = sim.stats().connections;
+		const before = sims.plain.stats().connections;
 		for (const continueOnFail of [false, true]) {
 			const run = await runWeChatNode({
 				credentials: { ...credentials(), ...override },
@@ -557,8 +560,8 @@ describe('credentials: a clear error naming the field, before any connection', (
 			expect(JSON.stringify(run.error)).not.toContain('X-Evil');
 			expect(JSON.stringify(run.error)).not.toContain('hunter2');
 		}
-		expect(sim.calls).toHaveLength(0);
-		expect(sim.stats().connections).toBe(before);
+		expect(sims.plain.calls).toHaveLength(0);
+		expect(sims.plain.stats().connections).toBe(before);
 		recordCase({
 			group: GROUP,
 			name: `credential: ${name}`,
@@ -566,7 +569,7 @@ describe('credentials: a clear error naming the field, before any connection', (
 			outcomes: { 'refused, field named': 2 },
 			lost: 0,
 			duplicated: 0,
-			misreported: sim.messages.length,
+			misreported: sims.plain.messages.length,
 		});
 	});
 });

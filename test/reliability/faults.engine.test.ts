@@ -6,39 +6,30 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
-import { setClientGraceMs } from '../support/node';
 import type { NodeRun } from '../engine/harness';
-import { account, recordAccounting, violations, type Accounting } from './support/accounting';
-import { batch, sendBatch, slotsOf } from './support/engine';
+import { account, recordAccounting, violations, type Accounting } from '../support/accounting';
+import { batch, sendBatch, slotsOf } from '../support/engine';
 import {
 	TEST_TLS,
 	closedPort,
-	startSimulator,
+	useSimulators,
 	waitUntil,
 	type FaultRule,
 	type Simulator,
-	startFresh,
-} from './support/gateway';
+} from '../support/simulators';
 
 const ITEMS = 5;
 const FAILING = 2;
 const FAILING_TO = `wxid_to${FAILING}`;
 
-let plain: Simulator;
-/** https, a new connection per call: connection faults hit the call they are aimed at. */
-let tls: Simulator;
-
-beforeAll(async () => {
-	setClientGraceMs(300);
-	plain = await startSimulator({});
-	tls = await startSimulator({ tls: TEST_TLS, keepAlive: false });
-});
-afterAll(async () => {
-	setClientGraceMs();
-	await plain.close();
-	await tls.close();
-});
-beforeEach(() => startFresh(plain, tls));
+const sims = useSimulators(
+	{
+		plain: {},
+		/** https, a new connection per call: connection faults hit the call they are aimed at. */
+		tls: { tls: TEST_TLS, keepAlive: false },
+	},
+	{ clientGraceMs: 300 },
+);
 
 interface FaultCase {
 	name: string;
@@ -306,14 +297,14 @@ const cases: FaultCase[] = [
 ];
 
 async function baseUrlFor(target: FaultCase['target']): Promise<string> {
-	if (target === 'plain') return plain.url;
-	if (target === 'tls') return tls.url;
+	if (target === 'plain') return sims.plain.url;
+	if (target === 'tls') return sims.tls.url;
 	if (target === 'refused') return `http://127.0.0.1:${await closedPort()}`;
 	return 'http://gateway.invalid:8080';
 }
 
 function simulatorFor(target: FaultCase['target']): Simulator {
-	return target === 'tls' ? tls : plain;
+	return target === 'tls' ? sims.tls : sims.plain;
 }
 
 function merge(a: Accounting, b: Accounting): Accounting {

@@ -23,12 +23,12 @@ import {
 	recordCase,
 	violations,
 	type Slot,
-} from './support/accounting';
-import { runDirect } from './support/direct';
-import { FAST, SENDER } from './support/engine';
-import { startSimulator, type Simulator, startFresh } from './support/gateway';
-import { hostileNonBlank, textWithNonXmlChar } from './support/hostile';
-import { readXmlStrict, valueAt } from './support/xmlRead';
+} from '../support/accounting';
+import { runDirect } from '../support/direct';
+import { FAST, SENDER } from '../support/engine';
+import { useSimulators } from '../support/simulators';
+import { hostileNonBlank, textWithNonXmlChar } from '../support/hostile';
+import { readXmlStrict, valueAt } from '../support/xmlRead';
 
 const CASES = 1000;
 const ENGINE_CASES = 200;
@@ -163,15 +163,10 @@ const OPERATIONS: OperationSpec[] = [
 	},
 ];
 
-let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator({});
-});
-afterAll(async () => sim.close());
-beforeEach(() => startFresh(sim));
+const sims = useSimulators({ plain: {} });
 
 type Via = 'direct' | 'engine';
-const CREDENTIALS = () => ({ baseUrl: sim.url, wxid: SENDER, timeout: 10 });
+const CREDENTIALS = () => ({ baseUrl: sims.plain.url, wxid: SENDER, timeout: 10 });
 
 /** Sends items `{ to, v }` with every field of the spec taken from `v`, one way or the other. */
 async function send(
@@ -256,10 +251,10 @@ describe.each(OPERATIONS)('$operation', (spec) => {
 				recipient: item.to,
 				title: '',
 			}));
-			const accounting = account(slots, run, sim.messages, { belongs: byRecipient });
+			const accounting = account(slots, run, sims.plain.messages, { belongs: byRecipient });
 
 			const mismatches: string[] = [];
-			const messageTo = new Map(sim.messages.map((m) => [m.toUserName, m]));
+			const messageTo = new Map(sims.plain.messages.map((m) => [m.toUserName, m]));
 			items.forEach((item, i) => {
 				const message = messageTo.get(item.to);
 				if (!message) {
@@ -301,7 +296,7 @@ describe.each(OPERATIONS)('$operation', (spec) => {
 			);
 			expect(mismatches.slice(0, 10)).toEqual([]);
 			expect(violations(accounting)).toEqual([]);
-			expect(sim.messages).toHaveLength(count);
+			expect(sims.plain.messages).toHaveLength(count);
 		},
 		120_000,
 	);
@@ -357,11 +352,11 @@ test.each([
 			},
 			lost: 0,
 			duplicated: 0,
-			misreported: sim.messages.length + problems.length,
+			misreported: sims.plain.messages.length + problems.length,
 		});
 		expect(problems.slice(0, 10)).toEqual([]);
 		// Nothing was sent; nothing even reached the gateway.
-		expect(sim.calls).toHaveLength(0);
+		expect(sims.plain.calls).toHaveLength(0);
 	},
 	120_000,
 );

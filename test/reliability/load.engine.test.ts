@@ -12,9 +12,9 @@ import { runInNewContext } from 'node:vm';
 import { clearLedger, ledgerSize } from '../../nodes/WeChatGateway/delivery/sentLedger';
 import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
 import type { NodeRun } from '../engine/harness';
-import { account, recordAccounting, recordCase, violations } from './support/accounting';
-import { batch, sendBatch, slotsOf } from './support/engine';
-import { startSimulatorProcess, type FaultRule, type RemoteSimulator } from './support/gateway';
+import { account, recordAccounting, recordCase, violations } from '../support/accounting';
+import { batch, sendBatch, slotsOf } from '../support/engine';
+import { startSimulatorProcess, type FaultRule, type RemoteSimulator } from '../support/simulators';
 
 const ITEMS = 10_000;
 const MB = 2 ** 20;

@@ -11,14 +11,14 @@ import { DEFAULT_SEND_OPTIONS } from '../../nodes/WeChatGateway/delivery/options
 import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
 import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
 import { setClientGraceMs } from '../support/node';
-import { account, recordAccounting, violations } from './support/accounting';
-import { batch, sendBatch, slotsOf } from './support/engine';
+import { account, recordAccounting, violations } from '../support/accounting';
+import { batch, sendBatch, slotsOf } from '../support/engine';
 import {
 	sleep,
 	startSimulatorProcess,
 	waitUntilAsync,
 	type RemoteSimulator,
-} from './support/gateway';
+} from '../support/simulators';
 
 const GROUP = 'Pacing and stopping (engine)';
 const TRANSIT_SLACK = 0.25;

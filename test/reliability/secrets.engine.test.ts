@@ -5,18 +5,10 @@
  */
 import { LoggerProxy } from 'n8n-workflow';
 
-import { setClientGraceMs } from '../support/node';
 import type { NodeRun } from '../engine/harness';
-import { recordCase } from './support/accounting';
-import { batch, sendBatch } from './support/engine';
-import {
-	TEST_TLS,
-	closedPort,
-	startSimulator,
-	type FaultRule,
-	type Simulator,
-	startFresh,
-} from './support/gateway';
+import { recordCase } from '../support/accounting';
+import { batch, sendBatch } from '../support/engine';
+import { TEST_TLS, closedPort, useSimulators, type FaultRule } from '../support/simulators';
 
 /** Has characters that JSON escapes and URL encoding changes, so every spelling is tried. */
 const SECRET = 'Bearer sk_live_9f8E7d6C5b4A"q\\b+z/=&%~';
@@ -29,23 +21,13 @@ const SPELLINGS = [
 	'sk_live_9f8E',
 ];
 
-let plain: Simulator;
-let tls: Simulator;
-beforeAll(async () => {
-	setClientGraceMs(300);
-	plain = await startSimulator({ authHeader: { name: HEADER, value: SECRET } });
-	tls = await startSimulator({
-		authHeader: { name: HEADER, value: SECRET },
-		tls: TEST_TLS,
-		keepAlive: false,
-	});
-});
-afterAll(async () => {
-	setClientGraceMs();
-	await plain.close();
-	await tls.close();
-});
-beforeEach(() => startFresh(plain, tls));
+const sims = useSimulators(
+	{
+		plain: { authHeader: { name: HEADER, value: SECRET } },
+		tls: { authHeader: { name: HEADER, value: SECRET }, tls: TEST_TLS, keepAlive: false },
+	},
+	{ clientGraceMs: 300 },
+);
 
 /** Everything n8n and the node could write anywhere while `work` runs. */
 async function captured<T>(work: () => Promise<T>): Promise<{ result: T; logs: string[] }> {
@@ -213,8 +195,8 @@ const cases: SecretCase[] = [
 ];
 
 async function baseUrlFor(target: SecretCase['target']): Promise<string> {
-	if (target === 'plain') return plain.url;
-	if (target === 'tls') return tls.url;
+	if (target === 'plain') return sims.plain.url;
+	if (target === 'tls') return sims.tls.url;
 	if (target === 'refused') return `http://127.0.0.1:${await closedPort()}`;
 	return 'http://gateway.invalid:8080';
 }
@@ -237,7 +219,7 @@ describe.each(cases)('$name', (c) => {
 	test.each([true, false])(
 		'continueOnFail=%s: the secret appears nowhere but at the gateway',
 		async (continueOnFail) => {
-			const sim = c.target === 'tls' ? tls : plain;
+			const sim = c.target === 'tls' ? sims.tls : sims.plain;
 			for (const rule of c.rules ?? []) sim.addFault(rule);
 			const baseUrl = await baseUrlFor(c.target);
 			const { result: run, logs } = await captured<NodeRun>(() =>

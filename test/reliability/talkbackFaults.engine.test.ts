@@ -7,15 +7,15 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { runWeChatNode, type NodeRun } from '../engine/harness';
 import { setClientGraceMs } from '../support/node';
-import { account, recordAccounting, violations, type Slot } from './support/accounting';
-import { FAST, SENDER } from './support/engine';
+import { account, recordAccounting, violations, type Slot } from '../support/accounting';
+import { FAST, SENDER } from '../support/engine';
 import {
 	startFresh,
 	startSimulator,
 	type FaultRule,
 	type SimMessage,
 	type Simulator,
-} from './support/gateway';
+} from '../support/simulators';
 
 const ITEMS = 5;
 const FAILING = 2;

@@ -5,7 +5,7 @@
  * the request was written.
  */
 import { GatewayClient, GatewayError } from '../../nodes/WeChatGateway/transport/gateway';
-import { TEST_TLS, startSimulator, type Simulator } from './support/gateway';
+import { TEST_TLS, startSimulator, type Simulator } from '../support/simulators';
 
 const XML =
 	'<appmsg appid="" sdkver="0"><title>t</title><type>5</type><url>https://example.com/</url></appmsg>';

@@ -6,13 +6,17 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-import { resetPacing } from '../../../nodes/WeChatGateway/delivery/pacer';
-import { clearLedger } from '../../../nodes/WeChatGateway/delivery/sentLedger';
-import type {
-	FaultRule,
-	SimulatedCall as SimCall,
-	SimulatedMessage as SimMessage,
-} from '../../support/simulator';
+import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
+import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
+import { setClientGraceMs } from './node';
+import {
+	startGatewaySimulator,
+	type FaultRule,
+	type GatewaySimulator as Simulator,
+	type SimulatedCall as SimCall,
+	type SimulatedMessage as SimMessage,
+	type SimulatorOptions,
+} from './simulator';
 
 export {
 	startGatewaySimulator as startSimulator,
@@ -21,7 +25,7 @@ export {
 	type SimulatedCall as SimCall,
 	type SimulatedMessage as SimMessage,
 	type SimulatorOptions,
-} from '../../support/simulator';
+} from './simulator';
 
 /**
  * Before each test: the simulators forget what they received and their faults, and the node
@@ -33,10 +37,34 @@ export function startFresh(...simulators: Array<{ reset(): void }>): void {
 	clearLedger();
 }
 
+/**
+ * The simulators a suite uses, by name: started before its tests and closed after them, and
+ * fresh before each test (startFresh). With `clientGraceMs`, the node's client waits that long
+ * beyond the gateway's timeout during the suite, so timeouts are provoked in a second, not six.
+ * The returned record is filled in before the first test.
+ */
+export function useSimulators<Name extends string>(
+	options: Record<Name, SimulatorOptions>,
+	{ clientGraceMs }: { clientGraceMs?: number } = {},
+): Record<Name, Simulator> {
+	const simulators = {} as Record<Name, Simulator>;
+	beforeAll(async () => {
+		if (clientGraceMs !== undefined) setClientGraceMs(clientGraceMs);
+		for (const name of Object.keys(options) as Name[])
+			simulators[name] = await startGatewaySimulator(options[name]);
+	});
+	afterAll(async () => {
+		if (clientGraceMs !== undefined) setClientGraceMs();
+		await Promise.all(Object.values<Simulator>(simulators).map((simulator) => simulator.close()));
+	});
+	beforeEach(() => startFresh(...Object.values<Simulator>(simulators)));
+	return simulators;
+}
+
 /** A self-signed certificate for 127.0.0.1, for test servers only (valid until 2125). */
 export const TEST_TLS = {
-	key: readFileSync(path.join(__dirname, '../fixtures/localhost.key.pem')),
-	cert: readFileSync(path.join(__dirname, '../fixtures/localhost.cert.pem')),
+	key: readFileSync(path.join(__dirname, '../fixtures/tls/localhost.key.pem')),
+	cert: readFileSync(path.join(__dirname, '../fixtures/tls/localhost.cert.pem')),
 };
 
 /** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
@@ -83,7 +111,7 @@ export async function startSimulatorProcess(): Promise<RemoteSimulator> {
 	const { spawn } = require('node:child_process') as typeof import('node:child_process');
 	const child = spawn(
 		process.execPath,
-		[path.join(__dirname, '../../../simulator/cli.js'), '--port', '0', '--host', '127.0.0.1'],
+		[path.join(__dirname, '../../simulator/cli.js'), '--port', '0', '--host', '127.0.0.1'],
 		{
 			stdio: ['ignore', 'pipe', 'inherit'],
 		},

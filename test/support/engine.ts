@@ -1,7 +1,7 @@
 /** Runs the WeChat node through n8n's engine with a numbered set of link messages. */
 import type { IDataObject } from 'n8n-workflow';
 
-import { runWeChatNode, type NodeRun, type RunOptions } from '../../engine/harness';
+import { runWeChatNode, type NodeRun, type RunOptions } from '../engine/harness';
 import type { Slot } from './accounting';
 
 export const SENDER = 'wxid_sender01';

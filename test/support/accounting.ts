@@ -22,8 +22,8 @@ import { appendFileSync } from 'node:fs';
 
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import type { NodeRun } from '../../engine/harness';
-import type { SimMessage } from './gateway';
+import type { NodeRun } from '../engine/harness';
+import type { SimMessage } from './simulators';
 
 export interface Slot {
 	itemIndex: number;

@@ -6,7 +6,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
-import { weChatNode } from '../../support/node';
+import { weChatNode } from './node';
 
 export type DirectParameter = unknown | ((item: IDataObject, itemIndex: number) => unknown);
 
