@@ -130,7 +130,7 @@ beforeAll(
 			credentials: [
 				{
 					...CREDENTIAL,
-					type: lib.CREDENTIAL_TYPE,
+					type: lib.credentialType(),
 					data: {
 						baseUrl: ctx.sim.url,
 						wxid: BOT,
@@ -231,7 +231,14 @@ describe('talking back to what the trigger receives, in n8n start', () => {
 	});
 
 	test('a group message that does not mention the account, and the echoes of both replies, start nothing', async () => {
-		ctx.sim.ws.inject({ sample: 'groupTextPrefixed' });
+		// A group text that mentions nobody (the groupTextPrefixed sample mentions everyone, which counts).
+		ctx.sim.ws.inject({
+			sample: 'groupText',
+			message: {
+				content: 'just chatting',
+				msgSource: '<msgsource><silence>0</silence></msgsource>',
+			},
+		});
 		const messages = await settledMessages();
 		expect(messages.map((m) => m.cgiCmd)).toEqual([222, 522]);
 		const { data } = await rt.rest({
