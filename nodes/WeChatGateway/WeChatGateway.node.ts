@@ -1,23 +1,15 @@
 import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
 	IExecuteFunctions,
-	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
-	NodeConnectionType,
 } from 'n8n-workflow';
 
 import { optionsCollection, toUserNameField } from './actions/common.fields';
 import { addressedOperationNames, operations, sendingOperationNames } from './actions/registry';
 import { route } from './actions/router';
 import type { ClientTuning } from './actions/sendItems';
-import { testGatewayConnection } from './transport/connectionTest';
-
-// Not NodeConnectionTypes.Main: that object only exists from n8n-workflow 1.83 (n8n 1.83), and
-// reading it on an older n8n made the whole package, credential included, fail to load.
-const MAIN_CONNECTION: NodeConnectionType = 'main';
+import { credentialTestMethods, MAIN_CONNECTION, WECHAT_ICON } from './descriptionParts';
 
 const operationList = Object.values(operations);
 const forSendingOperations = { show: { operation: sendingOperationNames } };
@@ -27,12 +19,12 @@ export class WeChatGateway implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WeChat Gateway',
 		name: 'weChatGateway',
-		icon: { light: 'file:wechat.svg', dark: 'file:wechat.dark.svg' },
+		icon: WECHAT_ICON,
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"]}}',
 		description:
-			'Send WeChat link cards, Channels videos, mini programs and files through your own WeChat HTTP gateway',
+			'Send WeChat texts with mentions, quote replies, link cards, Channels videos, mini programs and files through your own WeChat HTTP gateway',
 		defaults: { name: 'WeChat Gateway' },
 		usableAsTool: true,
 		inputs: [MAIN_CONNECTION],
@@ -56,16 +48,7 @@ export class WeChatGateway implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			async weChatGatewayConnectionTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				return await testGatewayConnection(credential.data ?? {});
-			},
-		},
-	};
+	methods = credentialTestMethods;
 
 	/** n8n calls it with the execution's context as `this`. */
 	execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;

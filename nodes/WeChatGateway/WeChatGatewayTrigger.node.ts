@@ -1,15 +1,12 @@
 import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
-	INodeCredentialTestResult,
 	ITriggerFunctions,
 	INodeType,
 	INodeTypeDescription,
 	ITriggerResponse,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { testGatewayConnection } from './transport/connectionTest';
+import { credentialTestMethods, MAIN_CONNECTION, WECHAT_ICON } from './descriptionParts';
 import { startTrigger } from './trigger/activate';
 import { triggerProperties } from './trigger/description';
 
@@ -17,7 +14,7 @@ export class WeChatGatewayTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WeChat Gateway Trigger',
 		name: 'weChatGatewayTrigger',
-		icon: { light: 'file:wechat.svg', dark: 'file:wechat.dark.svg' },
+		icon: WECHAT_ICON,
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["events"].join(", ")}}',
@@ -25,7 +22,7 @@ export class WeChatGatewayTrigger implements INodeType {
 			"Starts the workflow when your WeChat account receives a message, through your own WeChat HTTP gateway's WebSocket",
 		defaults: { name: 'WeChat Gateway Trigger' },
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: [MAIN_CONNECTION],
 		// Same credential and test as the action node, so the credential can be tested from either.
 		credentials: [
 			{ name: 'weChatGatewayApi', required: true, testedBy: 'weChatGatewayConnectionTest' },
@@ -35,16 +32,7 @@ export class WeChatGatewayTrigger implements INodeType {
 		properties: triggerProperties,
 	};
 
-	methods = {
-		credentialTest: {
-			async weChatGatewayConnectionTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				return await testGatewayConnection(credential.data ?? {});
-			},
-		},
-	};
+	methods = credentialTestMethods;
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		try {
