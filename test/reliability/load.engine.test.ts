@@ -11,6 +11,10 @@ import { runInNewContext } from 'node:vm';
 
 import { clearLedger, ledgerSize } from '../../nodes/WeChatGateway/delivery/sentLedger';
 import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
+import {
+	inProcessSentMessages,
+	MAX_SENT_ENTRIES,
+} from '../../nodes/WeChatGateway/delivery/sentMessages';
 import type { NodeRun } from '../engine/harness';
 import { account, recordAccounting, recordCase, violations } from '../support/accounting';
 import { batch, sendBatch, slotsOf } from '../support/engine';
@@ -82,6 +86,7 @@ test(`${ITEMS.toLocaleString('en')} items: every one sent once or reported, memo
 	// Warm up the engine, the node and the connection (the first thousands of items fill
 	// one-time caches and compiled code, about a megabyte), then measure from there.
 	await loadRun('warm', 1000);
+	inProcessSentMessages.clear();
 	const before = await settledHeap();
 
 	let result: Awaited<ReturnType<typeof loadRun>> | undefined = await loadRun('load', ITEMS);
@@ -97,7 +102,18 @@ test(`${ITEMS.toLocaleString('en')} items: every one sent once or reported, memo
 	expect(result.messages).toBe(ITEMS - 40 + 10); // the 10 'drop' faults did send their message
 	result = undefined; // the test's own record of 10,000 slots is not the node's memory
 
+	// The memory of sent messages across executions (n8n's Retry, Skip Duplicates Within) grows
+	// with the items by design, up to its bound: checked exactly, measured, then let go, so the
+	// limit below still catches anything else that grows.
+	// Two entries a message (by chat and content, by execution and item); a message refused or
+	// surely not sent leaves none.
+	const remembered = inProcessSentMessages.size / 2;
+	expect(remembered).toBeGreaterThanOrEqual(ITEMS - 40);
+	expect(remembered).toBeLessThanOrEqual(ITEMS);
+	const withSentMemory = await settledHeap();
+	inProcessSentMessages.clear();
 	const after = await settledHeap();
+	const sentMemoryBytesEach = (withSentMemory - after) / remembered;
 	const retainedMb = (after - before) / MB;
 	process.stdout.write(
 		`load: ${ITEMS} items in ${seconds.toFixed(1)} s; heap ${(before / MB).toFixed(1)} MB before, ` +
@@ -118,7 +134,17 @@ test(`${ITEMS.toLocaleString('en')} items: every one sent once or reported, memo
 		duplicated: 0,
 		misreported: 0,
 	});
+	recordCase({
+		group: 'Load (engine)',
+		name: `memory of sent messages across executions, per message (bound ${MAX_SENT_ENTRIES.toLocaleString('en')} entries, two a message)`,
+		cases: 1,
+		outcomes: { [`${Math.round(sentMemoryBytesEach)} bytes a message (limit 1,000)`]: 1 },
+		lost: 0,
+		duplicated: 0,
+		misreported: 0,
+	});
 	expect(retainedMb).toBeLessThan(8);
+	expect(sentMemoryBytesEach).toBeLessThan(1000);
 	expect(ledgerSize().entries).toBe(0);
 	// Typically 15-30 s; the table shows the time. The bound only catches a run gone badly slow.
 	expect(seconds).toBeLessThan(90);

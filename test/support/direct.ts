@@ -51,6 +51,8 @@ export async function runDirect(options: {
 		continueOnFail: () => options.continueOnFail === true,
 		getCredentials: async () => ({ ...options.credentials }),
 		getExecutionId: () => options.executionId ?? 'direct-execution',
+		getMode: () => 'manual',
+		getWorkflow: () => ({ id: 'direct-workflow', name: 'direct', active: false }),
 		getExecutionCancelSignal: () => undefined,
 		getWorkflowDataProxy: () => ({ $runIndex: 0 }),
 		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 import type { SentMessage, SentMessagesStore } from '../coordination/store';
 import type { CgiCall } from '../transport/gateway';
@@ -136,7 +136,8 @@ export async function claimMessage(
 	const entry: SentMessage = {
 		state: 'uncertain',
 		at: now,
-		token: randomUUID(),
+		// Unique enough to tell two attempts apart (96 random bits), and short: it is kept per message.
+		token: randomBytes(12).toString('base64'),
 		executionId: scope.executionId,
 	};
 	const keys = [windowKey, ...ownKeys];
