@@ -65,6 +65,12 @@ describe('sendLink (type 5)', () => {
 		expect(at(appMsg, 'action')).toBe('view');
 	});
 
+	test('a text field an expression fills with the number 0 carries "0", not nothing', () => {
+		const { appMsg } = send(sendLink, { title: 0, url: 'https://e.com', description: 0 });
+		expect(at(appMsg, 'title')).toBe('0');
+		expect(at(appMsg, 'des')).toBe('0');
+	});
+
 	test('absent optional fields are left out, never written as undefined or null', () => {
 		const { xml, appMsg } = send(sendLink, { title: 'T', url: 'https://e.com' });
 		expect(xml).not.toMatch(/undefined|null/);

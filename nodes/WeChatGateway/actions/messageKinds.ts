@@ -191,8 +191,12 @@ function fromFields(kind: MessageKind, parameters: ParameterReader): AppMsg {
 		const value = field.optional ? additional[field.name] : parameters.get(field.name, '');
 		// Checked before the blank test: \v and \f look blank to trim() but XML cannot carry them.
 		if (typeof value === 'string') assertXmlText(value, field.displayName);
-		// n8n stores an untouched number field as 0, so 0 means "not given" (no file has 0 bytes).
-		const present = typeof value === 'string' ? value.trim() !== '' : isSet(value) && value !== 0;
+		// n8n stores an untouched number field as 0, so there 0 means "not given" (no file has 0
+		// bytes); a text field that an expression fills with the number 0 holds the text "0".
+		const present =
+			typeof value === 'string'
+				? value.trim() !== ''
+				: isSet(value) && (value !== 0 || field.type === 'string');
 		if (!present) {
 			if (field.required)
 				throw new AppMsgInputError(`"${field.displayName}" is required`, field.displayName);
