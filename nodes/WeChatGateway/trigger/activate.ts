@@ -1,10 +1,15 @@
 import type { IDataObject, IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
+import { coordinationFrom } from '../coordination/settings';
+import type { SeenIdsStore } from '../coordination/store';
 import { gatewaySocketSettingsFrom } from '../transport/socketSettings';
 import { GatewayConnection, type ConnectionTimings } from './connection';
 import { triggerFiltersFrom, type TriggerParameters } from './filters';
 import { ExecutionQueue } from './executionQueue';
 import { FrameReceiver, type ReceiverOptions, type TriggerItem } from './receiver';
+
+/** How long another process's emit of an id keeps this one from emitting it (gateways resend on reconnect). */
+const SHARED_SIGHTING_KEEP_MS = 6 * 60 * 60 * 1000;
 
 export interface TriggerTuning extends ReceiverOptions {
 	timings?: Partial<ConnectionTimings>;
@@ -21,7 +26,17 @@ export async function startTrigger(
 	fns: ITriggerFunctions,
 	tuning: TriggerTuning = {},
 ): Promise<ITriggerResponse> {
-	const settings = gatewaySocketSettingsFrom(await fns.getCredentials('weChatGatewayApi'));
+	const credentials = await fns.getCredentials('weChatGatewayApi');
+	const settings = gatewaySocketSettingsFrom(credentials);
+	// Shared only when the workflow is active: "Listen for test event" must not take a message
+	// away from the active workflow that also receives it.
+	const seenIds: SeenIdsStore | undefined =
+		fns.getMode() === 'manual' ? undefined : coordinationFrom(credentials);
+	const sightingScope = [
+		settings.accountKey ?? settings.wxid,
+		fns.getWorkflow().id ?? '',
+		fns.getNode().name,
+	].join('\u0000');
 	const filters = triggerFiltersFrom({
 		events: fns.getNodeParameter('events', ['newMessage']),
 		messageKinds: fns.getNodeParameter('messageKinds', []),
@@ -61,14 +76,37 @@ export async function startTrigger(
 				return;
 			}
 			if (reception.log) logger[reception.log.level](reception.log.message);
-			if (reception.item && !executions.push(reception.item) && !warnedFull) {
-				warnedFull = true;
-				logger.warn(
-					`WeChat Gateway Trigger: ${executions.queued} messages are waiting for executions; newer ones are dropped until n8n catches up`,
-				);
-			}
+			const { item } = reception;
+			if (!item) return;
+			if (!seenIds || typeof item.newMsgId !== 'string') return enqueue(item);
+			// One after another, so items keep the socket's order while each asks the store.
+			sightings = sightings.then(async () => {
+				const first = await seenIds
+					.firstSighting(sightingScope, item.newMsgId as string, SHARED_SIGHTING_KEEP_MS)
+					.catch((error: unknown) => {
+						// This process's own memory still holds; a store outage must not lose messages.
+						logger.warn(
+							`WeChat Gateway Trigger: the coordination store did not answer (${String((error as Error)?.message ?? error).slice(0, 200)}); message ${String(item.newMsgId)} is emitted without asking other processes`,
+						);
+						return true;
+					});
+				if (first) enqueue(item);
+				else
+					logger.debug(
+						`WeChat Gateway Trigger: message ${String(item.newMsgId)} was already emitted by another n8n process`,
+					);
+			});
 		},
 	});
+	let sightings: Promise<void> = Promise.resolve();
+	const enqueue = (item: TriggerItem) => {
+		if (!executions.push(item) && !warnedFull) {
+			warnedFull = true;
+			logger.warn(
+				`WeChat Gateway Trigger: ${executions.queued} messages are waiting for executions; newer ones are dropped until n8n catches up`,
+			);
+		}
+	};
 	connection.start();
 
 	return {

@@ -1,0 +1,145 @@
+/**
+ * With a Coordination Redis URL on the credential, two activations of one trigger (two n8n
+ * processes, e.g. a multi-main set-up) that both receive a message emit it once between them;
+ * "Listen for test event" never takes a message from the active workflow; and a store that does
+ * not answer loses nothing.
+ */
+import type { IDataObject, ITriggerFunctions } from 'n8n-workflow';
+
+import { closeCoordinationStores } from '../../nodes/WeChatGateway/coordination/redisStore';
+import { startTrigger } from '../../nodes/WeChatGateway/trigger/activate';
+import { startSocketSimulator, waitUntil, type SocketSimulator } from '../support/gatewaySocket';
+import { closedPort } from '../support/simulators';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const services = require('../support/services') as {
+	startRedis(): Promise<{ url: string; remove(): Promise<void> }>;
+};
+
+const ACCOUNT = 'wxid_shared_bot';
+const FAST = { initialDelayMs: 100, maxDelayMs: 800, connectTimeoutMs: 2_000 };
+jest.setTimeout(60_000);
+
+let sim: SocketSimulator;
+let redis: { url: string; remove(): Promise<void> };
+beforeAll(async () => {
+	[sim, redis] = await Promise.all([
+		startSocketSimulator({ accounts: [ACCOUNT] }),
+		services.startRedis(),
+	]);
+});
+afterAll(async () => {
+	await closeCoordinationStores();
+	await Promise.all([sim?.close(), redis?.remove()]);
+});
+
+interface Activation {
+	emitted: IDataObject[];
+	logs: string[];
+	close(): Promise<void>;
+}
+
+/** The parts of n8n's trigger context the trigger uses, for one activation of one workflow. */
+async function activate(credentials: IDataObject, mode = 'trigger'): Promise<Activation> {
+	const emitted: IDataObject[] = [];
+	const logs: string[] = [];
+	const log = (level: string) => (message: string) => logs.push(`${level} ${message}`);
+	const fns = {
+		getCredentials: async () => ({ baseUrl: sim.url, wxid: ACCOUNT, ...credentials }),
+		getNodeParameter: (_name: string, fallback: unknown) => fallback,
+		getMode: () => mode,
+		getWorkflow: () => ({ id: 'workflow-shared' }),
+		getNode: () => ({ name: 'WeChat Gateway Trigger' }),
+		logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+		emit: (data: Array<Array<{ json: IDataObject }>>, _response: unknown, done: Deferred) => {
+			emitted.push(...data[0].map((entry) => entry.json));
+			done.resolve({});
+		},
+		helpers: {
+			createDeferredPromise,
+			returnJsonArray: (items: IDataObject[]) => items.map((json) => ({ json })),
+		},
+	} as unknown as ITriggerFunctions;
+	const response = await startTrigger(fns, { timings: FAST });
+	const opened = sim.ws.stats().opened;
+	await waitUntil('the trigger has its socket', () => sim.ws.stats().opened > opened);
+	return { emitted, logs, close: async () => await response.closeFunction?.() };
+}
+
+interface Deferred {
+	promise: Promise<unknown>;
+	resolve(value: unknown): void;
+}
+function createDeferredPromise(): Deferred {
+	let resolve!: (value: unknown) => void;
+	const promise = new Promise((done) => (resolve = done));
+	return { promise, resolve };
+}
+
+const newMsgIds = (activation: Activation) => activation.emitted.map((item) => item.newMsgId);
+
+beforeEach(async () => {
+	await waitUntil('no socket left from the test before', () => sim.ws.clients === 0);
+});
+
+test('two active copies sharing the store emit each message once between them', async () => {
+	const credentials = { coordinationRedisUrl: redis.url };
+	const first = await activate(credentials);
+	const second = await activate(credentials);
+	try {
+		await waitUntil('both sockets open', () => sim.ws.clients >= 2);
+		const ids = sim.ws.burst({ account: ACCOUNT, sample: 'text', count: 20 }).ids;
+		await waitUntil('every message emitted', () =>
+			ids.every((id) => newMsgIds(first).includes(id) || newMsgIds(second).includes(id)),
+		);
+		// Give a late duplicate time to show.
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		const all = [...newMsgIds(first), ...newMsgIds(second)];
+		expect(all.sort()).toEqual([...ids].sort());
+	} finally {
+		await Promise.all([first.close(), second.close()]);
+	}
+});
+
+test('without the store each copy emits every message (the store is what prevents it)', async () => {
+	const first = await activate({});
+	const second = await activate({});
+	try {
+		await waitUntil('both sockets open', () => sim.ws.clients >= 2);
+		const { ids } = sim.ws.burst({ account: ACCOUNT, sample: 'text', count: 5 });
+		await waitUntil('each copy emitted all', () =>
+			ids.every((id) => newMsgIds(first).includes(id) && newMsgIds(second).includes(id)),
+		);
+	} finally {
+		await Promise.all([first.close(), second.close()]);
+	}
+});
+
+test('"Listen for test event" does not take a message from the active workflow', async () => {
+	const credentials = { coordinationRedisUrl: redis.url };
+	const active = await activate(credentials);
+	const listening = await activate(credentials, 'manual');
+	try {
+		await waitUntil('both sockets open', () => sim.ws.clients >= 2);
+		const { newMsgId } = sim.ws.inject({ account: ACCOUNT, sample: 'text' });
+		await waitUntil(
+			'both emitted it',
+			() => newMsgIds(active).includes(newMsgId) && newMsgIds(listening).includes(newMsgId),
+		);
+	} finally {
+		await Promise.all([active.close(), listening.close()]);
+	}
+});
+
+test('a store that does not answer loses no message, and says so in the log', async () => {
+	const unreachable = `redis://127.0.0.1:${await closedPort()}/0`;
+	const activation = await activate({ coordinationRedisUrl: unreachable });
+	try {
+		await waitUntil('socket open', () => sim.ws.clients >= 1);
+		const { newMsgId } = sim.ws.inject({ account: ACCOUNT, sample: 'text' });
+		await waitUntil('emitted', () => newMsgIds(activation).includes(newMsgId), 30_000);
+		expect(activation.logs.join('\n')).toMatch(/coordination store did not answer/);
+	} finally {
+		await activation.close();
+	}
+});
