@@ -3,9 +3,10 @@ import { createHash } from 'node:crypto';
 import type { SentMessage, SentMessagesStore } from '../coordination/store';
 
 /**
- * Bounds this process's memory of sent messages: a message takes one or two entries (about
- * 0.5 KB each with its ids), so this is 50,000 to 100,000 messages, some 40 MB at most. Beyond
- * it the oldest are dropped first, which only shortens how far back a duplicate is recognised.
+ * Bounds this process's memory of sent messages: a message takes one or two entries, about
+ * 0.7 KB together with its ids (test/reliability/load.engine.test.ts measures it), so this is
+ * 50,000 to 100,000 messages and some 36 MB at most. Beyond it the oldest are dropped first,
+ * which only shortens how far back a duplicate is recognised.
  */
 export const MAX_SENT_ENTRIES = 100_000;
 
