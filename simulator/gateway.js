@@ -424,14 +424,25 @@ async function startGatewaySimulator(options = {}) {
 			newMsgId,
 			clientMsgId,
 		};
+		// Like a real gateway, the sent message comes back over the socket as the account's own.
+		if (sent({ req, res, call, fault, message, echo: true })) return;
+		sendJson(res, 200, cgiAnswer(0, '', { newMsgId, clientMsgId }));
+	}
+
+	/**
+	 * Records a message as sent (and echoes it over the socket when `echo`). Returns true when a
+	 * fault then took the answer away: the message is sent, and the client does not know it.
+	 */
+	function sent({ req, res, call, fault, message, echo }) {
 		messages.push(message);
 		call.ret = 0;
-		call.newMsgId = newMsgId;
+		call.newMsgId = message.newMsgId;
 		log({ kind: 'sent', ...message });
-		// Like a real gateway, the sent message comes back over the socket as the account's own.
-		setImmediate(() => gatewaySocket.echoSent(message));
-		// The message is sent; a dropped connection now leaves the client not knowing it.
-		if (fault?.action === 'drop') return req.socket.destroy();
+		if (echo) setImmediate(() => gatewaySocket.echoSent(message));
+		if (fault?.action === 'drop') {
+			req.socket.destroy();
+			return true;
+		}
 		if (fault?.action === 'dribble') {
 			res.writeHead(200, { 'content-type': 'application/json' });
 			res.write('{"CgiBaseResponse":');
@@ -442,9 +453,9 @@ async function startGatewaySimulator(options = {}) {
 				} else res.write(' ');
 			}, fault.intervalMs ?? 100);
 			timers.add(timer);
-			return;
+			return true;
 		}
-		sendJson(res, 200, cgiAnswer(0, '', { newMsgId, clientMsgId }));
+		return false;
 	}
 
 	/** cgi 522 (send text) is checked and recorded as a message; any other cgi is recorded as asked. */
@@ -505,26 +516,8 @@ async function startGatewaySimulator(options = {}) {
 				`{"CgiCmd":${body.CgiCmd},"NewMsgId":${newMsgId},"Echo":${requestText},"ServerTime":${now}}`;
 			answer = `{"CgiBaseResponse":{"ErrMsg":"","Ret":0},"ResponseData":${responseData}}`;
 		}
-		messages.push(message);
-		call.ret = 0;
-		call.newMsgId = newMsgId;
-		log({ kind: 'sent', ...message });
 		// A sent text comes back over the socket as the account's own, like an app message does.
-		if (message.msgType === 1) setImmediate(() => gatewaySocket.echoSent(message));
-		// Sent; a dropped or never-ending answer now leaves the client not knowing it.
-		if (fault?.action === 'drop') return req.socket.destroy();
-		if (fault?.action === 'dribble') {
-			res.writeHead(200, { 'content-type': 'application/json' });
-			res.write('{"CgiBaseResponse":');
-			const timer = setInterval(() => {
-				if (res.destroyed || res.writableEnded) {
-					clearInterval(timer);
-					timers.delete(timer);
-				} else res.write(' ');
-			}, fault.intervalMs ?? 100);
-			timers.add(timer);
-			return;
-		}
+		if (sent({ req, res, call, fault, message, echo: message.msgType === 1 })) return;
 		sendJson(res, 200, answer);
 	}
 
