@@ -134,7 +134,7 @@ async function startWorker({ runtime, userFolder, env, concurrency, name }) {
 			if (gone) throw new Error(`worker ${name} exited before it was ready:\n${text.slice(-3000)}`);
 			return /n8n worker is now ready/.test(text);
 		},
-		{ timeoutMs: 180_000, intervalMs: 250 },
+		{ timeoutMs: 420_000, intervalMs: 250 },
 	);
 	return worker;
 }
@@ -205,11 +205,13 @@ async function startQueueMode({
 		log(`package installed on main and ${workers} workers (${Date.now() - started} ms)`);
 
 		// main first: it runs the database migrations the workers expect
+		// PostgreSQL migrations on a first start take a minute or two on a busy 2-core machine
 		const main = await rt.startServer({
 			userFolder: mainFolder,
 			env: { ...env, ...mainEnv },
 			runtime,
 			log,
+			timeoutMs: 420_000,
 		});
 		cleanups.push(() => main.stop());
 		const workerHandles = await Promise.all(
