@@ -179,6 +179,16 @@ describe('one socket, kept alive', () => {
 		expect(logs.some((l) => /closed after \d+ s.*reconnecting in 0\.\d s/.test(l))).toBe(true);
 	});
 
+	it('a quiet socket that answers pings is kept: the pongs count as signs of life', async () => {
+		const { connection } = listen({ baseUrl: sim.url });
+		await waitUntil('open', () => sim.ws.clients === 1);
+		// no frame for more than three silence limits
+		await sleep(FAST.silenceLimitMs! * 3 + 200);
+		expect(sim.ws.stats().pings).toBeGreaterThanOrEqual(8);
+		expect(sim.ws.stats().opened).toBe(1);
+		expect(connection.opens).toBe(1);
+	});
+
 	it('a socket that stays open but goes silent (no frames, no pongs) is replaced', async () => {
 		const { items, logs } = listen({ baseUrl: sim.url });
 		await waitUntil('open', () => sim.ws.clients === 1);
