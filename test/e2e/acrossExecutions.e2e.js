@@ -161,7 +161,7 @@ beforeAll(
 			credentials: [
 				{
 					...CREDENTIAL,
-					type: lib.CREDENTIAL_TYPE,
+					type: lib.credentialType(),
 					data: {
 						baseUrl: ctx.sim.url,
 						wxid: SENDER,
