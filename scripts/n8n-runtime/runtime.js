@@ -309,12 +309,13 @@ const USER_FOLDER_MARKER = '.n8n-runtime-user-folder';
 const n8nFolderOf = (userFolder) => path.join(path.resolve(userFolder), '.n8n');
 
 /**
- * Prepares an N8N_USER_FOLDER: `.n8n/config` with an encryption key (0600, as n8n wants it; an
+ * Prepares an N8N_USER_FOLDER: `.n8n/config` with an encryption key (`encryptionKey` when given, as
+ * queue-mode workers need their main instance's; 0600, as n8n wants it; an
  * existing key is kept) and `.n8n/nodes/package.json`. `reset: true` wipes an existing `.n8n`
  * first, only if this library made it.
  * @returns {Promise<{userFolder:string, n8nFolder:string, encryptionKey:string}>}
  */
-async function createUserFolder(dir, { reset = false } = {}) {
+async function createUserFolder(dir, { reset = false, encryptionKey: given } = {}) {
 	const userFolder = path.resolve(dir);
 	const n8nFolder = n8nFolderOf(userFolder);
 	if (reset && fs.existsSync(n8nFolder)) {
@@ -331,11 +332,11 @@ async function createUserFolder(dir, { reset = false } = {}) {
 		'created by scripts/n8n-runtime\n',
 	);
 	const configFile = path.join(n8nFolder, 'config');
-	let encryptionKey = readJson(configFile)?.encryptionKey;
-	if (!encryptionKey) {
-		encryptionKey = crypto.randomBytes(24).toString('base64url');
+	// A queue-mode worker must share its main instance's key, or it cannot read the credentials.
+	let encryptionKey = given ?? readJson(configFile)?.encryptionKey;
+	if (!encryptionKey) encryptionKey = crypto.randomBytes(24).toString('base64url');
+	if (readJson(configFile)?.encryptionKey !== encryptionKey)
 		await fsp.writeFile(configFile, JSON.stringify({ encryptionKey }, null, '\t'));
-	}
 	await fsp.chmod(configFile, 0o600);
 	const nodesPackage = path.join(n8nFolder, 'nodes', 'package.json');
 	// the same file n8n writes itself before its first community install
