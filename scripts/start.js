@@ -196,15 +196,7 @@ async function activateTriggerExamples(port) {
 	const active = [];
 	for (const { workflow } of lib.loadExampleWorkflows()) {
 		if (!workflow.nodes.some((n) => n.type === lib.TRIGGER_TYPE)) continue;
-		const stored = await rt.rest({ port, cookie, path: `/rest/workflows/${workflow.id}` });
-		if (!stored.data.active)
-			await rt.rest({
-				port,
-				cookie,
-				method: 'POST',
-				path: `/rest/workflows/${workflow.id}/activate`,
-				body: { versionId: stored.data.versionId },
-			});
+		await rt.activateWorkflow({ port, cookie, id: workflow.id });
 		active.push(workflow);
 	}
 	return active;

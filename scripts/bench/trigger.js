@@ -159,18 +159,7 @@ async function measureN8n({ frames = 1000, log = () => {} } = {}) {
 			email: 'bench@example.com',
 			password: 'Bench-Passw0rd',
 		});
-		const stored = await rt.rest({
-			port: server.port,
-			cookie,
-			path: `/rest/workflows/${workflowId}`,
-		});
-		await rt.rest({
-			port: server.port,
-			cookie,
-			method: 'POST',
-			path: `/rest/workflows/${workflowId}/activate`,
-			body: { versionId: stored.data.versionId },
-		});
+		await rt.activateWorkflow({ port: server.port, cookie, id: workflowId });
 		const connectedBy = Date.now() + 60_000;
 		while (sim.ws.clients < 1) {
 			if (Date.now() > connectedBy) throw new Error('the trigger never connected');

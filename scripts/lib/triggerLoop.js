@@ -37,18 +37,7 @@ async function startWithActiveTriggers({ userFolder, simulator, log }) {
 	const active = [];
 	for (const { workflow } of lib.loadExampleWorkflows()) {
 		if (!workflow.nodes.some((n) => n.type === lib.TRIGGER_TYPE)) continue;
-		const stored = await rt.rest({
-			port: server.port,
-			cookie,
-			path: `/rest/workflows/${workflow.id}`,
-		});
-		await rt.rest({
-			port: server.port,
-			cookie,
-			method: 'POST',
-			path: `/rest/workflows/${workflow.id}/activate`,
-			body: { versionId: stored.data.versionId },
-		});
+		await rt.activateWorkflow({ port: server.port, cookie, id: workflow.id });
 		active.push(workflow);
 	}
 	await waitFor(

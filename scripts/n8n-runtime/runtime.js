@@ -668,6 +668,22 @@ async function setupOwner({ port, ...owner }) {
 }
 
 /** POST /rest/login: returns the `n8n-auth=<jwt>` cookie to send back, and the user. */
+/**
+ * Activates a stored workflow the way the editor's toggle does (n8n 2.x wants the version it
+ * activates; n8n 1.x ignores it). An active workflow is left as it is.
+ */
+async function activateWorkflow({ port, cookie, id }) {
+	const stored = await rest({ port, cookie, path: `/rest/workflows/${id}` });
+	if (stored.data.active) return;
+	await rest({
+		port,
+		cookie,
+		method: 'POST',
+		path: `/rest/workflows/${id}/activate`,
+		body: { versionId: stored.data.versionId },
+	});
+}
+
 async function login({ port, email = DEFAULT_OWNER.email, password = DEFAULT_OWNER.password }) {
 	const r = await rest({
 		port,
@@ -680,6 +696,7 @@ async function login({ port, email = DEFAULT_OWNER.email, password = DEFAULT_OWN
 }
 
 module.exports = {
+	activateWorkflow,
 	VERSIONS,
 	DEFAULT_VERSION,
 	DEFAULT_OWNER,

@@ -116,18 +116,7 @@ async function execution(id) {
 const sendOutput = (exec) => exec.data.resultData.runData.Send.at(-1).data?.main?.[0] ?? [];
 
 async function activate(id) {
-	const stored = await rt.rest({
-		port: ctx.port,
-		cookie: ctx.cookie,
-		path: `/rest/workflows/${id}`,
-	});
-	await rt.rest({
-		port: ctx.port,
-		cookie: ctx.cookie,
-		method: 'POST',
-		path: `/rest/workflows/${id}/activate`,
-		body: { versionId: stored.data.versionId },
-	});
+	await rt.activateWorkflow({ port: ctx.port, cookie: ctx.cookie, id });
 	const url = `http://127.0.0.1:${ctx.port}/webhook/${id === 'onceRetryFlow001' ? 'once-retry' : 'once-hook'}`;
 	await waitFor(`${url} registered`, async () => {
 		const text = await (await fetch(url)).text();

@@ -815,14 +815,7 @@ describe('the n8n server (editor and REST API)', () => {
 	/** Activates an imported workflow the way the editor's toggle does. */
 	async function activate(id) {
 		const { server, cookie } = await ctx.serverReady;
-		const stored = await rt.rest({ port: server.port, cookie, path: `/rest/workflows/${id}` });
-		await rt.rest({
-			port: server.port,
-			cookie,
-			method: 'POST',
-			path: `/rest/workflows/${id}/activate`,
-			body: { versionId: stored.data.versionId },
-		});
+		await rt.activateWorkflow({ port: server.port, cookie, id });
 		return { server, cookie };
 	}
 

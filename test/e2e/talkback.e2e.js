@@ -150,20 +150,8 @@ beforeAll(
 		});
 		const { cookie } = await rt.setupOwner({ port: ctx.server.port, ...OWNER });
 		ctx.cookie = cookie;
-		for (const id of [QUOTE_WORKFLOW, MENTION_WORKFLOW]) {
-			const stored = await rt.rest({
-				port: ctx.server.port,
-				cookie,
-				path: `/rest/workflows/${id}`,
-			});
-			await rt.rest({
-				port: ctx.server.port,
-				cookie,
-				method: 'POST',
-				path: `/rest/workflows/${id}/activate`,
-				body: { versionId: stored.data.versionId },
-			});
-		}
+		for (const id of [QUOTE_WORKFLOW, MENTION_WORKFLOW])
+			await rt.activateWorkflow({ port: ctx.server.port, cookie, id });
 		await waitFor('both triggers to open their sockets', () => ctx.sim.ws.clients === 2, {
 			timeoutMs: 30_000,
 		});

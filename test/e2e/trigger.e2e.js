@@ -125,18 +125,7 @@ beforeAll(
 		});
 		const { cookie } = await rt.setupOwner({ port: ctx.server.port, ...OWNER });
 		ctx.cookie = cookie;
-		const stored = await rt.rest({
-			port: ctx.server.port,
-			cookie,
-			path: `/rest/workflows/${WORKFLOW_ID}`,
-		});
-		await rt.rest({
-			port: ctx.server.port,
-			cookie,
-			method: 'POST',
-			path: `/rest/workflows/${WORKFLOW_ID}/activate`,
-			body: { versionId: stored.data.versionId },
-		});
+		await rt.activateWorkflow({ port: ctx.server.port, cookie, id: WORKFLOW_ID });
 		await waitFor('the trigger to open its socket', () => ctx.sim.ws.clients === 1, {
 			timeoutMs: 30_000,
 		});
