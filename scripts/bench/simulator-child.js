@@ -18,9 +18,7 @@
 const http = require('node:http');
 const path = require('node:path');
 
-const { startGatewaySimulator } = require(
-	path.resolve(__dirname, '../../simulator/gateway.js'),
-);
+const { startGatewaySimulator } = require(path.resolve(__dirname, '../../simulator/gateway.js'));
 const { SENDER } = require('./workload');
 
 async function main() {

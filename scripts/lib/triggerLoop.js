@@ -5,21 +5,11 @@
  * of each read back from the simulator (the forward it received, or nothing).
  */
 const lib = require('./instance');
+const { waitFor } = require('./waitFor');
 const { samples } = require('../../simulator/frames');
 
 const { rt } = lib;
 const OWNER = { email: 'demo-trigger@example.com', password: 'WeChat-demo-1' };
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what, check, timeoutMs = 60_000) {
-	const started = Date.now();
-	for (;;) {
-		const value = await check();
-		if (value) return value;
-		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-		await sleep(100);
-	}
-}
 
 /** The example that answers a private text by quoting it, and the appmsg type it sends. */
 const QUOTE_EXAMPLE = 'wcgwTrigQuote001';

@@ -32,6 +32,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const rt = require('../../scripts/n8n-runtime/runtime');
+const { waitFor: poll } = require('../../scripts/lib/waitFor');
 const { startGatewaySimulator } = require('../../simulator/gateway');
 const { ensureChromium, launchChromium } = require('./chromium');
 const { packProject, packDependencies, root } = require('./pack');
@@ -103,21 +104,9 @@ function assert(condition, message) {
 }
 
 /** Polls fn until it returns a truthy value; throws with the last value seen. */
-async function waitFor(what, fn, { timeoutMs = 15_000, intervalMs = 200 } = {}) {
-	const until = Date.now() + timeoutMs;
-	let last;
-	for (;;) {
-		try {
-			last = await fn();
-			if (last) return last;
-		} catch (error) {
-			last = error instanceof Error ? error.message : error;
-		}
-		if (Date.now() > until)
-			throw new Error(`${what}: not so after ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
-		await new Promise((r) => setTimeout(r, intervalMs));
-	}
-}
+/** The browser's pages settle slowly and throw while they load: a shorter wait that retries errors. */
+const waitFor = (what, check, options = {}) =>
+	poll(what, check, { timeoutMs: 15_000, intervalMs: 200, tolerateErrors: true, ...options });
 
 // ---------------------------------------------------------------------------------------------
 // state and clean-up

@@ -13,6 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const lib = require('../../scripts/lib/instance');
+const { waitFor } = require('../../scripts/lib/waitFor');
 const { startGatewaySimulator } = require('../../simulator/gateway');
 
 const { rt } = lib;
@@ -77,16 +78,6 @@ function webhookWorkflow(id, pathName, options) {
 		settings: { executionOrder: 'v1' },
 		pinData: {},
 	};
-}
-
-async function waitFor(what, check, timeoutMs = 60000) {
-	const started = Date.now();
-	for (;;) {
-		const value = await check();
-		if (value) return value;
-		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 250));
-	}
 }
 
 /** n8n's REST answers execution data in `flatted` form; the runtime brings the package. */

@@ -18,6 +18,7 @@ const path = require('node:path');
 const { XMLParser } = require('fast-xml-parser');
 
 const lib = require('../../scripts/lib/instance');
+const { waitFor } = require('../../scripts/lib/waitFor');
 const { startGatewaySimulator } = require('../../simulator/gateway');
 const wf = require('./workflows');
 
@@ -69,17 +70,6 @@ function limiter(n) {
 }
 
 const paired = (p) => (Array.isArray(p) ? p.map((x) => x.item) : p ? [p.item] : []);
-
-async function waitFor(what, check, { timeoutMs = 60000, intervalMs = 250 } = {}) {
-	const started = Date.now();
-	for (;;) {
-		const value = await check();
-		if (value) return value;
-		if (Date.now() - started > timeoutMs)
-			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, intervalMs));
-	}
-}
 
 beforeAll(
 	async () => {

@@ -25,6 +25,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const rt = require('../../scripts/n8n-runtime/runtime');
+const { waitFor, sleep } = require('../../scripts/lib/waitFor');
 const { freePort, startPostgres, startRedis } = require('../support/services');
 
 const OWNER = {
@@ -33,21 +34,6 @@ const OWNER = {
 	firstName: 'Queue',
 	lastName: 'Owner',
 };
-
-function sleep(ms) {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitFor(what, check, { timeoutMs = 60_000, intervalMs = 200 } = {}) {
-	const started = Date.now();
-	for (;;) {
-		const value = await check();
-		if (value) return value;
-		if (Date.now() - started > timeoutMs)
-			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await sleep(intervalMs);
-	}
-}
 
 function queueEnv({ redis, postgres }) {
 	return {

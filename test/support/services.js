@@ -10,6 +10,8 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
+const { waitFor } = require('../../scripts/lib/waitFor');
+
 const POSTGRES_BIN_ROOT = '/usr/lib/postgresql';
 
 function freePort() {
@@ -24,9 +26,7 @@ function freePort() {
 	});
 }
 
-function sleep(ms) {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
+const logTail = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').slice(-2000) : '');
 
 function canConnect(port) {
 	return new Promise((resolve) => {
@@ -83,18 +83,6 @@ function postgresBinDir() {
 	return newest();
 }
 
-async function waitFor(check, what, timeoutMs, logFile) {
-	const started = Date.now();
-	while (!(await check())) {
-		if (Date.now() - started > timeoutMs) {
-			const log =
-				logFile && fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-2000) : '';
-			throw new Error(`${what} did not start within ${timeoutMs} ms\n${log}`);
-		}
-		await sleep(50);
-	}
-}
-
 /**
  * A redis-server of our own. `stop()` shuts it down (its append-only file keeps the data, as a
  * real deployment's would), `start()` brings it back on the same port, `remove()` ends it and
@@ -131,7 +119,11 @@ async function startRedis({ port } = {}) {
 			{ stdio: 'ignore' },
 		);
 		exited = new Promise((resolve) => child.once('exit', resolve));
-		await waitFor(() => canConnect(port), `redis-server on port ${port}`, 15_000, logFile);
+		await waitFor(`redis-server on port ${port}`, () => canConnect(port), {
+			timeoutMs: 15_000,
+			intervalMs: 50,
+			detail: () => logTail(logFile),
+		});
 	};
 	const stop = async () => {
 		if (!child || child.exitCode !== null || child.signalCode !== null) return;
