@@ -17,6 +17,7 @@ const path = require('node:path');
 const { XMLParser } = require('fast-xml-parser');
 
 const lib = require('../../scripts/lib/instance');
+const { waitFor, sleep } = require('../../scripts/lib/waitFor');
 const { startGatewaySimulator } = require('../../simulator/gateway');
 const { GROUP, FRIEND, MEMBER } = require('../../simulator/frames');
 
@@ -32,19 +33,7 @@ const QUOTED_ID = '7400409546359626802';
 const T0 = Date.now();
 const log = (m) =>
 	process.stderr.write(`[talk-back e2e ${((Date.now() - T0) / 1000).toFixed(1)}s] ${m}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const xml = new XMLParser({ ignoreAttributes: false, parseTagValue: false, trimValues: false });
-
-async function waitFor(what, check, { timeoutMs = 60_000, intervalMs = 100 } = {}) {
-	const started = Date.now();
-	for (;;) {
-		const value = await check();
-		if (value) return value;
-		if (Date.now() - started > timeoutMs)
-			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await sleep(intervalMs);
-	}
-}
 
 const FAST = { messageInterval: 0, maxRecipientsPerMinute: 0 };
 
@@ -229,17 +218,20 @@ describe('talking back to what the trigger receives, in n8n start', () => {
 		});
 		const messages = await settledMessages();
 		expect(messages.map((m) => m.cgiCmd)).toEqual([222, 522]);
-		const { data } = await rt.rest({
-			port: ctx.server.port,
-			cookie: ctx.cookie,
-			path: `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ status: ['success'] }))}&limit=10`,
-		});
-		expect(data.count).toBe(2);
-		const failed = await rt.rest({
-			port: ctx.server.port,
-			cookie: ctx.cookie,
-			path: `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ status: ['error', 'crashed'] }))}&limit=1`,
-		});
-		expect(failed.data.count).toBe(0);
+		const executions = async (status) =>
+			(
+				await rt.rest({
+					port: ctx.server.port,
+					cookie: ctx.cookie,
+					path: `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ status }))}&limit=1`,
+				})
+			).data.count;
+		// n8n counts an execution once it has finished; one may still be writing its result
+		await waitFor(
+			'no execution new or running',
+			async () => (await executions(['new', 'running'])) === 0,
+		);
+		expect(await executions(['success'])).toBe(2);
+		expect(await executions(['error', 'crashed'])).toBe(0);
 	});
 });
