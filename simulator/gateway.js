@@ -680,6 +680,21 @@ async function startGatewaySimulator(options = {}) {
 			}
 			return counts;
 		},
+		/**
+		 * The messages, once none has arrived for `quietMs`: a workflow (or several) sending in
+		 * reaction to what was pushed has finished, and whatever it sent twice would be here.
+		 */
+		async settledMessages(quietMs = 1500) {
+			let count = -1;
+			let quietSince = Date.now();
+			for (;;) {
+				if (messages.length !== count) {
+					count = messages.length;
+					quietSince = Date.now();
+				} else if (Date.now() - quietSince >= quietMs) return messages.slice();
+				await new Promise((resolve) => setTimeout(resolve, 100));
+			}
+		},
 		async close() {
 			for (const timer of timers) clearInterval(timer);
 			timers.clear();

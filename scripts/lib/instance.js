@@ -199,6 +199,61 @@ async function prepareInstance({
 }
 
 /**
+ * A throwaway `n8n start` for a suite: this package built, packed and installed, `credentials`
+ * (without `type`: it is this package's) and `workflows` imported, an owner set up, the
+ * workflows named in `activate` active. `stop()` ends n8n and removes the folder (E2E_KEEP=1
+ * keeps it, for a look at n8n's log and database).
+ */
+async function startInstance({
+	name,
+	credentials = [],
+	workflows = [],
+	activate = [],
+	owner,
+	log,
+}) {
+	const work = fs.mkdtempSync(path.join(os.tmpdir(), `wechat-${name}-`));
+	await buildPackage({ log });
+	const tarball = await packPackage({ outDir: path.join(work, 'pack'), log });
+	const runtime = await rt.ensureRuntime({ log });
+	const userFolder = path.join(work, 'n8n');
+	await prepareInstance({
+		userFolder,
+		tarball,
+		credentials: credentials.map((c) => ({ type: credentialType(), ...c })),
+		workflows,
+		log,
+	});
+	const server = await rt.startServer({
+		userFolder,
+		port: await rt.findFreePort(),
+		env: childEnv(),
+	});
+	const { cookie } = await rt.setupOwner({ port: server.port, ...owner });
+	for (const id of activate) await rt.activateWorkflow({ port: server.port, cookie, id });
+	return {
+		work,
+		runtime,
+		userFolder,
+		server,
+		port: server.port,
+		cookie,
+		async stop() {
+			await server.stop();
+			if (process.env.E2E_KEEP) log(`kept ${work}`);
+			else fs.rmSync(work, { recursive: true, force: true });
+		},
+	};
+}
+
+/** A log line to stderr, prefixed with `label` and the seconds since the suite began. */
+function timedLog(label) {
+	const started = Date.now();
+	return (message) =>
+		process.stderr.write(`[${label} ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
+}
+
+/**
  * `n8n execute --id` with this project's environment. When n8n printed no run at all (the
  * workflow never started: n8n itself failed, e.g. its database was busy), it is tried once more,
  * and what went wrong is reported through `log`. A run that started is never repeated.
@@ -432,6 +487,8 @@ module.exports = {
 	byOperation,
 	childEnv,
 	prepareInstance,
+	startInstance,
+	timedLog,
 	execute,
 	succeeded,
 	inParallel,

@@ -55,15 +55,7 @@ async function runLoop({ simulator, account, expectForwarded = ['miniProgram', '
 		message: { fromUserName: account, toUserName: 'wxid_friend42' },
 	});
 	pushes.push({ sample: 'link (sent by the account itself)', ...own, own: true });
-	let last = -1;
-	let quietSince = Date.now();
-	await waitFor('the forwards to settle', () => {
-		if (simulator.messages.length !== last) {
-			last = simulator.messages.length;
-			quietSince = Date.now();
-		}
-		return Date.now() - quietSince > 3000;
-	});
+	await simulator.settledMessages(3000);
 	const chats = samples(account);
 	for (const push of pushes) {
 		const message = push.own ? undefined : chats[push.sample].message;

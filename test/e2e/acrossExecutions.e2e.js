@@ -8,8 +8,6 @@
  *   skipped;
  * - a webhook called twice with one payload, Skip Duplicates Within 10 min: sent once.
  */
-const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
 const lib = require('../../scripts/lib/instance');
@@ -26,9 +24,7 @@ const RETRY_ITEMS = [0, 1, 2, 3, 4].map((i) => ({
 }));
 const HOOK_ITEMS = [0, 1, 2].map((i) => ({ to: `wxid_once_hook${i}`, title: `Hook ${i}` }));
 
-const T0 = Date.now();
-const log = (m) =>
-	process.stderr.write(`[e2e-once ${((Date.now() - T0) / 1000).toFixed(1)}s] ${m}\n`);
+const log = lib.timedLog('e2e-once');
 const ctx = {};
 
 /** Webhook (POST body.items) → Split Out → WeChat Gateway Send Link, one per item. */
@@ -125,53 +121,42 @@ const post = (url, items) =>
 
 beforeAll(
 	async () => {
-		ctx.work = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-once-e2e-'));
-		await lib.buildPackage({ log });
-		ctx.tarball = await lib.packPackage({ outDir: path.join(ctx.work, 'pack'), log });
-		ctx.runtime = await rt.ensureRuntime({ log });
 		ctx.sim = await startGatewaySimulator({
 			accounts: [SENDER],
 			faults: [{ action: 'ret', ret: -1, toUserName: RETRY_ITEMS[2].to, times: 1 }],
 		});
-		ctx.port = await rt.findFreePort();
-		ctx.userFolder = path.join(ctx.work, 'n8n');
-		await lib.prepareInstance({
-			userFolder: ctx.userFolder,
-			tarball: ctx.tarball,
-			credentials: [
-				{
-					...CREDENTIAL,
-					type: lib.credentialType(),
-					data: {
-						baseUrl: ctx.sim.url,
-						wxid: SENDER,
-						authentication: 'none',
-						timeout: 10,
-						ignoreSslIssues: false,
+		Object.assign(
+			ctx,
+			await lib.startInstance({
+				name: 'once-e2e',
+				credentials: [
+					{
+						...CREDENTIAL,
+						data: {
+							baseUrl: ctx.sim.url,
+							wxid: SENDER,
+							authentication: 'none',
+							timeout: 10,
+							ignoreSslIssues: false,
+						},
 					},
-				},
-			],
-			workflows: [
-				webhookWorkflow('onceRetryFlow001', 'once-retry', {}),
-				webhookWorkflow('onceHookFlow0001', 'once-hook', { skipDuplicatesWithin: 10 }),
-			],
-			log,
-		});
-		ctx.server = await rt.startServer({
-			userFolder: ctx.userFolder,
-			port: ctx.port,
-			env: lib.childEnv(),
-		});
-		ctx.cookie = (await rt.setupOwner({ port: ctx.port, ...OWNER })).cookie;
+				],
+				workflows: [
+					webhookWorkflow('onceRetryFlow001', 'once-retry', {}),
+					webhookWorkflow('onceHookFlow0001', 'once-hook', { skipDuplicatesWithin: 10 }),
+				],
+				owner: OWNER,
+				log,
+			}),
+		);
 		log(`n8n on ${ctx.port}, simulator ${ctx.sim.url}`);
 	},
 	25 * 60 * 1000,
 );
 
 afterAll(async () => {
-	if (ctx.server) await ctx.server.stop();
+	if (ctx.stop) await ctx.stop();
 	if (ctx.sim) await ctx.sim.close();
-	if (ctx.work && !process.env.E2E_KEEP) fs.rmSync(ctx.work, { recursive: true, force: true });
 }, 120 * 1000);
 
 test("n8n's Retry of a failed execution (REST) sends items 3-5 and skips items 1-2, which went out before", async () => {

@@ -11,13 +11,10 @@
  *
  *   npx jest --config test/e2e/jest.config.js talkback     (E2E_KEEP=1 keeps the n8n folder)
  */
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const { XMLParser } = require('fast-xml-parser');
 
 const lib = require('../../scripts/lib/instance');
-const { waitFor, sleep } = require('../../scripts/lib/waitFor');
+const { waitFor } = require('../../scripts/lib/waitFor');
 const { startGatewaySimulator } = require('../../simulator/gateway');
 const { GROUP, FRIEND, MEMBER } = require('../../simulator/frames');
 
@@ -30,9 +27,7 @@ const MENTION_WORKFLOW = 'wcgwTalkMentnE2E';
 /** Above 2^53: a JavaScript number would turn it into ...800. */
 const QUOTED_ID = '7400409546359626802';
 
-const T0 = Date.now();
-const log = (m) =>
-	process.stderr.write(`[talk-back e2e ${((Date.now() - T0) / 1000).toFixed(1)}s] ${m}\n`);
+const log = lib.timedLog('talk-back e2e');
 const xml = new XMLParser({ ignoreAttributes: false, parseTagValue: false, trimValues: false });
 
 const FAST = { messageInterval: 0, maxRecipientsPerMinute: 0 };
@@ -107,40 +102,29 @@ const ctx = {};
 
 beforeAll(
 	async () => {
-		ctx.work = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-talkback-e2e-'));
-		await lib.buildPackage({ log });
-		ctx.tarball = await lib.packPackage({ outDir: path.join(ctx.work, 'pack'), log });
-		ctx.runtime = await rt.ensureRuntime({ log });
 		ctx.sim = await startGatewaySimulator({ accounts: [BOT], firstMsgId: '9007199254740993' });
-		ctx.userFolder = path.join(ctx.work, 'n8n');
-		await lib.prepareInstance({
-			userFolder: ctx.userFolder,
-			tarball: ctx.tarball,
-			credentials: [
-				{
-					...CREDENTIAL,
-					type: lib.credentialType(),
-					data: {
-						baseUrl: ctx.sim.url,
-						wxid: BOT,
-						authentication: 'none',
-						timeout: 10,
-						ignoreSslIssues: false,
+		Object.assign(
+			ctx,
+			await lib.startInstance({
+				name: 'talkback-e2e',
+				credentials: [
+					{
+						...CREDENTIAL,
+						data: {
+							baseUrl: ctx.sim.url,
+							wxid: BOT,
+							authentication: 'none',
+							timeout: 10,
+							ignoreSslIssues: false,
+						},
 					},
-				},
-			],
-			workflows: [quoteWorkflow(), mentionWorkflow()],
-			log,
-		});
-		ctx.server = await rt.startServer({
-			userFolder: ctx.userFolder,
-			port: await rt.findFreePort(),
-			env: lib.childEnv(),
-		});
-		const { cookie } = await rt.setupOwner({ port: ctx.server.port, ...OWNER });
-		ctx.cookie = cookie;
-		for (const id of [QUOTE_WORKFLOW, MENTION_WORKFLOW])
-			await rt.activateWorkflow({ port: ctx.server.port, cookie, id });
+				],
+				workflows: [quoteWorkflow(), mentionWorkflow()],
+				activate: [QUOTE_WORKFLOW, MENTION_WORKFLOW],
+				owner: OWNER,
+				log,
+			}),
+		);
 		await waitFor('both triggers to open their sockets', () => ctx.sim.ws.clients === 2, {
 			timeoutMs: 30_000,
 		});
@@ -150,27 +134,9 @@ beforeAll(
 );
 
 afterAll(async () => {
-	if (ctx.server) await ctx.server.stop();
+	if (ctx.stop) await ctx.stop();
 	if (ctx.sim) await ctx.sim.close();
-	if (ctx.work) {
-		if (process.env.E2E_KEEP) log(`kept ${ctx.work}`);
-		else fs.rmSync(ctx.work, { recursive: true, force: true });
-	}
 }, 120 * 1000);
-
-/** Waits until the sends stop growing for `quietMs`, then returns them. */
-async function settledMessages(quietMs = 2000) {
-	let last = -1;
-	let since = Date.now();
-	for (;;) {
-		const now = ctx.sim.messages.length;
-		if (now !== last) {
-			last = now;
-			since = Date.now();
-		} else if (Date.now() - since >= quietMs) return ctx.sim.messages.slice();
-		await sleep(100);
-	}
-}
 
 describe('talking back to what the trigger receives, in n8n start', () => {
 	test('trigger → reply with quote: a private text is quoted back, its 64-bit id exact, no Code node', async () => {
@@ -216,7 +182,7 @@ describe('talking back to what the trigger receives, in n8n start', () => {
 				msgSource: '<msgsource><silence>0</silence></msgsource>',
 			},
 		});
-		const messages = await settledMessages();
+		const messages = await ctx.sim.settledMessages(2000);
 		expect(messages.map((m) => m.cgiCmd)).toEqual([222, 522]);
 		const executions = async (status) =>
 			(

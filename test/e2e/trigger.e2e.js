@@ -10,12 +10,10 @@
  *   npx jest --config test/e2e/jest.config.js trigger     (E2E_KEEP=1 keeps the n8n folder)
  */
 const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const { XMLParser } = require('fast-xml-parser');
 
 const lib = require('../../scripts/lib/instance');
-const { waitFor, sleep } = require('../../scripts/lib/waitFor');
+const { waitFor } = require('../../scripts/lib/waitFor');
 const { startGatewaySimulator } = require('../../simulator/gateway');
 const { GROUP, FRIEND } = require('../../simulator/frames');
 
@@ -28,9 +26,7 @@ const WORKFLOW_ID = 'wcgwTriggerE2E01';
 const CREDENTIAL = { id: 'e2eTriggerCred01', name: 'e2e trigger gateway' };
 const BURST = 1000;
 
-const T0 = Date.now();
-const log = (m) =>
-	process.stderr.write(`[trigger e2e ${((Date.now() - T0) / 1000).toFixed(1)}s] ${m}\n`);
+const log = lib.timedLog('trigger e2e');
 const xml = new XMLParser({ ignoreAttributes: false, parseTagValue: false, trimValues: false });
 
 /** The workflow under test: the example's shape, with pacing off so a burst is not spread over minutes. */
@@ -80,41 +76,31 @@ const ctx = {};
 
 beforeAll(
 	async () => {
-		ctx.work = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-trigger-e2e-'));
-		await lib.buildPackage({ log });
-		ctx.tarball = await lib.packPackage({ outDir: path.join(ctx.work, 'pack'), log });
-		ctx.runtime = await rt.ensureRuntime({ log });
 		ctx.sim = await startGatewaySimulator({ accounts: [BOT, OTHER_ACCOUNT], authHeader: AUTH });
-		ctx.userFolder = path.join(ctx.work, 'n8n');
-		await lib.prepareInstance({
-			userFolder: ctx.userFolder,
-			tarball: ctx.tarball,
-			credentials: [
-				{
-					...CREDENTIAL,
-					type: lib.credentialType(),
-					data: {
-						baseUrl: ctx.sim.url,
-						wxid: BOT,
-						authentication: 'header',
-						authHeaderName: AUTH.name,
-						authHeaderSecret: AUTH.value,
-						timeout: 10,
-						ignoreSslIssues: false,
+		Object.assign(
+			ctx,
+			await lib.startInstance({
+				name: 'trigger-e2e',
+				credentials: [
+					{
+						...CREDENTIAL,
+						data: {
+							baseUrl: ctx.sim.url,
+							wxid: BOT,
+							authentication: 'header',
+							authHeaderName: AUTH.name,
+							authHeaderSecret: AUTH.value,
+							timeout: 10,
+							ignoreSslIssues: false,
+						},
 					},
-				},
-			],
-			workflows: [forwardBackWorkflow()],
-			log,
-		});
-		ctx.server = await rt.startServer({
-			userFolder: ctx.userFolder,
-			port: await rt.findFreePort(),
-			env: lib.childEnv(),
-		});
-		const { cookie } = await rt.setupOwner({ port: ctx.server.port, ...OWNER });
-		ctx.cookie = cookie;
-		await rt.activateWorkflow({ port: ctx.server.port, cookie, id: WORKFLOW_ID });
+				],
+				workflows: [forwardBackWorkflow()],
+				activate: [WORKFLOW_ID],
+				owner: OWNER,
+				log,
+			}),
+		);
 		await waitFor('the trigger to open its socket', () => ctx.sim.ws.clients === 1, {
 			timeoutMs: 30_000,
 		});
@@ -124,12 +110,8 @@ beforeAll(
 );
 
 afterAll(async () => {
-	if (ctx.server) await ctx.server.stop();
+	if (ctx.stop) await ctx.stop();
 	if (ctx.sim) await ctx.sim.close();
-	if (ctx.work) {
-		if (process.env.E2E_KEEP) log(`kept ${ctx.work}`);
-		else fs.rmSync(ctx.work, { recursive: true, force: true });
-	}
 }, 120 * 1000);
 
 /**
@@ -165,20 +147,6 @@ const settledExecutions = (what, timeoutMs) =>
 		{ timeoutMs, intervalMs: 250 },
 	);
 
-/** Waits until the sends stop growing for `quietMs`, then returns them. */
-async function settledMessages(quietMs = 1500) {
-	let last = -1;
-	let since = Date.now();
-	for (;;) {
-		const now = ctx.sim.messages.length;
-		if (now !== last) {
-			last = now;
-			since = Date.now();
-		} else if (Date.now() - since >= quietMs) return ctx.sim.messages.slice();
-		await sleep(100);
-	}
-}
-
 const appmsgOf = (text) => {
 	const doc = xml.parse(text);
 	return (doc.msg ?? doc).appmsg;
@@ -200,7 +168,7 @@ describe('an active trigger → forward workflow in n8n start', () => {
 			sample: 'link',
 			message: { fromUserName: BOT, toUserName: GROUP },
 		});
-		const sent = (await settledMessages(3000)).slice(before);
+		const sent = (await ctx.sim.settledMessages(3000)).slice(before);
 		expect(sent.map((m) => [m.toUserName, m.type]).sort()).toEqual(
 			[
 				[FRIEND, 33],
@@ -254,7 +222,7 @@ describe('an active trigger → forward workflow in n8n start', () => {
 		const first = sim.ws.inject({ account: BOT, sample: 'link' });
 		await waitFor('the forward', () => sim.messages.length === before + 1);
 		sim.ws.inject({ account: BOT, sample: 'link', newMsgId: first.newMsgId, withExt: false });
-		const after = await settledMessages(2000);
+		const after = await ctx.sim.settledMessages(2000);
 		expect(after.length).toBe(before + 1);
 	});
 
@@ -268,7 +236,7 @@ describe('an active trigger → forward workflow in n8n start', () => {
 			timeoutMs: 20_000,
 		});
 		log(`hostile frames + the next good one handled in ${Date.now() - started} ms`);
-		expect((await settledMessages()).length).toBe(before + 1);
+		expect((await ctx.sim.settledMessages(1500)).length).toBe(before + 1);
 		const logText = fs.readFileSync(ctx.server.logFile, 'utf8');
 		expect(logText).toMatch(/WeChat Gateway Trigger: skipped a frame: not JSON/);
 		expect(logText).toMatch(
@@ -344,7 +312,7 @@ describe('an active trigger → forward workflow in n8n start', () => {
 				{ timeoutMs: 12 * 60_000, intervalMs: 250 },
 			);
 			const seconds = (Date.now() - started) / 1000;
-			const sent = (await settledMessages(3000)).slice(beforeSends);
+			const sent = (await ctx.sim.settledMessages(3000)).slice(beforeSends);
 			const seen = new Map();
 			for (const m of sent) {
 				const n = Number(/burst #(\d+)/.exec(m.appMsgXml)?.[1]);
