@@ -11,20 +11,9 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { waitFor } = require('../../scripts/lib/waitFor');
+const { findFreePort: freePort } = require('../../scripts/n8n-runtime/runtime');
 
 const POSTGRES_BIN_ROOT = '/usr/lib/postgresql';
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 const logTail = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').slice(-2000) : '');
 
