@@ -7,19 +7,7 @@ import {
 } from '../../nodes/WeChatGateway/coordination/redisStore';
 import { CoordinationUnavailableError } from '../../nodes/WeChatGateway/coordination/store';
 import { GatewayError } from '../../nodes/WeChatGateway/transport/gateway';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const services = require('../support/services') as {
-	startRedis(): Promise<RedisServer>;
-};
-
-interface RedisServer {
-	port: number;
-	url: string;
-	start(): Promise<void>;
-	stop(): Promise<void>;
-	remove(): Promise<void>;
-}
+import { startRedis, type RedisServer } from '../support/redis';
 
 interface UsedTurn {
 	at: number;
@@ -42,7 +30,7 @@ const storeOn = (
 };
 
 beforeAll(async () => {
-	redis = await services.startRedis();
+	redis = await startRedis();
 });
 
 afterAll(async () => {

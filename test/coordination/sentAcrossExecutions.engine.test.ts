@@ -3,64 +3,35 @@
  * (the credential's Coordination Redis URL): the second execution runs as if on another worker
  * (nothing of the first left in this process) and still sends nothing twice.
  */
-import { closeCoordinationStores } from '../../nodes/WeChatGateway/coordination/redisStore';
-import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
-import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
-import { inProcessSentMessages } from '../../nodes/WeChatGateway/delivery/sentMessages';
-import { setClientGraceMs } from '../support/node';
 import { batch, sendBatch } from '../support/engine';
-import { startSimulator, type Simulator } from '../support/simulators';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const services = require('../support/services') as {
-	startRedis(): Promise<{ url: string; remove(): Promise<void> }>;
-};
+import { asAnotherProcess, useRedis } from '../support/redis';
+import { useSimulators } from '../support/simulators';
 
 jest.setTimeout(60_000);
 
-let sim: Simulator;
-let redis: { url: string; remove(): Promise<void> };
-beforeAll(async () => {
-	setClientGraceMs(300);
-	sim = await startSimulator({});
-	redis = await services.startRedis();
-});
-afterAll(async () => {
-	setClientGraceMs();
-	await closeCoordinationStores();
-	await sim.close();
-	await redis.remove();
-});
-beforeEach(() => sim.reset());
-
-/** Everything this process remembers is gone, as for an execution on another worker. */
-async function anotherProcess() {
-	clearLedger();
-	resetPacing();
-	inProcessSentMessages.clear();
-	await closeCoordinationStores();
-}
+const sims = useSimulators({ plain: {} }, { clientGraceMs: 300 });
+const redis = useRedis();
 
 test("n8n's Retry on another worker skips what the failed execution sent, sends the rest", async () => {
-	sim.addFault({ action: 'ret', ret: -1, nth: 3 });
+	sims.plain.addFault({ action: 'ret', ret: -1, nth: 3 });
 	const b = batch('redis-retry', 5);
 	const send = {
-		baseUrl: sim.url,
-		credentials: { coordinationRedisUrl: redis.url },
+		baseUrl: sims.plain.url,
+		credentials: { coordinationRedisUrl: redis.server.url },
 		options: { retries: 0 },
 	};
 	const failed = await sendBatch(b, { ...send, executionId: 'redis-failed' });
 	expect(failed.error?.description).toContain(
 		'Sent before this error in this run: 2 messages (items 0, 1); neither Retry On Fail nor a Retry of this execution within 24 h sends them again (remembered in the coordination store).',
 	);
-	await anotherProcess();
+	await asAnotherProcess();
 	const retried = await sendBatch(b, {
 		...send,
 		executionId: 'redis-retry',
 		retryOf: { executionId: 'redis-failed', run: failed.run },
 	});
 	expect(retried.run.data.resultData.error).toBeUndefined();
-	expect(sim.messages.map((m) => m.toUserName)).toEqual([
+	expect(sims.plain.messages.map((m) => m.toUserName)).toEqual([
 		'wxid_to0',
 		'wxid_to1',
 		'wxid_to2',
@@ -68,21 +39,24 @@ test("n8n's Retry on another worker skips what the failed execution sent, sends 
 		'wxid_to4',
 	]);
 	expect(retried.items.map((i) => [i.json.NewMsgId, i.json.skippedDuplicate === true])).toEqual(
-		sim.messages.map((m, index) => [m.newMsgId, index < 2]),
+		sims.plain.messages.map((m, index) => [m.newMsgId, index < 2]),
 	);
 	// The control: the same Retry with nothing shared sends items 1 and 2 again.
-	await anotherProcess();
-	sim.reset();
-	sim.addFault({ action: 'ret', ret: -1, nth: 3 });
+	await asAnotherProcess();
+	sims.plain.reset();
+	sims.plain.addFault({ action: 'ret', ret: -1, nth: 3 });
 	const c = batch('redis-control', 5);
-	const controlFailed = await sendBatch(c, { baseUrl: sim.url, executionId: 'control-failed' });
-	await anotherProcess();
+	const controlFailed = await sendBatch(c, {
+		baseUrl: sims.plain.url,
+		executionId: 'control-failed',
+	});
+	await asAnotherProcess();
 	await sendBatch(c, {
-		baseUrl: sim.url,
+		baseUrl: sims.plain.url,
 		executionId: 'control-retry',
 		retryOf: { executionId: 'control-failed', run: controlFailed.run },
 	});
-	expect(sim.messages.map((m) => m.toUserName)).toEqual([
+	expect(sims.plain.messages.map((m) => m.toUserName)).toEqual([
 		'wxid_to0',
 		'wxid_to1',
 		'wxid_to0',
@@ -96,14 +70,14 @@ test("n8n's Retry on another worker skips what the failed execution sent, sends 
 test('one payload twice on two workers, Skip Duplicates Within 10 min: sent once', async () => {
 	const b = batch('redis-hook', 4);
 	const send = {
-		baseUrl: sim.url,
-		credentials: { coordinationRedisUrl: redis.url },
+		baseUrl: sims.plain.url,
+		credentials: { coordinationRedisUrl: redis.server.url },
 		options: { skipDuplicatesWithin: 10 },
 	};
 	const first = await sendBatch(b, send);
-	await anotherProcess();
+	await asAnotherProcess();
 	const second = await sendBatch(b, send);
-	expect(sim.messages).toHaveLength(4);
+	expect(sims.plain.messages).toHaveLength(4);
 	expect(second.items.every((i) => i.json.skippedDuplicate === true)).toBe(true);
 	expect(second.items.map((i) => i.json.NewMsgId)).toEqual(first.items.map((i) => i.json.NewMsgId));
 });

@@ -7,18 +7,14 @@
 import { RedisCoordinationStore } from '../../nodes/WeChatGateway/coordination/redisStore';
 import type { SentMessage, SentMessagesStore } from '../../nodes/WeChatGateway/coordination/store';
 import { InProcessSentMessages } from '../../nodes/WeChatGateway/delivery/sentMessages';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const services = require('../support/services') as {
-	startRedis(): Promise<{ url: string; remove(): Promise<void> }>;
-};
+import { startRedis, type RedisServer } from '../support/redis';
 
 jest.setTimeout(60_000);
 
-let redis: { url: string; remove(): Promise<void> };
+let redis: RedisServer;
 const redisStores: RedisCoordinationStore[] = [];
 beforeAll(async () => {
-	redis = await services.startRedis();
+	redis = await startRedis();
 });
 afterAll(async () => {
 	await Promise.all(redisStores.map((store) => store.close()));

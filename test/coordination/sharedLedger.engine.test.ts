@@ -4,61 +4,34 @@
  * never re-sends what went out, and reports what was uncertain as uncertain. The control case
  * shows the same retry without coordination re-sending.
  */
-import { closeCoordinationStores } from '../../nodes/WeChatGateway/coordination/redisStore';
-import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
-import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
-import { setClientGraceMs } from '../support/node';
 import { batch, sendBatch } from '../support/engine';
-import { closedPort, startSimulator, type Simulator } from '../support/simulators';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const services = require('../support/services') as {
-	startRedis(): Promise<{ url: string; remove(): Promise<void> }>;
-};
+import { asAnotherProcess, startRedis, useRedis } from '../support/redis';
+import { closedPort, useSimulators } from '../support/simulators';
 
 jest.setTimeout(90_000);
 
-let sim: Simulator;
-let redis: { url: string; remove(): Promise<void> };
-beforeAll(async () => {
-	setClientGraceMs(300);
-	sim = await startSimulator({});
-	redis = await services.startRedis();
-});
-afterAll(async () => {
-	setClientGraceMs();
-	await closeCoordinationStores();
-	await sim.close();
-	await redis.remove();
-});
-beforeEach(() => sim.reset());
+const sims = useSimulators({ plain: {} }, { clientGraceMs: 300 });
+const redis = useRedis();
 
-/** Everything this process remembers is gone, as for a try on another worker. */
-async function anotherProcess() {
-	clearLedger();
-	resetPacing();
-	await closeCoordinationStores();
-}
-
-const sentTo = (recipient: string) => sim.messages.filter((m) => m.toUserName === recipient);
+const sentTo = (recipient: string) => sims.plain.messages.filter((m) => m.toUserName === recipient);
 
 test('a retry on another process returns the first results and sends only what was never sent', async () => {
-	sim.addFault({ action: 'ret', ret: -1, nth: 3 });
+	sims.plain.addFault({ action: 'ret', ret: -1, nth: 3 });
 	const b = batch('shared-rej', 5);
 	const send = {
-		baseUrl: sim.url,
+		baseUrl: sims.plain.url,
 		executionId: 'exec-shared-1',
-		credentials: { coordinationRedisUrl: redis.url },
+		credentials: { coordinationRedisUrl: redis.server.url },
 		options: { retries: 0 },
 	};
 	const first = await sendBatch(b, send);
 	expect(first.error?.message).toMatch(/Ret -1/);
-	expect(sim.messages.map((m) => m.toUserName)).toEqual(['wxid_to0', 'wxid_to1']);
+	expect(sims.plain.messages.map((m) => m.toUserName)).toEqual(['wxid_to0', 'wxid_to1']);
 
-	await anotherProcess();
+	await asAnotherProcess();
 	const retry = await sendBatch(b, send);
 	expect(retry.error).toBeUndefined();
-	expect(sim.messages.map((m) => m.toUserName)).toEqual([
+	expect(sims.plain.messages.map((m) => m.toUserName)).toEqual([
 		'wxid_to0',
 		'wxid_to1',
 		'wxid_to2',
@@ -67,17 +40,17 @@ test('a retry on another process returns the first results and sends only what w
 	]);
 	// items 0 and 1: the very results of the first try, with the exact 64-bit ids
 	expect(retry.items.map((item) => item.json.NewMsgId)).toEqual(
-		sim.messages.map((m) => m.newMsgId),
+		sims.plain.messages.map((m) => m.newMsgId),
 	);
 });
 
 test('an uncertain message stays uncertain on another process: reported, not sent again', async () => {
-	sim.addFault({ action: 'drop', nth: 2 });
+	sims.plain.addFault({ action: 'drop', nth: 2 });
 	const b = batch('shared-drop', 4);
 	const send = {
-		baseUrl: sim.url,
+		baseUrl: sims.plain.url,
 		executionId: 'exec-shared-2',
-		credentials: { coordinationRedisUrl: redis.url },
+		credentials: { coordinationRedisUrl: redis.server.url },
 		options: { retries: 0 },
 		continueOnFail: true,
 	};
@@ -85,7 +58,7 @@ test('an uncertain message stays uncertain on another process: reported, not sen
 	expect(first.error?.message).toMatch(/item 1/);
 	expect(sentTo('wxid_to1')).toHaveLength(1); // the gateway sent it; its answer was lost
 
-	await anotherProcess();
+	await asAnotherProcess();
 	const retry = await sendBatch(b, send);
 	expect(retry.items.map((item) => item.json.delivery ?? 'sent')).toEqual([
 		'sent',
@@ -95,15 +68,15 @@ test('an uncertain message stays uncertain on another process: reported, not sen
 	]);
 	expect(String(retry.items[1].json.error)).toMatch(/item 1, to wxid_to1/);
 	expect(sentTo('wxid_to1')).toHaveLength(1);
-	expect(sim.messages).toHaveLength(4);
+	expect(sims.plain.messages).toHaveLength(4);
 });
 
 test('control: the same retry without coordination, on another process, sends items twice', async () => {
-	sim.addFault({ action: 'ret', ret: -1, nth: 3 });
+	sims.plain.addFault({ action: 'ret', ret: -1, nth: 3 });
 	const b = batch('alone-rej', 4);
-	const send = { baseUrl: sim.url, executionId: 'exec-alone-1', options: { retries: 0 } };
+	const send = { baseUrl: sims.plain.url, executionId: 'exec-alone-1', options: { retries: 0 } };
 	await sendBatch(b, send);
-	await anotherProcess();
+	await asAnotherProcess();
 	await sendBatch(b, send);
 	expect(sentTo('wxid_to0')).toHaveLength(2);
 });
@@ -112,11 +85,11 @@ test('Redis unreachable: nothing is sent, the item fails naming the store and sa
 	const port = await closedPort();
 	const started = Date.now();
 	const run = await sendBatch(batch('no-redis', 2), {
-		baseUrl: sim.url,
+		baseUrl: sims.plain.url,
 		credentials: { coordinationRedisUrl: `redis://:pa55word@127.0.0.1:${port}/0` },
 		continueOnFail: true,
 	});
-	expect(sim.calls).toHaveLength(0);
+	expect(sims.plain.calls).toHaveLength(0);
 	expect(run.items.map((item) => item.json.delivery)).toEqual(['notSent', 'notSent']);
 	const message = String(run.items[0].json.error);
 	expect(message).toContain(`coordination store (Redis at 127.0.0.1:${port}/0) did not answer`);
@@ -129,32 +102,27 @@ test('Redis unreachable: nothing is sent, the item fails naming the store and sa
 
 test('a Coordination Redis URL that is not one fails naming the field, before anything is sent', async () => {
 	const run = await sendBatch(batch('bad-url', 1), {
-		baseUrl: sim.url,
+		baseUrl: sims.plain.url,
 		credentials: { coordinationRedisUrl: 'http://127.0.0.1:6379' },
 	});
 	expect(run.error?.message).toMatch(
 		/"Coordination Redis URL" must start with redis:\/\/ or rediss:\/\//,
 	);
-	expect(sim.calls).toHaveLength(0);
+	expect(sims.plain.calls).toHaveLength(0);
 });
 
 test('Redis stopped mid-run: the messages during the outage fail as not sent, none goes out unpaced, sending resumes when it is back', async () => {
-	const server = (await services.startRedis()) as unknown as {
-		url: string;
-		stop(): Promise<void>;
-		start(): Promise<void>;
-		remove(): Promise<void>;
-	};
+	const server = await startRedis();
 	try {
 		const b = batch('outage', 1, () => Array.from({ length: 8 }, (_, i) => `wxid_out${i}`));
 		const running = sendBatch(b, {
-			baseUrl: sim.url,
+			baseUrl: sims.plain.url,
 			credentials: { coordinationRedisUrl: server.url },
 			options: { messageInterval: 300, maxRecipientsPerMinute: 0 },
 			continueOnFail: true,
 		});
 		const deadline = Date.now() + 20_000;
-		while (sim.messages.length < 2 && Date.now() < deadline)
+		while (sims.plain.messages.length < 2 && Date.now() < deadline)
 			await new Promise((resolve) => setTimeout(resolve, 10));
 		await server.stop();
 		const stoppedAt = Date.now();
@@ -166,8 +134,8 @@ test('Redis stopped mid-run: the messages during the outage fail as not sent, no
 		const run = await running;
 		const outcomes = run.items.map((item) => item.json.delivery ?? 'sent');
 		expect(outcomes.filter((o) => o === 'notSent').length).toBeGreaterThanOrEqual(1);
-		expect(outcomes.filter((o) => o === 'sent').length).toBe(sim.messages.length);
-		const at = sim.messages.map((m) => m.receivedAt);
+		expect(outcomes.filter((o) => o === 'sent').length).toBe(sims.plain.messages.length);
+		const at = sims.plain.messages.map((m) => m.receivedAt);
 		expect(at.filter((t) => t > stoppedAt + 50 && t < backAt)).toEqual([]);
 		expect(at.some((t) => t > backAt)).toBe(true);
 		for (let i = 1; i < at.length; i++)

@@ -9,24 +9,17 @@ import type { IDataObject, ITriggerFunctions } from 'n8n-workflow';
 import { closeCoordinationStores } from '../../nodes/WeChatGateway/coordination/redisStore';
 import { startTrigger } from '../../nodes/WeChatGateway/trigger/activate';
 import { startSocketSimulator, waitUntil, type SocketSimulator } from '../support/gatewaySocket';
+import { startRedis, type RedisServer } from '../support/redis';
 import { closedPort } from '../support/simulators';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const services = require('../support/services') as {
-	startRedis(): Promise<{ url: string; remove(): Promise<void> }>;
-};
 
 const ACCOUNT = 'wxid_shared_bot';
 const FAST = { initialDelayMs: 100, maxDelayMs: 800, connectTimeoutMs: 2_000 };
 jest.setTimeout(60_000);
 
 let sim: SocketSimulator;
-let redis: { url: string; remove(): Promise<void> };
+let redis: RedisServer;
 beforeAll(async () => {
-	[sim, redis] = await Promise.all([
-		startSocketSimulator({ accounts: [ACCOUNT] }),
-		services.startRedis(),
-	]);
+	[sim, redis] = await Promise.all([startSocketSimulator({ accounts: [ACCOUNT] }), startRedis()]);
 });
 afterAll(async () => {
 	await closeCoordinationStores();
