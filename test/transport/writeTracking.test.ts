@@ -11,17 +11,36 @@ const XML =
 	'<appmsg appid="" sdkver="0"><title>t</title><type>5</type><url>https://example.com/</url></appmsg>';
 
 let sims: Simulator[] = [];
-/** The client waits this long beyond the gateway's timeout here, not 5 s. */
-const graceMs = 300;
+let clients: GatewayClient[] = [];
 afterEach(async () => {
+	await Promise.all(clients.map((c) => c.close()));
 	await Promise.all(sims.map((s) => s.close()));
 	sims = [];
+	clients = [];
 });
 
 async function simulator(options: Parameters<typeof startSimulator>[0]) {
 	const sim = await startSimulator(options);
 	sims.push(sim);
 	return sim;
+}
+
+/** A client of `sim`, closed after the test; it waits 300 ms beyond the gateway's timeout, not 5 s. */
+function clientOf(
+	sim: Simulator,
+	options: { connections?: number; allowUnauthorizedCerts?: boolean } = {},
+) {
+	const client = new GatewayClient(
+		{
+			baseUrl: sim.url,
+			wxid: 'wxid_s',
+			timeoutSeconds: 1,
+			allowUnauthorizedCerts: options.allowUnauthorizedCerts ?? false,
+		},
+		{ connections: options.connections, graceMs: 300 },
+	);
+	clients.push(client);
+	return client;
 }
 
 async function outcomes(
@@ -54,82 +73,43 @@ test.each([
 	async ({ connections, lanes }) => {
 		const sim = await simulator({});
 		for (let nth = 2; nth <= 40; nth += 3) sim.addFault({ action: 'drop', nth });
-		const client = new GatewayClient(
-			{ baseUrl: sim.url, wxid: 'wxid_s', timeoutSeconds: 1, allowUnauthorizedCerts: false },
-			{ connections, graceMs },
-		);
-		try {
-			const results = await outcomes(client, lanes, 10);
-			const dropped = sim.calls.filter((c) => c.fault === 'drop').length;
-			expect(dropped).toBeGreaterThan(0);
-			// Every dropped call was sent by the gateway: calling any of them notSent would let a retry double it.
-			expect(results.filter((r) => r === 'notSent')).toHaveLength(0);
-			expect(results.filter((r) => r === 'unknown')).toHaveLength(dropped);
-			expect(results.filter((r) => r === 'ok')).toHaveLength(sim.messages.length - dropped);
-		} finally {
-			await client.close();
-		}
+		const results = await outcomes(clientOf(sim, { connections }), lanes, 10);
+		const dropped = sim.calls.filter((c) => c.fault === 'drop').length;
+		expect(dropped).toBeGreaterThan(0);
+		// Every dropped call was sent by the gateway: calling any of them notSent would let a retry double it.
+		expect(results.filter((r) => r === 'notSent')).toHaveLength(0);
+		expect(results.filter((r) => r === 'unknown')).toHaveLength(dropped);
+		expect(results.filter((r) => r === 'ok')).toHaveLength(sim.messages.length - dropped);
 	},
 );
 
 test('a TLS connection dropped on accept is "notSent": the request cannot have been written', async () => {
 	const sim = await simulator({ tls: TEST_TLS, keepAlive: false });
 	sim.addFault({ action: 'dropConnection', nth: 2, times: 2 });
-	const client = new GatewayClient(
-		{ baseUrl: sim.url, wxid: 'wxid_s', timeoutSeconds: 1, allowUnauthorizedCerts: true },
-		{ connections: 2, graceMs },
-	);
-	try {
-		const results = await outcomes(client, 2, 3);
-		expect(sim.stats().droppedConnections).toBe(2);
-		expect(results.filter((r) => r === 'notSent')).toHaveLength(2);
-		expect(results.filter((r) => r === 'ok')).toHaveLength(sim.messages.length);
-		expect(sim.messages).toHaveLength(4);
-	} finally {
-		await client.close();
-	}
+	const client = clientOf(sim, { connections: 2, allowUnauthorizedCerts: true });
+	const results = await outcomes(client, 2, 3);
+	expect(sim.stats().droppedConnections).toBe(2);
+	expect(results.filter((r) => r === 'notSent')).toHaveLength(2);
+	expect(results.filter((r) => r === 'ok')).toHaveLength(sim.messages.length);
+	expect(sim.messages).toHaveLength(4);
 });
 
 test('a plain connection reset on accept is "unknown": the client had already written', async () => {
 	const sim = await simulator({ keepAlive: false });
 	sim.addFault({ action: 'dropConnection', nth: 1 });
-	const client = new GatewayClient(
-		{
-			baseUrl: sim.url,
-			wxid: 'wxid_s',
-			timeoutSeconds: 1,
-			allowUnauthorizedCerts: false,
-		},
-		{ graceMs },
-	);
-	try {
-		await expect(client.sendAppMsg('wxid_a', XML)).rejects.toMatchObject({
-			reason: 'dropped',
-			delivery: 'unknown',
-		});
-	} finally {
-		await client.close();
-	}
+	const client = clientOf(sim);
+	await expect(client.sendAppMsg('wxid_a', XML)).rejects.toMatchObject({
+		reason: 'dropped',
+		delivery: 'unknown',
+	});
 });
 
 test('a self-signed certificate without "Ignore SSL Issues" is refused before anything is written', async () => {
 	const sim = await simulator({ tls: TEST_TLS });
-	const client = new GatewayClient(
-		{
-			baseUrl: sim.url,
-			wxid: 'wxid_s',
-			timeoutSeconds: 1,
-			allowUnauthorizedCerts: false,
-		},
-		{ graceMs },
-	);
-	try {
-		await expect(client.sendAppMsg('wxid_a', XML)).rejects.toMatchObject({
-			reason: 'tls',
-			delivery: 'notSent',
-		});
-		expect(sim.calls).toHaveLength(0);
-	} finally {
-		await client.close();
-	}
+	const client = clientOf(sim);
+	await expect(client.sendAppMsg('wxid_a', XML)).rejects.toMatchObject({
+		reason: 'tls',
+		delivery: 'notSent',
+	});
+	expect(sim.calls).toHaveLength(0);
 });
