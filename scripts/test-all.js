@@ -17,6 +17,14 @@ const root = path.resolve(__dirname, '..');
  */
 const E2E_ON_N8N_1 = ['test/e2e/n8n.e2e.js', 'test/e2e/trigger.e2e.js'];
 const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-gateway-tests-'));
+const e2eJest = (...args) => [
+	'npx',
+	'jest',
+	'--ci',
+	'--config',
+	'test/e2e/jest.config.js',
+	...args,
+];
 
 /** @type {Array<{ name: string, command: string[], jest?: boolean, reportEnv?: string, env?: Record<string, string> }>} */
 const steps = [
@@ -39,15 +47,7 @@ const steps = [
 	// every e2e file on the newest pinned n8n (2.41.1 on Node 24)
 	{
 		name: 'end-to-end tests (n8n 2.41.1)',
-		command: [
-			'npx',
-			'jest',
-			'--ci',
-			'--config',
-			'test/e2e/jest.config.js',
-			'--testPathIgnorePatterns',
-			'trigger\\.e2e\\.js$',
-		],
+		command: e2eJest('--testPathIgnorePatterns', 'trigger\\.e2e\\.js$'),
 		jest: true,
 		env: { N8N_RUNTIME_VERSION: '2.41.1' },
 	},
@@ -55,15 +55,7 @@ const steps = [
 	// hostile frames, a burst of 1,000 frames counted (~4 min)
 	{
 		name: 'trigger end-to-end (n8n 2.41.1)',
-		command: [
-			'npx',
-			'jest',
-			'--ci',
-			'--config',
-			'test/e2e/jest.config.js',
-			'--testPathPatterns',
-			'trigger\\.e2e\\.js$',
-		],
+		command: e2eJest('--testPathPatterns', 'trigger\\.e2e\\.js$'),
 		jest: true,
 		env: { N8N_RUNTIME_VERSION: '2.41.1' },
 	},
@@ -74,7 +66,7 @@ const steps = [
 	// (n8n 1.x has no N8N_COMMUNITY_PACKAGES).
 	{
 		name: 'end-to-end tests (n8n 1.123.81)',
-		command: ['npx', 'jest', '--ci', '--config', 'test/e2e/jest.config.js', ...E2E_ON_N8N_1],
+		command: e2eJest(...E2E_ON_N8N_1),
 		jest: true,
 		// n8n 1.123's default expression engine (`vm`) evaluates `$('Node').item` and
 		// `$input.all()` to nothing, in n8n's own Set node too; its `legacy` engine, the one n8n 1.x
