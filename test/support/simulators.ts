@@ -22,11 +22,11 @@ import { inProcessSentMessages } from '../../nodes/WeChatGateway/delivery/sentMe
 export {
 	startGatewaySimulator as startSimulator,
 	type FaultRule,
-	type GatewaySimulator as Simulator,
-	type SimulatedCall as SimCall,
-	type SimulatedMessage as SimMessage,
+	type Simulator,
+	type SimCall,
+	type SimMessage,
 	type SimulatorOptions,
-} from './simulator';
+};
 
 /**
  * Before each test: the simulators forget what they received and their faults, and the node
