@@ -9,15 +9,13 @@
  *      gateway's format (7 in 10 app messages that match, the rest plain text that does not):
  *      frames per second over one pass; then the last 5,000 again, as a gateway resending after
  *      a reconnect would, and every matching id must have been emitted exactly once;
- *  (b) through n8n end to end: `n8n start` with an active workflow "trigger (links) → forward
- *      back" (pacing off), a burst of frames pushed on the simulator's socket; executions per
+ *  (b) through n8n end to end: `n8n start` with the example workflow "trigger → forward
+ *      back" active (pacing off), a burst of frames pushed on the simulator's socket; executions per
  *      second from the first push to the last forward the simulator received, and none lost or
  *      sent twice.
  *
  * Prints one line: `trigger: parsedFilteredPerSec=X endToEndPerSec=Y frames=N lost=0 duplicated=0`.
  */
-const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
 const workload = require('./workload');
@@ -97,79 +95,32 @@ function measureReceiver({ frames = 20_000, rounds = 5 } = {}) {
 /** (b): a burst through a real `n8n start`, counted at the simulator. */
 async function measureN8n({ frames = 1000, log = () => {} } = {}) {
 	const lib = require('../lib/instance');
+	const { waitFor } = require('../lib/waitFor');
 	const { startGatewaySimulator } = require('../../simulator/gateway');
-	const { rt } = lib;
-	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-trigger-bench-'));
 	const credential = { id: 'benchTriggerCred', name: 'bench trigger gateway' };
-	const workflowId = 'benchTriggerFwd1';
+	const workflow = lib.forwardBackExample({
+		credential,
+		forwardOptions: workload.PACING_OFF,
+		settings: { saveDataSuccessExecution: 'none' },
+	});
 	let sim;
-	let server;
+	let instance;
 	try {
-		await lib.buildPackage({ log });
-		const tarball = await lib.packPackage({ outDir: path.join(work, 'pack'), log });
 		sim = await startGatewaySimulator({ accounts: [ACCOUNT] });
-		const userFolder = path.join(work, 'n8n');
-		await lib.prepareInstance({
-			userFolder,
-			tarball,
-			credentials: [
-				{ ...credential, type: lib.credentialType(), data: { baseUrl: sim.url, wxid: ACCOUNT } },
-			],
-			workflows: [
-				{
-					id: workflowId,
-					name: 'bench · trigger → forward back',
-					active: false,
-					settings: { executionOrder: 'v1', saveDataSuccessExecution: 'none' },
-					nodes: [
-						{
-							id: 'bench-trigger-1',
-							name: 'Received',
-							type: lib.TRIGGER_TYPE,
-							typeVersion: 1,
-							position: [0, 0],
-							parameters: { messageKinds: ['link', 'file', 'miniProgram'] },
-							credentials: { weChatGatewayApi: credential },
-						},
-						{
-							id: 'bench-trigger-2',
-							name: 'Forward back',
-							type: lib.NODE_TYPE,
-							typeVersion: 1,
-							position: [300, 0],
-							parameters: {
-								operation: 'sendAppMsgXml',
-								toUserName: '={{ $json.chatId }}',
-								messageXml: '={{ $json.messageXml }}',
-								options: workload.PACING_OFF,
-							},
-							credentials: { weChatGatewayApi: credential },
-						},
-					],
-					connections: {
-						Received: { main: [[{ node: 'Forward back', type: 'main', index: 0 }]] },
-					},
-				},
-			],
+		instance = await lib.startInstance({
+			name: 'trigger-bench',
+			credentials: [{ ...credential, data: { baseUrl: sim.url, wxid: ACCOUNT } }],
+			workflows: [workflow],
+			activate: [workflow.id],
+			owner: { email: 'bench@example.com', password: 'Bench-Passw0rd' },
 			log,
 		});
-		server = await rt.startServer({ userFolder, env: lib.childEnv() });
-		const { cookie } = await rt.setupOwner({
-			port: server.port,
-			email: 'bench@example.com',
-			password: 'Bench-Passw0rd',
-		});
-		await rt.activateWorkflow({ port: server.port, cookie, id: workflowId });
-		const connectedBy = Date.now() + 60_000;
-		while (sim.ws.clients < 1) {
-			if (Date.now() > connectedBy) throw new Error('the trigger never connected');
-			await new Promise((r) => setTimeout(r, 100));
-		}
+		await waitFor('the trigger to connect', () => sim.ws.clients >= 1, { timeoutMs: 60_000 });
 		// warm-up: a few forwards first, so the burst does not pay for n8n's first execution
 		const expected = new Map();
 		for (let n = 0; n < 7; n++)
 			sim.ws.inject({ account: ACCOUNT, message: messageOf(1_000_000 + n * 10).message });
-		while (sim.messages.length < 7) await new Promise((r) => setTimeout(r, 50));
+		await waitFor('the warm-up forwards', () => sim.messages.length >= 7, { intervalMs: 50 });
 		sim.reset();
 		const started = Date.now();
 		for (let n = 0; n < frames; n++) {
@@ -198,12 +149,11 @@ async function measureN8n({ frames = 1000, log = () => {} } = {}) {
 			framesPerSecond: frames / seconds,
 			lost,
 			duplicated,
-			n8nVersion: (await rt.ensureRuntime({ log })).version,
+			n8nVersion: instance.runtime.version,
 		};
 	} finally {
-		if (server) await server.stop();
+		if (instance) await instance.stop();
 		if (sim) await sim.close();
-		fs.rmSync(work, { recursive: true, force: true });
 	}
 }
 

@@ -97,6 +97,25 @@ function exampleCredentials(baseUrl) {
 	return list.map((c) => ({ ...c, data: { ...c.data, baseUrl } }));
 }
 
+/**
+ * The example "trigger → forward back" (examples/workflows/trigger-forward-back.json) as the
+ * trigger suite and the bench run it: its WeChat nodes on `credential` ({ id, name }), the
+ * Forward back node's options replaced by `forwardOptions` (pacing off, so a burst is not spread
+ * over minutes), `settings` merged into the workflow's.
+ */
+function forwardBackExample({ credential, forwardOptions, settings = {} }) {
+	const { workflow } = loadExampleWorkflows().find(
+		(e) => path.basename(e.file) === 'trigger-forward-back.json',
+	);
+	const nodes = workflow.nodes.map((node) => {
+		if (!node.credentials?.weChatGatewayApi) return node;
+		const parameters =
+			node.type === NODE_TYPE ? { ...node.parameters, options: forwardOptions } : node.parameters;
+		return { ...node, parameters, credentials: { weChatGatewayApi: credential } };
+	});
+	return { ...workflow, settings: { ...workflow.settings, ...settings }, nodes };
+}
+
 /** `n8n execute` can start a workflow only from a Manual Trigger (or an Execute Workflow Trigger). */
 function runsFromCli(workflow) {
 	return workflow.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger');
@@ -481,6 +500,7 @@ module.exports = {
 	packPackage,
 	loadExampleWorkflows,
 	exampleCredentials,
+	forwardBackExample,
 	runsFromCli,
 	wechatNodes,
 	operationOrder,

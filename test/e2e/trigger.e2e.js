@@ -22,51 +22,17 @@ const BOT = 'wxid_e2e_trigger_bot';
 const OTHER_ACCOUNT = 'wxid_e2e_other_account';
 const AUTH = { name: 'X-Gateway-Token', value: 'trigger-e2e-s3cret' };
 const OWNER = { email: 'trigger-e2e@example.com', password: 'E2e-Passw0rd' };
-const WORKFLOW_ID = 'wcgwTriggerE2E01';
 const CREDENTIAL = { id: 'e2eTriggerCred01', name: 'e2e trigger gateway' };
 const BURST = 1000;
 
 const log = lib.timedLog('trigger e2e');
 const xml = new XMLParser({ ignoreAttributes: false, parseTagValue: false, trimValues: false });
 
-/** The workflow under test: the example's shape, with pacing off so a burst is not spread over minutes. */
-function forwardBackWorkflow() {
-	return {
-		id: WORKFLOW_ID,
-		name: 'e2e · trigger → forward back to the chat',
-		active: false,
-		settings: { executionOrder: 'v1' },
-		pinData: {},
-		nodes: [
-			{
-				id: 'e2e-trigger-0001',
-				name: 'WeChat message',
-				type: 'n8n-nodes-wechat-gateway.weChatGatewayTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: { events: ['newMessage'], messageKinds: ['miniProgram', 'file', 'link'] },
-				credentials: { weChatGatewayApi: CREDENTIAL },
-			},
-			{
-				id: 'e2e-trigger-0002',
-				name: 'Forward back',
-				type: 'n8n-nodes-wechat-gateway.weChatGateway',
-				typeVersion: 1,
-				position: [300, 0],
-				parameters: {
-					operation: 'sendAppMsgXml',
-					toUserName: '={{ $json.chatId }}',
-					messageXml: '={{ $json.messageXml }}',
-					options: { messageInterval: 0, maxRecipientsPerMinute: 0 },
-				},
-				credentials: { weChatGatewayApi: CREDENTIAL },
-			},
-		],
-		connections: {
-			'WeChat message': { main: [[{ node: 'Forward back', type: 'main', index: 0 }]] },
-		},
-	};
-}
+/** The example "trigger → forward back" as shipped, with pacing off so a burst is not spread over minutes. */
+const WORKFLOW = lib.forwardBackExample({
+	credential: CREDENTIAL,
+	forwardOptions: { messageInterval: 0, maxRecipientsPerMinute: 0 },
+});
 
 /** A link card whose title and URL carry `n`, so every forward can be traced to its frame. */
 const numberedLink = (n) =>
@@ -95,8 +61,8 @@ beforeAll(
 						},
 					},
 				],
-				workflows: [forwardBackWorkflow()],
-				activate: [WORKFLOW_ID],
+				workflows: [WORKFLOW],
+				activate: [WORKFLOW.id],
 				owner: OWNER,
 				log,
 			}),
@@ -121,7 +87,7 @@ afterAll(async () => {
  */
 async function executions() {
 	const count = async (extra) => {
-		const filter = encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW_ID, ...extra }));
+		const filter = encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW.id, ...extra }));
 		const { data } = await rt.rest({
 			port: ctx.server.port,
 			cookie: ctx.cookie,
