@@ -15,7 +15,7 @@ import {
 	type Slot,
 } from '../support/accounting';
 import { runDirect } from '../support/direct';
-import { FAST, SENDER } from '../support/engine';
+import { FAST, SENDER, LINK_TO_EACH_ITEM } from '../support/engine';
 import { useSimulators } from '../support/simulators';
 import { hostileNonBlank } from '../support/hostile';
 import { readXmlStrict, valueAt } from '../support/xmlRead';
@@ -544,13 +544,7 @@ describe('credentials: a clear error naming the field, before any connection', (
 			const run = await runWeChatNode({
 				credentials: { ...credentials(), ...override },
 				items: [{ to: 'wxid_a' }, { to: 'wxid_b' }],
-				parameters: {
-					operation: 'sendLink',
-					toUserName: '={{ $json.to }}',
-					title: 't',
-					url: 'https://example.com/',
-					options: FAST,
-				},
+				parameters: LINK_TO_EACH_ITEM,
 				continueOnFail,
 			});
 			expect(run.error?.message).toMatch(pattern);

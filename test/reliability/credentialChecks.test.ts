@@ -6,7 +6,7 @@
  */
 import { runWeChatNode } from '../engine/harness';
 import { recordCase } from '../support/accounting';
-import { FAST, SENDER } from '../support/engine';
+import { SENDER, LINK_TO_EACH_ITEM } from '../support/engine';
 import { startFresh, startSimulator, type Simulator } from '../support/simulators';
 
 let sim: Simulator;
@@ -106,13 +106,7 @@ async function refusedBeforeAnyCall(c: CredentialCase, group: string): Promise<v
 		const run = await runWeChatNode({
 			credentials: { baseUrl: sim.url, wxid: SENDER, timeout: 10, ...c.override },
 			items: [{ to: 'wxid_a' }],
-			parameters: {
-				operation: 'sendLink',
-				toUserName: '={{ $json.to }}',
-				title: 't',
-				url: 'https://example.com/',
-				options: FAST,
-			},
+			parameters: LINK_TO_EACH_ITEM,
 			continueOnFail,
 		});
 		expect(run.error?.message).toMatch(c.error);
@@ -152,13 +146,7 @@ describe('header names and values that cannot work are refused when the credenti
 		const run = await runWeChatNode({
 			credentials: { baseUrl: sim.url, wxid: SENDER, timeout: 10, ...header('X-Key', value) },
 			items: [{ to: 'wxid_a' }],
-			parameters: {
-				operation: 'sendLink',
-				toUserName: '={{ $json.to }}',
-				title: 't',
-				url: 'https://example.com/',
-				options: FAST,
-			},
+			parameters: LINK_TO_EACH_ITEM,
 		});
 		expect(run.error).toBeUndefined();
 		expect(Buffer.from(String(sim.calls[0]?.headers['x-key']), 'latin1').toString('latin1')).toBe(

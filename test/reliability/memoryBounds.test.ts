@@ -29,7 +29,7 @@ import {
 } from '../../nodes/WeChatGateway/transport/gateway';
 import { runWeChatNode } from '../engine/harness';
 import { recordCase } from '../support/accounting';
-import { FAST, SENDER } from '../support/engine';
+import { SENDER, LINK_TO_EACH_ITEM } from '../support/engine';
 import { startFresh, startSimulator, type Simulator } from '../support/simulators';
 
 const GROUP = 'Bad input (engine): refused before any call';
@@ -98,13 +98,7 @@ describe('recipients of one item', () => {
 				runWeChatNode({
 					credentials: { baseUrl: sim.url, wxid: SENDER, timeout: 10 },
 					items: [{ to: c.to }],
-					parameters: {
-						operation: 'sendLink',
-						toUserName: '={{ $json.to }}',
-						title: 't',
-						url: 'https://example.com/',
-						options: FAST,
-					},
+					parameters: LINK_TO_EACH_ITEM,
 					continueOnFail: true,
 				}),
 			);

@@ -7,6 +7,14 @@ import type { Slot } from './accounting';
 export const SENDER = 'wxid_sender01';
 /** No pacing, quick retries: what every test uses unless it tests pacing or backoff. */
 export const FAST = { messageInterval: 0, maxRecipientsPerMinute: 0, retryDelay: 5 };
+/** Send Link of one fixed card to each item's `to`, unpaced: where a test is about the input, not the card. */
+export const LINK_TO_EACH_ITEM = {
+	operation: 'sendLink',
+	toUserName: '={{ $json.to }}',
+	title: 't',
+	url: 'https://example.com/',
+	options: FAST,
+};
 
 export interface Batch {
 	/** One entry per input item: its recipients (one or several). */
