@@ -1,7 +1,14 @@
 /** Real HTTP and WebSocket to a simulator, for the tests of its own contract. */
-import WebSocket from 'ws';
-
 import type { MediaSimulator } from './api';
+
+/** The `ws` client the simulator itself uses (it ships no types). */
+interface SocketClient {
+	on(event: 'message', listener: (data: Buffer) => void): void;
+	once(event: 'open' | 'error', listener: (error?: Error) => void): void;
+	close(): void;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const WebSocket = require('ws') as new (url: string) => SocketClient;
 
 export interface Answer {
 	status: number;
