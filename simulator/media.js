@@ -12,14 +12,11 @@ const path = require('node:path');
 const { XMLValidator } = require('fast-xml-parser');
 
 const { int64, bigJson } = require('./bigJson');
-const { silkFrames, imageInfo, md5, hexId } = require('./mediaBytes');
+const { silkFrames, imageInfo, md5 } = require('./mediaBytes');
+const { imageXml, fileAppMsg } = require('./mediaXml');
 
 /** The most a FileUrl may hold, as public clients state the gateway's limit. */
 const MAX_UPLOAD_BYTES = 30 * 1024 * 1024;
-const CDN_PREFIX = '3057020100044b30490201000204';
-
-const XML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-const escapeXml = (text) => String(text).replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
 
 const refuse = (ret, errMsg) => ({ ok: false, ret, errMsg });
 const NO_RECIPIENT = refuse(-2, 'CgiRequest.ToUserName is required');
@@ -47,35 +44,6 @@ function oneOf(request, names) {
 	const given = names.filter((name) => request[name] !== undefined && request[name] !== '');
 	if (given.length !== 1) return { error: `CgiRequest needs exactly one of ${names.join(', ')}` };
 	return { name: given[0] };
-}
-
-/** An image's CDN XML, as an upload answers it and a received image carries it. */
-function imageXml(bytes, seed) {
-	const info = imageInfo(bytes) ?? { width: 0, height: 0 };
-	const cdn = CDN_PREFIX + hexId(`img${seed}`, 96);
-	return (
-		`<?xml version="1.0"?>\n<msg>\n\t<img aeskey="${hexId(`key${seed}`)}" encryver="1" ` +
-		`cdnthumbaeskey="${hexId(`tkey${seed}`)}" cdnthumburl="${cdn}" cdnthumblength="${Math.min(bytes.length, 4096)}" ` +
-		`cdnthumbheight="${Math.min(info.height, 120)}" cdnthumbwidth="${Math.min(info.width, 120)}" ` +
-		`cdnmidheight="0" cdnmidwidth="0" cdnhdheight="0" cdnhdwidth="0" cdnmidimgurl="${cdn}" ` +
-		`length="${bytes.length}" cdnbigimgurl="${cdn}" hdlength="${bytes.length}" md5="${md5(bytes)}" />\n` +
-		`\t<platform_signature></platform_signature>\n\t<imgdatahash></imgdatahash>\n</msg>\n`
-	);
-}
-
-/** A file's `<appmsg>` of type 6, as an upload answers it (then sent as cgi 222). */
-function fileAppMsg(fileName, bytes) {
-	const hash = md5(bytes);
-	const cdn = CDN_PREFIX + hexId(`file${hash}`, 96);
-	const aesKey = hexId(`aes${hash}`);
-	const ext = path.extname(fileName).slice(1);
-	return (
-		`<appmsg appid="" sdkver="0"><title>${escapeXml(fileName)}</title><des></des><action>view</action>` +
-		`<type>6</type><showtype>0</showtype><content></content><url></url><appattach>` +
-		`<totallen>${bytes.length}</totallen><attachid>@cdn_${cdn}_${aesKey}_1</attachid>` +
-		`<emoticonmd5></emoticonmd5><fileext>${escapeXml(ext)}</fileext><cdnattachurl>${cdn}</cdnattachurl>` +
-		`<aeskey>${aesKey}</aeskey><encryver>0</encryver></appattach><md5>${hash}</md5></appmsg>`
-	);
 }
 
 /** @param {{ mediaFolder?: string }} options */
@@ -297,7 +265,7 @@ function createMedia(options) {
 		};
 	}
 
-	/** Plain GETs: the sticker CDN and the media folder. Returns false for another path. */
+	/** Plain GETs: the sticker CDN (by md5) and the files in the media folder. */
 	function serve(req, res, url) {
 		const send = (status, type, body) =>
 			res.writeHead(status, { 'content-type': type, 'content-length': body.length }).end(body);
@@ -340,4 +308,4 @@ function createMedia(options) {
 	};
 }
 
-module.exports = { createMedia, fileAppMsg, imageXml, escapeXml, MAX_UPLOAD_BYTES, CDN_PREFIX };
+module.exports = { createMedia, MAX_UPLOAD_BYTES };

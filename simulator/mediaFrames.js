@@ -9,16 +9,11 @@
  */
 const { bigJson } = require('./bigJson');
 const { GROUP, FRIEND, MEMBER } = require('./frames');
-const { escapeXml, imageXml, CDN_PREFIX } = require('./media');
+const { attributes, imageXml, CDN_PREFIX } = require('./mediaXml');
 const { THUMBNAIL_PNG, STICKER_GIF, silk, md5, hexId } = require('./mediaBytes');
 
 /** 32-bit MsgIds of pushed media messages; the 64-bit NewMsgIds come from the socket. */
 const FIRST_MEDIA_MSG_ID = 1_800_000_001;
-
-const attributes = (fields) =>
-	Object.entries(fields)
-		.map(([name, value]) => `${name}="${escapeXml(value)}"`)
-		.join(' ');
 
 /**
  * @param {{ socket: ReturnType<typeof import('./socket').createGatewaySocket>,
