@@ -37,7 +37,13 @@ function createGatewayExtras({ options, socket, sent, sendJson, log }) {
 	const account = createAccount({ accounts: options.accounts });
 	const models = { ...contacts.models, ...media.models };
 	let baseUrl = '';
-	const mediaFrames = createMediaFrames({ socket, media, contacts, baseUrl: () => baseUrl });
+	const mediaFrames = createMediaFrames({
+		socket,
+		media,
+		contacts,
+		account,
+		baseUrl: () => baseUrl,
+	});
 
 	/** A command the simulator models (see contacts.js, media.js): checked, answered as the gateway does. */
 	async function handleModelledCommand({

@@ -18,9 +18,10 @@ const FIRST_MEDIA_MSG_ID = 1_800_000_001;
 /**
  * @param {{ socket: ReturnType<typeof import('./socket').createGatewaySocket>,
  *   media: ReturnType<typeof import('./media').createMedia>,
- *   contacts: ReturnType<typeof import('./contacts').createContacts>, baseUrl: () => string }} parts
+ *   contacts: ReturnType<typeof import('./contacts').createContacts>,
+ *   account: ReturnType<typeof import('./account').createAccount>, baseUrl: () => string }} parts
  */
-function createMediaFrames({ socket, media, contacts, baseUrl }) {
+function createMediaFrames({ socket, media, contacts, account: accounts, baseUrl }) {
 	let nextMsgId = FIRST_MEDIA_MSG_ID;
 
 	/** A sender in a group writes as `ActionUserName`; in a private chat the chat is the sender. */
@@ -277,7 +278,9 @@ function createMediaFrames({ socket, media, contacts, baseUrl }) {
 			return { reached, newMsgId, content, ticket, from };
 		},
 		/** Only `CurrentWxid` tells which account went offline. */
+		/** The account is then offline (out of /v2/wechatinfo, its calls Ret -13) unless `markOffline: false`. */
 		accountOffline(spec, account) {
+			if (spec.markOffline !== false) accounts.set({ wxid: account, online: false });
 			return { reached: event(account, 'ON_EVENT_ACCOUNT_OFFLINE', {}) };
 		},
 	};

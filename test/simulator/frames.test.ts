@@ -235,6 +235,9 @@ describe('event frames', () => {
 		expect(request.xml.msg.encryptusername).toMatch(/^v3_.*@stranger$/);
 
 		simulator.push('accountOffline');
+		expect(simulator.account.users()).toEqual([
+			expect.objectContaining({ wxid: ACCOUNT, online: false }),
+		]);
 		expect(JSON.parse((await socket.take(1))[0])).toEqual({
 			CurrentPacket: { WebConnId: '', Data: { EventName: 'ON_EVENT_ACCOUNT_OFFLINE' } },
 			CurrentWxid: ACCOUNT,
