@@ -6,7 +6,7 @@
  * checks a request the way the gateway does and answers in the shape public clients read.
  */
 const { int64, bigJson, withInt64Text } = require('./bigJson');
-const { rawMemberText, WXID, GROUP_ID } = require('./wire');
+const { rawMemberText, refuse, WXID, GROUP_ID } = require('./wire');
 const { GROUP, FRIEND, MEMBER } = require('./frames');
 
 /** How many ids one cgi 182 call takes here; more is refused with Ret -2. */
@@ -110,8 +110,6 @@ function createContacts() {
 			BigHeadImgUrl: '',
 			SnsUserInfo: { SnsFlag: 0, SnsBGImgID: '', SnsBGObjectID: int64(0), SnsFlagEx: 0 },
 		});
-
-	const refuse = (ret, errMsg) => ({ ok: false, ret, errMsg });
 
 	/** cgi 182: `{"Wxid":[…]}` or `{"ChatroomID":"…@chatroom"}` → ResponseData is an array. */
 	function getContacts(request) {

@@ -2,13 +2,14 @@
 'use strict';
 /**
  * The gateway's calls beyond app messages and texts, wired into gateway.js: the modelled cgi
- * commands (contacts.js, media.js), the CDN upload and download routes, the account calls
+ * commands (contacts.js, media.js), the CDN upload and download routes (cdn.js), the account calls
  * (account.js), the sticker CDN and media folder, the pushes of media frames and events
  * (mediaFrames.js), and their control endpoints under /__simulator/.
  */
 const { rawMemberText, WXID } = require('./wire');
 const { answerFault } = require('./faults');
 const { createContacts } = require('./contacts');
+const { createCdn } = require('./cdn');
 const { createMedia } = require('./media');
 const { createMediaFrames } = require('./mediaFrames');
 const { createAccount } = require('./account');
@@ -33,13 +34,13 @@ function createGatewayExtras({ options, socket, sent, sendJson, log }) {
 		return fault;
 	}
 	const contacts = createContacts();
-	const media = createMedia({ mediaFolder: options.mediaFolder });
+	const cdn = createCdn({ mediaFolder: options.mediaFolder });
 	const account = createAccount({ accounts: options.accounts });
-	const models = { ...contacts.models, ...media.models };
+	const models = { ...contacts.models, ...createMedia(cdn).models };
 	let baseUrl = '';
 	const mediaFrames = createMediaFrames({
 		socket,
-		media,
+		cdn,
 		contacts,
 		account,
 		baseUrl: () => baseUrl,
@@ -68,12 +69,27 @@ function createGatewayExtras({ options, socket, sent, sendJson, log }) {
 			toUserName: request.ToUserName,
 			now,
 			callNumber: call.callNumber,
+			baseUrl,
 		};
 		const outcome = await model(request, ctx);
 		if (!outcome.ok) return reject(200, outcome.ret, outcome.errMsg);
 		if (fault?.action === 'ret')
 			return reject(200, fault.ret, fault.errMsg ?? `simulated Ret ${fault.ret}`);
 		outcome.commit?.(fault);
+		// Like a real gateway, a sent media message comes back over the socket as the account's own.
+		if (outcome.echo) {
+			const message = {
+				msgId: ctx.msgId,
+				fromUserName: query.wxid,
+				toUserName: request.ToUserName,
+			};
+			const echo = {
+				account: query.wxid,
+				newMsgId: outcome.newMsgId,
+				message: { ...message, ...outcome.echo },
+			};
+			setImmediate(() => socket.inject(echo));
+		}
 		const message = {
 			at: call.at,
 			receivedAt: call.receivedAt,
@@ -95,7 +111,7 @@ function createGatewayExtras({ options, socket, sent, sendJson, log }) {
 		);
 	}
 
-	/** `/v2/cdnupload` and `/v2/cdndownload` (see media.js); recorded in uploads / downloads. */
+	/** `/v2/cdnupload` and `/v2/cdndownload` (see cdn.js); recorded in uploads / downloads. */
 	async function handleCdnCall({ req, res, call, route, request, bodyText, fault, reject }) {
 		if (
 			route === 'cdnupload' &&
@@ -104,7 +120,7 @@ function createGatewayExtras({ options, socket, sent, sendJson, log }) {
 			return reject(200, -2, 'CgiRequest.ToUserName must be a WeChat ID');
 		const requestText = rawMemberText(bodyText, 'CgiRequest') ?? '{}';
 		const ctx = { callNumber: call.callNumber, rawMsgId: rawMemberText(requestText, 'MsgId') };
-		const outcome = await (route === 'cdnupload' ? media.upload : media.download)(request, ctx);
+		const outcome = await (route === 'cdnupload' ? cdn.upload : cdn.download)(request, ctx);
 		if (!outcome.ok) return reject(200, outcome.ret, outcome.errMsg);
 		if (fault?.action === 'ret')
 			return reject(200, fault.ret, fault.errMsg ?? `simulated Ret ${fault.ret}`);
@@ -138,7 +154,7 @@ function createGatewayExtras({ options, socket, sent, sendJson, log }) {
 	async function handleFiles(req, res, url, route) {
 		const fault = takeFileFault(route);
 		if (await answerFault(req, res, fault, 0)) return;
-		media.serve(req, res, url);
+		cdn.serve(req, res, url);
 	}
 
 	/** The control endpoints of these parts; false when `route` is none of them. */
@@ -146,11 +162,11 @@ function createGatewayExtras({ options, socket, sent, sendJson, log }) {
 		const reply = (value) => sendJson(res, 200, JSON.stringify(value));
 		switch (route) {
 			case 'GET /__simulator/uploads':
-				return void reply(media.uploads);
+				return void reply(cdn.uploads);
 			case 'GET /__simulator/downloads':
-				return void reply(media.downloads);
+				return void reply(cdn.downloads);
 			case 'GET /__simulator/media':
-				return void reply({ mediaFolder: media.mediaFolder, mediaUrl: `${baseUrl}/media` });
+				return void reply({ mediaFolder: cdn.mediaFolder, mediaUrl: `${baseUrl}/media` });
 			case 'GET /__simulator/contacts':
 				return void reply(contacts.list());
 			case 'POST /__simulator/contacts':
@@ -192,10 +208,10 @@ function createGatewayExtras({ options, socket, sent, sendJson, log }) {
 		},
 		reset() {
 			contacts.reset();
-			media.reset();
+			cdn.reset();
 			account.reset();
 		},
-		close: media.close,
+		close: cdn.close,
 		/** What the simulator object offers tests for these parts. */
 		api: {
 			/** Contacts and groups cgi 182 / 179 / 849 know: `seed` adds or replaces, `list` reads. */
@@ -203,10 +219,10 @@ function createGatewayExtras({ options, socket, sent, sendJson, log }) {
 			/** The accounts /v2/wechatinfo lists: `set({ wxid, nickName?, online? })`; login pushes and QR codes asked for. */
 			account: { set: account.set, users: account.users, requests: account.requests },
 			/** What /v2/cdnupload and /v2/cdndownload did, in order. */
-			uploads: media.uploads,
-			downloads: media.downloads,
+			uploads: cdn.uploads,
+			downloads: cdn.downloads,
 			/** The folder /v2/cdndownload writes into (served at `${url}/media`, the Media Download URL). */
-			mediaFolder: media.mediaFolder,
+			mediaFolder: cdn.mediaFolder,
 			/** Pushes a media frame or an event over /ws (see mediaFrames.js); `frameKinds` lists them. */
 			push: mediaFrames.push,
 			frameKinds: mediaFrames.kinds,

@@ -1,33 +1,19 @@
 // @ts-check
 'use strict';
 /**
- * Media on the simulated gateway: sending an image (cgi 110), a voice message (127) and a sticker
- * (175); uploading a file or an image to WeChat's CDN (`/v2/cdnupload`); downloading a voice
- * message to a file on the gateway host (`/v2/cdndownload`), with that folder served over HTTP at
- * `/media/`; and a sticker CDN (`/cdn/emoji/stodownload?m=<md5>`) that stickers' `cdnurl` point at.
+ * Sending media on the simulated gateway: an image (cgi 110), a voice message (127) and a
+ * sticker (175), each checked as the gateway does, answered with its ids, and echoed back over
+ * the socket as the account's own message.
  */
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const { XMLValidator } = require('fast-xml-parser');
 
 const { int64, bigJson } = require('./bigJson');
+const { fetchBytes } = require('./cdn');
+const { refuse } = require('./wire');
 const { silkFrames, imageInfo, md5 } = require('./mediaBytes');
-const { imageXml, fileAppMsg } = require('./mediaXml');
+const { imageXml, voiceXml, emojiXml } = require('./mediaXml');
 
-/** The most a FileUrl may hold, as public clients state the gateway's limit. */
-const MAX_UPLOAD_BYTES = 30 * 1024 * 1024;
-
-const refuse = (ret, errMsg) => ({ ok: false, ret, errMsg });
 const NO_RECIPIENT = refuse(-2, 'CgiRequest.ToUserName is required');
-
-/** Fetches a URL as the gateway would; throws with the reason when it cannot. */
-async function fetchBytes(url) {
-	if (!/^https?:\/\//i.test(url)) throw new Error('only http(s) URLs are fetched');
-	const response = await fetch(url, { signal: AbortSignal.timeout(15_000) });
-	if (!response.ok) throw new Error(`HTTP ${response.status}`);
-	return Buffer.from(await response.arrayBuffer());
-}
 
 /** Bytes from plain base64 (no `data:` prefix), or an error text naming the field. */
 function fromBase64(value, field) {
@@ -46,26 +32,15 @@ function oneOf(request, names) {
 	return { name: given[0] };
 }
 
-/** @param {{ mediaFolder?: string }} options */
-function createMedia(options) {
-	const ownFolder = options.mediaFolder === undefined;
-	const mediaFolder = path.resolve(
-		options.mediaFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-gateway-media-')),
-	);
-	fs.mkdirSync(mediaFolder, { recursive: true });
-	/** md5 -> bytes of the stickers the CDN serves. */
-	const stickers = new Map();
-	/** MsgId and NewMsgId (as text) -> the voice message pushed with it. */
-	const voices = new Map();
-	/** What was uploaded to and downloaded from the CDN, in order. */
-	const uploads = [];
-	const downloads = [];
-
-	const sent = (ctx, responseData, fields) => ({
+/** @param {{ stickers: Map<string, Buffer> }} cdn the stickers WeChat has, by md5 */
+function createMedia({ stickers }) {
+	/** A sent media message: its answer, what to record, and its echo (the account's own frame). */
+	const sent = (ctx, responseData, fields, echo) => ({
 		ok: true,
 		newMsgId: ctx.newMsgId,
 		responseData: bigJson(responseData),
 		fields,
+		echo,
 	});
 
 	/** cgi 110: exactly one of ImageBase64, ImageUrl, ImageXml. */
@@ -81,10 +56,12 @@ function createMedia(options) {
 			if (!/<img\s[^>]*\baeskey="[^"]+"/.test(xml) || !/\bcdn(mid|big)imgurl="[^"]+"/.test(xml))
 				return refuse(-2, 'CgiRequest.ImageXml has no <img> with aeskey and cdnmidimgurl');
 			const length = /\blength="(\d+)"/.exec(xml)?.[1];
-			return sent(ctx, imageAnswer(ctx, Number(length ?? 0)), {
-				imageSource: 'xml',
-				imageXml: xml,
-			});
+			return sent(
+				ctx,
+				imageAnswer(ctx, Number(length ?? 0)),
+				{ imageSource: 'xml', imageXml: xml },
+				{ msgType: 3, content: xml },
+			);
 		}
 		if (source.name === 'ImageBase64') {
 			const decoded = fromBase64(request.ImageBase64, 'ImageBase64');
@@ -99,12 +76,17 @@ function createMedia(options) {
 		}
 		const info = imageInfo(bytes);
 		if (!info) return refuse(-2, 'the image is not a PNG, JPEG, GIF, WebP or BMP');
-		return sent(ctx, imageAnswer(ctx, bytes.length), {
-			imageSource: source.name === 'ImageUrl' ? 'url' : 'base64',
-			imageKind: info.ext,
-			imageBytes: bytes.length,
-			imageMd5: md5(bytes),
-		});
+		return sent(
+			ctx,
+			imageAnswer(ctx, bytes.length),
+			{
+				imageSource: source.name === 'ImageUrl' ? 'url' : 'base64',
+				imageKind: info.ext,
+				imageBytes: bytes.length,
+				imageMd5: md5(bytes),
+			},
+			{ msgType: 3, content: imageXml(bytes, ctx.newMsgId) },
+		);
 	}
 
 	const imageAnswer = (ctx, length) => ({
@@ -158,6 +140,15 @@ function createMedia(options) {
 				voiceBytes: bytes.length,
 				voiceMd5: md5(bytes),
 			},
+			{
+				msgType: 34,
+				content: voiceXml({
+					seed: ctx.msgId,
+					length: bytes.length,
+					durationMs: request.VoiceTime * 1000,
+					from: ctx.wxid,
+				}),
+			},
 		);
 	}
 
@@ -187,125 +178,20 @@ function createMedia(options) {
 			ctx,
 			{ ActionFlag: 0, EmojiItemCount: 1, EmojiItem: [item] },
 			{ emojiMd5: hash, emojiLen: length },
+			{
+				msgType: 47,
+				content: emojiXml({
+					md5: hash,
+					length,
+					baseUrl: ctx.baseUrl,
+					from: ctx.wxid,
+					to: ctx.toUserName,
+				}),
+			},
 		);
 	}
 
-	/** `/v2/cdnupload`: FileType 5 (a file) or 2 (an image) fetched from FileUrl. */
-	async function upload(request, ctx) {
-		const { FileType: fileType, FileName: fileName, FileUrl: fileUrl } = request;
-		if (fileType !== 5 && fileType !== 2)
-			return refuse(-2, 'CgiRequest.FileType must be 5 (file) or 2 (image)');
-		if (
-			fileType === 5 &&
-			(typeof fileName !== 'string' || fileName.trim() === '' || /[\\/]/.test(fileName))
-		)
-			return refuse(-2, 'CgiRequest.FileName must be a file name');
-		if (typeof fileUrl !== 'string' || fileUrl === '')
-			return refuse(-2, 'CgiRequest.FileUrl is required');
-		let bytes;
-		try {
-			bytes = await fetchBytes(fileUrl);
-		} catch (error) {
-			return refuse(-1, `FileUrl could not be fetched: ${error.message}`);
-		}
-		if (bytes.length > MAX_UPLOAD_BYTES)
-			return refuse(-2, `the file is over ${MAX_UPLOAD_BYTES} bytes`);
-		if (fileType === 2 && !imageInfo(bytes)) return refuse(-2, 'FileUrl is not an image');
-		const xml = fileType === 5 ? fileAppMsg(fileName, bytes) : imageXml(bytes, md5(bytes));
-		const record = {
-			toUserName: request.ToUserName,
-			fileType,
-			fileName,
-			fileUrl,
-			bytes: bytes.length,
-			md5: md5(bytes),
-			xml,
-		};
-		return {
-			ok: true,
-			responseData: JSON.stringify(xml),
-			fields: record,
-			commit: () => uploads.push({ ...record, callNumber: ctx.callNumber }),
-		};
-	}
-
-	/** `/v2/cdndownload`: writes the voice message of `MsgId` to `FileName` (inside the media folder). */
-	function download(request, ctx) {
-		const { VoiceXml: voiceXml, FileName: fileName, FileType: fileType } = request;
-		if (fileType !== 128) return refuse(-2, 'CgiRequest.FileType must be 128 (voice)');
-		if (typeof voiceXml !== 'string' || !/<voicemsg\s/.test(voiceXml))
-			return refuse(-2, 'CgiRequest.VoiceXml must be the voice message XML');
-		if (typeof fileName !== 'string' || !path.isAbsolute(fileName))
-			return refuse(-2, 'CgiRequest.FileName must be an absolute path on the gateway host');
-		const target = path.resolve(fileName);
-		if (!target.startsWith(mediaFolder + path.sep))
-			return refuse(
-				-1,
-				`cannot write ${fileName}: the simulator writes inside ${mediaFolder} only`,
-			);
-		const msgId = ctx.rawMsgId;
-		if (msgId === undefined || !/^\d+$/.test(msgId))
-			return refuse(-2, 'CgiRequest.MsgId must be a number');
-		const aesKey = /\baeskey="([^"]+)"/.exec(voiceXml)?.[1];
-		const voice = voices.get(msgId) ?? [...voices.values()].find((v) => v.aesKey === aesKey);
-		if (!voice) return refuse(-1, `no voice message ${msgId} to download`);
-		const record = { fileName: target, msgId, bytes: voice.bytes.length, md5: md5(voice.bytes) };
-		return {
-			ok: true,
-			responseData: '{}',
-			fields: record,
-			commit(fault) {
-				const written = fault?.action !== 'noFile';
-				if (written) {
-					fs.mkdirSync(path.dirname(target), { recursive: true });
-					fs.writeFileSync(target, voice.bytes);
-				}
-				downloads.push({ ...record, written, callNumber: ctx.callNumber });
-			},
-		};
-	}
-
-	/** Plain GETs: the sticker CDN (by md5) and the files in the media folder. */
-	function serve(req, res, url) {
-		const send = (status, type, body) =>
-			res.writeHead(status, { 'content-type': type, 'content-length': body.length }).end(body);
-		if (url.pathname === '/cdn/emoji/stodownload') {
-			const bytes = stickers.get(String(url.searchParams.get('m')).toLowerCase());
-			return bytes
-				? send(200, 'image/gif', bytes)
-				: send(404, 'text/plain', Buffer.from('404 not found'));
-		}
-		const relative = decodeURIComponent(url.pathname.slice('/media/'.length));
-		const file = path.resolve(mediaFolder, relative);
-		if (
-			!file.startsWith(mediaFolder + path.sep) ||
-			!fs.existsSync(file) ||
-			!fs.statSync(file).isFile()
-		)
-			return send(404, 'text/plain', Buffer.from('404 not found'));
-		return send(200, 'application/octet-stream', fs.readFileSync(file));
-	}
-
-	return {
-		models: { 110: sendImage, 127: sendVoice, 175: sendEmoji },
-		upload,
-		download,
-		serve,
-		mediaFolder,
-		uploads,
-		downloads,
-		stickers,
-		voices,
-		reset() {
-			uploads.length = 0;
-			downloads.length = 0;
-			stickers.clear();
-			voices.clear();
-		},
-		close() {
-			if (ownFolder) fs.rmSync(mediaFolder, { recursive: true, force: true });
-		},
-	};
+	return { models: { 110: sendImage, 127: sendVoice, 175: sendEmoji } };
 }
 
-module.exports = { createMedia, MAX_UPLOAD_BYTES };
+module.exports = { createMedia };

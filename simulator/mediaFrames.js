@@ -9,7 +9,16 @@
  */
 const { bigJson } = require('./bigJson');
 const { GROUP, FRIEND, MEMBER } = require('./frames');
-const { attributes, imageXml, CDN_PREFIX } = require('./mediaXml');
+const {
+	attributes,
+	msgXml,
+	imageXml,
+	voiceXml,
+	voiceKey,
+	emojiXml,
+	stickerUrl,
+	CDN_PREFIX,
+} = require('./mediaXml');
 const { THUMBNAIL_PNG, STICKER_GIF, silk, md5, hexId } = require('./mediaBytes');
 
 /** 32-bit MsgIds of pushed media messages; the 64-bit NewMsgIds come from the socket. */
@@ -17,11 +26,11 @@ const FIRST_MEDIA_MSG_ID = 1_800_000_001;
 
 /**
  * @param {{ socket: ReturnType<typeof import('./socket').createGatewaySocket>,
- *   media: ReturnType<typeof import('./media').createMedia>,
+ *   cdn: ReturnType<typeof import('./cdn').createCdn>,
  *   contacts: ReturnType<typeof import('./contacts').createContacts>,
  *   account: ReturnType<typeof import('./account').createAccount>, baseUrl: () => string }} parts
  */
-function createMediaFrames({ socket, media, contacts, account: accounts, baseUrl }) {
+function createMediaFrames({ socket, cdn, contacts, account: accounts, baseUrl }) {
 	let nextMsgId = FIRST_MEDIA_MSG_ID;
 
 	/** A sender in a group writes as `ActionUserName`; in a private chat the chat is the sender. */
@@ -42,8 +51,6 @@ function createMediaFrames({ socket, media, contacts, account: accounts, baseUrl
 		return { msgId, newMsgId, reached, content };
 	}
 
-	const msg = (inner) => `<?xml version="1.0"?>\n<msg>\n\t${inner}\n</msg>\n`;
-
 	const kinds = {
 		/** `thumbnail: false` sends ImgBuf null, as gateways do for large images. */
 		image(spec) {
@@ -53,35 +60,25 @@ function createMediaFrames({ socket, media, contacts, account: accounts, baseUrl
 		},
 		/** `frames` 20 ms SILK frames (default 135: 2.7 s); the bytes are what /v2/cdndownload writes. */
 		voice(spec) {
-			const bytes = silk({ frames: spec.frames ?? 135, seed: nextMsgId });
-			const aesKey = hexId(`voice${nextMsgId}`);
+			const seed = nextMsgId;
+			const bytes = silk({ frames: spec.frames ?? 135, seed });
 			const from = spec.from ?? (spec.group ? MEMBER : FRIEND);
-			const content = msg(
-				`<voicemsg ${attributes({
-					endflag: 1,
-					cancelflag: 0,
-					forwardflag: 0,
-					voiceformat: 4,
-					voicelength: (spec.frames ?? 135) * 20,
-					length: bytes.length,
-					bufid: `${BigInt(nextMsgId) * 4096n}`,
-					aeskey: aesKey,
-					voiceurl: `${CDN_PREFIX}${hexId(`vurl${nextMsgId}`, 96)}`,
-					voicemd5: '',
-					clientmsgid: `${hexId(`cm${nextMsgId}`, 32)}${from}_${nextMsgId}`,
-					fromusername: from,
-				})} />`,
-			);
-			const pushed = addMsg(spec, 34, content);
-			const voice = { bytes, aesKey, msgId: pushed.msgId, newMsgId: pushed.newMsgId };
-			media.voices.set(String(pushed.msgId), voice);
-			media.voices.set(String(pushed.newMsgId), voice);
+			const durationMs = (spec.frames ?? 135) * 20;
+			const pushed = addMsg(spec, 34, voiceXml({ seed, length: bytes.length, durationMs, from }));
+			const voice = {
+				bytes,
+				aesKey: voiceKey(seed),
+				msgId: pushed.msgId,
+				newMsgId: pushed.newMsgId,
+			};
+			cdn.voices.set(String(pushed.msgId), voice);
+			cdn.voices.set(String(pushed.newMsgId), voice);
 			return { ...pushed, bytes };
 		},
 		video(spec) {
 			const seed = nextMsgId;
 			const cdn = `${CDN_PREFIX}${hexId(`video${seed}`, 96)}`;
-			const content = msg(
+			const content = msgXml(
 				`<videomsg ${attributes({
 					aeskey: hexId(`vkey${seed}`),
 					cdnvideourl: cdn,
@@ -106,40 +103,23 @@ function createMediaFrames({ socket, media, contacts, account: accounts, baseUrl
 		emoji(spec) {
 			const bytes = spec.bytes ? Buffer.from(spec.bytes) : STICKER_GIF;
 			const hash = md5(bytes);
-			media.stickers.set(hash, bytes);
-			const cdnUrl = `${baseUrl()}/cdn/emoji/stodownload?m=${hash}&filekey=30340201010420301e020201060402535a041${hash.slice(0, 8)}&hy=SZ&bizid=1023`;
-			const content = `<msg><emoji ${attributes({
-				fromusername: spec.from ?? FRIEND,
-				tousername: spec.account ?? '',
-				type: 2,
-				idbuffer: 'media:0_0',
+			cdn.stickers.set(hash, bytes);
+			const content = emojiXml({
 				md5: hash,
-				len: bytes.length,
-				productid: '',
-				androidmd5: hash,
-				androidlen: bytes.length,
-				cdnurl: cdnUrl,
-				designerid: '',
-				thumburl: '',
-				encrypturl: `${baseUrl()}/cdn/emoji/encrypted/${hash}`,
-				aeskey: hexId(`ekey${hash}`),
-				externurl: '',
-				externmd5: '',
-				width: 24,
-				height: 24,
-				tpurl: '',
-				tpauthkey: '',
-				attachedtext: '',
-				attachedtextcolor: '',
-				lensid: '',
-				emojiattr: '',
-				linkid: '',
-				desc: '',
-			})}></emoji><gameext type="0" content="0"></gameext></msg>`;
-			return { ...addMsg(spec, 47, content), md5: hash, bytes, cdnUrl };
+				length: bytes.length,
+				baseUrl: baseUrl(),
+				from: spec.from ?? FRIEND,
+				to: spec.account,
+			});
+			return {
+				...addMsg(spec, 47, content),
+				md5: hash,
+				bytes,
+				cdnUrl: stickerUrl(baseUrl(), hash),
+			};
 		},
 		location(spec) {
-			const content = msg(
+			const content = msgXml(
 				`<location ${attributes({
 					x: spec.latitude ?? '22.540503',
 					y: spec.longitude ?? '113.934528',

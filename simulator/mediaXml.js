@@ -20,6 +20,68 @@ const attributes = (fields) =>
 		.map(([name, value]) => `${name}="${escapeXml(value)}"`)
 		.join(' ');
 
+/** WeChat's `<msg>` shell around one media element. */
+const msgXml = (inner) => `<?xml version="1.0"?>\n<msg>\n\t${inner}\n</msg>\n`;
+
+/** Where the simulator's sticker CDN serves a sticker (`&` escaped where the URL goes into XML). */
+const stickerUrl = (baseUrl, hash) =>
+	`${baseUrl}/cdn/emoji/stodownload?m=${hash}&filekey=30340201010420301e020201060402535a041${hash.slice(0, 8)}&hy=SZ&bizid=1023`;
+
+/** The AES key a voice message of `seed` carries (the download finds the voice by it too). */
+const voiceKey = (seed) => hexId(`voice${seed}`);
+
+/** A voice message's XML: `durationMs` (voicelength) and `length` in bytes; ids derived from `seed`. */
+function voiceXml({ seed, length, durationMs, from }) {
+	return msgXml(
+		`<voicemsg ${attributes({
+			endflag: 1,
+			cancelflag: 0,
+			forwardflag: 0,
+			voiceformat: 4,
+			voicelength: durationMs,
+			length,
+			bufid: `${BigInt(seed) * 4096n}`,
+			aeskey: voiceKey(seed),
+			voiceurl: `${CDN_PREFIX}${hexId(`vurl${seed}`, 96)}`,
+			voicemd5: '',
+			clientmsgid: `${hexId(`cm${seed}`, 32)}${from}_${seed}`,
+			fromusername: from,
+		})} />`,
+	);
+}
+
+/** A sticker's XML; its `cdnurl` at the simulator's sticker CDN. */
+function emojiXml({ md5: hash, length, baseUrl, from, to }) {
+	return `<msg><emoji ${attributes({
+		fromusername: from,
+		tousername: to ?? '',
+		type: 2,
+		idbuffer: 'media:0_0',
+		md5: hash,
+		len: length,
+		productid: '',
+		androidmd5: hash,
+		androidlen: length,
+		cdnurl: stickerUrl(baseUrl, hash),
+		designerid: '',
+		thumburl: '',
+		encrypturl: `${baseUrl}/cdn/emoji/encrypted/${hash}`,
+		aeskey: hexId(`ekey${hash}`),
+		externurl: '',
+		externmd5: '',
+		width: 24,
+		height: 24,
+		tpurl: '',
+		tpauthkey: '',
+		attachedtext: '',
+		attachedtextcolor: '',
+		lensid: '',
+		emojiattr: '',
+		linkid: '',
+		desc: '',
+	})}></emoji><gameext type="0" content="0"></gameext></msg>`;
+}
+
 /** An image's CDN XML, as an upload answers it and a received image carries it. */
 function imageXml(bytes, seed) {
 	const info = imageInfo(bytes) ?? { width: 0, height: 0 };
@@ -49,4 +111,15 @@ function fileAppMsg(fileName, bytes) {
 	);
 }
 
-module.exports = { escapeXml, attributes, imageXml, fileAppMsg, CDN_PREFIX };
+module.exports = {
+	escapeXml,
+	attributes,
+	msgXml,
+	imageXml,
+	voiceXml,
+	voiceKey,
+	emojiXml,
+	stickerUrl,
+	fileAppMsg,
+	CDN_PREFIX,
+};

@@ -45,4 +45,7 @@ function rawMemberText(jsonText, name) {
 	return undefined;
 }
 
-module.exports = { rawMemberText, WXID, GROUP_ID };
+/** A modelled command's refusal: the Ret and ErrMsg the gateway answers. */
+const refuse = (ret, errMsg) => ({ ok: false, ret, errMsg });
+
+module.exports = { rawMemberText, refuse, WXID, GROUP_ID };

@@ -1,6 +1,7 @@
 /**
  * Typed access to the simulator's media, contact, group and account parts (simulator/media.js,
- * contacts.js, account.js, mediaFrames.js), on top of the shared typing in test/support/simulator.
+ * cdn.js, contacts.js, account.js, mediaFrames.js), on top of the shared typing in
+ * test/support/simulator.
  */
 import type { GatewaySimulator, SimulatorOptions } from '../support/simulator';
 

@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { startMediaSimulator, type MediaSimulator } from './api';
-import { call } from './wire';
+import { call, openSocket } from './wire';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { THUMBNAIL_PNG, silk } = require('../../simulator/mediaBytes') as {
@@ -354,6 +354,46 @@ describe('cgi 110, 127, 175: image, voice, sticker', () => {
 			ret(await call(simulator, 175, { ToUserName: GROUP, EmojiMd5: md5, EmojiLen: '359' })),
 		).toBe(-2);
 		expect(ret(await call(simulator, 175, { EmojiMd5: md5, EmojiLen: length }))).toBe(-2);
+	});
+});
+
+describe("a sent image, voice or sticker comes back over /ws as the account's own message", () => {
+	test('with the MsgId and the exact NewMsgId of the answer, and the media XML', async () => {
+		const socket = await openSocket(simulator);
+		try {
+			const voice = silk({ frames: 100 });
+			const sends: Array<[number, object, number, RegExp]> = [
+				[110, { ImageBase64: THUMBNAIL_PNG.toString('base64') }, 3, /<img aeskey="/],
+				[
+					127,
+					{ VoiceBase64: voice.toString('base64'), VoiceTime: 2 },
+					34,
+					/voicelength="2000" length="\d+"/,
+				],
+				[175, { EmojiMd5: 'ab'.repeat(16), EmojiLen: 1234 }, 47, /md5="abababab/],
+			];
+			for (const [cgiCmd, request, msgType, xml] of sends) {
+				const answer = await call(simulator, cgiCmd, { ToUserName: GROUP, ...request });
+				const newMsgId = /"NewMsgId":(\d+)/.exec(answer.text)![1];
+				const [frame] = await socket.take(1);
+				expect(frame).toContain(`"NewMsgId":${newMsgId},`);
+				const { AddMsg } = JSON.parse(frame).CurrentPacket.Data;
+				expect(AddMsg).toMatchObject({
+					MsgType: msgType,
+					FromUserName: 'wxid_bot1',
+					ToUserName: GROUP,
+				});
+				expect(JSON.stringify(answer.json)).toContain(`"MsgId":${AddMsg.MsgId}`);
+				expect(AddMsg.Content).toMatch(xml);
+			}
+			expect(socket.frames).toHaveLength(0);
+			await call(simulator, 182, { Wxid: ['wxid_lin99'] });
+			await call(simulator, 849, { ChatUserName: GROUP, PattedUsername: 'wxid_lin99', Scene: 0 });
+			await new Promise((resolve) => setTimeout(resolve, 200));
+			expect(socket.frames).toHaveLength(0); // reads and pats are not messages
+		} finally {
+			socket.close();
+		}
 	});
 });
 
