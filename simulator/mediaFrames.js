@@ -9,16 +9,7 @@
  */
 const { bigJson } = require('./bigJson');
 const { GROUP, FRIEND, MEMBER } = require('./frames');
-const {
-	attributes,
-	msgXml,
-	imageXml,
-	voiceXml,
-	voiceKey,
-	emojiXml,
-	stickerUrl,
-	CDN_PREFIX,
-} = require('./mediaXml');
+const xml = require('./mediaXml');
 const { THUMBNAIL_PNG, STICKER_GIF, silk, md5, hexId } = require('./mediaBytes');
 
 /** 32-bit MsgIds of pushed media messages; the 64-bit NewMsgIds come from the socket. */
@@ -56,7 +47,10 @@ function createMediaFrames({ socket, cdn, contacts, account: accounts, baseUrl }
 		image(spec) {
 			const seed = spec.seed ?? nextMsgId;
 			const extra = spec.thumbnail === false ? {} : { imgBuf: THUMBNAIL_PNG.toString('base64') };
-			return { ...addMsg(spec, 3, imageXml(THUMBNAIL_PNG, seed), extra), thumbnail: THUMBNAIL_PNG };
+			return {
+				...addMsg(spec, 3, xml.imageXml(THUMBNAIL_PNG, seed), extra),
+				thumbnail: THUMBNAIL_PNG,
+			};
 		},
 		/** `frames` 20 ms SILK frames (default 135: 2.7 s); the bytes are what /v2/cdndownload writes. */
 		voice(spec) {
@@ -64,10 +58,14 @@ function createMediaFrames({ socket, cdn, contacts, account: accounts, baseUrl }
 			const bytes = silk({ frames: spec.frames ?? 135, seed });
 			const from = spec.from ?? (spec.group ? MEMBER : FRIEND);
 			const durationMs = (spec.frames ?? 135) * 20;
-			const pushed = addMsg(spec, 34, voiceXml({ seed, length: bytes.length, durationMs, from }));
+			const pushed = addMsg(
+				spec,
+				34,
+				xml.voiceXml({ seed, length: bytes.length, durationMs, from }),
+			);
 			const voice = {
 				bytes,
-				aesKey: voiceKey(seed),
+				aesKey: xml.voiceKey(seed),
 				msgId: pushed.msgId,
 				newMsgId: pushed.newMsgId,
 			};
@@ -77,9 +75,9 @@ function createMediaFrames({ socket, cdn, contacts, account: accounts, baseUrl }
 		},
 		video(spec) {
 			const seed = nextMsgId;
-			const cdn = `${CDN_PREFIX}${hexId(`video${seed}`, 96)}`;
-			const content = msgXml(
-				`<videomsg ${attributes({
+			const cdn = `${xml.CDN_PREFIX}${hexId(`video${seed}`, 96)}`;
+			const content = xml.msgXml(
+				`<videomsg ${xml.attributes({
 					aeskey: hexId(`vkey${seed}`),
 					cdnvideourl: cdn,
 					cdnthumbaeskey: hexId(`vtkey${seed}`),
@@ -104,7 +102,7 @@ function createMediaFrames({ socket, cdn, contacts, account: accounts, baseUrl }
 			const bytes = spec.bytes ? Buffer.from(spec.bytes) : STICKER_GIF;
 			const hash = md5(bytes);
 			cdn.stickers.set(hash, bytes);
-			const content = emojiXml({
+			const content = xml.emojiXml({
 				md5: hash,
 				length: bytes.length,
 				baseUrl: baseUrl(),
@@ -115,12 +113,12 @@ function createMediaFrames({ socket, cdn, contacts, account: accounts, baseUrl }
 				...addMsg(spec, 47, content),
 				md5: hash,
 				bytes,
-				cdnUrl: stickerUrl(baseUrl(), hash),
+				cdnUrl: xml.stickerUrl(baseUrl(), hash),
 			};
 		},
 		location(spec) {
-			const content = msgXml(
-				`<location ${attributes({
+			const content = xml.msgXml(
+				`<location ${xml.attributes({
 					x: spec.latitude ?? '22.540503',
 					y: spec.longitude ?? '113.934528',
 					scale: 15,
@@ -135,7 +133,7 @@ function createMediaFrames({ socket, cdn, contacts, account: accounts, baseUrl }
 		},
 		contactCard(spec) {
 			const card = spec.card ?? 'wxid_lin99';
-			const content = `<?xml version="1.0"?>\n<msg ${attributes({
+			const content = `<?xml version="1.0"?>\n<msg ${xml.attributes({
 				bigheadimgurl: `http://wx.qlogo.cn/mmhead/ver_1/${card}/0`,
 				smallheadimgurl: `http://wx.qlogo.cn/mmhead/ver_1/${card}/132`,
 				username: card,
@@ -226,7 +224,7 @@ function createMediaFrames({ socket, cdn, contacts, account: accounts, baseUrl }
 		friendRequest(spec, account) {
 			const from = spec.from ?? 'wxid_stranger8';
 			const ticket = `v2_${hexId(`ticket${from}`, 64)}@stranger`;
-			const content = `<msg ${attributes({
+			const content = `<msg ${xml.attributes({
 				fromusername: from,
 				encryptusername: `v3_${hexId(`enc${from}`, 64)}@stranger`,
 				fromnickname: spec.fromName ?? 'Stranger',
