@@ -12,6 +12,18 @@ const { GROUP, FRIEND, MEMBER } = require('./frames');
 /** How many ids one cgi 182 call takes here; more is refused with Ret -2. */
 const MAX_CONTACTS_PER_CALL = 100;
 
+/**
+ * A contact's Moments info; SnsBGObjectID (the Moments cover's id) is a 64-bit number, bare in
+ * the JSON. `fields` gives it as digits.
+ */
+const snsInfo = (fields = {}) => ({
+	SnsFlag: 1,
+	SnsBGImgID: '',
+	SnsFlagEx: 7297,
+	...fields,
+	SnsBGObjectID: int64(fields.SnsBGObjectID ?? 0),
+});
+
 /** A contact with every field cgi 182 gives, filled from `fields`. */
 function contact(fields) {
 	const userName = fields.UserName;
@@ -30,9 +42,8 @@ function contact(fields) {
 		ChatRoomOwner: '',
 		ChatRoomMember: [],
 		...(isGroup ? { ChatroomVersion: 700001234, ChatroomMaxCount: 500 } : {}),
-		// WeChat's id of the Moments cover: a 64-bit number, bare in the JSON.
-		SnsUserInfo: { SnsFlag: 1, SnsBGImgID: '', SnsBGObjectID: int64(0), SnsFlagEx: 7297 },
 		...fields,
+		SnsUserInfo: snsInfo(fields.SnsUserInfo),
 	};
 }
 
@@ -53,7 +64,7 @@ function seedContacts() {
 			SnsUserInfo: {
 				SnsFlag: 1,
 				SnsBGImgID: 'http://shmmsns.qpic.cn/mmsns/bg/0',
-				SnsBGObjectID: int64('13020986498424369423'),
+				SnsBGObjectID: '13020986498424369423',
 				SnsFlagEx: 7297,
 			},
 		}),
@@ -88,13 +99,7 @@ function createContacts() {
 		for (const fields of Array.isArray(contacts) ? contacts : [contacts]) {
 			if (!fields || !WXID.test(fields.UserName ?? ''))
 				throw new Error('a seeded contact needs a UserName that is a wxid or a …@chatroom id');
-			const wrapped = { ...fields };
-			if (fields.SnsUserInfo?.SnsBGObjectID !== undefined)
-				wrapped.SnsUserInfo = {
-					...fields.SnsUserInfo,
-					SnsBGObjectID: int64(fields.SnsUserInfo.SnsBGObjectID),
-				};
-			byWxid.set(fields.UserName, contact(wrapped));
+			byWxid.set(fields.UserName, contact(fields));
 		}
 		return list();
 	}
@@ -108,7 +113,7 @@ function createContacts() {
 			UserName: '',
 			SmallHeadImgUrl: '',
 			BigHeadImgUrl: '',
-			SnsUserInfo: { SnsFlag: 0, SnsBGImgID: '', SnsBGObjectID: int64(0), SnsFlagEx: 0 },
+			SnsUserInfo: { SnsFlag: 0, SnsFlagEx: 0 },
 		});
 
 	/** cgi 182: `{"Wxid":[…]}` or `{"ChatroomID":"…@chatroom"}` → ResponseData is an array. */
@@ -200,11 +205,11 @@ function createContacts() {
 		list,
 		/** A contact as cgi 182 gives it (64-bit numbers marked for bigJson), for a contact-change frame. */
 		get: lookUp,
-		/** Changes fields of a known contact in place, as a contact change does. */
+		/** Changes fields of a known contact, as a contact change does. */
 		update(wxid, changes) {
 			const known = byWxid.get(wxid);
 			if (!known) throw new Error(`no contact ${wxid} to change`);
-			Object.assign(known, changes);
+			byWxid.set(wxid, contact({ ...withInt64Text(known), ...changes }));
 		},
 		reset,
 	};

@@ -67,7 +67,7 @@ const QR_PNG = png(84, 84, (x, y) => {
 
 /**
  * A two-colour GIF89a of `width`×`height`; `dark(x, y)` picks the colour. The LZW stream sends a
- * clear code before every second pixel, so codes stay 3 bits wide and no dictionary is needed.
+ * clear code before each pair of pixels, so codes stay 3 bits wide and no dictionary is needed.
  */
 function gif(width, height, dark) {
 	const codes = [];
