@@ -24,7 +24,8 @@ const MEMBER = 'wxid_member7';
 /**
  * @typedef {{ fromUserName?: string, toUserName?: string, msgType?: number, content?: string,
  *   msgSource?: string, pushContent?: string, actionUserName?: string, actionNickName?: string,
- *   createTime?: number, msgId?: number }} MessageSpec
+ *   createTime?: number, msgId?: number, imgBuf?: string }} MessageSpec
+ *  `imgBuf`: an image message's thumbnail as base64 (AddMsg.ImgBuf).
  * @typedef {{ account: string, newMsgId: bigint | string, withExt?: boolean,
  *   eventName?: string, message?: MessageSpec, currentWxid?: string | null, data?: object }} FrameSpec
  */
@@ -49,7 +50,7 @@ function frameText(/** @type {FrameSpec} */ spec) {
 			CreateTime: message.createTime ?? Math.floor(Date.now() / 1000),
 			Status: 3,
 			ImgStatus: 1,
-			ImgBuf: null,
+			ImgBuf: message.imgBuf ?? null,
 			ActionUserName: message.actionUserName ?? '',
 			ActionNickName: message.actionNickName ?? '',
 		};

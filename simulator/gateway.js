@@ -16,6 +16,9 @@ const { performance } = require('node:perf_hooks');
 const { XMLParser, XMLValidator } = require('fast-xml-parser');
 
 const { createGatewaySocket } = require('./socket');
+const { rawMemberText, WXID } = require('./wire');
+const { answerFault, ruleMatches } = require('./faults');
+const { createGatewayExtras } = require('./gatewayExtras');
 
 /** @typedef {{ action: 'ret', ret: number, errMsg?: string }
  *   | { action: 'http', status: number, body?: string, contentType?: string, headers?: Record<string, string> }
@@ -24,9 +27,13 @@ const { createGatewaySocket } = require('./socket');
  *   | { action: 'drop' } | { action: 'dropBeforeSend' }
  *   | { action: 'dribble', intervalMs?: number } | { action: 'echoHeaders', status?: number }
  *   | { action: 'oversized', bytes: number } | { action: 'dropConnection' }} FaultAction */
-/** @typedef {FaultAction & { toUserName?: string, nth?: number, times?: number }} FaultRule
+/** @typedef {FaultAction & { toUserName?: string, nth?: number, times?: number, route?: string, cgiCmd?: number }} FaultRule
  *  `nth`: only the nth gateway call from when the rule was added (1-based); `times`: how many
  *  calls it hits before it is used up (default: 1 with nth, else unlimited); `toUserName`: only calls to that recipient.
+ *  `cgiCmd`: only calls of that cgi number (0 on the CDN routes). `route`: only calls on that
+ *  route: `api`, `cdnupload`, `cdndownload`, `wechatinfo`, `login/push`, `login/getqrcode`, or
+ *  the plain GETs `sticker` (the sticker CDN) and `media` (the media folder), which a rule
+ *  without `route` never touches (`nth` does not count there).
  *
  *  What each action does, and when:
  *  - `ret`: a well-formed call is refused with that Ret (and ErrMsg); nothing is sent.
@@ -41,6 +48,8 @@ const { createGatewaySocket } = require('./socket');
  *  - `echoHeaders`: answers HTTP `status` (default 400) with the request headers in the body,
  *    custom (X-) ones first, as a misconfigured proxy's error page does; nothing is sent.
  *  - `oversized`: answers 200 with a body of `bytes` bytes that never forms a gateway answer; nothing is sent.
+ *  - `noFile` (cdndownload): answers Ret 0 but the file never appears. `noImage`
+ *    (login/getqrcode): the page comes without its image.
  *  - `dropConnection`: acts on connections, not calls: the next new TCP connection (or the `nth`
  *    new one after the rule was added) is closed as soon as it is accepted, before any byte is
  *    read. Over TLS (`tls` option) the client cannot have written its request yet. `toUserName`
@@ -60,7 +69,6 @@ const REQUIRED_FIELDS = {
 /** App message types a client may send; 74 (file uploading) and the like only ever arrive. */
 const SENDABLE_TYPES = new Set([3, 4, 5, 6, 19, 24, 33, 36, 51, 53, 57, 63, 87]);
 const FIRST_MSG_ID = 7234567890123457789n;
-const WXID = /^[A-Za-z0-9_@.-]{1,128}$/;
 
 const xmlParser = new XMLParser({
 	ignoreAttributes: false,
@@ -157,44 +165,6 @@ function checkTextRequest(request, maxTextChars) {
 	return { ok: true, content: request.Content, atUsers };
 }
 
-/**
- * The raw text of a top-level member's value in a JSON object text, so a command's request can be
- * echoed back byte for byte (64-bit numbers included) without a lossy parse.
- * @returns {string | undefined}
- */
-function rawMemberText(jsonText, name) {
-	let depth = 0;
-	let i = 0;
-	let pendingKey;
-	let valueStart = -1;
-	while (i < jsonText.length) {
-		const c = jsonText[i];
-		if (c === '"') {
-			const start = i;
-			i++;
-			while (i < jsonText.length && jsonText[i] !== '"') i += jsonText[i] === '\\' ? 2 : 1;
-			i++;
-			if (depth === 1 && valueStart < 0) {
-				const after = jsonText.slice(i).match(/^\s*:/);
-				if (after) {
-					pendingKey = JSON.parse(jsonText.slice(start, i));
-					i += after[0].length;
-					while (/\s/.test(jsonText[i] ?? '')) i++;
-					if (pendingKey === name) valueStart = i;
-					continue;
-				}
-			}
-			continue;
-		}
-		if (c === '{' || c === '[') depth++;
-		else if (c === '}' || c === ']') depth--;
-		if (valueStart >= 0 && ((depth === 1 && c === ',') || depth === 0))
-			return jsonText.slice(valueStart, i).trim();
-		i++;
-	}
-	return undefined;
-}
-
 /** Ret 0 answer of a text in the chosen shape; ids written as bare numbers, as builds do. */
 function textAnswer(shape, { newMsgId, clientMsgId, toUserName, msgId, now }) {
 	const base = '{"CgiBaseResponse":{"ErrMsg":"","Ret":0},"ResponseData":';
@@ -213,6 +183,10 @@ function preciseNow() {
 	return performance.timeOrigin + performance.now();
 }
 
+/** The gateway's routes, from the end of the path (a gateway may sit under a prefix). */
+const GATEWAY_PATH = /\/v2\/(api|cdnupload|cdndownload|wechatinfo|login\/push|login\/getqrcode)$/;
+const ACCOUNT_ROUTES = new Set(['wechatinfo', 'login/push', 'login/getqrcode']);
+
 /** Faults that act on a new connection instead of on a gateway call. */
 const CONNECTION_ACTIONS = new Set(['dropConnection']);
 
@@ -221,11 +195,14 @@ const CONNECTION_ACTIONS = new Set(['dropConnection']);
  *   latencyMs?: number, faults?: FaultRule[], logFile?: string, firstMsgId?: bigint | string,
  *   tls?: { key: string | Buffer, cert: string | Buffer }, keepAlive?: boolean,
  *   textResponseShape?: 'flat' | 'list' | 'none', maxTextChars?: number,
- *   commandResponses?: Record<string, string> }} [options]
+ *   commandResponses?: Record<string, string>, modelCommands?: boolean, mediaFolder?: string }} [options]
  *  `tls`: serve https with this key and certificate. `keepAlive: false`: close the connection after every answer.
  *  `textResponseShape`: how a cgi 522 answer names its ids (`flat` NewMsgId, a `list` of results,
  *  or `none`). `maxTextChars`: longest text accepted (default 4096). `commandResponses`: cgi number
  *  -> the JSON text of the ResponseData to answer (default: an echo of the request and a 64-bit id).
+ *  `modelCommands`: cgi 110, 127, 175, 179, 182, 594 and 849 are checked and answered as the
+ *  gateway does (contacts.js, media.js) instead of echoed; a configured answer still wins.
+ *  `mediaFolder`: where /v2/cdndownload writes (default: a temporary folder, removed on close).
  */
 async function startGatewaySimulator(options = {}) {
 	const accounts =
@@ -257,10 +234,13 @@ async function startGatewaySimulator(options = {}) {
 		/** @type {Map<string, string>} cgi number -> ResponseData JSON text */
 		responses: new Map(Object.entries(options.commandResponses ?? {})),
 		clientMsgSeq: 0,
+		modelCommands: options.modelCommands ?? false,
 	};
 	if (!TEXT_RESPONSE_SHAPES.has(commandState.textResponseShape))
 		throw new Error(`textResponseShape must be one of ${[...TEXT_RESPONSE_SHAPES].join(', ')}`);
 	const gatewaySocket = createGatewaySocket({ accounts, authHeader });
+	const extras = createGatewayExtras({ options, socket: gatewaySocket, sent, sendJson, log });
+	extras.connect({ allocateId: () => (nextMsgId++).toString(), preciseNow, faults: () => faults });
 
 	function addFault(rule) {
 		if (!rule || typeof rule.action !== 'string') throw new Error('a fault needs an "action"');
@@ -268,9 +248,9 @@ async function startGatewaySimulator(options = {}) {
 	}
 	for (const rule of options.faults ?? []) addFault(rule);
 
-	function takeFault(callNumber, toUserName) {
+	function takeFault(callNumber, toUserName, route = 'api', cgiCmd = undefined) {
 		for (const rule of faults) {
-			if (CONNECTION_ACTIONS.has(rule.action)) continue;
+			if (CONNECTION_ACTIONS.has(rule.action) || !ruleMatches(rule, route, cgiCmd)) continue;
 			const limit = rule.times ?? (rule.nth ? 1 : Infinity);
 			if (rule.used >= limit) continue;
 			if (rule.toUserName && rule.toUserName !== toUserName) continue;
@@ -314,7 +294,7 @@ async function startGatewaySimulator(options = {}) {
 		return `{"CgiBaseResponse":${base},"ResponseData":${responseData}}`;
 	}
 
-	async function handleGateway(req, res, url, bodyText) {
+	async function handleGateway(req, res, url, bodyText, route = 'api') {
 		const callNumber = ++gatewayCalls;
 		const query = Object.fromEntries(url.searchParams);
 		let body;
@@ -333,45 +313,12 @@ async function startGatewaySimulator(options = {}) {
 			body: bodyText,
 			headers: { ...req.headers },
 		};
+		if (route !== 'api') call.route = route;
 		calls.push(call);
 
-		const fault = takeFault(callNumber, toUserName);
+		const fault = takeFault(callNumber, toUserName, route, body?.CgiCmd);
 		call.fault = fault?.action;
-		const delay = latencyMs + (fault?.action === 'delay' ? fault.delayMs : 0);
-		if (fault?.action === 'hang') return; // never answers; the client's timeout must fire
-		if (fault?.action === 'dropBeforeSend') {
-			req.socket.destroy();
-			return;
-		}
-		if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-		if (fault?.action === 'html')
-			return res
-				.writeHead(200, { 'content-type': 'text/html' })
-				.end('<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>');
-		if (fault?.action === 'empty')
-			return res.writeHead(200, { 'content-type': 'application/json' }).end();
-		if (fault?.action === 'json') return sendJson(res, 200, fault.body);
-		if (fault?.action === 'echoHeaders') {
-			res.writeHead(fault.status ?? 400, { 'content-type': 'text/plain' });
-			// Custom (X-) headers first, where an auth header usually is: it lands in the start of the body.
-			const headers = Object.entries(req.headers).sort(
-				([a], [b]) => Number(b.startsWith('x-')) - Number(a.startsWith('x-')),
-			);
-			return res.end(
-				`Bad request; headers:\n${headers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n`,
-			);
-		}
-		if (fault?.action === 'oversized') {
-			res.writeHead(200, { 'content-type': 'application/json' });
-			return res.end(Buffer.alloc(fault.bytes, 0x20));
-		}
-		if (fault?.action === 'http') {
-			res.writeHead(fault.status, {
-				...fault.headers,
-				'content-type': fault.contentType ?? 'text/plain',
-			});
-			return res.end(fault.body ?? `${fault.status} ${http.STATUS_CODES[fault.status] ?? ''}`);
-		}
+		if (await answerFault(req, res, fault, latencyMs)) return;
 
 		const reject = (status, ret, errMsg) => {
 			call.ret = ret;
@@ -381,6 +328,8 @@ async function startGatewaySimulator(options = {}) {
 		};
 		if (authHeader && req.headers[authHeader.name] !== authHeader.value)
 			return reject(401, -1, 'unauthorized: missing or wrong auth header');
+		if (ACCOUNT_ROUTES.has(route))
+			return extras.handleAccountCall({ req, res, call, route, query, fault, reject });
 		if (req.method !== 'POST') return reject(405, -2, 'method must be POST');
 		if (query.funcname !== 'MagicCgi') return reject(400, -2, 'query funcname must be MagicCgi');
 		if (!query.timeout || !/^\d+$/.test(query.timeout))
@@ -391,9 +340,16 @@ async function startGatewaySimulator(options = {}) {
 		if (!body || typeof body !== 'object') return reject(400, -2, 'body must be JSON');
 		if (accounts && !accounts.has(query.wxid))
 			return reject(200, -13, `account ${query.wxid} is not logged in to this gateway`);
+		if (extras.isOffline(query.wxid)) return reject(200, -13, `account ${query.wxid} is offline`);
+		const request = body.CgiRequest;
+		if (route !== 'api') {
+			if (body.CgiCmd !== 0) return reject(200, -2, `CgiCmd must be 0 on /v2/${route}`);
+			if (!request || typeof request !== 'object' || Array.isArray(request))
+				return reject(200, -2, 'CgiRequest is required');
+			return extras.handleCdnCall({ req, res, call, route, request, bodyText, fault, reject });
+		}
 		if (!Number.isInteger(body.CgiCmd) || body.CgiCmd <= 0)
 			return reject(200, -2, `CgiCmd ${JSON.stringify(body.CgiCmd)} is not a cgi number`);
-		const request = body.CgiRequest;
 		if (!request || typeof request !== 'object' || Array.isArray(request))
 			return reject(200, -2, 'CgiRequest is required');
 		if (body.CgiCmd !== CGI_SEND_APP_MSG)
@@ -470,6 +426,22 @@ async function startGatewaySimulator(options = {}) {
 		}
 		const text = isText ? checkTextRequest(request, commandState.maxTextChars) : undefined;
 		if (text && !text.ok) return reject(200, -2, text.errMsg);
+		const model =
+			commandState.modelCommands && !commandState.responses.has(String(body.CgiCmd))
+				? extras.models[body.CgiCmd]
+				: undefined;
+		if (model)
+			return extras.handleModelledCommand({
+				req,
+				res,
+				call,
+				query,
+				body,
+				bodyText,
+				fault,
+				reject,
+				model,
+			});
 		if (fault?.action === 'ret')
 			return reject(200, fault.ret, fault.errMsg ?? `simulated Ret ${fault.ret}`);
 
@@ -530,6 +502,8 @@ async function startGatewaySimulator(options = {}) {
 		}
 		if (settings.maxTextChars !== undefined)
 			commandState.maxTextChars = Number(settings.maxTextChars);
+		if (settings.modelCommands !== undefined)
+			commandState.modelCommands = Boolean(settings.modelCommands);
 		for (const [cgiCmd, responseDataJson] of Object.entries(settings.responses ?? {})) {
 			if (responseDataJson === null) commandState.responses.delete(cgiCmd);
 			else commandState.responses.set(cgiCmd, String(responseDataJson));
@@ -538,6 +512,7 @@ async function startGatewaySimulator(options = {}) {
 			textResponseShape: commandState.textResponseShape,
 			maxTextChars: commandState.maxTextChars,
 			responses: Object.fromEntries(commandState.responses),
+			modelCommands: commandState.modelCommands,
 		};
 	}
 
@@ -548,6 +523,7 @@ async function startGatewaySimulator(options = {}) {
 			const answer = await gatewaySocket.handleControl(route, JSON.parse(bodyText || '{}'));
 			if (answer !== undefined) return reply(answer);
 		}
+		if (extras.handleControl(route, bodyText, res) !== false) return;
 		switch (route) {
 			case 'GET /__simulator/messages':
 				return reply(messages);
@@ -600,6 +576,7 @@ async function startGatewaySimulator(options = {}) {
 		acceptedConnections = 0;
 		droppedConnections = 0;
 		gatewaySocket.reset();
+		extras.reset();
 	}
 
 	const handler = (req, res) => {
@@ -613,8 +590,15 @@ async function startGatewaySimulator(options = {}) {
 				.then(() => {
 					if (url.pathname.startsWith('/__simulator/'))
 						return handleControl(req, res, url, bodyText);
-					if (url.pathname.replace(/\/+$/, '').endsWith('/v2/api'))
-						return handleGateway(req, res, url, bodyText);
+					const route = GATEWAY_PATH.exec(url.pathname.replace(/\/+$/, ''))?.[1];
+					if (route) return handleGateway(req, res, url, bodyText, route);
+					if (req.method === 'GET' && /^\/(cdn\/emoji|media)\//.test(url.pathname))
+						return extras.handleFiles(
+							req,
+							res,
+							url,
+							url.pathname.startsWith('/media/') ? 'media' : 'sticker',
+						);
 					res
 						.writeHead(404, { 'content-type': 'text/html' })
 						.end('<html><body>404 page not found</body></html>');
@@ -651,6 +635,7 @@ async function startGatewaySimulator(options = {}) {
 	});
 	const address = /** @type {import('node:net').AddressInfo} */ (server.address());
 	const url = `${options.tls ? 'https' : 'http'}://${address.address}:${address.port}`;
+	extras.setBaseUrl(url);
 
 	return {
 		url,
@@ -695,7 +680,11 @@ async function startGatewaySimulator(options = {}) {
 				await new Promise((resolve) => setTimeout(resolve, 100));
 			}
 		},
+		...extras.api,
+		/** Where the media folder is served: the Media Download URL. */
+		mediaUrl: `${url}/media`,
 		async close() {
+			extras.close();
 			for (const timer of timers) clearInterval(timer);
 			timers.clear();
 			gatewaySocket.close();

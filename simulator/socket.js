@@ -212,6 +212,8 @@ function createGatewaySocket(options) {
 		drop,
 		stall,
 		stats,
+		/** The account frames are for when a push names none. */
+		defaultAccount,
 		reset,
 		close,
 		refuse(count = 1_000_000) {
