@@ -59,14 +59,21 @@ export function parseReceivedXml(input: unknown, field: string, maxChars: number
 	const xml = prefix ? trimmed.slice(prefix[0].length).trimStart() : trimmed;
 	assertXmlText(xml, field);
 	assertWellFormed(xml, field);
+	const document = parseOrError(xml);
+	if (document instanceof Error)
+		throw new AppMsgInputError(
+			`"${field}" could not be read as XML: ${quoteInput(document.message, 200).slice(1, -1)}`,
+			field,
+		);
+	return document;
+}
+
+/** The parser's own refusals become a value, so that they reach the user as a field's error. */
+function parseOrError(xml: string): XmlElement | Error {
 	try {
 		return parser.parse(xml) as XmlElement;
 	} catch (error) {
-		const message = error instanceof Error ? error.message : String(error);
-		throw new AppMsgInputError(
-			`"${field}" could not be read as XML: ${quoteInput(message, 200).slice(1, -1)}`,
-			field,
-		);
+		return error instanceof Error ? error : new Error(String(error));
 	}
 }
 
