@@ -1,4 +1,5 @@
-import { MAX_MEDIA_XML_CHARS, parseReceivedMedia } from '../../nodes/WeChatGateway/received/media';
+import { parseReceivedMedia } from '../../nodes/WeChatGateway/received/media';
+import { MAX_RECEIVED_XML_CHARS } from '../../nodes/WeChatGateway/received/xml';
 
 /** Content as WeChat delivers it, written from the attribute lists of the protocol notes. */
 const IMAGE = `<?xml version="1.0"?>
@@ -130,7 +131,7 @@ describe('hostile or foreign Content is a clear error', () => {
 			'a sticker with a 1 MB attribute',
 			'emoji',
 			EMOJI.replace('desc=""', `desc="${'A'.repeat(1024 * 1024)}"`),
-			`characters long; this kind of message's XML is at most ${MAX_MEDIA_XML_CHARS}`,
+			`characters long; this kind of message's XML is at most ${MAX_RECEIVED_XML_CHARS}`,
 		],
 		['unclosed tags', 'voice', '<msg><voicemsg voicelength="2700">', 'is never closed'],
 		['an unclosed attribute', 'image', '<msg><img md5="abc /></msg>', 'is never closed'],

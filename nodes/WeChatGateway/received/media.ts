@@ -6,9 +6,6 @@ import { attribute, childElement, numeric, parseReceivedXml } from './xml';
  * the same on every gateway). Sizes and dimensions become numbers; ids, keys and URLs stay text.
  */
 
-/** A media message's XML is a few kilobytes at most; anything near this is not one. */
-export const MAX_MEDIA_XML_CHARS = 64 * 1024;
-
 export interface ImageFields {
 	md5?: string;
 	length?: number | string;
@@ -187,7 +184,7 @@ export function parseReceivedMedia<K extends ReceivedMediaKind>(
 	field = 'Content',
 ): ReceivedMediaFields[K] {
 	const layout = LAYOUTS[kind];
-	const document = parseReceivedXml(content, field, MAX_MEDIA_XML_CHARS);
+	const document = parseReceivedXml(content, field);
 	const msg = childElement(document, 'msg');
 	const element = layout.element ? childElement(msg, layout.element) : msg;
 	if (!element)

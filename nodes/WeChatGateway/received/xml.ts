@@ -39,14 +39,28 @@ const parser = new XMLParser({
 	attributeValueProcessor: (_name, value) => decodeEntities(value),
 });
 
+/** Received XML other than app messages (media, requests, notices) is a few kilobytes at most. */
+export const MAX_RECEIVED_XML_CHARS = 64 * 1024;
+
 /** `wxid_speaker:` and a line break before a group message's content. */
 const SENDER_PREFIX = new RegExp(`^${WECHAT_ID_PATTERN}:\\s*\\n`);
+
+/** Content without the `speaker:` line a group message's content may start with. */
+export function withoutSpeaker(content: string): string {
+	const trimmed = content.trim();
+	const prefix = SENDER_PREFIX.exec(trimmed);
+	return prefix ? trimmed.slice(prefix[0].length).trimStart() : trimmed;
+}
 
 /**
  * The document's root elements by name, each element's attributes under `@`, its text under
  * `#text`, repeated elements as arrays. `maxChars` bounds the input before any pass over it.
  */
-export function parseReceivedXml(input: unknown, field: string, maxChars: number): XmlElement {
+export function parseReceivedXml(
+	input: unknown,
+	field: string,
+	maxChars = MAX_RECEIVED_XML_CHARS,
+): XmlElement {
 	if (typeof input !== 'string' || input.trim() === '')
 		throw new AppMsgInputError(`"${field}" is empty: there is no XML to read`, field);
 	if (input.length > maxChars)
@@ -54,9 +68,7 @@ export function parseReceivedXml(input: unknown, field: string, maxChars: number
 			`"${field}" is ${input.length} characters long; this kind of message's XML is at most ${maxChars}`,
 			field,
 		);
-	const trimmed = input.trim();
-	const prefix = SENDER_PREFIX.exec(trimmed);
-	const xml = prefix ? trimmed.slice(prefix[0].length).trimStart() : trimmed;
+	const xml = withoutSpeaker(input);
 	assertXmlText(xml, field);
 	assertWellFormed(xml, field);
 	const document = parseOrError(xml);
@@ -86,6 +98,15 @@ export function childElement(parent: XmlValue | undefined, name: string): XmlEle
 	if (element === undefined) return undefined;
 	// An element with neither attributes nor children parses as its text: it is still present.
 	return typeof element === 'object' && !Array.isArray(element) ? element : {};
+}
+
+/** Every element called `name` under `parent`, in document order. */
+export function childElements(parent: XmlElement | undefined, name: string): XmlElement[] {
+	const child = parent?.[name];
+	if (child === undefined) return [];
+	return (Array.isArray(child) ? child : [child]).map((element) =>
+		typeof element === 'object' && !Array.isArray(element) ? element : {},
+	);
 }
 
 /** An attribute's value, or undefined when it is absent. */
