@@ -1,4 +1,8 @@
-import { parseReceivedMedia } from '../../nodes/WeChatGateway/received/media';
+import {
+	imageThumbnail,
+	parseReceivedMedia,
+	receivedMediaKindOf,
+} from '../../nodes/WeChatGateway/received/media';
 import { MAX_RECEIVED_XML_CHARS } from '../../nodes/WeChatGateway/received/xml';
 
 /** Content as WeChat delivers it, written from the attribute lists of the protocol notes. */
@@ -155,5 +159,53 @@ describe('hostile or foreign Content is a clear error', () => {
 		expect(parseReceivedMedia('location', '<msg><location label="&x; &#x41;"/></msg>')).toEqual({
 			label: '&x; A',
 		});
+	});
+});
+
+describe('the kind of a received message, from its XML alone', () => {
+	it.each([
+		['image', IMAGE],
+		['voice', VOICE],
+		['video', VIDEO],
+		['emoji', EMOJI],
+		['location', LOCATION],
+		['contactCard', CONTACT_CARD],
+	])('%s', (kind, content) => {
+		expect(receivedMediaKindOf(content)).toBe(kind);
+	});
+
+	it.each([
+		['an app message', '<msg><appmsg appid=""><title>t</title><type>5</type></appmsg></msg>'],
+		['two media elements at once', '<msg><img md5="a"/><emoji md5="b"/></msg>'],
+		['another root', '<sysmsg type="revokemsg"/>'],
+	])('none for %s', (_name, content) => {
+		expect(receivedMediaKindOf(content)).toBeUndefined();
+	});
+
+	it('hostile XML is a clear error naming the field', () => {
+		expect(() => receivedMediaKindOf('<!DOCTYPE msg><msg/>')).toThrow(
+			'"messageXml" contains a DOCTYPE or ENTITY declaration',
+		);
+	});
+});
+
+describe("a received image's thumbnail from AddMsg.ImgBuf", () => {
+	const PNG_BASE64 =
+		'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
+	it('base64 of a picture, line breaks and all', () => {
+		const thumbnail = imageThumbnail(`${PNG_BASE64.slice(0, 40)}\n${PNG_BASE64.slice(40)}`);
+		expect(thumbnail).toMatchObject({ mime: 'image/png', extension: 'png' });
+		expect(thumbnail?.bytes.equals(Buffer.from(PNG_BASE64, 'base64'))).toBe(true);
+	});
+
+	it.each([
+		['null', null],
+		['an empty buffer', ''],
+		['an object', { iLen: 0 }],
+		['not base64', 'not base64 at all!'],
+		['base64 of text', Buffer.from('hello, not a picture').toString('base64')],
+	])('nothing for %s', (_name, imgBuf) => {
+		expect(imageThumbnail(imgBuf)).toBeUndefined();
 	});
 });

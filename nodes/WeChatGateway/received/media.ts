@@ -1,4 +1,5 @@
 import { AppMsgInputError, type XmlElement } from '../appmsg/model';
+import { detectImageType, type ImageType } from '../media/imageType';
 import { attribute, childElement, numeric, parseReceivedXml } from './xml';
 
 /**
@@ -193,4 +194,38 @@ export function parseReceivedMedia<K extends ReceivedMediaKind>(
 			field,
 		);
 	return readFields(element, layout.fields) as ReceivedMediaFields[K];
+}
+
+/**
+ * The media kind a received message's XML is, from the element it carries; undefined when it is
+ * none of them (an app message, or not media). For "Download Media" when no MsgType is given.
+ */
+export function receivedMediaKindOf(
+	content: unknown,
+	field = 'messageXml',
+): ReceivedMediaKind | undefined {
+	const msg = childElement(parseReceivedXml(content, field), 'msg');
+	if (!msg) return undefined;
+	const kinds = RECEIVED_MEDIA_KINDS.filter((kind) => {
+		const element = LAYOUTS[kind].element;
+		return element !== undefined && childElement(msg, element) !== undefined;
+	});
+	if (kinds.length === 1) return kinds[0];
+	if (kinds.length === 0 && attribute(msg, 'username') !== undefined) return 'contactCard';
+	return undefined;
+}
+
+/** Base64 as `ImgBuf` carries it: nothing but the alphabet and its padding. */
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * The thumbnail a received image's `AddMsg.ImgBuf` holds, when it holds a picture as base64;
+ * undefined for null, an empty buffer, or anything that does not decode to a picture.
+ */
+export function imageThumbnail(imgBuf: unknown): (ImageType & { bytes: Buffer }) | undefined {
+	const text = typeof imgBuf === 'string' ? imgBuf.replace(/\s+/g, '') : '';
+	if (text === '' || text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
+	const bytes = Buffer.from(text, 'base64');
+	const type = detectImageType(bytes);
+	return type && { ...type, bytes };
 }
