@@ -71,7 +71,7 @@ const TRIGGER_ITEMS: Record<string, IDataObject[]> = {
 function itemsOf(node: SavedNode, upstream: () => IDataObject[]): IDataObject[] {
 	if (node.type === 'n8n-nodes-base.set') {
 		const { assignments } = node.parameters.assignments as {
-			assignments: Array<{ name: string; value: unknown }>;
+			assignments: Array<{ name: string; value: IDataObject[string] }>;
 		};
 		return [Object.fromEntries(assignments.map(({ name, value }) => [name, value]))];
 	}
