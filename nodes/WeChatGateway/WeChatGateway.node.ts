@@ -5,15 +5,10 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { optionsCollection, toUserNameField } from './actions/common.fields';
-import { addressedOperationNames, operations, sendingOperationNames } from './actions/registry';
+import { nodeProperties } from './actions/description';
 import { route } from './actions/router';
-import type { ClientTuning } from './actions/sendItems';
+import type { ClientTuning } from './actions/send/sendItems';
 import { credentialTestMethods, MAIN_CONNECTION, WECHAT_ICON } from './descriptionParts';
-
-const operationList = Object.values(operations);
-const forSendingOperations = { show: { operation: sendingOperationNames } };
-const forAddressedOperations = { show: { operation: addressedOperationNames } };
 
 export class WeChatGateway implements INodeType {
 	description: INodeTypeDescription = {
@@ -33,19 +28,7 @@ export class WeChatGateway implements INodeType {
 		credentials: [
 			{ name: 'weChatGatewayApi', required: true, testedBy: 'weChatGatewayConnectionTest' },
 		],
-		properties: [
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				default: 'sendLink',
-				options: operationList.map((operation) => operation.option),
-			},
-			{ ...toUserNameField, displayOptions: forAddressedOperations },
-			...operationList.flatMap((operation) => operation.properties),
-			{ ...optionsCollection, displayOptions: forSendingOperations },
-		],
+		properties: nodeProperties,
 	};
 
 	methods = credentialTestMethods;

@@ -129,16 +129,44 @@ function credentialType() {
 	return new WeChatGatewayApi().name;
 }
 
-/**
- * The operations in the order the node offers them (its registry), which the README follows and
- * the demo runs them in. Read from the built node, so that a new operation needs nothing here.
- */
-function operationOrder() {
+/** The editor fields of the built node. */
+function nodeProperties() {
 	const { WeChatGateway } = require(
 		path.join(REPO, 'dist/nodes/WeChatGateway/WeChatGateway.node.js'),
 	);
-	const operation = new WeChatGateway().description.properties.find((p) => p.name === 'operation');
-	return operation.options.map((o) => o.value);
+	return new WeChatGateway().description.properties;
+}
+
+/** The Operation switch of a resource. */
+function operationSwitch(properties, resource) {
+	return properties.find(
+		(p) => p.name === 'operation' && p.displayOptions.show.resource.includes(resource),
+	);
+}
+
+/**
+ * The operations in the order the node offers them (its registry: each resource's operations,
+ * resource by resource), as `resource:operation`, which the README follows and the demo runs
+ * them in. Read from the built node, so that a new operation needs nothing here.
+ */
+function operationOrder() {
+	const properties = nodeProperties();
+	const resource = properties.find((p) => p.name === 'resource');
+	return resource.options.flatMap(({ value }) =>
+		operationSwitch(properties, value).options.map((o) => `${value}:${o.value}`),
+	);
+}
+
+/**
+ * The resource and operation of a saved node, with the node's defaults where it names neither
+ * (as workflows saved by 0.2 do).
+ */
+function operationOf(node) {
+	const properties = nodeProperties();
+	const resource =
+		node.parameters.resource ?? properties.find((p) => p.name === 'resource').default;
+	const operation = node.parameters.operation ?? operationSwitch(properties, resource).default;
+	return { resource, operation };
 }
 
 /** Sorts workflows by the first WeChat Gateway operation they use, in operationOrder(). */
@@ -146,7 +174,8 @@ function byOperation(a, b) {
 	const order = operationOrder();
 	const rank = (w) => {
 		const node = wechatNodes(w)[0];
-		const i = node ? order.indexOf(node.parameters.operation) : -1;
+		const chosen = node && operationOf(node);
+		const i = chosen ? order.indexOf(`${chosen.resource}:${chosen.operation}`) : -1;
 		return i < 0 ? order.length : i;
 	};
 	return rank(a) - rank(b) || a.name.localeCompare(b.name);
@@ -341,7 +370,7 @@ async function runExamples({ userFolder, workflows, jobs = defaultJobs(), onDone
 		const result = await execute({ userFolder, id: workflow.id });
 		const nodes = wechatNodes(workflow).map((node) => ({
 			name: node.name,
-			operation: node.parameters.operation,
+			...operationOf(node),
 			items: nodeOutput(result.run, node.name),
 			error: rt.nodeError(result.run, node.name),
 		}));
@@ -504,6 +533,7 @@ module.exports = {
 	runsFromCli,
 	wechatNodes,
 	operationOrder,
+	operationOf,
 	byOperation,
 	childEnv,
 	prepareInstance,

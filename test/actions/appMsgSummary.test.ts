@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { summarizeAppMsg } from '../../nodes/WeChatGateway/actions/appMsgSummary';
-import { forwardChannelsVideo } from '../../nodes/WeChatGateway/actions/forwardChannelsVideo.operation';
-import { forwardFile } from '../../nodes/WeChatGateway/actions/forwardFile.operation';
-import { forwardMiniProgram } from '../../nodes/WeChatGateway/actions/forwardMiniProgram.operation';
-import type { MessageKindOperation } from '../../nodes/WeChatGateway/actions/messageKinds';
+import { forwardChannelsVideo } from '../../nodes/WeChatGateway/actions/message/forwardChannelsVideo.operation';
+import { forwardFile } from '../../nodes/WeChatGateway/actions/message/forwardFile.operation';
+import { forwardMiniProgram } from '../../nodes/WeChatGateway/actions/message/forwardMiniProgram.operation';
+import type { AppMsgKindOperation } from '../../nodes/WeChatGateway/actions/message/defineAppMsgKind';
 import { buildAppMsgXml } from '../../nodes/WeChatGateway/appmsg/build';
 import { parseAppMsgXml } from '../../nodes/WeChatGateway/appmsg/parse';
 import { parameters } from '../support/parameters';
@@ -81,7 +81,7 @@ describe('what parse outputs maps 1:1 onto the forward fields', () => {
 		[forwardFile, 'file.received.xml', 'file'],
 		[forwardMiniProgram, 'miniprogram.received.xml', 'miniProgram'],
 		[forwardChannelsVideo, 'channels.received.xml', 'channelsVideo'],
-	] as Array<[MessageKindOperation, string, string]>)(
+	] as Array<[AppMsgKindOperation, string, string]>)(
 		'%#: a forward from the parsed fields sends what a forward of the XML sends',
 		(operation, file, key) => {
 			const received = fixture(file);

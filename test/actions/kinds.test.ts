@@ -6,22 +6,22 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { buildAppMsgXml } from '../../nodes/WeChatGateway/appmsg/build';
-import { forwardChannelsVideo } from '../../nodes/WeChatGateway/actions/forwardChannelsVideo.operation';
-import { forwardFile } from '../../nodes/WeChatGateway/actions/forwardFile.operation';
+import { forwardChannelsVideo } from '../../nodes/WeChatGateway/actions/message/forwardChannelsVideo.operation';
+import { forwardFile } from '../../nodes/WeChatGateway/actions/message/forwardFile.operation';
 import {
 	forwardMiniProgram,
 	withHtmlPage,
-} from '../../nodes/WeChatGateway/actions/forwardMiniProgram.operation';
-import { sendAppMsgXml } from '../../nodes/WeChatGateway/actions/sendAppMsgXml.operation';
-import { sendLink } from '../../nodes/WeChatGateway/actions/sendLink.operation';
-import type { MessageKindOperation } from '../../nodes/WeChatGateway/actions/messageKinds';
+} from '../../nodes/WeChatGateway/actions/message/forwardMiniProgram.operation';
+import { sendAppMsgXml } from '../../nodes/WeChatGateway/actions/message/sendAppMsgXml.operation';
+import { sendLink } from '../../nodes/WeChatGateway/actions/message/sendLink.operation';
+import type { AppMsgKindOperation } from '../../nodes/WeChatGateway/actions/message/defineAppMsgKind';
 import { parameters } from '../support/parameters';
 import { at, readAppMsg, type Tree } from '../support/xml';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '../fixtures', name), 'utf8');
 
 function send(
-	operation: MessageKindOperation,
+	operation: AppMsgKindOperation,
 	values: Record<string, unknown>,
 ): { xml: string; appMsg: Tree } {
 	const xml = buildAppMsgXml(operation.toAppMsg(parameters(values)));

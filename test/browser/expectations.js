@@ -37,29 +37,45 @@ function namesShown(state) {
 	return properties.filter((p) => visible(p, state)).map((p) => p.name);
 }
 
-const operationProperty = /** @type {Property} */ (properties.find((p) => p.name === 'operation'));
+const resourceProperty = /** @type {Property} */ (properties.find((p) => p.name === 'resource'));
+/** The resources the editor offers, each with its Operation switch. */
+const RESOURCES = (resourceProperty.options ?? []).map(({ name, value }) => ({
+	name,
+	value,
+	operations: /** @type {Property} */ (
+		properties.find((p) => p.name === 'operation' && visible(p, { resource: value }))
+	),
+}));
 
 /**
- * @type {Array<{ value: string, name: string, states: Array<{ source?: string, screenshot: string, shown: string[], hidden: string[] }> }>}
+ * Every operation of every resource the editor offers, and what its panel shows.
+ * @type {Array<{ resource: string, resourceName: string, value: string, name: string, states: Array<{ source?: string, screenshot: string, shown: string[], hidden: string[] }> }>}
  */
-const OPERATIONS = (operationProperty.options ?? []).map(({ name, value }) => {
-	const source = properties.find((p) => p.name === 'source' && visible(p, { operation: value }));
-	const choices = source?.options ?? [{ name: '', value: '' }];
-	return {
-		value,
-		name,
-		states: choices.map((choice, index) => {
-			const shown = namesShown({ operation: value, source: choice.value });
-			return {
-				...(source ? { source: choice.name } : {}),
-				// The first state is the operation's default panel; the others are named after the source.
-				screenshot: index === 0 ? value : `${value}-${choice.value}`,
-				shown,
-				// Everything else the node has, so that nothing another operation shows leaks in.
-				hidden: [...new Set(properties.map((p) => p.name))].filter((n) => !shown.includes(n)),
-			};
-		}),
-	};
-});
+const OPERATIONS = RESOURCES.flatMap((resource) =>
+	(resource.operations.options ?? []).map(({ name, value }) => {
+		const base = { resource: resource.value, operation: value };
+		const source = properties.find((p) => p.name === 'source' && visible(p, base));
+		const choices = source?.options ?? [{ name: '', value: '' }];
+		// Screenshots of the message operations keep their names; others carry their resource.
+		const shot = resource.value === 'message' ? value : `${resource.value}-${value}`;
+		return {
+			resource: resource.value,
+			resourceName: resource.name,
+			value,
+			name,
+			states: choices.map((choice, index) => {
+				const shown = namesShown({ ...base, source: choice.value });
+				return {
+					...(source ? { source: choice.name } : {}),
+					// The first state is the operation's default panel; the others are named after the source.
+					screenshot: index === 0 ? shot : `${shot}-${choice.value}`,
+					shown,
+					// Everything else the node has, so that nothing another operation shows leaks in.
+					hidden: [...new Set(properties.map((p) => p.name))].filter((n) => !shown.includes(n)),
+				};
+			}),
+		};
+	}),
+);
 
-module.exports = { OPERATIONS, COLLECTION_LABELS };
+module.exports = { OPERATIONS, RESOURCES, COLLECTION_LABELS };

@@ -37,7 +37,7 @@ const { startGatewaySimulator } = require('../../simulator/gateway');
 const { ensureChromium, launchChromium } = require('./chromium');
 const { packProject, packDependencies, root } = require('./pack');
 const { startRegistryStandIn } = require('./registryStandIn');
-const { OPERATIONS, COLLECTION_LABELS } = require('./expectations');
+const { OPERATIONS, RESOURCES, COLLECTION_LABELS } = require('./expectations');
 
 const UPDATE_DOCS = process.argv.includes('--update-docs');
 const SHOTS = path.join(root, 'test-results', 'browser');
@@ -625,6 +625,7 @@ async function main() {
 		const what =
 			states.length > 1 ? `with Source ${states.map((s) => s.source).join(' and with ')}` : '';
 		await check(`${operation.value}: exactly its fields show ${what}`.trim(), async () => {
+			if (RESOURCES.length > 1) await choose('resource', operation.resourceName);
 			await choose('operation', operation.name);
 			const seen = [];
 			for (const state of states) {

@@ -255,8 +255,8 @@ describe('the package inside n8n', () => {
 			expect.objectContaining({ name: lib.credentialType(), required: true }),
 		]);
 		const operations = node.properties
-			.find((p) => p.name === 'operation')
-			.options.map((o) => o.value);
+			.filter((p) => p.name === 'operation')
+			.flatMap((p) => p.options.map((o) => `${p.displayOptions.show.resource[0]}:${o.value}`));
 		expect(operations.sort()).toEqual(lib.operationOrder().sort());
 		expect(JSON.stringify(tool.outputs)).toContain('ai_tool');
 		expect(tool.properties.map((p) => p.name)).toEqual(

@@ -5,34 +5,58 @@ import path from 'node:path';
 import type { INodeProperties } from 'n8n-workflow';
 
 import { WeChatGatewayApi } from '../../credentials/WeChatGatewayApi.credentials';
-import { operations } from '../../nodes/WeChatGateway/actions/registry';
+import { offeredResources, resources } from '../../nodes/WeChatGateway/actions/registry';
 import { WeChatGateway } from '../../nodes/WeChatGateway/WeChatGateway.node';
 
 const description = new WeChatGateway().description;
-const visibleFor = (operation: string, extra: Record<string, string> = {}) =>
+
+/** n8n's rule: a property shows when each key of its `show` has one of the listed values. */
+const shows = (property: INodeProperties, state: Record<string, string>) =>
+	Object.entries(property.displayOptions?.show ?? {}).every(
+		([key, values]) => key in state && (values as unknown[]).includes(state[key]),
+	);
+const visibleFor = (operation: string, extra: Record<string, string> = {}, resource = 'message') =>
 	description.properties
-		.filter((p) => {
-			const show = p.displayOptions?.show ?? {};
-			if (show.operation && !show.operation.includes(operation)) return false;
-			return Object.entries(extra).every(
-				([key, value]) => !show[key] || show[key]!.includes(value),
-			);
-		})
-		.filter(
-			(p) =>
-				!Object.keys(p.displayOptions?.show ?? {}).some(
-					(key) => key !== 'operation' && !(key in extra),
-				),
-		)
+		.filter((p) => shows(p, { resource, operation, ...extra }))
 		.map((p) => p.name);
 
-const operationValues = () =>
-	(description.properties.find((p) => p.name === 'operation') as INodeProperties).options?.map(
-		(o) => (o as { value: string }).value,
-	);
+const operationSwitch = (resource: string) =>
+	description.properties.find(
+		(p) => p.name === 'operation' && shows(p, { resource }),
+	) as INodeProperties;
+const operationValues = (resource = 'message') =>
+	operationSwitch(resource).options?.map((o) => (o as { value: string }).value);
 
-test('the editor offers the registry, in its order', () => {
-	expect(operationValues()).toEqual(Object.keys(operations));
+test("the editor offers the registry, in its order: a resource switch, then each resource's operations", () => {
+	const resource = description.properties[0];
+	expect(resource.name).toBe('resource');
+	expect(resource.default).toBe('message');
+	expect(resource.options?.map((o) => (o as { value: string }).value)).toEqual(
+		offeredResources.map((entry) => entry.value),
+	);
+	for (const { value, operations } of offeredResources) {
+		expect(operationValues(value)).toEqual(operations.map((operation) => operation.option.value));
+		expect(operationSwitch(value).default).toBe(operations[0].option.value);
+	}
+});
+
+test('a resource without operations is not offered; contact, group and account are named for what comes', () => {
+	expect(Object.keys(resources)).toEqual(['message', 'contact', 'group', 'account']);
+	const offered = offeredResources.map((entry) => entry.value);
+	for (const [name, resource] of Object.entries(resources))
+		expect([name, offered.includes(name as never)]).toEqual([name, resource.operations.length > 0]);
+});
+
+test('every field but the resource switch shows for one resource only', () => {
+	for (const property of description.properties.slice(1))
+		expect([property.name, property.displayOptions?.show?.resource?.length]).toEqual([
+			property.name,
+			1,
+		]);
+});
+
+test('workflows saved by 0.2 (no resource, no operation) get Send Link under Message', () => {
+	expect(operationSwitch('message').default).toBe('sendLink');
 });
 
 test('the operations saved workflows use are all there, under their names', () => {
@@ -52,7 +76,7 @@ test('the operations saved workflows use are all there, under their names', () =
 });
 
 test('every operation that sends shows To (unless it names no chat) and Options; the others show neither', () => {
-	for (const operation of Object.values(operations)) {
+	for (const operation of resources.message.operations) {
 		const shown = visibleFor(operation.option.value, { source: 'xml' });
 		const addressed = operation.sends && operation.addressed !== false;
 		expect([operation.option.value, 'toUserName', shown.includes('toUserName')]).toEqual([
@@ -70,6 +94,7 @@ test('every operation that sends shows To (unless it names no chat) and Options;
 
 test('each operation shows its own fields', () => {
 	expect(visibleFor('sendLink')).toEqual([
+		'resource',
 		'operation',
 		'toUserName',
 		'title',
@@ -80,6 +105,7 @@ test('each operation shows its own fields', () => {
 		'options',
 	]);
 	expect(visibleFor('forwardFile', { source: 'xml' })).toEqual([
+		'resource',
 		'operation',
 		'toUserName',
 		'source',
@@ -88,6 +114,7 @@ test('each operation shows its own fields', () => {
 		'options',
 	]);
 	expect(visibleFor('forwardFile', { source: 'fields' })).toEqual([
+		'resource',
 		'operation',
 		'toUserName',
 		'source',
@@ -115,9 +142,16 @@ test('each operation shows its own fields', () => {
 	expect(visibleFor('forwardMiniProgram', { source: 'fields' })).toEqual(
 		expect.arrayContaining(['title', 'appId', 'username', 'pagePath', 'displayName', 'iconUrl']),
 	);
-	expect(visibleFor('sendAppMsgXml')).toEqual(['operation', 'toUserName', 'messageXml', 'options']);
-	expect(visibleFor('parseAppMsgXml')).toEqual(['operation', 'messageXml']);
+	expect(visibleFor('sendAppMsgXml')).toEqual([
+		'resource',
+		'operation',
+		'toUserName',
+		'messageXml',
+		'options',
+	]);
+	expect(visibleFor('parseAppMsgXml')).toEqual(['resource', 'operation', 'messageXml']);
 	expect(visibleFor('sendText')).toEqual([
+		'resource',
 		'operation',
 		'toUserName',
 		'text',
@@ -126,6 +160,7 @@ test('each operation shows its own fields', () => {
 		'options',
 	]);
 	expect(visibleFor('replyWithQuote')).toEqual([
+		'resource',
 		'operation',
 		'toUserName',
 		'text',
@@ -139,6 +174,7 @@ test('each operation shows its own fields', () => {
 	]);
 	// A command names its chat in its own request, if it has one: no To.
 	expect(visibleFor('callGatewayCommand')).toEqual([
+		'resource',
 		'operation',
 		'cgiCmd',
 		'cgiRequest',

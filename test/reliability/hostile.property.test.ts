@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
-import { withHtmlPage } from '../../nodes/WeChatGateway/actions/forwardMiniProgram.operation';
+import { withHtmlPage } from '../../nodes/WeChatGateway/actions/message/forwardMiniProgram.operation';
 import { runWeChatNode, type NodeRun } from '../engine/harness';
 import {
 	account,

@@ -2,7 +2,7 @@
  * cgi 522 and any other cgi through the real HTTP client against the simulator: the exact JSON the
  * gateway receives, and ids read losslessly from each answer shape gateway builds use.
  */
-import { readTextReply } from '../../nodes/WeChatGateway/actions/sendText.operation';
+import { readTextReply } from '../../nodes/WeChatGateway/actions/message/sendText.operation';
 import { parseJsonExact } from '../../nodes/WeChatGateway/transport/exactJson';
 import { findMessageIds } from '../../nodes/WeChatGateway/transport/messageIds';
 import { GatewayClient, GatewayError } from '../../nodes/WeChatGateway/transport/gateway';

@@ -1,7 +1,7 @@
 import { APPMSG_TYPE_NAMES, appMsgType, readText } from '../appmsg/model';
 import type { ParsedAppMsg } from '../appmsg/parse';
-import { messageKinds } from './kinds';
-import type { AppMsgField } from './messageKinds';
+import { appMsgKinds } from './message/appMsgKinds';
+import type { AppMsgField } from './message/defineAppMsgKind';
 
 export interface AppMsgSummary {
 	type: number;
@@ -29,7 +29,7 @@ export function summarizeAppMsg(parsed: ParsedAppMsg): AppMsgSummary {
 	const { appMsg, envelope } = parsed;
 	const type = appMsgType(appMsg) as number;
 	const summary: AppMsgSummary = { type, typeName: APPMSG_TYPE_NAMES[type] ?? 'unknown' };
-	for (const { kind } of messageKinds) {
+	for (const { kind } of appMsgKinds) {
 		const where = kind.parsedAs;
 		if (where === undefined) continue;
 		const entries = kind.fields.map((field) => [field.name, valueOf(parsed, field)] as const);

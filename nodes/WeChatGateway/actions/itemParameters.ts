@@ -10,11 +10,8 @@ const ITEM_FIELD = /^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\\]+)
  * the item's field `x` directly, which gives the value n8n would (a test holds that for text,
  * numbers, lists and a missing field); anything else goes through n8n as usual.
  *
- * Why: n8n 2.x evaluates every expression in an isolated VM, about a millisecond per expression
- * and item, more than sending the message. Measured with the bench's engine workload (2,000
- * items, two `{{ $json.x }}` mappings, n8n-core's WorkflowExecute, 7 alternating rounds, on a
- * 2-core machine at load 15): median 7.7 s with it, 11.0 s without; without it a run took 2.2
- * times as long (median of the paired rounds).
+ * Why: n8n 2.x evaluates every expression in an isolated VM, which costs more per item than
+ * sending the message (docs/PERFORMANCE.md, "Reading {{ $json.x }} parameters directly").
  */
 export function parameterReaders(
 	context: IExecuteFunctions,

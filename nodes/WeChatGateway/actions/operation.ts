@@ -9,36 +9,89 @@ export interface ParameterReader {
 }
 
 /**
- * What one item asks of the gateway: a cgi call for each of its recipients. The send loop
- * (sendItems.ts) paces, retries and remembers each call (delivery/deliver.ts) and makes each
- * answer an output item `{ ToUserName, ...readReply(answer), ...output }`, paired to the item.
+ * The seam between an operation and the gateway. An operation is pure: it turns an item into a
+ * `GatewayRequest`, and the send loop (`send/`) paces, retries and remembers each message
+ * (`delivery/`) and shapes each answer into output items. What the coming operations need is
+ * said here, so that each of them is its own file and one registry line:
  *
- * - A message kind: `appMsgCall(recipient, xml)`, cgi 222 with `{ ToUserName, AppMsgXml, MsgType: 49 }`.
+ * - **Where a call goes** (`GatewayCall`): a cgi body to `/v2/api` (every operation today), a cgi
+ *   body to a cdn path with the MagicCgi query (`path: '/v2/cdnupload'`), or a read (`method:
+ *   'GET'` of `/v2/wechatinfo`, `/v2/login/…`). The transport adds the account's wxid and the
+ *   gateway's timeout to the query; an operation names only the path and its own query.
+ * - **A message in two steps** (`GatewayMessage.then`): an upload whose answer makes the send.
+ *   Both are ONE message for pacing, the run's ledger and Skip Duplicates, which identify it by
+ *   its first call; a failed second step is the message's failure.
+ * - **Several items, or bytes, from one answer** (`GatewayRequest.toItems`): a contact list
+ *   becomes one item per contact; a downloaded file becomes an item with n8n binary data.
+ * - **An unpaced read** (`unpaced`): no turn is waited for, and nothing is remembered as sent
+ *   to a chat (`recipients: ['']`).
+ */
+export type GatewayCall = CgiCall | CdnCall | ReadCall;
+
+/** A cgi body posted to a cdn path of the gateway, with the query `funcname=MagicCgi`. */
+export interface CdnCall extends CgiCall {
+	path: '/v2/cdnupload' | '/v2/cdndownload';
+}
+
+/** A GET of one of the gateway's own pages about the account. */
+export interface ReadCall {
+	method: 'GET';
+	path: '/v2/wechatinfo' | '/v2/login/push' | '/v2/login/getqrcode';
+	query?: Record<string, string>;
+}
+
+/** One message as pacing, the run's ledger and Skip Duplicates count it. */
+export interface GatewayMessage {
+	call: GatewayCall;
+	/** The second step, made from the first step's answer (upload, then send). */
+	then?(firstReply: CgiReply): GatewayCall;
+}
+
+/** Bytes for an output item's binary property; the send loop stores them the n8n way. */
+export interface BinaryFile {
+	data: Buffer;
+	mimeType: string;
+	fileName: string;
+}
+
+/** One output item an answer turns into (before ToUserName and the request's `output`). */
+export interface ReplyItem {
+	json: IDataObject;
+	binary?: Record<string, BinaryFile>;
+}
+
+/**
+ * What one item asks of the gateway: a message for each of its recipients. Each answer becomes
+ * an output item `{ ToUserName, ...readReply(answer), ...output }`, paired to the item.
+ *
+ * - An app-message kind: cgi 222 with `{ ToUserName, AppMsgXml, MsgType: 49 }`.
  * - Send text: cgi 522 with `{ ToUserName, Content, MsgType: 1, AtUsers }`.
  * - A command addressed to nobody: `recipients: ['']` and the command's own call.
  */
 export interface GatewayRequest {
 	/**
-	 * Each gets its own call and its own output item, in this order. `''` stands for a call
+	 * Each gets its own message and its own output item, in this order. `''` stands for a call
 	 * addressed to nobody: its output item has no ToUserName.
 	 */
 	recipients: readonly string[];
-	/** The call for one recipient (with its `ToUserName`), and which of its `parts`. */
-	callFor(recipient: string, part: number): CgiCall;
+	/** The message for one recipient (with its `ToUserName`), and which of its `parts`. */
+	messageFor(recipient: string, part: number): GatewayMessage;
 	/**
-	 * Calls per recipient (a long text goes in parts), default 1. A recipient's parts go out in
+	 * Messages per recipient (a long text goes in parts), default 1. A recipient's parts go out in
 	 * order, each paced and remembered as its own message, each its own output item.
 	 */
 	parts?: number;
 	/** Added to the output item of one part (e.g. `part`, `parts`). */
 	outputFor?(part: number): IDataObject;
-	/** Sent without pacing (Call Gateway Command with "Pace This Call" off). */
+	/** Sent without pacing (Call Gateway Command with "Pace This Call" off, a read). */
 	unpaced?: boolean;
 	/**
-	 * The fields of a successful answer for the output item; may throw a GatewayError (an
-	 * answer that says Ret 0 but lacks what a success carries is `unknown`).
+	 * The fields of a successful answer, as remembered in the run's ledger; may throw a
+	 * GatewayError (an answer that says Ret 0 but lacks what a success carries is `unknown`).
 	 */
 	readReply(reply: CgiReply): Record<string, unknown>;
+	/** Several output items (or bytes) from those fields; without it, one item of the fields. */
+	toItems?(fields: Record<string, unknown>): ReplyItem[];
 	/** Added to every output item of this request (e.g. the appmsg `type`). */
 	output?: IDataObject;
 	/** Added as well when "Include Sent XML" is on (e.g. `AppMsgXml`). */
@@ -47,7 +100,10 @@ export interface GatewayRequest {
 
 interface OperationBase {
 	option: INodePropertyOptions & { value: string; action: string };
-	/** Its editor fields; each carries `displayOptions` for this operation alone. */
+	/**
+	 * Its editor fields; each carries `displayOptions` for this operation alone. The registry
+	 * adds the resource, so an operation's file does not name it.
+	 */
 	properties: INodeProperties[];
 }
 

@@ -3,8 +3,8 @@ import { isWeChatId } from '../wechat';
 
 /**
  * Recipients of one item. At the default pace (12 new chats a minute) a thousand take about an
- * hour and a half; beyond that one execution would stay alive for days, and parsing a million
- * took 162 MB.
+ * hour and a half; beyond that one execution would stay alive for days, and the parsed list
+ * alone would hold much memory (docs/PERFORMANCE.md, "Recipients per item").
  */
 export const MAX_RECIPIENTS_PER_ITEM = 1000;
 /** Entries read (repeats included) before giving up, so a huge list is never held whole. */

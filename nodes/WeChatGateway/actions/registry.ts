@@ -1,26 +1,43 @@
-import { messageKinds } from './kinds';
+import { appMsgKinds } from './message/appMsgKinds';
+import { callGatewayCommand } from './message/callGatewayCommand.operation';
+import { parseAppMsgXml } from './message/parseAppMsgXml.operation';
+import { replyWithQuote } from './message/replyWithQuote.operation';
+import { sendText } from './message/sendText.operation';
 import type { Operation } from './operation';
-import { callGatewayCommand } from './callGatewayCommand.operation';
-import { parseAppMsgXml } from './parseAppMsgXml.operation';
-import { replyWithQuote } from './replyWithQuote.operation';
-import { sendText } from './sendText.operation';
 
 /**
- * Operation value -> operation, in the editor's order. A new message kind is its file and one
- * line in kinds.ts; any other operation is its file and one line here.
+ * Resource -> its operations, in the editor's order. A new operation is its file and one line
+ * here (an app-message kind: one line in message/appMsgKinds.ts). A resource without operations
+ * is not offered in the editor. The first operation of a resource is its default, so `sendLink`
+ * stays the default of `message` that workflows saved without an operation rely on.
  */
-export const operations: Record<string, Operation> = Object.fromEntries(
-	[...messageKinds, parseAppMsgXml, sendText, replyWithQuote, callGatewayCommand].map(
-		(operation) => [operation.option.value, operation],
-	),
-);
+export const resources = {
+	message: {
+		name: 'Message',
+		operations: [...appMsgKinds, parseAppMsgXml, sendText, replyWithQuote, callGatewayCommand],
+	},
+	contact: { name: 'Contact', operations: [] },
+	group: { name: 'Group', operations: [] },
+	account: { name: 'Account', operations: [] },
+} satisfies Record<string, { name: string; operations: readonly Operation[] }>;
 
-/** The operations that call the gateway: the To field and the Options show for these. */
-export const sendingOperationNames = Object.values(operations)
-	.filter((operation) => operation.sends)
-	.map((operation) => operation.option.value);
+export type ResourceName = keyof typeof resources;
 
-/** The sending operations that take a To: all but those whose request names its own chat. */
-export const addressedOperationNames = Object.values(operations)
-	.filter((operation) => operation.sends && operation.addressed !== false)
-	.map((operation) => operation.option.value);
+/** What workflows saved without a `resource` parameter meant. */
+export const DEFAULT_RESOURCE: ResourceName = 'message';
+
+/** The resources the editor offers: those with at least one operation. */
+export const offeredResources = (
+	Object.entries(resources) as Array<
+		[ResourceName, { name: string; operations: readonly Operation[] }]
+	>
+)
+	.filter(([, resource]) => resource.operations.length > 0)
+	.map(([value, resource]) => ({ value, name: resource.name, operations: resource.operations }));
+
+/** The operation a resource and operation value name, if any. */
+export function findOperation(resource: string, operation: string): Operation | undefined {
+	return offeredResources
+		.find((entry) => entry.value === resource)
+		?.operations.find((entry) => entry.option.value === operation);
+}

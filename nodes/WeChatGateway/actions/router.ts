@@ -3,8 +3,8 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { toNodeError } from './errors';
 import { parameterReaders } from './itemParameters';
 import type { LocalOperation } from './operation';
-import { operations } from './registry';
-import { sendItems, type ClientTuning } from './sendItems';
+import { DEFAULT_RESOURCE, findOperation } from './registry';
+import { sendItems, type ClientTuning } from './send/sendItems';
 
 function runLocal(context: IExecuteFunctions, operation: LocalOperation): INodeExecutionData[] {
 	const readerFor = parameterReaders(context);
@@ -24,12 +24,15 @@ export async function route(
 	this: IExecuteFunctions,
 	tuning: ClientTuning = {},
 ): Promise<INodeExecutionData[][]> {
+	const resource = this.getNodeParameter('resource', 0, DEFAULT_RESOURCE) as string;
 	const operationName = this.getNodeParameter('operation', 0) as string;
-	const operation = operations[operationName];
+	const operation = findOperation(resource, operationName);
 	if (!operation)
-		throw toNodeError(this.getNode(), new Error(`Unknown operation "${operationName}"`), {
-			itemIndex: 0,
-		});
+		throw toNodeError(
+			this.getNode(),
+			new Error(`Unknown operation "${operationName}" of resource "${resource}"`),
+			{ itemIndex: 0 },
+		);
 	if (!operation.sends) return [runLocal(this, operation)];
 	return [await sendItems(this, operation, tuning)];
 }

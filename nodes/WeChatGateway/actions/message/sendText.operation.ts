@@ -1,14 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { assertXmlText } from '../appmsg/build';
-import { AppMsgInputError } from '../appmsg/model';
-import { atUsersOf, MENTION_ALL, parseMentions, withMentionTokens } from '../text/mentions';
-import { splitText } from '../text/split';
-import { GatewayError, type CgiReply } from '../transport/gateway';
-import { findMessageIds } from '../transport/messageIds';
-import { CGI, MSG_TYPE_TEXT } from '../wechat';
-import type { ParameterReader, SendOperation } from './operation';
-import { parseRecipients } from './recipients';
+import { assertXmlText } from '../../appmsg/build';
+import { AppMsgInputError } from '../../appmsg/model';
+import { atUsersOf, MENTION_ALL, parseMentions, withMentionTokens } from '../../text/mentions';
+import { splitText } from '../../text/split';
+import { GatewayError, type CgiReply } from '../../transport/gateway';
+import { findMessageIds } from '../../transport/messageIds';
+import { CGI, MSG_TYPE_TEXT } from '../../wechat';
+import type { ParameterReader, SendOperation } from '../operation';
+import { parseRecipients } from '../recipients';
 
 /**
  * Public clients split texts above about 2,000 characters; WeChat's own limit is not published.
@@ -198,13 +198,15 @@ export const sendText: SendOperation = {
 			recipients,
 			parts: parts.length,
 			// The mention tokens are at the start, so the mentions go with the first part only.
-			callFor: (recipient, part) => ({
-				CgiCmd: CGI.sendText,
-				CgiRequest: {
-					ToUserName: recipient,
-					Content: parts[part],
-					MsgType: MSG_TYPE_TEXT,
-					AtUsers: part === 0 ? atUsers : '',
+			messageFor: (recipient, part) => ({
+				call: {
+					CgiCmd: CGI.sendText,
+					CgiRequest: {
+						ToUserName: recipient,
+						Content: parts[part],
+						MsgType: MSG_TYPE_TEXT,
+						AtUsers: part === 0 ? atUsers : '',
+					},
 				},
 			}),
 			readReply: readTextReply,

@@ -1,10 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { AppMsgInputError } from '../appmsg/model';
-import { JsonInteger, parseJsonExact } from '../transport/exactJson';
-import type { CgiReply } from '../transport/gateway';
-import { isWeChatId } from '../wechat';
-import type { ParameterReader, SendOperation } from './operation';
+import { AppMsgInputError } from '../../appmsg/model';
+import { JsonInteger, parseJsonExact } from '../../transport/exactJson';
+import type { CgiReply } from '../../transport/gateway';
+import { isWeChatId } from '../../wechat';
+import type { ParameterReader, SendOperation } from '../operation';
 
 const show = { show: { operation: ['callGatewayCommand'] } };
 
@@ -127,7 +127,7 @@ export const callGatewayCommand: SendOperation = {
 		const recipient = typeof to === 'string' && isWeChatId(to) ? to : '';
 		return {
 			recipients: [recipient],
-			callFor: () => ({ CgiCmd: cgiCmd, CgiRequest: cgiRequest }),
+			messageFor: () => ({ call: { CgiCmd: cgiCmd, CgiRequest: cgiRequest } }),
 			readReply: readCommandReply,
 			output: { CgiCmd: cgiCmd },
 			unpaced: !paced,

@@ -1,5 +1,5 @@
-import { APPMSG_TYPE, readText, writePath, type AppMsg } from '../appmsg/model';
-import { defineMessageKind } from './messageKinds';
+import { APPMSG_TYPE, readText, writePath, type AppMsg } from '../../appmsg/model';
+import { defineAppMsgKind } from './defineAppMsgKind';
 
 const attach = (...path: string[]) => ['appattach', ...path];
 
@@ -7,7 +7,7 @@ const attach = (...path: string[]) => ['appattach', ...path];
 const FILE_UPLOADING = 74;
 
 /** A file (appmsg type 6) that is already on WeChat's CDN, forwarded by its attachment fields. */
-export const forwardFile = defineMessageKind({
+export const forwardFile = defineAppMsgKind({
 	value: 'forwardFile',
 	name: 'Forward File',
 	action: 'Forward a file',

@@ -1,8 +1,8 @@
-import { buildAppMsgXml } from '../appmsg/build';
-import { parseAppMsgXml as parse } from '../appmsg/parse';
-import { summarizeAppMsg } from './appMsgSummary';
-import type { LocalOperation } from './operation';
-import { messageXmlField } from './common.fields';
+import { buildAppMsgXml } from '../../appmsg/build';
+import { parseAppMsgXml as parse } from '../../appmsg/parse';
+import { summarizeAppMsg } from '../appMsgSummary';
+import type { LocalOperation } from '../operation';
+import { messageXmlField } from '../common.fields';
 
 /** Received app message XML -> fields a workflow can route on; no gateway call. */
 export const parseAppMsgXml: LocalOperation = {

@@ -1,11 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { assertXmlText, buildAppMsgXml } from '../appmsg/build';
-import { AppMsgInputError } from '../appmsg/model';
-import { APPMSG_TYPE_QUOTE, messageIdDigits, quoteReplyAppMsg } from '../appmsg/quote';
-import { appMsgCall, readSentMessage } from '../transport/gateway';
-import type { ParameterReader, SendOperation } from './operation';
-import { parseRecipients } from './recipients';
+import { assertXmlText, buildAppMsgXml } from '../../appmsg/build';
+import { AppMsgInputError } from '../../appmsg/model';
+import { APPMSG_TYPE_QUOTE, messageIdDigits, quoteReplyAppMsg } from '../../appmsg/quote';
+import { appMsgCall, readSentMessage } from '../../transport/gateway';
+import type { ParameterReader, SendOperation } from '../operation';
+import { parseRecipients } from '../recipients';
 
 const show = { show: { operation: ['replyWithQuote'] } };
 
@@ -163,7 +163,7 @@ export const replyWithQuote: SendOperation = {
 		);
 		return {
 			recipients,
-			callFor: (recipient) => appMsgCall(recipient, xml),
+			messageFor: (recipient) => ({ call: appMsgCall(recipient, xml) }),
 			readReply: readSentMessage,
 			output: { type: APPMSG_TYPE_QUOTE },
 			sentCopy: { AppMsgXml: xml },

@@ -1,7 +1,7 @@
-import { defineMessageKind } from './messageKinds';
+import { defineAppMsgKind } from './defineAppMsgKind';
 
 /** Any app message, given as XML: the escape hatch for kinds without their own operation. */
-export const sendAppMsgXml = defineMessageKind({
+export const sendAppMsgXml = defineAppMsgKind({
 	value: 'sendAppMsgXml',
 	name: 'Send App Message XML',
 	action: 'Send an app message from XML',

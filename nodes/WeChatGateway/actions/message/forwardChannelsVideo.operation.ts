@@ -1,5 +1,5 @@
-import { APPMSG_TYPE } from '../appmsg/model';
-import { defineMessageKind } from './messageKinds';
+import { APPMSG_TYPE } from '../../appmsg/model';
+import { defineAppMsgKind } from './defineAppMsgKind';
 
 const feed = (...path: string[]) => ['finderFeed', ...path];
 const media = (...path: string[]) => ['finderFeed', 'mediaList', 'media', ...path];
@@ -9,7 +9,7 @@ const UNSUPPORTED_TITLE = '当前微信版本不支持展示该内容，请升�
 const UPGRADE_URL = 'https://support.weixin.qq.com/update/';
 
 /** A Channels (视频号) video card (appmsg type 51) with its `finderFeed`. */
-export const forwardChannelsVideo = defineMessageKind({
+export const forwardChannelsVideo = defineAppMsgKind({
 	value: 'forwardChannelsVideo',
 	name: 'Forward Channels Video',
 	action: 'Forward a Channels video',

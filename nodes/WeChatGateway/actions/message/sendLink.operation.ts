@@ -1,8 +1,8 @@
-import { APPMSG_TYPE, AppMsgInputError } from '../appmsg/model';
-import { defineMessageKind } from './messageKinds';
+import { APPMSG_TYPE, AppMsgInputError } from '../../appmsg/model';
+import { defineAppMsgKind } from './defineAppMsgKind';
 
 /** A link card (appmsg type 5): title, description and thumbnail that open a URL. */
-export const sendLink = defineMessageKind({
+export const sendLink = defineAppMsgKind({
 	value: 'sendLink',
 	name: 'Send Link',
 	action: 'Send a link card',

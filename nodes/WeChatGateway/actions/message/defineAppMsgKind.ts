@@ -6,19 +6,19 @@
  */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { assertXmlText, buildAppMsgXml } from '../appmsg/build';
+import { assertXmlText, buildAppMsgXml } from '../../appmsg/build';
 import {
 	AppMsgInputError,
 	appMsgType,
 	writePath,
 	type AppMsg,
 	type FieldPath,
-} from '../appmsg/model';
-import { parseAppMsgXml } from '../appmsg/parse';
-import { appMsgCall, readSentMessage } from '../transport/gateway';
-import { messageXmlField } from './common.fields';
-import type { ParameterReader, SendOperation } from './operation';
-import { parseRecipients } from './recipients';
+} from '../../appmsg/model';
+import { parseAppMsgXml } from '../../appmsg/parse';
+import { appMsgCall, readSentMessage } from '../../transport/gateway';
+import { messageXmlField } from '../common.fields';
+import type { ParameterReader, SendOperation } from '../operation';
+import { parseRecipients } from '../recipients';
 
 /** One editor field of a message kind and where its value goes in `<appmsg>`. */
 export interface AppMsgField {
@@ -41,7 +41,7 @@ export interface AppMsgField {
 
 export type MessageSource = 'xml' | 'fields';
 
-export interface MessageKind {
+export interface AppMsgKind {
 	/** The operation's value, e.g. `sendLink`. */
 	value: string;
 	name: string;
@@ -65,7 +65,7 @@ export interface MessageKind {
 	parsedAs?: 'topLevel' | { key: string; marker: FieldPath };
 }
 
-function show(kind: MessageKind, extra: IDataObject = {}): INodeProperties['displayOptions'] {
+function show(kind: AppMsgKind, extra: IDataObject = {}): INodeProperties['displayOptions'] {
 	return { show: { operation: [kind.value], ...extra } };
 }
 
@@ -86,7 +86,7 @@ const byDisplayName = (a: INodeProperties, b: INodeProperties) =>
 	a.displayName.localeCompare(b.displayName);
 
 /** Editor properties for a kind: source switch, XML box, fields, "Additional Fields", overrides. */
-function kindProperties(kind: MessageKind): INodeProperties[] {
+function kindProperties(kind: AppMsgKind): INodeProperties[] {
 	const properties: INodeProperties[] = [];
 	const fromFields = kind.sources.includes('fields');
 	const fromXml = kind.sources.includes('xml');
@@ -184,7 +184,7 @@ function writeField(appMsg: AppMsg, field: AppMsgField, value: unknown): void {
 	writePath(appMsg, field.path, text);
 }
 
-function fromFields(kind: MessageKind, parameters: ParameterReader): AppMsg {
+function fromFields(kind: AppMsgKind, parameters: ParameterReader): AppMsg {
 	const appMsg = kind.skeleton();
 	const additional = (parameters.get('additionalFields', {}) ?? {}) as IDataObject;
 	for (const field of kind.fields) {
@@ -207,7 +207,7 @@ function fromFields(kind: MessageKind, parameters: ParameterReader): AppMsg {
 	return appMsg;
 }
 
-function fromXml(kind: MessageKind, parameters: ParameterReader): AppMsg {
+function fromXml(kind: AppMsgKind, parameters: ParameterReader): AppMsg {
 	const { appMsg } = parseAppMsgXml(parameters.get('messageXml', ''), 'Message XML');
 	const type = appMsgType(appMsg) as number;
 	if (kind.types.length && !kind.types.includes(type)) {
@@ -226,13 +226,13 @@ function fromXml(kind: MessageKind, parameters: ParameterReader): AppMsg {
 }
 
 /** A message kind's operation; `toAppMsg` is the message alone, before it is addressed. */
-export interface MessageKindOperation extends SendOperation {
-	kind: MessageKind;
+export interface AppMsgKindOperation extends SendOperation {
+	kind: AppMsgKind;
 	toAppMsg(parameters: ParameterReader): AppMsg;
 }
 
 /** Declares a message kind: its editor fields and how they map to `<appmsg>`, in one place. */
-export function defineMessageKind(kind: MessageKind): MessageKindOperation {
+export function defineAppMsgKind(kind: AppMsgKind): AppMsgKindOperation {
 	const toAppMsg = (parameters: ParameterReader): AppMsg => {
 		const source: MessageSource =
 			kind.sources.length === 1
@@ -259,7 +259,7 @@ export function defineMessageKind(kind: MessageKind): MessageKindOperation {
 			const xml = buildAppMsgXml(appMsg);
 			return {
 				recipients,
-				callFor: (recipient) => appMsgCall(recipient, xml),
+				messageFor: (recipient) => ({ call: appMsgCall(recipient, xml) }),
 				readReply: readSentMessage,
 				output: { type: appMsgType(appMsg) as number },
 				sentCopy: { AppMsgXml: xml },

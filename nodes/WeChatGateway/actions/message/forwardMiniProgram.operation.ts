@@ -1,5 +1,5 @@
-import { APPMSG_TYPE, readText, writePath, type AppMsg } from '../appmsg/model';
-import { defineMessageKind } from './messageKinds';
+import { APPMSG_TYPE, readText, writePath, type AppMsg } from '../../appmsg/model';
+import { defineAppMsgKind } from './defineAppMsgKind';
 
 const weapp = (...path: string[]) => ['weappinfo', ...path];
 const cover = (...path: string[]) => ['appattach', ...path];
@@ -19,7 +19,7 @@ function errorPageUrl(appId: string): string {
 }
 
 /** A mini program card (appmsg type 33, or 36 when the received one was 36). */
-export const forwardMiniProgram = defineMessageKind({
+export const forwardMiniProgram = defineAppMsgKind({
 	value: 'forwardMiniProgram',
 	name: 'Forward Mini Program',
 	action: 'Forward a mini program',

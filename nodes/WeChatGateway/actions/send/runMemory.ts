@@ -1,0 +1,71 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { coordinationFrom, noticeQueueModeWithoutCoordination } from '../../coordination/settings';
+import type { CoordinationStore } from '../../coordination/store';
+import type { SendContext } from '../../delivery/deliver';
+import { retriedExecutionOf } from '../../delivery/duplicates';
+import type { SendOptions } from '../../delivery/options';
+import { forgetRun, runKey } from '../../delivery/sentLedger';
+import { inProcessSentMessages } from '../../delivery/sentMessages';
+import { CREDENTIAL_NAME } from '../../transport/credential';
+import type { RetryMemory } from './sentSummary';
+
+/**
+ * Where this node run paces and remembers what it sent: the credential's coordination store,
+ * or this process. The one place the send loop meets coordination.
+ */
+export interface RunMemory {
+	/** For deliver(): the run's identity, the shared store if any, the cross-execution scope. */
+	context: Pick<SendContext, 'run' | 'coordination' | 'executions'>;
+	/** What the failure summary says about a retry. */
+	retryMemory: RetryMemory;
+	/** The run is over (n8n will not run the node again): its ledger can let it go. */
+	release(): Promise<void>;
+}
+
+export async function openRunMemory(
+	context: IExecuteFunctions,
+	options: SendOptions,
+): Promise<RunMemory> {
+	const node = context.getNode();
+	const coordination: CoordinationStore | undefined = coordinationFrom(
+		await context.getCredentials(CREDENTIAL_NAME),
+	);
+	if (!coordination)
+		noticeQueueModeWithoutCoordination(
+			context.logger,
+			node.credentials?.[CREDENTIAL_NAME]?.name ?? CREDENTIAL_NAME,
+		);
+	const retryMemory: RetryMemory = coordination
+		? 'shared'
+		: process.env.EXECUTIONS_MODE === 'queue'
+			? 'worker'
+			: 'process';
+	const executionId = context.getExecutionId();
+	const runIndex = Number(context.getWorkflowDataProxy(0).$runIndex ?? 0);
+	const run = executionId ? runKey({ executionId, nodeName: node.name, runIndex }) : undefined;
+	const mode = context.getMode();
+	const retried = retriedExecutionOf(context);
+	return {
+		retryMemory,
+		context: {
+			run,
+			coordination,
+			executions: {
+				store: coordination ?? inProcessSentMessages,
+				windowMs: options.skipDuplicatesWithin * 60_000,
+				executionId: executionId ?? '',
+				workflowId: context.getWorkflow().id ?? '',
+				nodeName: node.name,
+				retry: mode === 'retry',
+				retryOf: mode === 'retry' ? retried.retryOf : undefined,
+				retryOfReachable: retried.reachable,
+			},
+		},
+		release: async () => {
+			if (!run) return;
+			if (coordination) await coordination.forget(run).catch(() => undefined);
+			else forgetRun(run);
+		},
+	};
+}
