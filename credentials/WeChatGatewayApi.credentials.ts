@@ -1,12 +1,14 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
+import { CREDENTIAL_NAME } from '../nodes/WeChatGateway/credentialName';
+
 /**
  * The gateway a WeChat account is logged in to, and which account sends. The credential test
  * lives on the node (`methods.credentialTest.weChatGatewayConnectionTest`) because proving that
  * a server is the gateway, without sending anything, takes more than one declarative request.
  */
 export class WeChatGatewayApi implements ICredentialType {
-	name = 'weChatGatewayApi';
+	name = CREDENTIAL_NAME;
 
 	displayName = 'WeChat Gateway API';
 

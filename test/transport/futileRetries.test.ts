@@ -6,12 +6,9 @@
  */
 import { deliver } from '../../nodes/WeChatGateway/delivery/deliver';
 import { DEFAULT_SEND_OPTIONS } from '../../nodes/WeChatGateway/delivery/options';
-import {
-	GatewayClient,
-	GatewayError,
-	appMsgCall,
-	readSentMessage,
-} from '../../nodes/WeChatGateway/transport/gateway';
+import { GatewayClient, appMsgCall } from '../../nodes/WeChatGateway/transport/client';
+import { GatewayError } from '../../nodes/WeChatGateway/transport/errors';
+import { readSentMessage } from '../../nodes/WeChatGateway/transport/reply';
 import { account, recordAccounting, violations } from '../support/accounting';
 import { batch, sendBatch, slotsOf } from '../support/engine';
 import { TEST_TLS, startFresh, startSimulator, type Simulator } from '../support/simulators';
