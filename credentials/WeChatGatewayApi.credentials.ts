@@ -1,12 +1,15 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
+import type { CREDENTIAL_NAME } from '../nodes/WeChatGateway/credentialName';
+
 /**
  * The gateway a WeChat account is logged in to, and which account sends. The credential test
  * lives on the node (`methods.credentialTest.weChatGatewayConnectionTest`) because proving that
  * a server is the gateway, without sending anything, takes more than one declarative request.
  */
 export class WeChatGatewayApi implements ICredentialType {
-	name = 'weChatGatewayApi';
+	// Spelled out for n8n's lint, which reads the literal; the type ties it to the one home.
+	name: typeof CREDENTIAL_NAME = 'weChatGatewayApi';
 
 	displayName = 'WeChat Gateway API';
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm run test:faults`: runs the reliability suite (test/reliability) and prints its fault
+ * `npm run test:faults`: runs the fault suites (scripts/lib/faultSuites.js) and prints their fault
  * table: each fault or input class, the cases tried, their outcomes, and the messages lost or
  * duplicated, as the tests counted them from what the gateway simulator recorded against what
  * the node reported. Ends with one line for scripts:
@@ -17,6 +17,8 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+
+const { FAULT_SUITES } = require('./lib/faultSuites');
 
 const root = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -34,7 +36,7 @@ const jest = spawnSync(
 	[
 		'--expose-gc',
 		path.join(path.dirname(require.resolve('jest/package.json')), 'bin/jest.js'),
-		'test/reliability',
+		...FAULT_SUITES,
 		'--ci',
 		// Two workers even on two cores: most of the time is spent waiting on timeouts and pacing.
 		'--maxWorkers=2',

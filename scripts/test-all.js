@@ -10,6 +10,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { FAULT_SUITES } = require('./lib/faultSuites');
+
 const root = path.resolve(__dirname, '..');
 /**
  * The e2e files that run on n8n 1.x as well (jest path patterns; a pattern that matches no file
@@ -33,7 +35,7 @@ const steps = [
 	{ name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
 	{
 		name: 'unit and engine tests',
-		command: ['npx', 'jest', '--ci', '--testPathIgnorePatterns', '/test/reliability/'],
+		command: ['npx', 'jest', '--ci', '--testPathIgnorePatterns', ...FAULT_SUITES],
 		jest: true,
 	},
 	// faults, Retry On Fail, pacing, hostile input, secrets and load, with the fault table

@@ -71,14 +71,15 @@ async function floorWorker() {
 
 /** The node's own transport (GatewayClient from dist/, one per pass, as per execution) in a plain loop. */
 async function clientWorker() {
-	const { GatewayClient } = workload.dist('transport/gateway.js');
+	const { GatewayClient, appMsgCall } = workload.dist('transport/client.js');
+	const { readSentMessage } = workload.dist('transport/reply.js');
 	const { gatewaySettingsFrom } = workload.dist('transport/settings.js');
 	const items = workload.makeItems(config.items);
 	const settings = gatewaySettingsFrom(credentials());
 	const pass = async () => {
 		const client = new GatewayClient(settings, { connections: 1 });
 		const start = performance.now();
-		for (const item of items) await client.sendAppMsg(item.to, item.xml);
+		for (const item of items) readSentMessage(await client.callCgi(appMsgCall(item.to, item.xml)));
 		const ms = performance.now() - start;
 		await client.close();
 		return ms;

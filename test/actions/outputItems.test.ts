@@ -5,7 +5,7 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import { PacingAbortedError } from '../../nodes/WeChatGateway/delivery/pacer';
-import { GatewayError } from '../../nodes/WeChatGateway/transport/gateway';
+import { GatewayError } from '../../nodes/WeChatGateway/transport/errors';
 import type { GatewayRequest } from '../../nodes/WeChatGateway/actions/operation';
 import {
 	errorItem,

@@ -6,7 +6,7 @@ import {
 	describeRedisUrl,
 } from '../../nodes/WeChatGateway/coordination/redisStore';
 import { CoordinationUnavailableError } from '../../nodes/WeChatGateway/coordination/store';
-import { GatewayError } from '../../nodes/WeChatGateway/transport/gateway';
+import { GatewayError } from '../../nodes/WeChatGateway/transport/errors';
 import { startRedis, type RedisServer } from '../support/redis';
 
 interface UsedTurn {

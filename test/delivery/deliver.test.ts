@@ -11,14 +11,13 @@ import {
 	ledgerSize,
 	runKey,
 } from '../../nodes/WeChatGateway/delivery/sentLedger';
+import { appMsgCall, type GatewayClient } from '../../nodes/WeChatGateway/transport/client';
+import { GatewayError } from '../../nodes/WeChatGateway/transport/errors';
 import {
-	GatewayError,
-	appMsgCall,
 	readSentMessage,
 	type CgiReply,
-	type GatewayClient,
 	type SentMessage,
-} from '../../nodes/WeChatGateway/transport/gateway';
+} from '../../nodes/WeChatGateway/transport/reply';
 
 const OK: SentMessage = {
 	NewMsgId: '7234567890123457789',

@@ -21,12 +21,9 @@ import {
 	MAX_RECIPIENTS_PER_ITEM,
 	parseRecipients,
 } from '../../nodes/WeChatGateway/actions/recipients';
-import {
-	GatewayClient,
-	GatewayError,
-	appMsgCall,
-	readSentMessage,
-} from '../../nodes/WeChatGateway/transport/gateway';
+import { GatewayClient, appMsgCall } from '../../nodes/WeChatGateway/transport/client';
+import { GatewayError } from '../../nodes/WeChatGateway/transport/errors';
+import { readSentMessage } from '../../nodes/WeChatGateway/transport/reply';
 import { runWeChatNode } from '../engine/harness';
 import { recordCase } from '../support/accounting';
 import { SENDER, LINK_TO_EACH_ITEM } from '../support/engine';

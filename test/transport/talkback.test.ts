@@ -5,7 +5,8 @@
 import { readTextReply } from '../../nodes/WeChatGateway/actions/message/sendText.operation';
 import { parseJsonExact } from '../../nodes/WeChatGateway/transport/exactJson';
 import { findMessageIds } from '../../nodes/WeChatGateway/transport/messageIds';
-import { GatewayClient, GatewayError } from '../../nodes/WeChatGateway/transport/gateway';
+import { GatewayClient } from '../../nodes/WeChatGateway/transport/client';
+import { GatewayError } from '../../nodes/WeChatGateway/transport/errors';
 import { startGatewaySimulator, type GatewaySimulator } from '../support/simulator';
 
 const FIRST = '9223372036854775000'; // far above 2^53

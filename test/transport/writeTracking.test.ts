@@ -4,7 +4,9 @@
  * queue for a connection, several in flight at once, and connections that die before or after
  * the request was written.
  */
-import { GatewayClient, GatewayError } from '../../nodes/WeChatGateway/transport/gateway';
+import { GatewayClient, appMsgCall } from '../../nodes/WeChatGateway/transport/client';
+import { GatewayError } from '../../nodes/WeChatGateway/transport/errors';
+import { readSentMessage } from '../../nodes/WeChatGateway/transport/reply';
 import { TEST_TLS, startSimulator, type Simulator } from '../support/simulators';
 
 const XML =
@@ -43,6 +45,11 @@ function clientOf(
 	return client;
 }
 
+/** One cgi 222 of XML to `to`, read as a sent message. */
+async function sendAppMsg(client: GatewayClient, to: string) {
+	return readSentMessage(await client.callCgi(appMsgCall(to, XML)));
+}
+
 async function outcomes(
 	client: GatewayClient,
 	lanes: number,
@@ -52,7 +59,7 @@ async function outcomes(
 	const lane = async (l: number) => {
 		for (let i = 0; i < perLane; i++) {
 			try {
-				await client.sendAppMsg(`wxid_l${l}_${i}`, XML);
+				await sendAppMsg(client, `wxid_l${l}_${i}`);
 				results.push('ok');
 			} catch (error) {
 				if (!(error instanceof GatewayError)) throw error;
@@ -98,7 +105,7 @@ test('a plain connection reset on accept is "unknown": the client had already wr
 	const sim = await simulator({ keepAlive: false });
 	sim.addFault({ action: 'dropConnection', nth: 1 });
 	const client = clientOf(sim);
-	await expect(client.sendAppMsg('wxid_a', XML)).rejects.toMatchObject({
+	await expect(sendAppMsg(client, 'wxid_a')).rejects.toMatchObject({
 		reason: 'dropped',
 		delivery: 'unknown',
 	});
@@ -107,7 +114,7 @@ test('a plain connection reset on accept is "unknown": the client had already wr
 test('a self-signed certificate without "Ignore SSL Issues" is refused before anything is written', async () => {
 	const sim = await simulator({ tls: TEST_TLS });
 	const client = clientOf(sim);
-	await expect(client.sendAppMsg('wxid_a', XML)).rejects.toMatchObject({
+	await expect(sendAppMsg(client, 'wxid_a')).rejects.toMatchObject({
 		reason: 'tls',
 		delivery: 'notSent',
 	});

@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { AppMsgInputError } from '../appmsg/model';
-import { GatewayError } from '../transport/gateway';
+import { GatewayError } from '../transport/errors';
 import { CredentialSettingsError } from '../transport/settings';
 import { PacingAbortedError } from '../delivery/pacer';
 import { RET_HINTS } from '../wechat';

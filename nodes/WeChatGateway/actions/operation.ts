@@ -1,6 +1,7 @@
 import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import type { CgiCall, CgiReply } from '../transport/gateway';
+import type { CgiCall } from '../transport/client';
+import type { CgiReply } from '../transport/reply';
 
 /** Reads parameters for one item; an n8n-free seam so operations are plain functions. */
 export interface ParameterReader {

@@ -4,7 +4,7 @@ import Redis, { type RedisOptions } from 'ioredis';
 
 import type { PacingPolicy } from '../delivery/pacer';
 import type { LedgerEntry } from '../delivery/sentLedger';
-import { GatewayError } from '../transport/gateway';
+import { GatewayError } from '../transport/errors';
 import {
 	CoordinationUnavailableError,
 	type CoordinationStore,

@@ -1,10 +1,7 @@
 import { RET } from '../wechat';
-import {
-	GatewayError,
-	type CgiCall,
-	type CgiReply,
-	type GatewayClient,
-} from '../transport/gateway';
+import type { CgiCall, GatewayClient } from '../transport/client';
+import { GatewayError } from '../transport/errors';
+import type { CgiReply } from '../transport/reply';
 import type { CoordinationStore } from '../coordination/store';
 import type { SendOptions } from './options';
 import { PacingAbortedError, sleep, waitForTurn, type PacingPolicy } from './pacer';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 import type { SentMessage, SentMessagesStore } from '../coordination/store';
-import type { CgiCall } from '../transport/gateway';
+import type { CgiCall } from '../transport/client';
 import { MAX_DUPLICATE_WINDOW_MINUTES } from './options';
 
 /**

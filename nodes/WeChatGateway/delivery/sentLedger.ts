@@ -1,4 +1,4 @@
-import { GatewayError } from '../transport/gateway';
+import { GatewayError } from '../transport/errors';
 
 /**
  * What this node already sent in one run of it. When n8n's "Retry On Fail" runs the node again

@@ -1,7 +1,8 @@
 import type { INodeCredentialTestResult } from 'n8n-workflow';
 
 import { ACCOUNT_RETS, RET_HINTS } from '../wechat';
-import { GatewayClient, GatewayError } from './gateway';
+import { GatewayClient } from './client';
+import { GatewayError } from './errors';
 import { gatewaySocketSettingsFrom } from './socketSettings';
 
 /**

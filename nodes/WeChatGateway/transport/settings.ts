@@ -1,5 +1,19 @@
 import { isWeChatId } from '../wechat';
-import type { GatewaySettings } from './gateway';
+
+/** What the gateway needs to know, read once per execution from the credential. */
+export interface GatewaySettings {
+	/** Normalised: http(s), no trailing slash, path prefix kept. */
+	baseUrl: string;
+	wxid: string;
+	timeoutSeconds: number;
+	authHeader?: { name: string; value: string };
+	allowUnauthorizedCerts: boolean;
+	/**
+	 * The sending account, the same for every spelling of one gateway (localhost, 127.0.0.1,
+	 * [::ffff:127.0.0.1], a default port written out): what pacing shares a budget by.
+	 */
+	accountKey?: string;
+}
 
 /** A credential field that cannot work; `field` is the label a person sees in the credential. */
 export class CredentialSettingsError extends Error {

@@ -1,5 +1,4 @@
-import type { GatewaySettings } from './gateway';
-import { CredentialSettingsError, gatewaySettingsFrom } from './settings';
+import { CredentialSettingsError, gatewaySettingsFrom, type GatewaySettings } from './settings';
 
 export interface GatewaySocketSettings extends GatewaySettings {
 	/** ws:// or wss://, with any path and query the user gave. */

@@ -2,8 +2,9 @@ import { subscribe } from 'node:diagnostics_channel';
 
 import type { Socket } from 'node:net';
 
-import { Agent, WebSocket, buildConnector, ping } from 'undici';
+import { Pool, WebSocket, buildConnector, ping } from 'undici';
 
+import { dispatcherFor, proxyFor } from './proxy';
 import type { GatewaySocketSettings } from './socketSettings';
 
 /**
@@ -30,10 +31,24 @@ export interface GatewaySocket {
 	close(): void;
 }
 
+/** Keeps each connection a connector makes, so `close()` can free it. */
+function keeping(
+	connect: buildConnector.connector,
+	connections: Socket[],
+): buildConnector.connector {
+	return (options, callback) =>
+		connect(options, (error, connection) => {
+			if (connection) connections.push(connection as Socket);
+			(callback as (e: Error | null, s: unknown) => void)(error, connection);
+		});
+}
+
 /**
- * Opens the gateway's socket with the credential's header and TLS setting (the same rules as the
- * HTTP client). The TCP socket is kept at hand: a gateway that stopped reading never completes
- * a WebSocket close, so `close()` also destroys the connection underneath.
+ * Opens the gateway's socket with the credential's header and TLS setting, through the proxy
+ * n8n's environment names for it (the same rules and the same choice as the HTTP client). The
+ * TCP socket (to the gateway, or to the proxy that tunnels to it) is kept at hand: a gateway that
+ * stopped reading never completes a WebSocket close, so `close()` also destroys the connection
+ * underneath.
  */
 export function openGatewaySocket(
 	settings: GatewaySocketSettings,
@@ -41,19 +56,21 @@ export function openGatewaySocket(
 	connectTimeoutMs = 10_000,
 ): GatewaySocket {
 	listenForPongs();
-	const connectors: Socket[] = [];
-	const connect = buildConnector({
-		rejectUnauthorized: !settings.allowUnauthorizedCerts,
-		timeout: connectTimeoutMs,
-	});
-	const dispatcher = new Agent({
-		headersTimeout: connectTimeoutMs,
-		connect: (options, callback) =>
-			connect(options, (error, connection) => {
-				if (connection) connectors.push(connection as Socket);
-				(callback as (e: Error | null, s: unknown) => void)(error, connection);
-			}),
-	});
+	const connections: Socket[] = [];
+	const tls = { rejectUnauthorized: !settings.allowUnauthorizedCerts, timeout: connectTimeoutMs };
+	const dispatcher = dispatcherFor(
+		proxyFor(settings.webSocketUrl),
+		{ headersTimeout: connectTimeoutMs, connect: keeping(buildConnector(tls), connections) },
+		{
+			requestTls: tls,
+			proxyTls: { timeout: connectTimeoutMs },
+			// The tunnel is a connection to the proxy made by this pool: that is the one to keep.
+			clientFactory: (origin: URL, options: object) => {
+				const { connect } = options as { connect: buildConnector.connector };
+				return new Pool(origin, { ...options, connect: keeping(connect, connections) });
+			},
+		},
+	);
 	const headers: Record<string, string> = {};
 	if (settings.authHeader) headers[settings.authHeader.name] = settings.authHeader.value;
 	const socket = new WebSocket(settings.webSocketUrl, { dispatcher, headers });
@@ -75,7 +92,7 @@ export function openGatewaySocket(
 			} catch {
 				// already closing
 			}
-			for (const connection of connectors) endThenDestroy(connection);
+			for (const connection of connections) endThenDestroy(connection);
 			void dispatcher.destroy().catch(() => {});
 		},
 	};

@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { AppMsgInputError } from '../../appmsg/model';
 import { JsonInteger, parseJsonExact } from '../../transport/exactJson';
-import type { CgiReply } from '../../transport/gateway';
+import type { CgiReply } from '../../transport/reply';
 import { isWeChatId } from '../../wechat';
 import type { ParameterReader, SendOperation } from '../operation';
 

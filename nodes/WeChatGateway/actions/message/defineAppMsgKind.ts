@@ -15,7 +15,8 @@ import {
 	type FieldPath,
 } from '../../appmsg/model';
 import { parseAppMsgXml } from '../../appmsg/parse';
-import { appMsgCall, readSentMessage } from '../../transport/gateway';
+import { appMsgCall } from '../../transport/client';
+import { readSentMessage } from '../../transport/reply';
 import { messageXmlField } from '../common.fields';
 import type { ParameterReader, SendOperation } from '../operation';
 import { parseRecipients } from '../recipients';

@@ -3,7 +3,8 @@ import type { INodeProperties } from 'n8n-workflow';
 import { assertXmlText, buildAppMsgXml } from '../../appmsg/build';
 import { AppMsgInputError } from '../../appmsg/model';
 import { APPMSG_TYPE_QUOTE, messageIdDigits, quoteReplyAppMsg } from '../../appmsg/quote';
-import { appMsgCall, readSentMessage } from '../../transport/gateway';
+import { appMsgCall } from '../../transport/client';
+import { readSentMessage } from '../../transport/reply';
 import type { ParameterReader, SendOperation } from '../operation';
 import { parseRecipients } from '../recipients';
 

@@ -8,7 +8,7 @@ import type {
 import { CoordinationUnavailableError } from '../../coordination/store';
 import type { EarlierSend } from '../../delivery/duplicates';
 import { PacingAbortedError } from '../../delivery/pacer';
-import { GatewayError } from '../../transport/gateway';
+import { GatewayError } from '../../transport/errors';
 import type { GatewayRequest, ReplyItem } from '../operation';
 
 /** A later part of a text whose earlier part failed: surely not sent. */

@@ -7,7 +7,7 @@ import { retriedExecutionOf } from '../../delivery/duplicates';
 import type { SendOptions } from '../../delivery/options';
 import { forgetRun, runKey } from '../../delivery/sentLedger';
 import { inProcessSentMessages } from '../../delivery/sentMessages';
-import { CREDENTIAL_NAME } from '../../transport/credential';
+import { CREDENTIAL_NAME } from '../../credentialName';
 import type { RetryMemory } from './sentSummary';
 
 /**

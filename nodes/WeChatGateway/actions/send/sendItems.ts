@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { deliver, type AddressedCall, type SendContext } from '../../delivery/deliver';
 import { readSendOptions } from '../../delivery/options';
 import { readGatewaySettings } from '../../transport/credential';
-import { GatewayClient, type GatewayClientOptions } from '../../transport/gateway';
+import { GatewayClient, type GatewayClientOptions } from '../../transport/client';
 import { toNodeError } from '../errors';
 import { parameterReaders } from '../itemParameters';
 import type { GatewayMessage, GatewayRequest, SendOperation } from '../operation';
@@ -69,7 +69,12 @@ export async function sendItems(
 		throw toNodeError(node, error, { itemIndex: 0 });
 	}
 
-	const client = new GatewayClient(settings, { ...tuning, connections: options.concurrency });
+	const client = new GatewayClient(settings, {
+		...tuning,
+		connections: options.concurrency,
+		// Losing write tracking makes failures "unknown" instead of retried: the owner should know.
+		warn: (message) => context.logger.warn(message),
+	});
 	const sendContext: SendContext = {
 		client,
 		options,

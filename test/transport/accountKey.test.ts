@@ -1,8 +1,8 @@
 /**
  * Pacing belongs to the account of one gateway, not to the spelling of its Base URL: three
  * workflows whose credentials say `localhost`, `127.0.0.1` and `[::ffff:127.0.0.1]` for the same
- * gateway (once sent three messages within 11 ms) share one budget, so their messages arrive at
- * least the interval apart.
+ * gateway share one budget (pacing by spelling would let them send at once), so their messages
+ * arrive at least the interval apart.
  */
 import { accountKeyOf } from '../../nodes/WeChatGateway/transport/settings';
 import { recordCase } from '../support/accounting';

@@ -1,17 +1,14 @@
 /**
  * Only what can succeed is retried. A certificate that is not accepted, or a request undici
- * refuses to make, fails the same way every time: such a failure is reported at once (3 items
- * once took 9 s and 9 TLS handshakes with the default two retries), still as "not sent", and
- * what can pass (a refused connection, a gateway that comes back) is still retried.
+ * refuses to make, fails the same way every time: such a failure is reported at once (retrying
+ * it only costs back-off and handshakes per item), still as "not sent", and what can pass (a
+ * refused connection, a gateway that comes back) is still retried.
  */
 import { deliver } from '../../nodes/WeChatGateway/delivery/deliver';
 import { DEFAULT_SEND_OPTIONS } from '../../nodes/WeChatGateway/delivery/options';
-import {
-	GatewayClient,
-	GatewayError,
-	appMsgCall,
-	readSentMessage,
-} from '../../nodes/WeChatGateway/transport/gateway';
+import { GatewayClient, appMsgCall } from '../../nodes/WeChatGateway/transport/client';
+import { GatewayError } from '../../nodes/WeChatGateway/transport/errors';
+import { readSentMessage } from '../../nodes/WeChatGateway/transport/reply';
 import { account, recordAccounting, violations } from '../support/accounting';
 import { batch, sendBatch, slotsOf } from '../support/engine';
 import { TEST_TLS, startFresh, startSimulator, type Simulator } from '../support/simulators';

@@ -1,0 +1,239 @@
+import { request, type Dispatcher } from 'undici';
+
+import { CGI, MSG_TYPE_APP, RET } from '../wechat';
+import { GatewayError, networkError } from './errors';
+import { stringifyJsonExact } from './exactJson';
+import { dispatcherFor, malformedProxyError, proxyError, proxyFor, type ProxyInUse } from './proxy';
+import { secretRedactor } from './redact';
+import {
+	readAnswer,
+	readBaseResponse,
+	redactValues,
+	type AnswerRules,
+	type CgiReply,
+	type GatewayAnswer,
+} from './reply';
+import type { GatewaySettings } from './settings';
+import { WriteTracking, dispatchTracked } from './writeTracking';
+
+/** One call of a WeChat cgi through the gateway's MagicCgi endpoint. */
+export interface CgiCall {
+	CgiCmd: number;
+	CgiRequest: Record<string, unknown>;
+}
+
+/** cgi 222 (sendappmsg) of one `<appmsg>` to one recipient. */
+export function appMsgCall(toUserName: string, appMsgXml: string): CgiCall {
+	return {
+		CgiCmd: CGI.sendAppMsg,
+		CgiRequest: { ToUserName: toUserName, AppMsgXml: appMsgXml, MsgType: MSG_TYPE_APP },
+	};
+}
+
+/**
+ * One request to a path of the gateway. `cgiQuery` adds the query MagicCgi paths share
+ * (funcname, timeout, wxid) before `query`; a `body` is sent as JSON with exact 64-bit integers.
+ */
+export interface PathCall {
+	method: 'GET' | 'POST';
+	/** From the Base URL on, e.g. `/v2/cdnupload` or `/v2/login/push`. */
+	path: string;
+	cgiQuery?: boolean;
+	query?: Record<string, string>;
+	body?: unknown;
+}
+
+export interface GatewayClientOptions {
+	/** Parallel connections to the gateway; 1 keeps one keep-alive connection for a whole run. */
+	connections?: number;
+	/** How long the client waits beyond the gateway's own timeout (default 5 s). */
+	graceMs?: number;
+	/** Where the client says that it stopped (or resumed) trusting its write tracking. */
+	warn?: (message: string) => void;
+}
+
+/** Calls whose refusal is a message's: "WeChat refused the message". */
+const MESSAGE_CGIS: ReadonlySet<number> = new Set([CGI.sendAppMsg, CGI.sendText]);
+/** The client waits this much longer than the gateway's own timeout, so the gateway answers first. */
+const DEFAULT_GRACE_MS = 5000;
+/** A gateway answer is a few hundred bytes; anything this large is not one and is not read. */
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
+
+/**
+ * One client per execution: one keep-alive connection pool reused by every item, honouring the
+ * HTTP(S)_PROXY / NO_PROXY environment like the rest of n8n.
+ */
+export class GatewayClient {
+	private readonly dispatcher: Dispatcher;
+	private readonly agent: Dispatcher;
+	/** The proxy between n8n and the gateway, when the environment sets one. */
+	private readonly proxy: ProxyInUse | undefined;
+	/** Set when the client cannot be made (a proxy URL that does not parse): every call fails so. */
+	private readonly setupError: GatewayError | undefined;
+	private readonly cgiEndpoint: string;
+	private readonly headers: Record<string, string>;
+	/** Hard limit on one call from dispatch to the last byte, so a call always ends. */
+	private readonly deadlineMs: number;
+	private readonly graceMs: number;
+	private readonly tracking: WriteTracking;
+	/** Every spelling of the header secret out of a text that came back; see secretRedactor. */
+	private readonly redact: (text: string) => string;
+
+	constructor(
+		readonly settings: GatewaySettings,
+		options: GatewayClientOptions = {},
+	) {
+		this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+		// How long to wait for the answer's headers, and for each piece of its body.
+		const answerTimeoutMs = settings.timeoutSeconds * 1000 + this.graceMs;
+		const connectTimeoutMs = Math.min(answerTimeoutMs, 10_000);
+		this.deadlineMs = connectTimeoutMs + answerTimeoutMs;
+		const tls = { rejectUnauthorized: !settings.allowUnauthorizedCerts, timeout: connectTimeoutMs };
+		this.setupError = malformedProxyError();
+		this.proxy = this.setupError ? undefined : proxyFor(settings.baseUrl);
+		this.agent = dispatcherFor(
+			this.proxy,
+			{
+				connections: options.connections ?? 1,
+				keepAliveTimeout: 30_000,
+				headersTimeout: answerTimeoutMs,
+				bodyTimeout: answerTimeoutMs,
+				maxResponseSize: MAX_RESPONSE_BYTES,
+				connect: tls,
+			},
+			// Behind a proxy, undici connects to the gateway with these instead of `connect`.
+			{ requestTls: tls, proxyTls: { timeout: connectTimeoutMs } },
+		);
+		this.dispatcher = this.agent.compose(dispatchTracked);
+		this.tracking = new WriteTracking(options.warn);
+		this.cgiEndpoint = this.url({ method: 'POST', path: '/v2/api', cgiQuery: true });
+		const secret = settings.authHeader?.value;
+		this.headers = { ...JSON_HEADERS };
+		if (settings.authHeader && secret)
+			this.headers[settings.authHeader.name.toLowerCase()] = secret;
+		this.redact = secretRedactor(secret, this.proxy?.password);
+	}
+
+	/** Whether failures are judged without write tracking right now (see WriteTracking). */
+	get writeTrackingLost(): boolean {
+		return this.tracking.isLost;
+	}
+
+	/** Any cgi. Resolves only when the gateway says Ret 0; any other Ret is a `rejected` error. */
+	async callCgi(call: CgiCall): Promise<CgiReply> {
+		// stringifyJsonExact writes a request's 64-bit integers (JsonInteger) as bare numbers.
+		const { json } = await this.send('POST', this.cgiEndpoint, stringifyJsonExact(call));
+		const answer = json as Record<string, unknown>;
+		const { ret, errMsg } = readBaseResponse(answer, this.redact);
+		if (ret !== RET.ok) {
+			const what = MESSAGE_CGIS.has(call.CgiCmd) ? 'the message' : `cgi ${call.CgiCmd}`;
+			throw new GatewayError(
+				'ret',
+				`WeChat refused ${what}: Ret ${ret}${errMsg ? ` (${errMsg})` : ''}`,
+				'rejected',
+				{ ret, errMsg },
+			);
+		}
+		// Every string the node may output (ClientMsgId, a custom command's ResponseData, its keys)
+		// passes the same redaction as error texts: a gateway or proxy may echo the header anywhere.
+		const data = redactValues(answer.ResponseData, this.redact);
+		const responseData =
+			data && typeof data === 'object' && !Array.isArray(data)
+				? (data as Record<string, unknown>)
+				: {};
+		return { Ret: ret, ErrMsg: errMsg, ResponseData: responseData };
+	}
+
+	/**
+	 * Any path of the gateway, with the errors, redaction, proxy and write tracking of a cgi call.
+	 * A JSON answer is returned read exactly (Ret is not judged: paths differ in what they answer),
+	 * anything else (the login QR code's HTML page) as text.
+	 */
+	async callPath(call: PathCall): Promise<GatewayAnswer> {
+		const body = call.body === undefined ? undefined : stringifyJsonExact(call.body);
+		const answer = await this.send(call.method, this.url(call), body, { acceptText: true });
+		if (!answer.json) return answer;
+		return {
+			statusCode: answer.statusCode,
+			json: redactValues(answer.json, this.redact) as Record<string, unknown>,
+		};
+	}
+
+	/**
+	 * Proves that the server is the gateway without sending anything: a cgi 222 call with no
+	 * recipient and no XML, which a gateway refuses with a CgiBaseResponse.
+	 */
+	async probe(): Promise<{ ret: number; errMsg: string }> {
+		const body = JSON.stringify(appMsgCall('', ''));
+		const { json } = await this.send('POST', this.cgiEndpoint, body, { acceptHttpErrors: true });
+		const base = readBaseResponse(json as Record<string, unknown>, this.redact);
+		return { ret: base.ret, errMsg: base.errMsg };
+	}
+
+	async close(): Promise<void> {
+		await this.agent.close();
+	}
+
+	private url(call: PathCall): string {
+		const query = new URLSearchParams(
+			call.cgiQuery
+				? {
+						funcname: 'MagicCgi',
+						timeout: String(this.settings.timeoutSeconds),
+						wxid: this.settings.wxid,
+					}
+				: {},
+		);
+		for (const [name, value] of Object.entries(call.query ?? {})) query.set(name, value);
+		const search = query.toString();
+		return `${this.settings.baseUrl}${call.path}${search ? `?${search}` : ''}`;
+	}
+
+	private async send(
+		method: 'GET' | 'POST',
+		url: string,
+		body: string | undefined,
+		rules: AnswerRules = {},
+	): Promise<GatewayAnswer> {
+		if (this.setupError) throw this.setupError;
+		const tracker = this.tracking.newTracker();
+		const deadline = new AbortController();
+		const timer = setTimeout(() => deadline.abort(new Error('deadline')), this.deadlineMs);
+		let statusCode: number;
+		let text: string;
+		let location: string | string[] | undefined;
+		try {
+			const response = await request(url, {
+				method,
+				headers: this.headers,
+				body,
+				signal: deadline.signal,
+				dispatcher: this.dispatcher,
+				writeTracker: tracker,
+			} as Parameters<typeof request>[1]);
+			this.tracking.answered(tracker);
+			statusCode = response.statusCode;
+			location = response.headers.location;
+			text = await response.body.text();
+		} catch (error) {
+			throw (
+				proxyError(error, this.proxy, this.settings.baseUrl) ??
+				networkError(error, {
+					host: new URL(this.settings.baseUrl).host,
+					hostname: new URL(this.settings.baseUrl).hostname,
+					timeoutSeconds: this.settings.timeoutSeconds,
+					graceMs: this.graceMs,
+					allowUnauthorizedCerts: this.settings.allowUnauthorizedCerts,
+					tracker: this.tracking.stateOf(tracker),
+					pastDeadline: deadline.signal.aborted,
+					redact: this.redact,
+					maxResponseBytes: MAX_RESPONSE_BYTES,
+				})
+			);
+		} finally {
+			clearTimeout(timer);
+		}
+		return readAnswer({ statusCode, location, text }, this.redact, rules);
+	}
+}
