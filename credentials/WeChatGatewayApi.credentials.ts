@@ -49,7 +49,7 @@ export class WeChatGatewayApi implements ICredentialType {
 			default: '',
 			placeholder: 'ws://127.0.0.1:8080/ws',
 			description:
-				'Where the WeChat Gateway Trigger receives messages (ws or wss). Leave empty to use the Gateway Base URL with ws:// or wss:// and /ws. Give it outright when the gateway serves its socket on a port of its own. The header authentication and the SSL setting below apply to it too.',
+				'Where the WeChat Gateway Trigger receives messages (ws or wss). Leave empty to use the Gateway Base URL with ws:// or wss:// and /ws. Give it outright when the gateway serves its socket on a port of its own. The header authentication and the SSL setting below apply to it too. The credential test opens this socket and closes it again, sending nothing.',
 		},
 		{
 			displayName: 'Authentication',

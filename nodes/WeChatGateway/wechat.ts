@@ -1,6 +1,7 @@
 /**
  * What WeChat and its gateway define, in one place for both nodes: the cgi calls this package
- * makes, the Ret codes WeChat's cgi layer answers with, and the shape of a WeChat ID.
+ * makes, message and app-message type numbers, the Ret codes WeChat's cgi layer answers with,
+ * the shape of a WeChat ID and how lists of them are written.
  */
 
 /** WeChat's own cgi ids, as the gateway's `CgiCmd` takes them. */
@@ -15,6 +16,38 @@ export const CGI = {
 export const MSG_TYPE_APP = 49;
 /** `MsgType` of a text (cgi 522). */
 export const MSG_TYPE_TEXT = 1;
+
+/** `<type>` inside `<appmsg>`: what kind of app message it is. */
+export const APPMSG_TYPE = {
+	link: 5,
+	file: 6,
+	miniProgram: 33,
+	miniProgramPage: 36,
+	channelsVideo: 51,
+	/** A reply quoting a message. */
+	quote: 57,
+} as const;
+
+/** Names of the app-message types seen in the wild, as outputs report them. */
+export const APPMSG_TYPE_NAMES: Record<number, string> = {
+	1: 'text',
+	2: 'image',
+	3: 'music',
+	4: 'video',
+	[APPMSG_TYPE.link]: 'link',
+	[APPMSG_TYPE.file]: 'file',
+	8: 'sticker',
+	19: 'chatHistory',
+	[APPMSG_TYPE.miniProgram]: 'miniProgram',
+	[APPMSG_TYPE.miniProgramPage]: 'miniProgram',
+	[APPMSG_TYPE.channelsVideo]: 'channelsVideo',
+	[APPMSG_TYPE.quote]: 'quote',
+	2000: 'transfer',
+	2001: 'redEnvelope',
+};
+
+/** The wxid that mentions everyone in a group (`AtUsers`, `<atuserlist>`); owner and admins only. */
+export const MENTION_ALL = 'notify@all';
 
 /** The Ret codes that public clients of WeChat's cgi layer have seen; others may come. */
 export const RET = {
@@ -58,3 +91,10 @@ const WHOLE_WECHAT_ID = new RegExp(`^${WECHAT_ID_PATTERN}$`);
 export function isWeChatId(text: string): boolean {
 	return WHOLE_WECHAT_ID.test(text);
 }
+
+/** Ends a line of a typed list (also the Chinese semicolon). */
+export const LINE_SEPARATOR = /[\n\r;；]/;
+/** Separates entries on one line: the comma, also the Chinese commas. */
+export const COMMA_SEPARATOR = /[,，、]/;
+/** Any separator of a typed list of WeChat IDs: comma or line separator. */
+export const LIST_SEPARATOR = new RegExp(`${COMMA_SEPARATOR.source}|${LINE_SEPARATOR.source}`);

@@ -75,3 +75,37 @@ describe('withMentionTokens', () => {
 		);
 	});
 });
+
+describe('display names with commas', () => {
+	test('a name runs on past its commas, to the next wxid: entry or the end of the line', () => {
+		expect(parseMentions('wxid_a:Smith, John')).toEqual([{ wxid: 'wxid_a', name: 'Smith, John' }]);
+		expect(parseMentions('wxid_a:Smith, John, wxid_b:Doe，Jane、Jr.\nwxid_c:Lee, Ann')).toEqual([
+			{ wxid: 'wxid_a', name: 'Smith, John' },
+			{ wxid: 'wxid_b', name: 'Doe，Jane、Jr.' },
+			{ wxid: 'wxid_c', name: 'Lee, Ann' },
+		]);
+	});
+
+	test('a bare wxid_… or notify@all after a name starts a new entry', () => {
+		expect(parseMentions('wxid_a:Smith, John, wxid_b, notify@all')).toEqual([
+			{ wxid: 'wxid_a', name: 'Smith, John' },
+			{ wxid: 'wxid_b' },
+			{ wxid: 'notify@all', name: '所有人' },
+		]);
+	});
+
+	test('bare wxids are still separated by commas, and a semicolon always ends a name', () => {
+		expect(parseMentions('wxid_a, custom_id, wxid_b:Bo; custom_two')).toEqual([
+			{ wxid: 'wxid_a' },
+			{ wxid: 'custom_id' },
+			{ wxid: 'wxid_b', name: 'Bo' },
+			{ wxid: 'custom_two' },
+		]);
+	});
+
+	test('an entry whose ID is wrong is named whole in the error', () => {
+		expect(() => parseMentions('wxid_a:Ann\nwxid b:Smith, John')).toThrow(
+			'"Mentions" has "wxid b" (in the entry "wxid b:Smith, John"), which is not a WeChat ID',
+		);
+	});
+});

@@ -4,7 +4,9 @@ import http from 'node:http';
 import type { ICredentialTestFunctions } from 'n8n-workflow';
 
 import { WeChatGateway } from '../../nodes/WeChatGateway/WeChatGateway.node';
+import { startSocketSimulator, waitUntil, type SocketSimulator } from '../support/gatewaySocket';
 import { startGatewaySimulator, type GatewaySimulator } from '../support/simulator';
+import { closedPort } from '../support/simulators';
 
 const SENDER = 'wxid_sender01';
 let gateway: GatewaySimulator;
@@ -123,4 +125,46 @@ test('fails clearly for a server that is not the gateway', async () => {
 			);
 		},
 	);
+});
+
+describe("the trigger's WebSocket", () => {
+	let sim: SocketSimulator;
+	beforeAll(async () => {
+		sim = await startSocketSimulator({ accounts: [SENDER] });
+	});
+	afterAll(async () => sim.close());
+
+	test('is opened and closed again, with nothing sent on it', async () => {
+		sim.reset();
+		expect(await testCredential({ baseUrl: sim.url, wxid: SENDER })).toMatchObject({
+			status: 'OK',
+		});
+		expect(sim.ws.stats()).toMatchObject({ opened: 1, pushed: 0 });
+		await waitUntil('the socket is closed', () => sim.ws.clients === 0);
+		expect(sim.messages).toHaveLength(0);
+	});
+
+	test('fails, naming the field, when nothing listens at the WebSocket URL', async () => {
+		const port = await closedPort();
+		const result = await testCredential({
+			baseUrl: sim.url,
+			wxid: SENDER,
+			webSocketUrl: `ws://127.0.0.1:${port}/ws`,
+		});
+		expect(result).toEqual({
+			status: 'Error',
+			message: `The gateway answers, but the trigger's "WebSocket URL" does not work: the connection to ws://127.0.0.1:${port}/ws was refused: nothing listens there`,
+		});
+	});
+
+	test('fails when the gateway refuses the upgrade', async () => {
+		sim.ws.refuse();
+		try {
+			const result = await testCredential({ baseUrl: sim.url, wxid: SENDER });
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(/"WebSocket URL" does not work: .*with HTTP 503/);
+		} finally {
+			sim.ws.accept();
+		}
+	});
 });

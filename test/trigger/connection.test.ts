@@ -204,6 +204,20 @@ describe('one socket, kept alive', () => {
 		await waitUntil('an item through the new socket', () => items.length === 1);
 	});
 
+	it('a socket that was healthy before it fell silent starts the back-off over, as a closed one does', async () => {
+		const { logs } = listen({ baseUrl: sim.url });
+		for (let round = 1; round <= 3; round++) {
+			await waitUntil(`socket ${round} open`, () => sim.ws.clients === 1, 3_000);
+			// Open well past stableAfterMs before it goes silent.
+			await sleep(FAST.stableAfterMs! + 100);
+			sim.ws.stall();
+			await waitUntil(`socket ${round} replaced`, () => sim.ws.stats().opened === round + 1, 3_000);
+		}
+		const replaced = logs.filter((l) => /open but dead; replacing it/.test(l));
+		expect(replaced).toHaveLength(3);
+		for (const line of replaced) expect(line).toMatch(/\(1 failed in a row\)$/);
+	});
+
 	it('close() ends the socket and every timer, also while waiting to reconnect', async () => {
 		const timers = trackConnectionTimers();
 		try {

@@ -4,13 +4,14 @@
  * "Listen for test event" never takes a message from the active workflow; and a store that does
  * not answer loses nothing.
  */
-import type { IDataObject, ITriggerFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { closeCoordinationStores } from '../../nodes/WeChatGateway/coordination/redisStore';
 import { startTrigger } from '../../nodes/WeChatGateway/trigger/activate';
 import { startSocketSimulator, waitUntil, type SocketSimulator } from '../support/gatewaySocket';
 import { startRedis, type RedisServer } from '../support/redis';
 import { closedPort } from '../support/simulators';
+import { triggerContext } from './triggerContext';
 
 const ACCOUNT = 'wxid_shared_bot';
 const FAST = { initialDelayMs: 100, maxDelayMs: 800, connectTimeoutMs: 2_000 };
@@ -32,41 +33,16 @@ interface Activation {
 	close(): Promise<void>;
 }
 
-/** The parts of n8n's trigger context the trigger uses, for one activation of one workflow. */
 async function activate(credentials: IDataObject, mode = 'trigger'): Promise<Activation> {
-	const emitted: IDataObject[] = [];
-	const logs: string[] = [];
-	const log = (level: string) => (message: string) => logs.push(`${level} ${message}`);
-	const fns = {
-		getCredentials: async () => ({ baseUrl: sim.url, wxid: ACCOUNT, ...credentials }),
-		getNodeParameter: (_name: string, fallback: unknown) => fallback,
-		getMode: () => mode,
-		getWorkflow: () => ({ id: 'workflow-shared' }),
-		getNode: () => ({ name: 'WeChat Gateway Trigger' }),
-		logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-		emit: (data: Array<Array<{ json: IDataObject }>>, _response: unknown, done: Deferred) => {
-			emitted.push(...data[0].map((entry) => entry.json));
-			done.resolve({});
-		},
-		helpers: {
-			createDeferredPromise,
-			returnJsonArray: (items: IDataObject[]) => items.map((json) => ({ json })),
-		},
-	} as unknown as ITriggerFunctions;
-	const response = await startTrigger(fns, { timings: FAST });
+	const { fns, emitted, logs } = triggerContext(
+		{ baseUrl: sim.url, wxid: ACCOUNT, ...credentials },
+		mode,
+		'workflow-shared',
+	);
 	const opened = sim.ws.stats().opened;
+	const response = await startTrigger(fns, { timings: FAST });
 	await waitUntil('the trigger has its socket', () => sim.ws.stats().opened > opened);
 	return { emitted, logs, close: async () => await response.closeFunction?.() };
-}
-
-interface Deferred {
-	promise: Promise<unknown>;
-	resolve(value: unknown): void;
-}
-function createDeferredPromise(): Deferred {
-	let resolve!: (value: unknown) => void;
-	const promise = new Promise((done) => (resolve = done));
-	return { promise, resolve };
 }
 
 const newMsgIds = (activation: Activation) => activation.emitted.map((item) => item.newMsgId);

@@ -1,5 +1,5 @@
 import { AppMsgInputError } from '../appmsg/model';
-import { isWeChatId } from '../wechat';
+import { LIST_SEPARATOR, isWeChatId } from '../wechat';
 
 /**
  * Recipients of one item. At the default pace (12 new chats a minute) a thousand take about an
@@ -54,7 +54,7 @@ function splitRecipients(value: unknown, field: string): string[] {
 		);
 	}
 	// Split with a limit: a text of a million recipients is never cut up whole.
-	const pieces = value.split(/[,;\n\r，、；]/, MAX_ENTRIES_READ + 1);
+	const pieces = value.split(LIST_SEPARATOR, MAX_ENTRIES_READ + 1);
 	if (pieces.length > MAX_ENTRIES_READ) throw tooMany(field, `more than ${MAX_ENTRIES_READ}`);
 	return pieces.map((part) => part.trim()).filter((part) => part !== '');
 }

@@ -12,41 +12,8 @@ export interface XmlElement {
 }
 export type AppMsg = XmlElement;
 
-export const APPMSG_TYPE = {
-	link: 5,
-	file: 6,
-	miniProgram: 33,
-	miniProgramPage: 36,
-	channelsVideo: 51,
-} as const;
-
-export const APPMSG_TYPE_NAMES: Record<number, string> = {
-	1: 'text',
-	2: 'image',
-	3: 'music',
-	4: 'video',
-	5: 'link',
-	6: 'file',
-	8: 'sticker',
-	19: 'chatHistory',
-	33: 'miniProgram',
-	36: 'miniProgram',
-	51: 'channelsVideo',
-	57: 'quote',
-	2000: 'transfer',
-	2001: 'redEnvelope',
-};
-
-/** Thrown for input that cannot become a valid message; `field` names the editor field. */
-export class AppMsgInputError extends Error {
-	constructor(
-		message: string,
-		readonly field?: string,
-	) {
-		super(message);
-		this.name = 'AppMsgInputError';
-	}
-}
+export { APPMSG_TYPE, APPMSG_TYPE_NAMES } from '../wechat';
+export { AppMsgInputError } from '../inputError';
 
 export type FieldPath = readonly string[];
 

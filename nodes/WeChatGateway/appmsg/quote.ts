@@ -1,9 +1,8 @@
+import { APPMSG_TYPE, isWeChatId } from '../wechat';
 import { AppMsgInputError, type AppMsg, type XmlElement } from './model';
 
 /** WeChat's "reply quoting a message" is an app message of this type, sent with cgi 222. */
-export const APPMSG_TYPE_QUOTE = 57;
-
-const WECHAT_ID = /^[A-Za-z0-9_@.-]{1,128}$/;
+export const APPMSG_TYPE_QUOTE = APPMSG_TYPE.quote;
 
 /** What a quote reply says about the message it answers (from a received message's fields). */
 export interface QuotedMessage {
@@ -47,7 +46,7 @@ export function messageIdDigits(value: unknown, field: string): string {
  * message's XML travels as escaped text inside `<content>`, as WeChat writes it).
  */
 export function quoteReplyAppMsg(text: string, chat: string, quoted: QuotedMessage): AppMsg {
-	if (!WECHAT_ID.test(quoted.senderWxid)) {
+	if (!isWeChatId(quoted.senderWxid)) {
 		throw new AppMsgInputError(
 			`"Quoted Sender Wxid" must be the wxid of who wrote the quoted message, got "${quoted.senderWxid.slice(0, 60)}"`,
 			'Quoted Sender Wxid',

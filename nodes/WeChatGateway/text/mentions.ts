@@ -1,7 +1,13 @@
-import { AppMsgInputError } from '../appmsg/model';
+import { AppMsgInputError } from '../inputError';
+import {
+	COMMA_SEPARATOR,
+	LINE_SEPARATOR,
+	MENTION_ALL,
+	WECHAT_ID_PATTERN,
+	isWeChatId,
+} from '../wechat';
 
-/** `AtUsers` value that mentions everyone in a group (owner and admins only). */
-export const MENTION_ALL = 'notify@all';
+export { MENTION_ALL };
 /** What WeChat shows for a mention of everyone. */
 export const MENTION_ALL_NAME = '所有人';
 /**
@@ -10,7 +16,6 @@ export const MENTION_ALL_NAME = '所有人';
  */
 export const MENTION_END = '\u2005';
 
-const WECHAT_ID = /^[A-Za-z0-9_@.-]{1,128}$/;
 /** Names are shown in the chat; a line break or the mention terminator would break the @-token. */
 const BAD_NAME_CHAR = /[\r\n\u2005]/;
 
@@ -20,18 +25,27 @@ export interface Mention {
 	name?: string;
 }
 
+/** One entry as the user wrote it, kept for the error that names it. */
+type Entry = Mention & { written?: string };
+
 /**
- * Reads the Mentions field: wxids separated by commas (also ，、), semicolons or new lines, each
- * optionally followed by `:Display Name` (a wxid never holds a colon), or a mapped list of such
- * texts or of `{ wxid, name }` objects. Repeats keep their first name.
+ * Reads the Mentions field, a mapped list of texts or `{ wxid, name }` objects, or a text:
+ * entries separated by new lines or semicolons, and on one line by commas (also ，、). An entry
+ * is a wxid, optionally followed by `:Display Name` (a wxid never holds a colon). A display name
+ * may hold commas: it runs to the end of its line, or to the next comma followed by another
+ * `wxid:`, a `wxid_…` or notify@all. Repeats keep their first name.
  */
 export function parseMentions(value: unknown, field = 'Mentions'): Mention[] {
 	const raw = collect(value, field);
 	const seen = new Map<string, Mention>();
-	for (const mention of raw) {
-		if (!WECHAT_ID.test(mention.wxid)) {
+	for (const { written, ...mention } of raw) {
+		if (!isWeChatId(mention.wxid)) {
+			const entry =
+				written === undefined || written === mention.wxid
+					? ''
+					: ` (in the entry "${written.slice(0, 80)}")`;
 			throw new AppMsgInputError(
-				`"${field}" has "${mention.wxid.slice(0, 60)}", which is not a WeChat ID: mention people by wxid (wxid_…), optionally followed by ":Display Name", or use ${MENTION_ALL}`,
+				`"${field}" has "${mention.wxid.slice(0, 60)}"${entry}, which is not a WeChat ID: mention people by wxid (wxid_…), optionally followed by ":Display Name", or use ${MENTION_ALL}`,
 				field,
 			);
 		}
@@ -57,7 +71,7 @@ export function parseMentions(value: unknown, field = 'Mentions'): Mention[] {
 	return mentions;
 }
 
-function collect(value: unknown, field: string): Mention[] {
+function collect(value: unknown, field: string): Entry[] {
 	if (value === undefined || value === null || value === '') return [];
 	if (Array.isArray(value)) return value.flatMap((entry) => collect(entry, field));
 	if (typeof value === 'object') {
@@ -78,15 +92,34 @@ function collect(value: unknown, field: string): Mention[] {
 		throw new AppMsgInputError(`"${field}" must be text or a list, got ${typeof value}`, field);
 	}
 	return value
-		.split(/[,;\n\r，、；]/)
-		.map((part) => part.trim())
-		.filter((part) => part !== '')
-		.map((part) => {
-			const colon = part.indexOf(':');
-			if (colon < 0) return { wxid: part };
-			const name = part.slice(colon + 1).trim();
-			return { wxid: part.slice(0, colon).trim(), ...(name ? { name } : {}) };
+		.split(LINE_SEPARATOR)
+		.flatMap(entriesOfLine)
+		.map((written) => {
+			const colon = written.indexOf(':');
+			if (colon < 0) return { wxid: written, written };
+			const name = written.slice(colon + 1).trim();
+			return { wxid: written.slice(0, colon).trim(), ...(name ? { name } : {}), written };
 		});
+}
+
+/** What starts a new entry after a comma that follows a display name. */
+const ENTRY_START = new RegExp(`^\\s*(?:${WECHAT_ID_PATTERN}\\s*:|wxid_|${MENTION_ALL}\\s*$)`);
+
+/** The entries of one line: a comma inside a display name stays part of the name. */
+function entriesOfLine(line: string): string[] {
+	const pieces = line.split(new RegExp(`(${COMMA_SEPARATOR.source})`));
+	const entries: string[] = [];
+	let inName = false;
+	for (let i = 0; i < pieces.length; i += 2) {
+		const piece = pieces[i];
+		if (inName && !ENTRY_START.test(piece)) {
+			entries[entries.length - 1] += pieces[i - 1] + piece;
+			continue;
+		}
+		entries.push(piece);
+		inName = piece.includes(':');
+	}
+	return entries.map((entry) => entry.trim()).filter((entry) => entry !== '');
 }
 
 /** `AtUsers` as the gateway takes it: wxids joined by commas. */

@@ -9,9 +9,8 @@ const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme
 const wordSegmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
 
 /**
- * Intl.Segmenter takes time quadratic in the length of the string it walks (about 0.2 s for
- * 16,000 characters on Node 20), so it is given short chunks that each start at a boundary
- * already known; a chunk's last segment may be cut short by the chunk's end, so the next chunk
+ * Intl.Segmenter takes time quadratic in the length of the string it walks, so it is given
+ * short chunks that each start at a boundary already known; a chunk's last segment may be cut short by the chunk's end, so the next chunk
  * starts at it again.
  */
 const CHUNK = 256;

@@ -3,18 +3,19 @@ import type { INodeCredentialTestResult } from 'n8n-workflow';
 import { ACCOUNT_RETS, RET_HINTS } from '../wechat';
 import { GatewayClient } from './client';
 import { GatewayError } from './errors';
+import { checkGatewaySocket } from './socketCheck';
 import { gatewaySocketSettingsFrom } from './socketSettings';
 
 /**
- * Passes only for a server that answers like the gateway. It calls cgi 222 with no recipient
- * and no XML, which a gateway refuses, so the test never sends a message.
+ * Passes only for a server that answers like the gateway, on both of its doors. It calls cgi 222
+ * with no recipient and no XML, which a gateway refuses, so the test never sends a message; and
+ * it opens the trigger's WebSocket and closes it again without sending anything on it.
  */
 export async function testGatewayConnection(
 	credentials: Record<string, unknown>,
 ): Promise<INodeCredentialTestResult> {
 	let client: GatewayClient | undefined;
 	try {
-		// The WebSocket URL is checked too (for the trigger), though nothing connects to it here.
 		const settings = gatewaySocketSettingsFrom(credentials);
 		client = new GatewayClient(settings);
 		const { ret, errMsg } = await client.probe();
@@ -24,6 +25,12 @@ export async function testGatewayConnection(
 			return {
 				status: 'Error',
 				message: `The gateway answered, but ${problem} (Ret ${ret}${errMsg ? `: ${errMsg}` : ''})`,
+			};
+		const socketProblem = await checkGatewaySocket(settings, settings.timeoutSeconds * 1000);
+		if (socketProblem)
+			return {
+				status: 'Error',
+				message: `The gateway answers, but the trigger's "WebSocket URL" does not work: ${socketProblem}`,
 			};
 		return { status: 'OK', message: `Connected to the WeChat gateway as ${settings.wxid}` };
 	} catch (error) {

@@ -1,11 +1,23 @@
 import type { IDataObject, IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { coordinationFrom } from '../coordination/settings';
 import type { SeenIdsStore } from '../coordination/store';
-import { gatewaySocketSettingsFrom } from '../transport/socketSettings';
-import { GatewayConnection, type ConnectionTimings } from './connection';
+import { explainSocketFailure } from '../transport/socketCheck';
+import {
+	gatewaySocketSettingsFrom,
+	socketUrlForLog,
+	type GatewaySocketSettings,
+} from '../transport/socketSettings';
+import {
+	DEFAULT_TIMINGS,
+	GatewayConnection,
+	type ConnectionFailure,
+	type ConnectionTimings,
+} from './connection';
 import { triggerFiltersFrom, type TriggerParameters } from './filters';
 import { ExecutionQueue } from './executionQueue';
+import { ItemIntake } from './intake';
 import { FrameReceiver, type ReceiverOptions, type TriggerItem } from './receiver';
 
 /** How long another process's emit of an id keeps this one from emitting it (gateways resend on reconnect). */
@@ -15,6 +27,27 @@ export interface TriggerTuning extends ReceiverOptions {
 	timings?: Partial<ConnectionTimings>;
 	/** Executions of this workflow the trigger has running at once (default 4). */
 	maxInFlight?: number;
+	/** Items waiting for an execution beyond which newer ones are dropped. */
+	maxQueued?: number;
+}
+
+/**
+ * What the user is told when the socket fails: for one that never opened, the reason read from
+ * a second try of the handshake (the socket itself only says that it failed).
+ */
+async function connectionError(
+	failure: ConnectionFailure,
+	settings: GatewaySocketSettings,
+	timeoutMs: number,
+): Promise<string> {
+	const reason = failure.beforeOpen
+		? `could not connect to ${socketUrlForLog(settings.webSocketUrl)}: ${await explainSocketFailure(settings, timeoutMs)}`
+		: failure.reason;
+	const tries =
+		failure.failures > 1
+			? ` (${failure.failures} attempts in a row failed; it keeps retrying)`
+			: '';
+	return `WeChat Gateway Trigger: ${reason}${tries}`;
 }
 
 /**
@@ -45,9 +78,9 @@ export async function startTrigger(
 	});
 	const receiver = new FrameReceiver(settings.wxid, filters, tuning);
 	const logger = fns.logger;
-	let warnedFull = false;
 	const executions = new ExecutionQueue<TriggerItem>({
 		maxInFlight: tuning.maxInFlight,
+		maxQueued: tuning.maxQueued,
 		start: async (item) => {
 			const done = fns.helpers.createDeferredPromise<IRun>();
 			// Looked up on every item: for "Listen for test event" n8n replaces emit after activation.
@@ -59,11 +92,25 @@ export async function startTrigger(
 				`WeChat Gateway Trigger: an execution could not run: ${String((error as Error)?.message ?? error).slice(0, 300)}`,
 			),
 	});
+	const intake = new ItemIntake({
+		executions,
+		seenIds,
+		scope: sightingScope,
+		keepMs: SHARED_SIGHTING_KEEP_MS,
+		forget: (id) => receiver.forget(id),
+		log: (level, message) => logger[level](message),
+	});
 
 	const connection = new GatewayConnection({
 		settings,
 		timings: tuning.timings,
 		log: (level, message) => logger[level](message),
+		onOutage: (failure) => {
+			void connectionError(failure, settings, connectTimeoutMs).then((message) => {
+				// Looked up when called: n8n replaces emitError for "Listen for test event".
+				if (!closed) fns.emitError(new NodeOperationError(fns.getNode(), message));
+			});
+		},
 		onFrame: (data) => {
 			let reception;
 			try {
@@ -76,44 +123,34 @@ export async function startTrigger(
 				return;
 			}
 			if (reception.log) logger[reception.log.level](reception.log.message);
-			const { item } = reception;
-			if (!item) return;
-			if (!seenIds || typeof item.newMsgId !== 'string') return enqueue(item);
-			// One after another, so items keep the socket's order while each asks the store.
-			sightings = sightings.then(async () => {
-				const first = await seenIds
-					.firstSighting(sightingScope, item.newMsgId as string, SHARED_SIGHTING_KEEP_MS)
-					.catch((error: unknown) => {
-						// This process's own memory still holds; a store outage must not lose messages.
-						logger.warn(
-							`WeChat Gateway Trigger: the coordination store did not answer (${String((error as Error)?.message ?? error).slice(0, 200)}); message ${String(item.newMsgId)} is emitted without asking other processes`,
-						);
-						return true;
-					});
-				if (first) enqueue(item);
-				else
-					logger.debug(
-						`WeChat Gateway Trigger: message ${String(item.newMsgId)} was already emitted by another n8n process`,
-					);
-			});
+			if (reception.item) intake.accept(reception.item);
 		},
 	});
-	let sightings: Promise<void> = Promise.resolve();
-	const enqueue = (item: TriggerItem) => {
-		if (!executions.push(item) && !warnedFull) {
-			warnedFull = true;
-			logger.warn(
-				`WeChat Gateway Trigger: ${executions.queued} messages are waiting for executions; newer ones are dropped until n8n catches up`,
+	let closed = false;
+	const closeFunction = async () => {
+		closed = true;
+		connection.close();
+		intake.close();
+		executions.close();
+	};
+	const connectTimeoutMs = { ...DEFAULT_TIMINGS, ...tuning.timings }.connectTimeoutMs;
+	connection.start();
+	if (fns.getMode() === 'manual') {
+		// "Listen for test event" says at once what is wrong, rather than waiting for a message
+		// that cannot come.
+		try {
+			await connection.firstOpen();
+		} catch (failure) {
+			await closeFunction();
+			throw new NodeOperationError(
+				fns.getNode(),
+				await connectionError(failure as ConnectionFailure, settings, connectTimeoutMs),
 			);
 		}
-	};
-	connection.start();
+	}
 
 	return {
-		closeFunction: async () => {
-			connection.close();
-			executions.close();
-		},
+		closeFunction,
 		manualTriggerFunction: async () => {},
 	};
 }

@@ -17,6 +17,8 @@ export interface ConnectionTimings {
 	connectTimeoutMs: number;
 	/** A connection open at least this long counts as healthy: the next delay starts over. */
 	stableAfterMs: number;
+	/** Failures in a row after which the outage is reported (`onOutage`), once per outage. */
+	reportAfterFailures: number;
 }
 
 export const DEFAULT_TIMINGS: ConnectionTimings = {
@@ -26,12 +28,24 @@ export const DEFAULT_TIMINGS: ConnectionTimings = {
 	silenceLimitMs: 90_000,
 	connectTimeoutMs: 10_000,
 	stableAfterMs: 10_000,
+	reportAfterFailures: 5,
 };
+
+/** One failed attempt, or the loss of an open socket. */
+export interface ConnectionFailure {
+	reason: string;
+	/** The socket never opened: refused, unreachable, or the handshake failed. */
+	beforeOpen: boolean;
+	/** Failures in a row, this one included. */
+	failures: number;
+}
 
 export interface ConnectionOptions {
 	settings: GatewaySocketSettings;
 	onFrame: (data: unknown) => void;
 	log: (level: LogLevel, message: string) => void;
+	/** The connection has failed `reportAfterFailures` times in a row; it keeps retrying. */
+	onOutage?: (failure: ConnectionFailure) => void;
 	timings?: Partial<ConnectionTimings>;
 	/** Jitter source in [0, 1); tests may pin it. */
 	random?: () => number;
@@ -64,6 +78,9 @@ export class GatewayConnection {
 	private openedAt?: number;
 	private lastSignOfLife = 0;
 	private stopped = false;
+	private firstOutcome?: { resolve: () => void; reject: (failure: ConnectionFailure) => void };
+	private everOpened = false;
+	private lastFailure?: ConnectionFailure;
 	/** When each attempt to connect started (ms since the epoch); bounded, for tests and logs. */
 	readonly attempts: number[] = [];
 	opens = 0;
@@ -77,6 +94,17 @@ export class GatewayConnection {
 	start(): void {
 		if (this.stopped || this.current) return;
 		this.connect();
+	}
+
+	/**
+	 * Settles with the first attempt: resolves when the socket opens, rejects with the
+	 * ConnectionFailure when it does not, so "Listen for test event" can fail at once instead of
+	 * waiting for ever.
+	 */
+	firstOpen(): Promise<void> {
+		if (this.everOpened) return Promise.resolve();
+		if (this.lastFailure !== undefined) return Promise.reject(this.lastFailure);
+		return new Promise((resolve, reject) => (this.firstOutcome = { resolve, reject }));
 	}
 
 	get isOpen(): boolean {
@@ -104,7 +132,7 @@ export class GatewayConnection {
 				this.timings.connectTimeoutMs,
 			);
 		} catch (error) {
-			this.failed(`could not open ${this.where}: ${(error as Error).message}`);
+			this.failed(`could not open ${this.where}: ${(error as Error).message}`, true);
 			return;
 		}
 		this.current = connection;
@@ -112,7 +140,7 @@ export class GatewayConnection {
 		this.connectTimer = setTimeout(() => {
 			if (this.current !== connection) return;
 			this.dropSocket();
-			this.failed(`${this.where} did not open within ${this.timings.connectTimeoutMs} ms`);
+			this.failed(`${this.where} did not open within ${this.timings.connectTimeoutMs} ms`, true);
 		}, this.timings.connectTimeoutMs);
 
 		socket.addEventListener('open', () => {
@@ -121,6 +149,9 @@ export class GatewayConnection {
 			this.openedAt = Date.now();
 			this.lastSignOfLife = this.openedAt;
 			this.opens++;
+			this.everOpened = true;
+			this.firstOutcome?.resolve();
+			this.firstOutcome = undefined;
 			this.options.log('info', `${PREFIX} connected to ${this.where}`);
 			this.livenessTimer = setInterval(
 				() => this.checkLiveness(connection),
@@ -134,18 +165,16 @@ export class GatewayConnection {
 		});
 		socket.addEventListener('close', (event: CloseEvent) => {
 			if (this.current !== connection) return;
-			const wasOpenFor = this.openedAt === undefined ? undefined : Date.now() - this.openedAt;
-			this.dropSocket();
-			const how =
-				wasOpenFor === undefined
-					? `could not connect to ${this.where}`
-					: `the socket to ${this.where} closed after ${Math.round(wasOpenFor / 1000)} s`;
 			const code =
 				event.code && event.code !== 1005
 					? ` (code ${event.code}${event.reason ? `: ${event.reason.slice(0, 100)}` : ''})`
 					: '';
-			if (wasOpenFor !== undefined && wasOpenFor >= this.timings.stableAfterMs) this.failures = 0;
-			this.failed(`${how}${code}`);
+			if (this.openedAt !== undefined) {
+				this.lost((openFor) => `the socket to ${this.where} closed after ${openFor} s${code}`);
+				return;
+			}
+			this.dropSocket();
+			this.failed(`could not connect to ${this.where}${code}`, true);
 		});
 		// Errors are followed by a close event, which does the work.
 		socket.addEventListener('error', () => {});
@@ -155,13 +184,24 @@ export class GatewayConnection {
 		if (this.current !== connection) return;
 		const silentFor = Date.now() - this.lastSignOfLife;
 		if (silentFor > this.timings.silenceLimitMs) {
-			this.dropSocket();
-			this.failed(
-				`no frame and no pong from ${this.where} for ${Math.round(silentFor / 1000)} s: the socket is open but dead; replacing it`,
+			this.lost(
+				() =>
+					`no frame and no pong from ${this.where} for ${Math.round(silentFor / 1000)} s: the socket is open but dead; replacing it`,
 			);
 			return;
 		}
 		connection.ping();
+	}
+
+	/**
+	 * An open socket is gone (closed, or silent past the limit). One that had stayed up long
+	 * enough was healthy, so the back-off starts over whichever way it ended.
+	 */
+	private lost(reason: (openForSeconds: number) => string): void {
+		const openFor = this.openedAt === undefined ? 0 : Date.now() - this.openedAt;
+		this.dropSocket();
+		if (openFor >= this.timings.stableAfterMs) this.failures = 0;
+		this.failed(reason(Math.round(openFor / 1000)));
 	}
 
 	private dropSocket(): void {
@@ -175,10 +215,15 @@ export class GatewayConnection {
 		connection?.close();
 	}
 
-	private failed(reason: string): void {
+	private failed(reason: string, beforeOpen = false): void {
 		if (this.stopped) return;
 		const delay = reconnectDelayMs(this.failures, this.timings, this.random());
 		this.failures++;
+		const failure: ConnectionFailure = { reason, beforeOpen, failures: this.failures };
+		this.lastFailure = failure;
+		this.firstOutcome?.reject(failure);
+		this.firstOutcome = undefined;
+		if (this.failures === this.timings.reportAfterFailures) this.options.onOutage?.(failure);
 		this.options.log(
 			'warn',
 			`${PREFIX} ${reason}; reconnecting in ${(delay / 1000).toFixed(1)} s (${this.failures} failed in a row)`,

@@ -36,6 +36,15 @@ export class ExecutionQueue<T> {
 		return this.waiting.length;
 	}
 
+	/** Items `push` would still take; none once closed. */
+	get room(): number {
+		return this.closed ? 0 : this.maxQueued - this.waiting.length;
+	}
+
+	get isClosed(): boolean {
+		return this.closed;
+	}
+
 	push(item: T): boolean {
 		if (this.closed) return false;
 		if (this.waiting.length >= this.maxQueued) return false;

@@ -1,6 +1,13 @@
 import { summarizeAppMsg, type AppMsgSummary } from '../actions/appMsgSummary';
 import { parseAppMsgXml } from '../appmsg/parse';
 import { AppMsgInputError, appMsgType } from '../appmsg/model';
+import {
+	APPMSG_TYPE_NAMES,
+	MENTION_ALL,
+	MSG_TYPE_APP,
+	WECHAT_ID_PATTERN,
+	isWeChatId,
+} from '../wechat';
 import { exactId, type AddMsg } from './frame';
 
 export const MESSAGE_KINDS = [
@@ -22,8 +29,6 @@ export const MESSAGE_KINDS = [
 
 export type MessageKind = (typeof MESSAGE_KINDS)[number] | 'unknown';
 
-const MSG_TYPE_APP = 49;
-
 const KIND_BY_MSG_TYPE: Record<number, MessageKind> = {
 	1: 'text',
 	3: 'image',
@@ -37,14 +42,19 @@ const KIND_BY_MSG_TYPE: Record<number, MessageKind> = {
 	10002: 'system',
 };
 
-const KIND_BY_APPMSG_TYPE: Record<number, MessageKind> = {
-	5: 'link',
-	6: 'file',
-	33: 'miniProgram',
-	36: 'miniProgram',
-	51: 'channelsVideo',
-	57: 'quote',
-};
+/** App-message types the trigger reports as their own kind; every other one is `otherApp`. */
+const APP_KINDS: ReadonlySet<MessageKind> = new Set([
+	'link',
+	'file',
+	'miniProgram',
+	'channelsVideo',
+	'quote',
+]);
+
+function kindOfAppMsgType(type: number | undefined): MessageKind {
+	const name = type === undefined ? undefined : (APPMSG_TYPE_NAMES[type] as MessageKind);
+	return name !== undefined && APP_KINDS.has(name) ? name : 'otherApp';
+}
 
 /** What is known of a message before its XML is read: enough for every filter but the kind. */
 export interface MessageBasics {
@@ -67,9 +77,8 @@ export interface MessageBasics {
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 /** Some builds prefix a group message's content with the speaker: `wxid_speaker:\n…`. */
-const SPEAKER_PREFIX = /^([A-Za-z0-9_@.-]{1,64}):\r?\n/;
+const SPEAKER_PREFIX = new RegExp(`^(${WECHAT_ID_PATTERN}):\\r?\\n`);
 
-const MENTIONS_ALL = 'notify@all';
 /** `<atuserlist>` lists a few dozen wxids at most; a longer one is not read. */
 const MAX_ATUSERLIST_CHARS = 16 * 1024;
 
@@ -85,7 +94,7 @@ export function mentionsIn(msgSource: string): string[] {
 	const wxids = list
 		.split(',')
 		.map((wxid) => wxid.trim())
-		.filter((wxid) => /^[A-Za-z0-9_@.-]{1,128}$/.test(wxid));
+		.filter(isWeChatId);
 	return [...new Set(wxids)];
 }
 
@@ -123,8 +132,8 @@ export function messageBasics(addMsg: AddMsg, accountWxid: string): MessageBasic
 		fromSelf: senderWxid === accountWxid,
 		content,
 		mentionedMe: mentions.includes(accountWxid),
-		mentionsAll: mentions.includes(MENTIONS_ALL),
-		mentions: mentions.filter((wxid) => wxid !== MENTIONS_ALL),
+		mentionsAll: mentions.includes(MENTION_ALL),
+		mentions: mentions.filter((wxid) => wxid !== MENTION_ALL),
 		createTime: validTime ? new Date(seconds * 1000).toISOString() : undefined,
 		createTimeUnix: validTime ? seconds : undefined,
 		pushContent: text(addMsg.PushContent),
@@ -143,9 +152,8 @@ export interface AppMessage {
  */
 export function readAppMessage(content: string): AppMessage {
 	const parsed = parseAppMsgXml(content, 'Content');
-	const type = appMsgType(parsed.appMsg) as number;
 	return {
-		kind: KIND_BY_APPMSG_TYPE[type] ?? 'otherApp',
+		kind: kindOfAppMsgType(appMsgType(parsed.appMsg)),
 		messageXml: content,
 		appMsg: summarizeAppMsg(parsed),
 	};

@@ -100,6 +100,14 @@ export class FrameReceiver {
 		return this.emitted(frame, this.messageItem(frame, basics, kind, app));
 	}
 
+	/**
+	 * Takes back the memory of an emitted id whose item could not be run after all (dropped
+	 * while n8n was behind), so the gateway's resend of it is emitted.
+	 */
+	forget(newMsgId: string): void {
+		this.recentIds.forget(newMsgId);
+	}
+
 	/** Frames for other accounts logged in to the same gateway are never emitted. */
 	private isForAccount(frame: GatewayFrame): boolean {
 		if (frame.currentWxid !== undefined) return frame.currentWxid === this.accountWxid;

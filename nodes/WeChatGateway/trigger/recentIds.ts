@@ -25,6 +25,11 @@ export class RecentIds {
 		return true;
 	}
 
+	/** Forgets the id, so that the same message seen again counts as new. */
+	forget(id: string): void {
+		this.ids.delete(id);
+	}
+
 	get size(): number {
 		return this.ids.size;
 	}

@@ -41,7 +41,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'wxid_a1b2c3:Alice, wxid_d4e5f6:Bob',
-		description: `Who to @mention, in a group (…@chatroom) only: wxids separated by commas or new lines, or a mapped list. Add ":Display Name" after a wxid and the node writes "@Display Name" and the mention space (U+2005) in front of the text, which WeChat needs to show the mention; without a name, write that into the text yourself. ${MENTION_ALL} mentions everyone (written as @所有人), which only the group's owner and admins may do.`,
+		description: `Who to @mention, in a group (…@chatroom) only: wxids separated by commas or new lines, or a mapped list. Add ":Display Name" after a wxid and the node writes "@Display Name" and the mention space (U+2005) in front of the text, which WeChat needs to show the mention; without a name, write that into the text yourself. A name may contain commas ("wxid_a:Smith, John"): it runs to the end of the line, or to the next "wxid:Name", "wxid_…" or ${MENTION_ALL}. ${MENTION_ALL} mentions everyone (written as @所有人), which only the group's owner and admins may do.`,
 		displayOptions: show,
 	},
 	{
