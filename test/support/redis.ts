@@ -11,6 +11,9 @@ export interface RedisServer {
 	/** Starts it again on the same port, its data kept (after stop()). */
 	start(): Promise<void>;
 	stop(): Promise<void>;
+	/** Freezes the process (SIGSTOP): its sockets stay open and unanswered until resume(). */
+	pause(): void;
+	resume(): void;
 	remove(): Promise<void>;
 }
 

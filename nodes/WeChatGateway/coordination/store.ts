@@ -85,16 +85,18 @@ export interface CoordinationStore
 }
 
 /**
- * The store could not be reached or did not answer in time. Nothing was sent for the message
- * that needed it: without the shared pace, sending could break an account's limits.
+ * The store could not be reached, did not answer in time, or is a Redis too old for the node.
+ * Nothing was sent for the message that needed it: without the shared pace, sending could
+ * break an account's limits.
  */
 export class CoordinationUnavailableError extends Error {
 	constructor(
 		readonly description: string,
 		cause: string,
+		kind: 'noAnswer' | 'unsupported' = 'noAnswer',
 	) {
 		super(
-			`The coordination store (${description}) did not answer: ${cause}. Nothing was sent for this message: without the shared pace it could go out faster than the account's limits allow`,
+			`The coordination store (${description}) ${kind === 'unsupported' ? 'cannot be used' : 'did not answer'}: ${cause}. Nothing was sent for this message: without the shared pace it could go out faster than the account's limits allow`,
 		);
 		this.name = 'CoordinationUnavailableError';
 	}
