@@ -7,19 +7,19 @@
  */
 import Redis from 'ioredis';
 
-import { RedisCoordinationStore } from '../../nodes/WeChatGateway/coordination/redisStore';
+import { RedisStore } from '../../nodes/WeChatGateway/coordination/redisStore';
 import { CoordinationUnavailableError } from '../../nodes/WeChatGateway/coordination/store';
 import { useRedis } from '../support/redis';
 
 jest.setTimeout(60_000);
 
 const redis = useRedis();
-const stores: RedisCoordinationStore[] = [];
+const stores: RedisStore[] = [];
 afterAll(async () => {
 	await Promise.all(stores.map((store) => store.close()));
 });
 const storeOn = (answerWithinMs: number) => {
-	const store = new RedisCoordinationStore(redis.server.url, { answerWithinMs });
+	const store = new RedisStore(redis.server.url, { answerWithinMs });
 	stores.push(store);
 	return store;
 };
@@ -45,17 +45,17 @@ test('calls made while Redis is frozen fail in time, and none of them takes effe
 	const store = storeOn(800);
 	const minute = { intervalMs: 60_000, maxRecipientsPerMinute: 0, jitterRatio: 0 };
 	const run = 'exec-paused\u0000WeChat\u00000';
-	const first = await store.reserve('frozen-account', 'wxid_a', minute);
-	await store.record(run, 0, 'wxid_a', { state: 'sent', result: { NewMsgId: '1' } });
+	const first = await store.reserveTurn('frozen-account', 'wxid_a', minute);
+	await store.recordInRun(run, 0, 'wxid_a', { state: 'sent', result: { NewMsgId: '1' } });
 	const refusedBefore = await lateRefusals();
 
 	redis.server.pause();
 	try {
 		const startedAt = Date.now();
 		const during = [
-			store.reserve('frozen-account', 'wxid_b', minute),
-			store.record(run, 1, 'wxid_b', { state: 'sent', result: { NewMsgId: '2' } }),
-			store.forgetMessage(run, 0, 'wxid_a'),
+			store.reserveTurn('frozen-account', 'wxid_b', minute),
+			store.recordInRun(run, 1, 'wxid_b', { state: 'sent', result: { NewMsgId: '2' } }),
+			store.forgetInRun(run, 0, 'wxid_a'),
 			store.claimSent(
 				['frozen-window', 'frozen-own'],
 				{ state: 'uncertain', at: Date.now(), token: 't1', executionId: 'e1' },
@@ -67,7 +67,7 @@ test('calls made while Redis is frozen fail in time, and none of them takes effe
 		// and many more once the connection is known to be gone: none of them may queue up
 		await new Promise((resolve) => setTimeout(resolve, 1000));
 		const afterDrop = Array.from({ length: 200 }, (_, i) =>
-			failureOf(store.reserve('frozen-account', `wxid_queued${i}`, minute)),
+			failureOf(store.reserveTurn('frozen-account', `wxid_queued${i}`, minute)),
 		);
 		const failures = await Promise.all([...during, ...afterDrop]);
 		for (const failure of failures) expect(failure).toBeInstanceOf(CoordinationUnavailableError);
@@ -85,14 +85,14 @@ test('calls made while Redis is frozen fail in time, and none of them takes effe
 	expect(probe).toBeUndefined();
 
 	// the pace: the next turn is one interval after the last one taken in time, not two
-	const next = await store.reserve('frozen-account', 'wxid_c', minute);
+	const next = await store.reserveTurn('frozen-account', 'wxid_c', minute);
 	expect(next.turnAt - first.turnAt).toBe(60_000);
 	// the ledger: the newer entry is still there, the late one never written
-	expect(await store.lookup(run, 0, 'wxid_a')).toEqual({
+	expect(await store.lookupInRun(run, 0, 'wxid_a')).toEqual({
 		state: 'sent',
 		result: { NewMsgId: '1' },
 	});
-	expect(await store.lookup(run, 1, 'wxid_b')).toBeUndefined();
+	expect(await store.lookupInRun(run, 1, 'wxid_b')).toBeUndefined();
 	// the sent-message memory and the sightings: nothing claimed, nothing seen
 	expect(await store.recallSent('frozen-own')).toBeUndefined();
 	expect(await store.firstSighting('frozen-trigger', '42', 60_000)).toBe(true);

@@ -2,7 +2,7 @@
  * A redis-server of the suite's own (Debian's, started by services.js on a free port), and what
  * a test needs to act as a second process that shares only Redis with the first.
  */
-import { closeCoordinationStores } from '../../nodes/WeChatGateway/coordination/redisStore';
+import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
 import { startFresh } from './simulators';
 
 export interface RedisServer {
@@ -32,7 +32,7 @@ export function useRedis(): { server: RedisServer } {
 		redis.server = await startRedis();
 	});
 	afterAll(async () => {
-		await closeCoordinationStores();
+		freshProcessStores();
 		await redis.server?.remove();
 	});
 	return redis;
@@ -44,5 +44,4 @@ export function useRedis(): { server: RedisServer } {
  */
 export async function asAnotherProcess(): Promise<void> {
 	startFresh();
-	await closeCoordinationStores();
 }

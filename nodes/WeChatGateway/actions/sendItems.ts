@@ -1,13 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { coordinationFrom, noticeQueueModeWithoutCoordination } from '../coordination/settings';
-import { CoordinationUnavailableError, type CoordinationStore } from '../coordination/store';
+import { noticeQueueModeWithoutCoordination, storeFor } from '../coordination/settings';
+import {
+	CoordinationUnavailableError,
+	runKey,
+	type CoordinationStore,
+} from '../coordination/store';
 import { deliver, type SendContext } from '../delivery/deliver';
 import { readSendOptions } from '../delivery/options';
 import { PacingAbortedError } from '../delivery/pacer';
-import { forgetRun, runKey } from '../delivery/sentLedger';
-import { retriedExecutionOf, SENT_KEEP_MS, type EarlierSend } from '../delivery/duplicates';
-import { inProcessSentMessages } from '../delivery/sentMessages';
+import { retriedExecutionOf, SENT_KEEP_MS, type EarlierSend } from '../delivery/earlierSends';
 import { CREDENTIAL_NAME, readGatewaySettings } from '../transport/credential';
 import { GatewayClient, type GatewayClientOptions } from '../transport/gateway';
 import { toNodeError } from './errors';
@@ -191,19 +193,19 @@ export async function sendItems(
 
 	let settings;
 	let options;
-	let coordination: CoordinationStore | undefined;
+	let store: CoordinationStore;
 	try {
 		settings = await readGatewaySettings(context);
-		coordination = coordinationFrom(await context.getCredentials(CREDENTIAL_NAME));
+		store = storeFor(await context.getCredentials(CREDENTIAL_NAME));
 		// Read once per execution: pacing and retries are properties of the run, not of an item.
 		options = readSendOptions(context.getNodeParameter('options', 0, {}) as IDataObject);
 	} catch (error) {
 		throw toNodeError(node, error, { itemIndex: 0 });
 	}
 
-	if (coordination) retryMemory = 'shared';
+	if (store.shared) retryMemory = 'shared';
 	else if (process.env.EXECUTIONS_MODE === 'queue') retryMemory = 'worker';
-	if (!coordination)
+	if (!store.shared)
 		noticeQueueModeWithoutCoordination(
 			context.logger,
 			node.credentials?.[CREDENTIAL_NAME]?.name ?? CREDENTIAL_NAME,
@@ -218,11 +220,10 @@ export async function sendItems(
 	const sendContext: SendContext = {
 		client,
 		options,
+		store,
 		run,
 		signal: context.getExecutionCancelSignal(),
-		coordination,
 		executions: {
-			store: coordination ?? inProcessSentMessages,
 			windowMs: options.skipDuplicatesWithin * 60_000,
 			executionId: executionId ?? '',
 			workflowId: context.getWorkflow().id ?? '',
@@ -320,8 +321,7 @@ export async function sendItems(
 	// n8n runs the node again only when it throws, or when its first output item is an error
 	// (WorkflowExecute's retry check). Otherwise this run is over and the ledger can let it go.
 	if (run && !output[0]?.json.error) {
-		if (coordination) await coordination.forget(run).catch(() => undefined);
-		else forgetRun(run);
+		await store.forgetRun(run).catch(() => undefined);
 	}
 	return output;
 }

@@ -2,20 +2,19 @@ import { createHash } from 'node:crypto';
 
 import Redis, { type RedisOptions } from 'ioredis';
 
-import type { PacingPolicy } from '../delivery/pacer';
-import type { LedgerEntry } from '../delivery/sentLedger';
 import { GatewayError } from '../transport/gateway';
 import { SCRIPTS, unsupportedVersion, type ScriptCommands } from './redisScripts';
 import {
 	CoordinationUnavailableError,
+	RUN_KEEP_MS,
 	type CoordinationStore,
-	type PaceReservation,
-	type SentMessage,
+	type LedgerEntry,
+	type PacingPolicy,
+	type SentRecord,
+	type Turn,
 } from './store';
 
 const MINUTE = 60_000;
-/** As the in-process ledger: far beyond Retry On Fail's 5 tries of at most 5 s. */
-const LEDGER_KEEP_MS = 60 * 60 * 1000;
 const NAMESPACE = 'n8n-nodes-wechat-gateway';
 
 type StoredEntry =
@@ -65,7 +64,9 @@ export interface RedisStoreOptions {
 	windowMs?: number;
 }
 
-export class RedisCoordinationStore implements CoordinationStore {
+/** The coordination store shared by every process on one Redis (n8n's queue mode). */
+export class RedisStore implements CoordinationStore {
+	readonly shared = true;
 	readonly description: string;
 	private readonly redis: Redis & ScriptCommands;
 	private readonly random: () => number;
@@ -190,11 +191,7 @@ export class RedisCoordinationStore implements CoordinationStore {
 		return performance.timeOrigin + performance.now() + this.clockOffsetMs;
 	}
 
-	async reserve(
-		account: string,
-		recipient: string,
-		policy: PacingPolicy,
-	): Promise<PaceReservation> {
+	async reserveTurn(account: string, recipient: string, policy: PacingPolicy): Promise<Turn> {
 		// One tag per account keeps its two pace keys together; Cluster is still not supported
 		// (docs/QUEUE-MODE.md, "Redis requirements").
 		const tag = `${NAMESPACE}:{pace:${hashed(account)}}`;
@@ -227,14 +224,14 @@ export class RedisCoordinationStore implements CoordinationStore {
 		return `${NAMESPACE}:ledger:${hashed(run)}`;
 	}
 
-	async lookup(run: string, itemIndex: number, recipient: string) {
+	async lookupInRun(run: string, itemIndex: number, recipient: string) {
 		const text = await this.call(() =>
 			this.redis.hget(this.ledgerKey(run), slot(itemIndex, recipient)),
 		);
 		return text === null ? undefined : fromStored(text);
 	}
 
-	async record(run: string, itemIndex: number, recipient: string, entry: LedgerEntry) {
+	async recordInRun(run: string, itemIndex: number, recipient: string, entry: LedgerEntry) {
 		const text = JSON.stringify(toStored(entry));
 		await this.call((fence) =>
 			this.redis.recordEntry(
@@ -242,18 +239,18 @@ export class RedisCoordinationStore implements CoordinationStore {
 				fence,
 				slot(itemIndex, recipient),
 				text,
-				LEDGER_KEEP_MS,
+				RUN_KEEP_MS,
 			),
 		);
 	}
 
-	async forgetMessage(run: string, itemIndex: number, recipient: string) {
+	async forgetInRun(run: string, itemIndex: number, recipient: string) {
 		await this.call((fence) =>
 			this.redis.forgetEntry(this.ledgerKey(run), fence, slot(itemIndex, recipient)),
 		);
 	}
 
-	async forget(run: string) {
+	async forgetRun(run: string) {
 		await this.call((fence) => this.redis.forgetRun(this.ledgerKey(run), fence));
 	}
 
@@ -268,26 +265,26 @@ export class RedisCoordinationStore implements CoordinationStore {
 
 	async claimSent(
 		keys: readonly string[],
-		entry: SentMessage,
+		record: SentRecord,
 		keepMs: number,
 		notBefore: number,
-	): Promise<SentMessage | undefined> {
+	): Promise<SentRecord | undefined> {
 		const stored = keys.map((key) => this.sentKey(key));
-		const text = JSON.stringify(entry);
+		const text = JSON.stringify(record);
 		const earlier = await this.call((fence) =>
 			this.redis.claimSent(stored.length, ...stored, fence, text, keepMs, notBefore),
 		);
-		return earlier ? (JSON.parse(earlier) as SentMessage) : undefined;
+		return earlier ? (JSON.parse(earlier) as SentRecord) : undefined;
 	}
 
-	async recallSent(key: string): Promise<SentMessage | undefined> {
+	async recallSent(key: string): Promise<SentRecord | undefined> {
 		const text = await this.call(() => this.redis.get(this.sentKey(key)));
-		return text === null ? undefined : (JSON.parse(text) as SentMessage);
+		return text === null ? undefined : (JSON.parse(text) as SentRecord);
 	}
 
-	async rememberSent(keys: readonly string[], entry: SentMessage, keepMs: number): Promise<void> {
+	async rememberSent(keys: readonly string[], record: SentRecord, keepMs: number): Promise<void> {
 		const stored = keys.map((key) => this.sentKey(key));
-		const text = JSON.stringify(entry);
+		const text = JSON.stringify(record);
 		await this.call((fence) =>
 			this.redis.rememberSent(stored.length, ...stored, fence, text, keepMs),
 		);
@@ -301,26 +298,4 @@ export class RedisCoordinationStore implements CoordinationStore {
 	async close(): Promise<void> {
 		this.redis.disconnect();
 	}
-}
-
-const shared = new Map<string, RedisCoordinationStore>();
-
-/**
- * One connection per Redis URL and process, shared by every execution: a worker running many
- * executions for many accounts keeps one connection, not one per item.
- */
-export function coordinationStoreFor(url: string): RedisCoordinationStore {
-	let store = shared.get(url);
-	if (!store) {
-		store = new RedisCoordinationStore(url);
-		shared.set(url, store);
-	}
-	return store;
-}
-
-/** For tests: close every shared connection. */
-export async function closeCoordinationStores(): Promise<void> {
-	const stores = [...shared.values()];
-	shared.clear();
-	await Promise.all(stores.map((store) => store.close()));
 }
