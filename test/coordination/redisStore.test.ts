@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
-import { RedisStore, describeRedisUrl } from '../../nodes/WeChatGateway/coordination/redisStore';
+import { describeRedisUrl } from '../../nodes/WeChatGateway/coordination/redisFormat';
+import { RedisStore } from '../../nodes/WeChatGateway/coordination/redisStore';
 import { CoordinationUnavailableError } from '../../nodes/WeChatGateway/coordination/store';
 import { GatewayError } from '../../nodes/WeChatGateway/transport/gateway';
 import { startRedis, type RedisServer } from '../support/redis';

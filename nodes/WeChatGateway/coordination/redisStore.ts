@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
-
 import Redis, { type RedisOptions } from 'ioredis';
 
-import { GatewayError } from '../transport/gateway';
+import { describeRedisUrl, fromStored, hashed, slot, toStored } from './redisFormat';
 import { SCRIPTS, unsupportedVersion, type ScriptCommands } from './redisScripts';
 import {
 	CoordinationUnavailableError,
@@ -16,45 +14,6 @@ import {
 
 const MINUTE = 60_000;
 const NAMESPACE = 'n8n-nodes-wechat-gateway';
-
-type StoredEntry =
-	| { state: 'sent'; result: Record<string, unknown> }
-	| {
-			state: 'uncertain';
-			error: { reason: GatewayError['reason']; message: string; details: GatewayError['details'] };
-	  };
-
-function hashed(text: string): string {
-	return createHash('sha256').update(text).digest('hex').slice(0, 32);
-}
-
-function slot(itemIndex: number, recipient: string): string {
-	return `${itemIndex}\u0000${recipient}`;
-}
-
-function toStored(entry: LedgerEntry): StoredEntry {
-	if (entry.state === 'sent') return entry;
-	const { reason, message, details } = entry.error;
-	return { state: 'uncertain', error: { reason, message, details } };
-}
-
-function fromStored(text: string): LedgerEntry {
-	const stored = JSON.parse(text) as StoredEntry;
-	if (stored.state === 'sent') return stored;
-	const { reason, message, details } = stored.error;
-	return { state: 'uncertain', error: new GatewayError(reason, message, 'unknown', details) };
-}
-
-/** host:port/db of a Redis URL, never its user name or password. */
-export function describeRedisUrl(url: string): string {
-	try {
-		const parsed = new URL(url);
-		const db = parsed.pathname.replace(/^\/+/, '') || '0';
-		return `Redis at ${parsed.hostname}:${parsed.port || '6379'}/${db}`;
-	} catch {
-		return 'Redis';
-	}
-}
 
 export interface RedisStoreOptions {
 	/** How long one call may wait for Redis (also while it reconnects) before the item fails. */
@@ -116,7 +75,7 @@ export class RedisStore implements CoordinationStore {
 	 */
 	private async call<T>(work: (fence: number) => Promise<T>): Promise<T> {
 		const giveUpAt = performance.now() + this.answerWithinMs;
-		let reason: string;
+		let failure: unknown;
 		try {
 			await this.within(this.connected(), giveUpAt, 'no connection');
 			const fence = this.redisNow() + (giveUpAt - performance.now()) - this.fenceMarginMs;
@@ -126,9 +85,11 @@ export class RedisStore implements CoordinationStore {
 				this.redis.stream?.destroy(),
 			);
 		} catch (error) {
-			if (error instanceof CoordinationUnavailableError) throw error;
-			reason = error instanceof Error ? error.message : String(error);
+			failure = error;
 		}
+		// The version check fails with its own, clearer message.
+		if (failure instanceof CoordinationUnavailableError) throw failure;
+		const reason = failure instanceof Error ? failure.message : String(failure);
 		throw new CoordinationUnavailableError(this.description, reason);
 	}
 
