@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm run test:faults`: runs the reliability suite (test/reliability) and prints its fault
+ * `npm run test:faults`: runs the reliability suites (test/reliability, test/coordination) and prints its fault
  * table: each fault or input class, the cases tried, their outcomes, and the messages lost or
  * duplicated, as the tests counted them from what the gateway simulator recorded against what
  * the node reported. Ends with one line for scripts:
@@ -35,6 +35,7 @@ const jest = spawnSync(
 		'--expose-gc',
 		path.join(path.dirname(require.resolve('jest/package.json')), 'bin/jest.js'),
 		'test/reliability',
+		'test/coordination',
 		'--ci',
 		// Two workers even on two cores: most of the time is spent waiting on timeouts and pacing.
 		'--maxWorkers=2',
