@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Queue mode, for real: n8n main and two `n8n worker` processes (test/queue/queueMode.js) run
+ * Queue mode, for real: n8n main and two `n8n worker` processes (scripts/lib/queueMode.js) run
  * webhook-triggered workflows of the packed package, whose credentials share one account's
  * pace and ledger through the queue's Redis ("Coordination Redis URL"). Every assertion on
  * pace is made on what the gateway simulator received, on its own clock.
@@ -12,14 +12,14 @@ const { performance } = require('node:perf_hooks');
 
 const lib = require('../../scripts/lib/instance');
 const { startGatewaySimulator } = require('../../simulator/gateway');
-const { runDataOf, sleep, startQueueMode, waitFor } = require('./queueMode');
+const { runDataOf, sleep, startQueueMode, waitFor } = require('../../scripts/lib/queueMode');
 const {
 	WINDOW_SLACK_MS,
 	arrivals,
 	gapsOf,
 	paceViolations,
 	sendingWorkflow,
-} = require('./scenario');
+} = require('../../scripts/lib/queueScenario');
 
 const T0 = Date.now();
 const log = (m) => process.stderr.write(`[queue ${((Date.now() - T0) / 1000).toFixed(1)}s] ${m}\n`);

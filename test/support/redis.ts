@@ -1,5 +1,5 @@
 /**
- * A redis-server of the suite's own (Debian's, started by services.js on a free port), and what
+ * A redis-server of the suite's own (Debian's, started by scripts/lib/services.js on a free port), and what
  * a test needs to act as a second process that shares only Redis with the first.
  */
 import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
@@ -18,7 +18,7 @@ export interface RedisServer {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const services = require('./services') as { startRedis(): Promise<RedisServer> };
+const services = require('../../scripts/lib/services') as { startRedis(): Promise<RedisServer> };
 
 export const startRedis = (): Promise<RedisServer> => services.startRedis();
 

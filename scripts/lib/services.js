@@ -10,8 +10,8 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const { waitFor } = require('../../scripts/lib/waitFor');
-const { findFreePort: freePort } = require('../../scripts/n8n-runtime/runtime');
+const { waitFor } = require('./waitFor');
+const { findFreePort: freePort } = require('../n8n-runtime/runtime');
 
 const POSTGRES_BIN_ROOT = '/usr/lib/postgresql';
 
