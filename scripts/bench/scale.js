@@ -3,7 +3,7 @@
 /**
  * The queue-mode figure of `npm run bench`: many accounts, each at its safe pace (the node's
  * defaults: 1 s between messages, 12 recipients a minute), sending in parallel through a real
- * n8n main instance and two workers with coordination on (test/queue/queueMode.js).
+ * n8n main instance and two workers with coordination on (scripts/lib/queueMode.js).
  *
  *   node scripts/bench/scale.js [--accounts=8] [--messages=10] [--no-build]
  *
@@ -17,8 +17,8 @@ const path = require('node:path');
 
 const lib = require('../lib/instance');
 const { startGatewaySimulator } = require('../../simulator/gateway');
-const { startQueueMode } = require('../../test/queue/queueMode');
-const { arrivals, paceViolations, sendingWorkflow } = require('../../test/queue/scenario');
+const { startQueueMode } = require('../lib/queueMode');
+const { arrivals, paceViolations, sendingWorkflow } = require('../lib/queueScenario');
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {

@@ -7,6 +7,7 @@
  */
 const FAULT_SUITES = [
 	'test/reliability/',
+	'test/coordination/',
 	'test/transport/accountKey.test.ts',
 	'test/transport/credentialChecks.test.ts',
 	'test/transport/futileRetries.test.ts',

@@ -10,8 +10,7 @@ import vm from 'node:vm';
 
 import { NodeHelpers, type IDataObject, type INodeParameters } from 'n8n-workflow';
 
-import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
-import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
+import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
 import { findOperation } from '../../nodes/WeChatGateway/actions/registry';
 import { WeChatGateway } from '../../nodes/WeChatGateway/WeChatGateway.node';
 import { runWeChatNode } from '../engine/harness';
@@ -93,8 +92,7 @@ beforeAll(async () => {
 afterAll(async () => gateway.close());
 beforeEach(() => {
 	gateway.reset();
-	resetPacing();
-	clearLedger();
+	freshProcessStores();
 });
 
 const cases = workflows.flatMap(({ file, workflow }) =>

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
-import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
+import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
 import { runWeChatNode, type RunOptions } from '../engine/harness';
 import { startGatewaySimulator, type GatewaySimulator } from '../support/simulator';
 import { at, readAppMsg } from '../support/xml';
@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(async () => gateway.close());
 beforeEach(() => {
 	gateway.reset();
-	resetPacing();
+	freshProcessStores();
 });
 
 function credentials(extra: Record<string, unknown> = {}) {

@@ -2,8 +2,7 @@
  * The "Sent before this error in this run" summary counts every message that went out, also
  * those of other recipients still under way when one recipient failed (Concurrent Recipients).
  */
-import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
-import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
+import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
 import { runWeChatNode } from '../engine/harness';
 import { startGatewaySimulator, type GatewaySimulator } from '../support/simulator';
 
@@ -16,8 +15,7 @@ beforeAll(async () => {
 afterAll(async () => gateway.close());
 beforeEach(() => {
 	gateway.reset();
-	resetPacing();
-	clearLedger();
+	freshProcessStores();
 });
 
 test('one recipient refused while two others are with the gateway: the summary counts both', async () => {

@@ -5,8 +5,7 @@
  */
 import fc from 'fast-check';
 
-import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
-import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
+import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
 import { runWeChatNode, type RunOptions } from '../engine/harness';
 import { hostileNonBlank, hostileText } from '../support/hostile';
 import { readXmlStrict, valueAt } from '../support/xmlRead';
@@ -28,8 +27,7 @@ afterAll(async () => gateway.close());
 beforeEach(() => {
 	gateway.reset();
 	gateway.configureCommands({ textResponseShape: 'flat', maxTextChars: 4096 });
-	resetPacing();
-	clearLedger();
+	freshProcessStores();
 });
 
 async function run(parameters: RunOptions['parameters'], more: Partial<RunOptions> = {}) {
@@ -487,7 +485,7 @@ describe('Call Gateway Command (any cgi)', () => {
 		);
 		const pacedTimes = gateway.calls.map((c) => c.receivedAt);
 		gateway.reset();
-		resetPacing();
+		freshProcessStores();
 		await run(
 			{
 				operation: 'callGatewayCommand',

@@ -1,10 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
-import {
-	RedisCoordinationStore,
-	describeRedisUrl,
-} from '../../nodes/WeChatGateway/coordination/redisStore';
+import { describeRedisUrl } from '../../nodes/WeChatGateway/coordination/redisFormat';
+import { RedisStore } from '../../nodes/WeChatGateway/coordination/redisStore';
 import { CoordinationUnavailableError } from '../../nodes/WeChatGateway/coordination/store';
 import { GatewayError } from '../../nodes/WeChatGateway/transport/errors';
 import { startRedis, type RedisServer } from '../support/redis';
@@ -19,12 +17,9 @@ interface UsedTurn {
 jest.setTimeout(120_000);
 
 let redis: RedisServer;
-const stores: RedisCoordinationStore[] = [];
-const storeOn = (
-	url: string,
-	options?: ConstructorParameters<typeof RedisCoordinationStore>[1],
-) => {
-	const store = new RedisCoordinationStore(url, options);
+const stores: RedisStore[] = [];
+const storeOn = (url: string, options?: ConstructorParameters<typeof RedisStore>[1]) => {
+	const store = new RedisStore(url, options);
 	stores.push(store);
 	return store;
 };
@@ -120,9 +115,9 @@ describe('Redis pacing reservation', () => {
 	test('a second account is not slowed by the first', async () => {
 		const store = storeOn(redis.url);
 		const policy = { intervalMs: 5000, maxRecipientsPerMinute: 0, jitterRatio: 0 };
-		await store.reserve('busy', 'x', policy);
-		const busyAgain = await store.reserve('busy', 'x', policy);
-		const other = await store.reserve('quiet', 'x', policy);
+		await store.reserveTurn('busy', 'x', policy);
+		const busyAgain = await store.reserveTurn('busy', 'x', policy);
+		const other = await store.reserveTurn('quiet', 'x', policy);
 		expect(busyAgain.waitMs).toBeGreaterThan(4000);
 		expect(other.waitMs).toBe(0);
 	});
@@ -130,13 +125,13 @@ describe('Redis pacing reservation', () => {
 	test('a turn given back is free again, unless someone reserved after it', async () => {
 		const store = storeOn(redis.url);
 		const policy = { intervalMs: 3000, maxRecipientsPerMinute: 0, jitterRatio: 0 };
-		const first = await store.reserve('give-back', 'x', policy);
+		const first = await store.reserveTurn('give-back', 'x', policy);
 		await first.giveBack();
-		const again = await store.reserve('give-back', 'x', policy);
+		const again = await store.reserveTurn('give-back', 'x', policy);
 		expect(again.waitMs).toBe(0);
-		const behind = await store.reserve('give-back', 'x', policy);
+		const behind = await store.reserveTurn('give-back', 'x', policy);
 		await again.giveBack(); // someone is queued behind: the turn stays taken
-		const third = await store.reserve('give-back', 'x', policy);
+		const third = await store.reserveTurn('give-back', 'x', policy);
 		expect(third.turnAt - behind.turnAt).toBe(3000);
 	});
 });
@@ -152,12 +147,12 @@ describe('Redis run ledger', () => {
 			Ret: 0,
 			ErrMsg: '',
 		};
-		await writer.record(run, 0, 'wxid_a', { state: 'sent', result });
+		await writer.recordInRun(run, 0, 'wxid_a', { state: 'sent', result });
 		const lost = new GatewayError('timeout', 'no answer in 10 s', 'unknown', { httpStatus: 504 });
-		await writer.record(run, 1, 'wxid_a', { state: 'uncertain', error: lost });
+		await writer.recordInRun(run, 1, 'wxid_a', { state: 'uncertain', error: lost });
 
-		expect(await reader.lookup(run, 0, 'wxid_a')).toEqual({ state: 'sent', result });
-		const uncertain = await reader.lookup(run, 1, 'wxid_a');
+		expect(await reader.lookupInRun(run, 0, 'wxid_a')).toEqual({ state: 'sent', result });
+		const uncertain = await reader.lookupInRun(run, 1, 'wxid_a');
 		expect(uncertain?.state).toBe('uncertain');
 		const error = (uncertain as { error: GatewayError }).error;
 		expect(error).toBeInstanceOf(GatewayError);
@@ -167,9 +162,9 @@ describe('Redis run ledger', () => {
 			'unknown',
 			504,
 		]);
-		expect(await reader.lookup(run, 1, 'wxid_b')).toBeUndefined();
-		await reader.forget(run);
-		expect(await writer.lookup(run, 0, 'wxid_a')).toBeUndefined();
+		expect(await reader.lookupInRun(run, 1, 'wxid_b')).toBeUndefined();
+		await reader.forgetRun(run);
+		expect(await writer.lookupInRun(run, 0, 'wxid_a')).toBeUndefined();
 	});
 });
 
@@ -193,10 +188,10 @@ describe('Redis unreachable', () => {
 		const url = redis.url.replace('redis://', 'redis://:s3cret-pass@');
 		const store = storeOn(redis.url, { answerWithinMs: 800 });
 		const policy = { intervalMs: 10, maxRecipientsPerMinute: 0 };
-		await store.reserve('outage', 'x', policy);
+		await store.reserveTurn('outage', 'x', policy);
 		await redis.stop();
 		const started = Date.now();
-		const failure = await store.reserve('outage', 'x', policy).then(
+		const failure = await store.reserveTurn('outage', 'x', policy).then(
 			() => undefined,
 			(error: unknown) => error,
 		);
@@ -209,7 +204,7 @@ describe('Redis unreachable', () => {
 		const deadline = Date.now() + 10_000;
 		let back = false;
 		while (!back && Date.now() < deadline) {
-			back = await store.reserve('outage', 'x', policy).then(
+			back = await store.reserveTurn('outage', 'x', policy).then(
 				() => true,
 				() => false,
 			);

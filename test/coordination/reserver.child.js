@@ -5,11 +5,11 @@
  * argv: redisUrl account count intervalMs limit windowMs recipientsCsv
  */
 require('../support/tsRegister');
-const { RedisCoordinationStore } = require('../../nodes/WeChatGateway/coordination/redisStore.ts');
+const { RedisStore } = require('../../nodes/WeChatGateway/coordination/redisStore.ts');
 
 async function main() {
 	const [url, account, count, intervalMs, limit, windowMs, recipientsCsv] = process.argv.slice(2);
-	const store = new RedisCoordinationStore(url, { windowMs: Number(windowMs) });
+	const store = new RedisStore(url, { windowMs: Number(windowMs) });
 	const recipients = recipientsCsv.split(',');
 	const policy = {
 		intervalMs: Number(intervalMs),
@@ -21,7 +21,7 @@ async function main() {
 	const used = [];
 	for (let turn = 0; turn < Number(count); turn++) {
 		const recipient = recipients[Math.floor(Math.random() * recipients.length)];
-		const { waitMs, turnAt } = await store.reserve(account, recipient, policy);
+		const { waitMs, turnAt } = await store.reserveTurn(account, recipient, policy);
 		await new Promise((resolve) => setTimeout(resolve, waitMs));
 		used.push({ at: Date.now(), turnAt, recipient, pid: process.pid });
 	}

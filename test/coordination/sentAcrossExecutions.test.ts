@@ -1,18 +1,18 @@
 /**
- * The memory of sent messages across executions, in both places it lives: this process
- * (InProcessSentMessages) and Redis (RedisCoordinationStore, a real redis-server). Both must
+ * The sent records (what an account sent across executions), in both stores: this process
+ * (InProcessStore) and Redis (RedisStore, a real redis-server). Both must
  * answer alike: one claim wins when several race, an attempt takes back only its own entry,
  * and entries end in time and in number.
  */
-import { RedisCoordinationStore } from '../../nodes/WeChatGateway/coordination/redisStore';
-import type { SentMessage, SentMessagesStore } from '../../nodes/WeChatGateway/coordination/store';
-import { InProcessSentMessages } from '../../nodes/WeChatGateway/delivery/sentMessages';
+import { InProcessStore } from '../../nodes/WeChatGateway/coordination/inProcessStore';
+import { RedisStore } from '../../nodes/WeChatGateway/coordination/redisStore';
+import type { CoordinationStore, SentRecord } from '../../nodes/WeChatGateway/coordination/store';
 import { startRedis, type RedisServer } from '../support/redis';
 
 jest.setTimeout(60_000);
 
 let redis: RedisServer;
-const redisStores: RedisCoordinationStore[] = [];
+const redisStores: RedisStore[] = [];
 beforeAll(async () => {
 	redis = await startRedis();
 });
@@ -21,7 +21,7 @@ afterAll(async () => {
 	await redis.remove();
 });
 
-const entry = (token: string, at = Date.now(), state: SentMessage['state'] = 'uncertain') => ({
+const entry = (token: string, at = Date.now(), state: SentRecord['state'] = 'uncertain') => ({
 	state,
 	at,
 	token,
@@ -29,19 +29,19 @@ const entry = (token: string, at = Date.now(), state: SentMessage['state'] = 'un
 });
 
 /** Two handles on one memory: two connections to one Redis, or one process's map. */
-const memories: Array<[string, () => [SentMessagesStore, SentMessagesStore]]> = [
+const memories: Array<[string, () => [CoordinationStore, CoordinationStore]]> = [
 	[
 		'in this process',
 		() => {
-			const one = new InProcessSentMessages();
+			const one = new InProcessStore();
 			return [one, one];
 		},
 	],
 	[
 		'in Redis, two connections',
 		() => {
-			const a = new RedisCoordinationStore(redis.url);
-			const b = new RedisCoordinationStore(redis.url);
+			const a = new RedisStore(redis.url);
+			const b = new RedisStore(redis.url);
 			redisStores.push(a, b);
 			return [a, b];
 		},
@@ -106,16 +106,16 @@ describe.each(memories)('sent messages %s', (_name, open) => {
 
 test('this process keeps at most its bound of entries, dropping the oldest first', async () => {
 	let now = 1_000_000;
-	const memory = new InProcessSentMessages(100, () => now);
+	const memory = new InProcessStore({ maxSentRecords: 100, now: () => now });
 	for (let i = 0; i < 250; i++) {
 		now += 1;
 		await memory.rememberSent([`k${i}`], entry(`t${i}`, now), 60_000);
 	}
-	expect(memory.size).toBe(100);
+	expect(memory.sent.size).toBe(100);
 	expect(await memory.recallSent('k149')).toBeUndefined();
 	expect((await memory.recallSent('k150'))?.token).toBe('t150');
 	now += 60_000;
 	expect(await memory.recallSent('k249')).toBeUndefined();
 	await memory.rememberSent(['late'], entry('late', now), 60_000);
-	expect(memory.size).toBe(1); // the expired ones went with the next write
+	expect(memory.sent.size).toBe(1); // the expired ones went with the next write
 });

@@ -4,13 +4,9 @@
  */
 import { deliver, type SendContext } from '../../nodes/WeChatGateway/delivery/deliver';
 import { DEFAULT_SEND_OPTIONS, type SendOptions } from '../../nodes/WeChatGateway/delivery/options';
-import { PacingAbortedError, resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
-import {
-	clearLedger,
-	forgetRun,
-	ledgerSize,
-	runKey,
-} from '../../nodes/WeChatGateway/delivery/sentLedger';
+import { PacingAbortedError } from '../../nodes/WeChatGateway/delivery/pacer';
+import { InProcessStore } from '../../nodes/WeChatGateway/coordination/inProcessStore';
+import { runKey } from '../../nodes/WeChatGateway/coordination/store';
 import { appMsgCall, type GatewayClient } from '../../nodes/WeChatGateway/transport/client';
 import { GatewayError } from '../../nodes/WeChatGateway/transport/errors';
 import {
@@ -67,15 +63,17 @@ function delivery(
 			retryDelay: 1,
 			...options,
 		},
+		store,
 		...extra,
 	};
 }
 
 const RUN = runKey({ executionId: 'e1', nodeName: 'WeChat', runIndex: 0 });
 
+/** This process's memory, fresh for each test. */
+let store = new InProcessStore();
 beforeEach(() => {
-	clearLedger();
-	resetPacing();
+	store = new InProcessStore();
 });
 
 describe('retries', () => {
@@ -234,8 +232,8 @@ describe('the sent ledger (n8n Retry On Fail)', () => {
 
 	test('a forgotten run keeps nothing', async () => {
 		await deliver(delivery(scripted(OK).client, {}, { run: RUN }), 0, 'wxid_a', message('<x/>'));
-		expect(ledgerSize()).toEqual({ runs: 1, entries: 1 });
-		forgetRun(RUN);
-		expect(ledgerSize()).toEqual({ runs: 0, entries: 0 });
+		expect(store.ledger.size).toEqual({ runs: 1, entries: 1 });
+		await store.forgetRun(RUN);
+		expect(store.ledger.size).toEqual({ runs: 0, entries: 0 });
 	});
 });

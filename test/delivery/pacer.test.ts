@@ -3,20 +3,21 @@
  * over a sliding minute, and stopping while waiting. (Real spacing is measured at the gateway
  * in pacing.engine.test.ts.)
  */
-import {
-	PacingAbortedError,
-	resetPacing,
-	waitForTurn,
-	type PacingPolicy,
-} from '../../nodes/WeChatGateway/delivery/pacer';
+import { InProcessStore } from '../../nodes/WeChatGateway/coordination/inProcessStore';
+import type { PacingPolicy } from '../../nodes/WeChatGateway/coordination/store';
+import { memoryFor } from '../../nodes/WeChatGateway/delivery/memory';
+import { PacingAbortedError } from '../../nodes/WeChatGateway/delivery/pacer';
 
+/** The jitter share the next turn takes (the store asks for it when it reserves). */
+let nextRandom = 0;
+let store: InProcessStore;
 beforeEach(() => {
 	jest.useFakeTimers({ now: 1_000_000 });
-	resetPacing();
+	store = new InProcessStore({ now: Date.now, random: () => nextRandom });
 });
 afterEach(() => jest.useRealTimers());
 
-/** Starts a wait and reports the fake-clock time it resolved at. */
+/** Starts a wait, as deliver() does for one message, and reports the fake-clock time it resolved at. */
 function turn(
 	account: string,
 	recipient: string,
@@ -25,17 +26,18 @@ function turn(
 	signal?: AbortSignal,
 ) {
 	const state: { at?: number; error?: unknown } = {};
-	const promise = waitForTurn(account, recipient, policy, signal, {
-		now: Date.now,
-		random: () => random,
-	}).then(
-		() => {
-			state.at = Date.now();
-		},
-		(error: unknown) => {
-			state.error = error;
-		},
-	);
+	nextRandom = random;
+	const place = { itemIndex: 0, recipient, slot: recipient };
+	const promise = memoryFor({ store, signal }, place, account, policy)
+		.waitForTurn()
+		.then(
+			() => {
+				state.at = Date.now();
+			},
+			(error: unknown) => {
+				state.error = error;
+			},
+		);
 	return { state, promise };
 }
 

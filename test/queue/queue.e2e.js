@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Queue mode, for real: n8n main and two `n8n worker` processes (test/queue/queueMode.js) run
+ * Queue mode, for real: n8n main and two `n8n worker` processes (scripts/lib/queueMode.js) run
  * webhook-triggered workflows of the packed package, whose credentials share one account's
  * pace and ledger through the queue's Redis ("Coordination Redis URL"). Every assertion on
  * pace is made on what the gateway simulator received, on its own clock.
@@ -12,14 +12,14 @@ const { performance } = require('node:perf_hooks');
 
 const lib = require('../../scripts/lib/instance');
 const { startGatewaySimulator } = require('../../simulator/gateway');
-const { runDataOf, sleep, startQueueMode, waitFor } = require('./queueMode');
+const { runDataOf, sleep, startQueueMode, waitFor } = require('../../scripts/lib/queueMode');
 const {
 	WINDOW_SLACK_MS,
 	arrivals,
 	gapsOf,
 	paceViolations,
 	sendingWorkflow,
-} = require('./scenario');
+} = require('../../scripts/lib/queueScenario');
 
 const T0 = Date.now();
 const log = (m) => process.stderr.write(`[queue ${((Date.now() - T0) / 1000).toFixed(1)}s] ${m}\n`);
@@ -358,23 +358,21 @@ test('a worker killed mid-run: nothing is sent twice, the other worker keeps the
 	).toEqual([]);
 
 	// the shared ledger, as a retry of that run on any worker would read it
-	const {
-		RedisCoordinationStore,
-	} = require('../../dist/nodes/WeChatGateway/coordination/redisStore');
-	const { runKey } = require('../../dist/nodes/WeChatGateway/delivery/sentLedger');
-	const store = new RedisCoordinationStore(q.redis.url);
+	const { RedisStore } = require('../../dist/nodes/WeChatGateway/coordination/redisStore');
+	const { runKey } = require('../../dist/nodes/WeChatGateway/coordination/store');
+	const store = new RedisStore(q.redis.url);
 	try {
 		const run = runKey({ executionId: String(execution.id), nodeName: 'Send', runIndex: 0 });
-		const first = await store.lookup(run, 0, 'wxid_k1');
+		const first = await store.lookupInRun(run, 0, 'wxid_k1');
 		expect(first?.state).toBe('sent');
 		expect(first.result.NewMsgId).toBe(sent.find((a) => a.to === 'wxid_k1').newMsgId);
-		const inFlight = await store.lookup(run, 0, 'wxid_k3');
+		const inFlight = await store.lookupInRun(run, 0, 'wxid_k3');
 		expect(inFlight?.state).toBe('uncertain');
 		expect(inFlight.error.delivery).toBe('unknown');
 		expect(inFlight.error.message).toMatch(
 			/stopped before the gateway answered: it may have been delivered/,
 		);
-		expect(await store.lookup(run, 0, 'wxid_k4')).toBeUndefined();
+		expect(await store.lookupInRun(run, 0, 'wxid_k4')).toBeUndefined();
 	} finally {
 		await store.close();
 	}

@@ -5,7 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
+import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
 import type { NodeRun } from '../engine/harness';
 import { account, recordAccounting, violations, type Accounting } from '../support/accounting';
 import { batch, sendBatch, slotsOf } from '../support/engine';
@@ -323,7 +323,7 @@ function merge(a: Accounting, b: Accounting): Accounting {
 async function runCase(c: FaultCase, continueOnFail: boolean) {
 	const sim = simulatorFor(c.target);
 	sim.reset();
-	resetPacing();
+	freshProcessStores();
 	for (const rule of c.rules ?? []) sim.addFault(rule);
 	const b = batch(`${continueOnFail ? 'c' : 'f'}`, ITEMS);
 	const started = Date.now();

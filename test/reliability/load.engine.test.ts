@@ -9,12 +9,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-import { clearLedger, ledgerSize } from '../../nodes/WeChatGateway/delivery/sentLedger';
-import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
-import {
-	inProcessSentMessages,
-	MAX_SENT_ENTRIES,
-} from '../../nodes/WeChatGateway/delivery/sentMessages';
+import { InProcessStore } from '../../nodes/WeChatGateway/coordination/inProcessStore';
+import { MAX_SENT_RECORDS } from '../../nodes/WeChatGateway/coordination/inProcess/sentRecords';
+import { freshProcessStores, processStores } from '../../nodes/WeChatGateway/coordination/settings';
 import type { NodeRun } from '../engine/harness';
 import { account, recordAccounting, recordCase, violations } from '../support/accounting';
 import { batch, sendBatch, slotsOf } from '../support/engine';
@@ -81,12 +78,11 @@ async function loadRun(tag: string, count: number) {
 }
 
 test(`${ITEMS.toLocaleString('en')} items: every one sent once or reported, memory flat`, async () => {
-	resetPacing();
-	clearLedger();
+	freshProcessStores();
 	// Warm up the engine, the node and the connection (the first thousands of items fill
 	// one-time caches and compiled code, about a megabyte), then measure from there.
 	await loadRun('warm', 1000);
-	inProcessSentMessages.clear();
+	freshProcessStores();
 	const before = await settledHeap();
 
 	let result: Awaited<ReturnType<typeof loadRun>> | undefined = await loadRun('load', ITEMS);
@@ -106,10 +102,11 @@ test(`${ITEMS.toLocaleString('en')} items: every one sent once or reported, memo
 	// with the items by design, up to its bound (measured in the next test): checked exactly,
 	// then let go, so the limit below still catches anything else that grows. Two entries a
 	// message (by chat and content, by execution and item); one refused or surely not sent, none.
-	const remembered = inProcessSentMessages.size / 2;
+	const remembered = processStores().inProcess.sent.size / 2;
 	expect(remembered).toBeGreaterThanOrEqual(ITEMS - 40);
 	expect(remembered).toBeLessThanOrEqual(ITEMS);
-	inProcessSentMessages.clear();
+	const { ledger } = processStores().inProcess;
+	freshProcessStores();
 	const after = await settledHeap();
 	const retainedMb = (after - before) / MB;
 	process.stdout.write(
@@ -132,13 +129,13 @@ test(`${ITEMS.toLocaleString('en')} items: every one sent once or reported, memo
 		misreported: 0,
 	});
 	expect(retainedMb).toBeLessThan(8);
-	expect(ledgerSize().entries).toBe(0);
+	expect(ledger.size.entries).toBe(0);
 	// Typically 15-30 s; the table shows the time. The bound only catches a run gone badly slow.
 	expect(seconds).toBeLessThan(90);
 }, 120_000);
 
 test('the memory of sent messages costs under 1 KB a message', async () => {
-	inProcessSentMessages.clear();
+	const store = new InProcessStore();
 	const count = 20_000;
 	const before = await settledHeap();
 	for (let i = 0; i < count; i++) {
@@ -156,17 +153,18 @@ test('the memory of sent messages costs under 1 KB a message', async () => {
 				ErrMsg: '',
 			},
 		};
-		await inProcessSentMessages.rememberSent(
+		await store.rememberSent(
 			[`window\u0000${account}\u0000wxid_to${i}\u0000${fingerprint}`, `execution\u0000${i}`],
 			entry,
 			60_000,
 		);
 	}
 	const bytesEach = ((await settledHeap()) - before) / count;
-	inProcessSentMessages.clear();
+	// read after the measure, so the store is alive while it is measured
+	expect(store.sent.size).toBe(2 * count);
 	recordCase({
 		group: 'Load (engine)',
-		name: `memory of sent messages across executions (bound ${MAX_SENT_ENTRIES.toLocaleString('en')} entries, two a message)`,
+		name: `memory of sent messages across executions (bound ${MAX_SENT_RECORDS.toLocaleString('en')} entries, two a message)`,
 		cases: 1,
 		outcomes: { [`${Math.round(bytesEach)} bytes a message (limit 1,000)`]: 1 },
 		lost: 0,

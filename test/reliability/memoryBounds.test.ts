@@ -9,14 +9,9 @@ import { runInNewContext } from 'node:vm';
 
 import { deliver } from '../../nodes/WeChatGateway/delivery/deliver';
 import { DEFAULT_SEND_OPTIONS } from '../../nodes/WeChatGateway/delivery/options';
-import { pacedAccounts, waitForTurn } from '../../nodes/WeChatGateway/delivery/pacer';
-import {
-	MAX_ENTRIES_PER_RUN,
-	ledgerSize,
-	lookup,
-	record,
-	runKey,
-} from '../../nodes/WeChatGateway/delivery/sentLedger';
+import { InProcessStore } from '../../nodes/WeChatGateway/coordination/inProcessStore';
+import { MAX_ENTRIES_PER_RUN } from '../../nodes/WeChatGateway/coordination/inProcess/runLedger';
+import { runKey } from '../../nodes/WeChatGateway/coordination/store';
 import {
 	MAX_RECIPIENTS_PER_ITEM,
 	parseRecipients,
@@ -139,15 +134,16 @@ describe('the sent ledger of one run that never ends', () => {
 			},
 		});
 		const total = 300_000;
+		const store = new InProcessStore();
 		const before = await settledHeap();
-		for (let i = 0; i < total; i++) record(run, i, 'wxid_to', sent(i));
+		for (let i = 0; i < total; i++) await store.recordInRun(run, i, 'wxid_to', sent(i));
 		const retainedMb = ((await settledHeap()) - before) / 2 ** 20;
-		expect(ledgerSize().entries).toBeLessThanOrEqual(MAX_ENTRIES_PER_RUN);
+		expect(store.ledger.size.entries).toBeLessThanOrEqual(MAX_ENTRIES_PER_RUN);
 		// About 400 bytes an entry: 50,000 of them, not 300,000 (117 MB).
 		expect(retainedMb).toBeLessThan(60);
 		// The newest are remembered as sent; the oldest are "unknown", never "not sent".
-		expect(lookup(run, total - 1, 'wxid_to')?.state).toBe('sent');
-		const forgotten = lookup(run, 0, 'wxid_to');
+		expect((await store.lookupInRun(run, total - 1, 'wxid_to'))?.state).toBe('sent');
+		const forgotten = await store.lookupInRun(run, 0, 'wxid_to');
 		expect(forgotten?.state).toBe('uncertain');
 
 		// n8n's Retry On Fail runs the node again: the forgotten message is reported, not resent.
@@ -158,7 +154,7 @@ describe('the sent ledger of one run that never ends', () => {
 			allowUnauthorizedCerts: false,
 		});
 		const options = { ...DEFAULT_SEND_OPTIONS, messageInterval: 0, maxRecipientsPerMinute: 0 };
-		const error = await deliver({ client, options, run }, 0, 'wxid_to', {
+		const error = await deliver({ client, options, run, store }, 0, 'wxid_to', {
 			call: appMsgCall('wxid_to', '<appmsg/>'),
 			readReply: readSentMessage,
 		}).then(
@@ -177,7 +173,7 @@ describe('the sent ledger of one run that never ends', () => {
 			name: `sent ledger: one run of ${total.toLocaleString('en')} messages`,
 			cases: 1,
 			outcomes: {
-				[`held ${ledgerSize().entries.toLocaleString('en')} entries, ${retainedMb.toFixed(0)} MB retained; a forgotten one reported unknown, not resent`]: 1,
+				[`held ${store.ledger.size.entries.toLocaleString('en')} entries, ${retainedMb.toFixed(0)} MB retained; a forgotten one reported unknown, not resent`]: 1,
 			},
 			lost: 0,
 			duplicated: 0,
@@ -189,21 +185,22 @@ describe('the sent ledger of one run that never ends', () => {
 describe('pacing history', () => {
 	test('accounts not used for a minute are forgotten; a busy one is kept', async () => {
 		let now = 1_000_000;
-		const clock = { now: () => now, random: () => 0 };
-		const policy = { intervalMs: 1000, maxRecipientsPerMinute: 12 };
+		const store = new InProcessStore({ now: () => now, random: () => 0 });
+		const waitForTurn = (account: string) =>
+			store.reserveTurn(account, 'wxid_to', { intervalMs: 1000, maxRecipientsPerMinute: 12 });
 		for (let i = 0; i < 10_000; i++) {
-			await waitForTurn(`account-${i}`, 'wxid_to', policy, undefined, clock);
+			await waitForTurn(`account-${i}`);
 			now += 100; // 10,000 accounts over about 17 minutes
 		}
-		const afterMany = pacedAccounts();
+		const afterMany = store.paces.size;
 		// About the accounts of the last two minutes remain, not all 10,000.
 		expect(afterMany).toBeLessThanOrEqual(1300);
-		await waitForTurn('busy', 'wxid_to', policy, undefined, clock);
+		await waitForTurn('busy');
 		now += 61_000;
-		await waitForTurn('newcomer', 'wxid_to', policy, undefined, clock);
+		await waitForTurn('newcomer');
 		now += 30_000;
-		await waitForTurn('busy', 'wxid_to', policy, undefined, clock);
-		expect(pacedAccounts()).toBeLessThanOrEqual(3);
+		await waitForTurn('busy');
+		expect(store.paces.size).toBeLessThanOrEqual(3);
 		recordCase({
 			group: 'Load',
 			name: 'pacing history of 10,000 accounts seen over 17 minutes',

@@ -8,8 +8,7 @@
  * pacing the gaps would be a few milliseconds.
  */
 import { DEFAULT_SEND_OPTIONS } from '../../nodes/WeChatGateway/delivery/options';
-import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
-import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
+import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
 import { setClientGraceMs } from '../support/node';
 import { account, recordAccounting, violations } from '../support/accounting';
 import { batch, sendBatch, slotsOf } from '../support/engine';
@@ -41,8 +40,7 @@ afterAll(async () => {
 beforeEach(async () => {
 	await sim.reset();
 	await sim.setLatency(0);
-	resetPacing();
-	clearLedger();
+	freshProcessStores();
 });
 
 const receivedAt = async () => (await sim.calls()).map((c) => c.receivedAt);

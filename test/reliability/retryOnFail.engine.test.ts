@@ -3,7 +3,7 @@
  * already went out in an earlier try must not go out again: its first result comes back. Runs
  * through n8n-core's WorkflowExecute, whose retry loop is the one a server uses.
  */
-import { ledgerSize } from '../../nodes/WeChatGateway/delivery/sentLedger';
+import { processStores } from '../../nodes/WeChatGateway/coordination/settings';
 import { account, recordAccounting, violations } from '../support/accounting';
 import { batch, sendBatch, slotsOf } from '../support/engine';
 import { TEST_TLS, useSimulators, type Simulator } from '../support/simulators';
@@ -48,7 +48,7 @@ test('a rejected 3rd item (Ret -1) is sent on the retry; items 1-2 return their 
 	expect(run.items.map((i) => [i.json.NewMsgId, i.json.ClientMsgId])).toEqual(
 		sims.plain.messages.map((m) => [m.newMsgId, m.clientMsgId]),
 	);
-	expect(ledgerSize().entries).toBe(0); // the run succeeded: nothing more to remember
+	expect(processStores().inProcess.ledger.size.entries).toBe(0); // the run succeeded: nothing more to remember
 });
 
 test('a 3rd item whose connection dropped before it was written is sent on the retry', async () => {
@@ -164,7 +164,7 @@ test('Continue On Fail + Retry On Fail, first item refused every time: every oth
 	expect(sims.plain.messages).toHaveLength(4);
 	// n8n stops retrying after maxTries; the run is over, but its first item is an error, so
 	// n8n could have retried: the ledger keeps it until it ages out.
-	expect(ledgerSize().entries).toBe(4);
+	expect(processStores().inProcess.ledger.size.entries).toBe(4);
 });
 
 test('several recipients and concurrency: drops after sending never lead to a second send on retry', async () => {

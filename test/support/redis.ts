@@ -1,8 +1,8 @@
 /**
- * A redis-server of the suite's own (Debian's, started by services.js on a free port), and what
+ * A redis-server of the suite's own (Debian's, started by scripts/lib/services.js on a free port), and what
  * a test needs to act as a second process that shares only Redis with the first.
  */
-import { closeCoordinationStores } from '../../nodes/WeChatGateway/coordination/redisStore';
+import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
 import { startFresh } from './simulators';
 
 export interface RedisServer {
@@ -11,11 +11,14 @@ export interface RedisServer {
 	/** Starts it again on the same port, its data kept (after stop()). */
 	start(): Promise<void>;
 	stop(): Promise<void>;
+	/** Freezes the process (SIGSTOP): its sockets stay open and unanswered until resume(). */
+	pause(): void;
+	resume(): void;
 	remove(): Promise<void>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const services = require('./services') as { startRedis(): Promise<RedisServer> };
+const services = require('../../scripts/lib/services') as { startRedis(): Promise<RedisServer> };
 
 export const startRedis = (): Promise<RedisServer> => services.startRedis();
 
@@ -29,7 +32,7 @@ export function useRedis(): { server: RedisServer } {
 		redis.server = await startRedis();
 	});
 	afterAll(async () => {
-		await closeCoordinationStores();
+		freshProcessStores();
 		await redis.server?.remove();
 	});
 	return redis;
@@ -41,5 +44,4 @@ export function useRedis(): { server: RedisServer } {
  */
 export async function asAnotherProcess(): Promise<void> {
 	startFresh();
-	await closeCoordinationStores();
 }

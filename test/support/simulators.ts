@@ -6,8 +6,6 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-import { resetPacing } from '../../nodes/WeChatGateway/delivery/pacer';
-import { clearLedger } from '../../nodes/WeChatGateway/delivery/sentLedger';
 import { setClientGraceMs } from './node';
 import {
 	startGatewaySimulator,
@@ -17,7 +15,7 @@ import {
 	type SimulatedMessage as SimMessage,
 	type SimulatorOptions,
 } from './simulator';
-import { inProcessSentMessages } from '../../nodes/WeChatGateway/delivery/sentMessages';
+import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
 
 export {
 	startGatewaySimulator as startSimulator,
@@ -34,9 +32,7 @@ export {
  */
 export function startFresh(...simulators: Array<{ reset(): void }>): void {
 	for (const simulator of simulators) simulator.reset();
-	resetPacing();
-	clearLedger();
-	inProcessSentMessages.clear();
+	freshProcessStores();
 }
 
 /**

@@ -4,6 +4,7 @@
  * it only costs back-off and handshakes per item), still as "not sent", and what can pass (a
  * refused connection, a gateway that comes back) is still retried.
  */
+import { InProcessStore } from '../../nodes/WeChatGateway/coordination/inProcessStore';
 import { deliver } from '../../nodes/WeChatGateway/delivery/deliver';
 import { DEFAULT_SEND_OPTIONS } from '../../nodes/WeChatGateway/delivery/options';
 import { GatewayClient, appMsgCall } from '../../nodes/WeChatGateway/transport/client';
@@ -71,10 +72,15 @@ test('a request undici refuses to make is not retried; a refused connection stil
 		retryDelay: RETRY_DELAY_MS,
 	};
 	const started = Date.now();
-	const error = await deliver({ client: invalid, options }, 0, 'wxid_a', {
-		call: appMsgCall('wxid_a', '<appmsg/>'),
-		readReply: readSentMessage,
-	}).then(
+	const error = await deliver(
+		{ client: invalid, options, store: new InProcessStore() },
+		0,
+		'wxid_a',
+		{
+			call: appMsgCall('wxid_a', '<appmsg/>'),
+			readReply: readSentMessage,
+		},
+	).then(
 		() => undefined,
 		(e: unknown) => e,
 	);
@@ -96,7 +102,7 @@ test('a request undici refuses to make is not retried; a refused connection stil
 	});
 	const retriedStart = Date.now();
 	const retried = await deliver(
-		{ client: refused, options: { ...options, retryDelay: 100 } },
+		{ client: refused, options: { ...options, retryDelay: 100 }, store: new InProcessStore() },
 		0,
 		'wxid_a',
 		{ call: appMsgCall('wxid_a', '<appmsg/>'), readReply: readSentMessage },

@@ -6,7 +6,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { closeCoordinationStores } from '../../nodes/WeChatGateway/coordination/redisStore';
+import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
 import { startTrigger } from '../../nodes/WeChatGateway/trigger/activate';
 import { startSocketSimulator, waitUntil, type SocketSimulator } from '../support/gatewaySocket';
 import { startRedis, type RedisServer } from '../support/redis';
@@ -23,7 +23,7 @@ beforeAll(async () => {
 	[sim, redis] = await Promise.all([startSocketSimulator({ accounts: [ACCOUNT] }), startRedis()]);
 });
 afterAll(async () => {
-	await closeCoordinationStores();
+	freshProcessStores();
 	await Promise.all([sim?.close(), redis?.remove()]);
 });
 

@@ -4,123 +4,25 @@ import { GatewayError } from '../transport/errors';
 import type { CgiReply } from '../transport/reply';
 import type { CoordinationStore } from '../coordination/store';
 import type { SendOptions } from './options';
-import { PacingAbortedError, sleep, waitForTurn, type PacingPolicy } from './pacer';
-import { lookup, record, type LedgerEntry } from './sentLedger';
-import { claimMessage, type EarlierSend, type ExecutionScope } from './duplicates';
+import { sleep } from './pacer';
+import { claimMessage, type EarlierSend, type ExecutionScope } from './earlierSends';
+import { failureOf, memoryFor, type Memory } from './memory';
 
 /** What every message of one node run shares: the client, the options and the run's identity. */
 export interface SendContext {
 	client: GatewayClient;
 	options: SendOptions;
-	/** This node run in the sent ledger (see `runKey`); without it nothing is remembered. */
+	/** Where turns, the run ledger and the sent records are kept (this process, or Redis). */
+	store: CoordinationStore;
+	/** This node run in the run ledger (see `runKey`); without it nothing is remembered. */
 	run?: string;
 	/** n8n's cancel signal: a stopped execution sends nothing more. */
 	signal?: AbortSignal;
-	/**
-	 * Where pace and ledger are shared between processes (n8n queue mode); without it they live
-	 * in this process's memory.
-	 */
-	coordination?: CoordinationStore;
 	/**
 	 * What the account sent in other executions (Skip Duplicates Within, n8n's retry of a failed
 	 * execution); without it nothing is matched across executions.
 	 */
 	executions?: ExecutionScope;
-}
-
-/** How one node run paces and remembers: in this process, or shared through a store. */
-interface Memory {
-	lookup(): Promise<LedgerEntry | undefined>;
-	record(entry: LedgerEntry): Promise<void>;
-	/** Before the gateway gets the message: a process that dies now leaves it uncertain. */
-	aboutToSend(): Promise<void>;
-	/** The message surely did not go out (and no earlier attempt may have sent it). */
-	notSent(): Promise<void>;
-	waitForTurn(): Promise<void>;
-	/**
-	 * Whether the turn just waited for is still now. A process that was busy between taking a turn
-	 * and getting here (its event loop blocked by other executions) would send late, right before
-	 * the next turn, which may be another worker's: then it takes a new turn instead.
-	 */
-	stillOnTime(): boolean;
-}
-
-/** Written before a call when the ledger is shared: what a retry finds if this process dies. */
-const IN_FLIGHT = new GatewayError(
-	'dropped',
-	'The process that sent this message stopped before the gateway answered: it may have been delivered',
-	'unknown',
-);
-
-/** Where one message is paced (its recipient) and remembered (its slot in the run's ledger). */
-interface MessagePlace {
-	itemIndex: number;
-	recipient: string;
-	slot: string;
-}
-
-function inProcess(
-	context: SendContext,
-	{ itemIndex, recipient, slot }: MessagePlace,
-	account: string,
-	pacing: PacingPolicy,
-): Memory {
-	const { run, signal } = context;
-	return {
-		lookup: async () => (run ? lookup(run, itemIndex, slot) : undefined),
-		record: async (entry) => {
-			if (run) record(run, itemIndex, slot, entry);
-		},
-		aboutToSend: async () => undefined,
-		notSent: async () => undefined,
-		waitForTurn: () => waitForTurn(account, recipient, pacing, signal),
-		stillOnTime: () => true,
-	};
-}
-
-function shared(
-	store: CoordinationStore,
-	context: SendContext,
-	{ itemIndex, recipient, slot }: MessagePlace,
-	account: string,
-	pacing: PacingPolicy,
-): Memory {
-	const { run, signal } = context;
-	/** When the turn is due, on this process's clock, counted from before the reservation was asked. */
-	let dueAt = Number.NEGATIVE_INFINITY;
-	const lateness = Math.max(5, Math.min(50, pacing.intervalMs * 0.1));
-	return {
-		stillOnTime: () => performance.now() - dueAt <= lateness,
-		lookup: async () => (run ? await store.lookup(run, itemIndex, slot) : undefined),
-		// After the call, a failed write must not turn a sent message into an error: the entry
-		// written before the call (uncertain) stays, and a retry does not send it again.
-		record: async (entry) => {
-			if (run) await store.record(run, itemIndex, slot, entry).catch(() => undefined);
-		},
-		aboutToSend: async () => {
-			if (run) await store.record(run, itemIndex, slot, { state: 'uncertain', error: IN_FLIGHT });
-		},
-		notSent: async () => {
-			if (run) await store.forgetMessage(run, itemIndex, slot).catch(() => undefined);
-		},
-		waitForTurn: async () => {
-			// A stopped execution takes no turn (as in the in-process pacer).
-			if (signal?.aborted) throw new PacingAbortedError();
-			if (pacing.intervalMs <= 0 && pacing.maxRecipientsPerMinute <= 0) {
-				dueAt = Number.POSITIVE_INFINITY;
-				return;
-			}
-			// From before the request: the turn may have been due while the answer was on its way.
-			const askedAt = performance.now();
-			const turn = await store.reserve(account, recipient, pacing);
-			dueAt = askedAt + turn.waitMs;
-			const stopped = await failureOf(sleep(dueAt - performance.now(), signal));
-			if (stopped !== undefined) {
-				await turn.giveBack().catch(() => undefined);
-				throw stopped;
-			}
-		},
-	};
 }
 
 /** One call to one recipient, and how its answer becomes the fields of the output item. */
@@ -179,7 +81,7 @@ export async function deliver<Fields extends Record<string, unknown>>(
 	recipient: string,
 	message: AddressedCall<Fields>,
 ): Promise<Delivered<Fields>> {
-	const { client, options, coordination } = context;
+	const { client, options } = context;
 	const account =
 		client.settings.accountKey ?? `${client.settings.baseUrl}\u0000${client.settings.wxid}`;
 	// A command the user chose not to pace waits for no turn (a stopped execution still sends nothing).
@@ -190,9 +92,7 @@ export async function deliver<Fields extends Record<string, unknown>>(
 				maxRecipientsPerMinute: options.maxRecipientsPerMinute,
 			};
 	const place = { itemIndex, recipient, slot: message.ledgerKey ?? recipient };
-	const memory = coordination
-		? shared(coordination, context, place, account, pacing)
-		: inProcess(context, place, account, pacing);
+	const memory = memoryFor(context, place, account, pacing);
 	const earlier = await memory.lookup();
 	if (earlier?.state === 'sent')
 		return { fields: earlier.result as Fields, possibleDuplicate: false };
@@ -202,6 +102,7 @@ export async function deliver<Fields extends Record<string, unknown>>(
 
 	const claim = context.executions
 		? await claimMessage(
+				context.store,
 				context.executions,
 				account,
 				itemIndex,
@@ -259,7 +160,11 @@ async function attempts<Fields extends Record<string, unknown>>(
 				writtenAhead = true;
 			}
 			// Checked after the last wait before the call: only the call itself comes after it.
-			if (memory.stillOnTime()) break;
+			const onTime = await memory.onTime().catch(async (tooLate: unknown) => {
+				if (writtenAhead) await memory.notSent();
+				throw stoppedOutcome(tooLate);
+			});
+			if (onTime) break;
 		}
 
 		const outcome = await client
@@ -291,12 +196,4 @@ async function attempts<Fields extends Record<string, unknown>>(
 		// A later attempt that surely did not send does not undo an earlier unknown.
 		throw lastUnknown && !unknown ? lastUnknown : error;
 	}
-}
-
-/** The error a promise failed with, or undefined when it succeeded. */
-function failureOf(promise: Promise<unknown>): Promise<unknown> {
-	return promise.then(
-		() => undefined,
-		(error: unknown) => error ?? new Error('failed without a reason'),
-	);
 }

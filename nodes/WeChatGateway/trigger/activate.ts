@@ -2,7 +2,7 @@ import type { IDataObject, IRun, ITriggerFunctions, ITriggerResponse } from 'n8n
 import { NodeOperationError } from 'n8n-workflow';
 
 import { coordinationFrom } from '../coordination/settings';
-import type { SeenIdsStore } from '../coordination/store';
+import type { CoordinationStore } from '../coordination/store';
 import { explainSocketFailure } from '../transport/socketCheck';
 import {
 	gatewaySocketSettingsFrom,
@@ -63,7 +63,7 @@ export async function startTrigger(
 	const settings = gatewaySocketSettingsFrom(credentials);
 	// Shared only when the workflow is active: "Listen for test event" must not take a message
 	// away from the active workflow that also receives it.
-	const seenIds: SeenIdsStore | undefined =
+	const seenIds: CoordinationStore | undefined =
 		fns.getMode() === 'manual' ? undefined : coordinationFrom(credentials);
 	const sightingScope = [
 		settings.accountKey ?? settings.wxid,

@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { CoordinationUnavailableError } from '../../coordination/store';
-import type { EarlierSend } from '../../delivery/duplicates';
+import type { EarlierSend } from '../../delivery/earlierSends';
 import { PacingAbortedError } from '../../delivery/pacer';
 import { GatewayError } from '../../transport/errors';
 import type { GatewayRequest, ReplyItem } from '../operation';

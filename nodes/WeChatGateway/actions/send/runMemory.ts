@@ -1,22 +1,20 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { coordinationFrom, noticeQueueModeWithoutCoordination } from '../../coordination/settings';
-import type { CoordinationStore } from '../../coordination/store';
+import { noticeQueueModeWithoutCoordination, storeFor } from '../../coordination/settings';
+import { runKey } from '../../coordination/store';
 import type { SendContext } from '../../delivery/deliver';
-import { retriedExecutionOf } from '../../delivery/duplicates';
+import { retriedExecutionOf } from '../../delivery/earlierSends';
 import type { SendOptions } from '../../delivery/options';
-import { forgetRun, runKey } from '../../delivery/sentLedger';
-import { inProcessSentMessages } from '../../delivery/sentMessages';
 import { CREDENTIAL_NAME } from '../../credentialName';
 import type { RetryMemory } from './sentSummary';
 
 /**
  * Where this node run paces and remembers what it sent: the credential's coordination store,
- * or this process. The one place the send loop meets coordination.
+ * shared through Redis or kept in this process. The one place the send loop meets coordination.
  */
 export interface RunMemory {
-	/** For deliver(): the run's identity, the shared store if any, the cross-execution scope. */
-	context: Pick<SendContext, 'run' | 'coordination' | 'executions'>;
+	/** For deliver(): the store, the run's identity and the cross-execution scope. */
+	context: Pick<SendContext, 'store' | 'run' | 'executions'>;
 	/** What the failure summary says about a retry. */
 	retryMemory: RetryMemory;
 	/** The run is over (n8n will not run the node again): its ledger can let it go. */
@@ -28,15 +26,13 @@ export async function openRunMemory(
 	options: SendOptions,
 ): Promise<RunMemory> {
 	const node = context.getNode();
-	const coordination: CoordinationStore | undefined = coordinationFrom(
-		await context.getCredentials(CREDENTIAL_NAME),
-	);
-	if (!coordination)
+	const store = storeFor(await context.getCredentials(CREDENTIAL_NAME));
+	if (!store.shared)
 		noticeQueueModeWithoutCoordination(
 			context.logger,
 			node.credentials?.[CREDENTIAL_NAME]?.name ?? CREDENTIAL_NAME,
 		);
-	const retryMemory: RetryMemory = coordination
+	const retryMemory: RetryMemory = store.shared
 		? 'shared'
 		: process.env.EXECUTIONS_MODE === 'queue'
 			? 'worker'
@@ -49,10 +45,9 @@ export async function openRunMemory(
 	return {
 		retryMemory,
 		context: {
+			store,
 			run,
-			coordination,
 			executions: {
-				store: coordination ?? inProcessSentMessages,
 				windowMs: options.skipDuplicatesWithin * 60_000,
 				executionId: executionId ?? '',
 				workflowId: context.getWorkflow().id ?? '',
@@ -63,9 +58,7 @@ export async function openRunMemory(
 			},
 		},
 		release: async () => {
-			if (!run) return;
-			if (coordination) await coordination.forget(run).catch(() => undefined);
-			else forgetRun(run);
+			if (run) await store.forgetRun(run).catch(() => undefined);
 		},
 	};
 }

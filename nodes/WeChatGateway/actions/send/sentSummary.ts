@@ -1,4 +1,4 @@
-import { SENT_KEEP_MS } from '../../delivery/duplicates';
+import { SENT_KEEP_MS } from '../../delivery/earlierSends';
 
 /**
  * Whether n8n's Retry of this execution will find what this run sent: always with a shared

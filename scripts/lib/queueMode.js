@@ -1,7 +1,7 @@
 'use strict';
 /**
  * A real n8n in queue mode on 127.0.0.1, for the end-to-end suite and the bench: Redis and
- * PostgreSQL of our own (test/support/services.js), one `n8n start` main instance that takes the
+ * PostgreSQL of our own (scripts/lib/services.js), one `n8n start` main instance that takes the
  * webhooks and queues their executions, and `n8n worker` processes that run them, each with its
  * own user folder holding the packed package, all sharing one encryption key. `remove()` ends
  * every process and deletes every folder.
@@ -24,9 +24,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const rt = require('../../scripts/n8n-runtime/runtime');
-const { waitFor, sleep } = require('../../scripts/lib/waitFor');
-const { freePort, startPostgres, startRedis } = require('../support/services');
+const rt = require('../n8n-runtime/runtime');
+const { waitFor, sleep } = require('./waitFor');
+const { freePort, startPostgres, startRedis } = require('./services');
 
 const OWNER = {
 	email: 'queue@example.com',

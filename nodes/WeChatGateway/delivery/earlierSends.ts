@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-import type { SentMessage, SentMessagesStore } from '../coordination/store';
+import type { CoordinationStore, SentRecord } from '../coordination/store';
 import type { CgiCall } from '../transport/client';
 import { MAX_DUPLICATE_WINDOW_MINUTES } from './options';
 
@@ -16,7 +16,6 @@ export const SENT_KEEP_MS = MAX_DUPLICATE_WINDOW_MINUTES * 60_000;
  * retried is only on the execution's lifecycle hooks (see `retriedExecutionOf`).
  */
 export interface ExecutionScope {
-	store: SentMessagesStore;
 	/** Skip Duplicates Within, in ms; 0 = off. */
 	windowMs: number;
 	executionId: string;
@@ -35,7 +34,7 @@ export interface ExecutionScope {
 
 /** An earlier send of the same message, found before this one went out: it is not sent. */
 export interface EarlierSend {
-	entry: SentMessage;
+	entry: SentRecord;
 	/** `window`: within Skip Duplicates Within; `retry`: the failed execution sent it. */
 	foundBy: 'window' | 'retry';
 }
@@ -96,6 +95,7 @@ const NOTHING_TO_DO: Omit<MessageClaim, 'earlier'> = {
  * sent this content at this item index.
  */
 export async function claimMessage(
+	store: CoordinationStore,
 	scope: ExecutionScope,
 	account: string,
 	itemIndex: number,
@@ -119,7 +119,6 @@ export async function claimMessage(
 	const ownKeys = scope.retryOfReachable
 		? [inExecution(scope.executionId)]
 		: [inExecution(scope.executionId), workflowKey];
-	const { store } = scope;
 
 	const skipping = async (earlier: EarlierSend): Promise<MessageClaim> => {
 		// This execution now stands for it too: a retry of this one skips it as well.
@@ -133,7 +132,7 @@ export async function claimMessage(
 	}
 
 	const now = Date.now();
-	const entry: SentMessage = {
+	const entry: SentRecord = {
 		state: 'uncertain',
 		at: now,
 		// Unique enough to tell two attempts apart (96 random bits), and short: it is kept per message.

@@ -10,8 +10,8 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const { waitFor } = require('../../scripts/lib/waitFor');
-const { findFreePort: freePort } = require('../../scripts/n8n-runtime/runtime');
+const { waitFor } = require('./waitFor');
+const { findFreePort: freePort } = require('../n8n-runtime/runtime');
 
 const POSTGRES_BIN_ROOT = '/usr/lib/postgresql';
 
@@ -73,7 +73,7 @@ function postgresBinDir() {
 }
 
 /**
- * A redis-server of our own. `stop()` shuts it down (its append-only file keeps the data, as a
+ * A redis-server of our own. `pause()`/`resume()` freeze and thaw it. `stop()` shuts it down (its append-only file keeps the data, as a
  * real deployment's would), `start()` brings it back on the same port, `remove()` ends it and
  * deletes its folder.
  */
@@ -116,6 +116,7 @@ async function startRedis({ port } = {}) {
 	};
 	const stop = async () => {
 		if (!child || child.exitCode !== null || child.signalCode !== null) return;
+		child.kill('SIGCONT'); // a paused server would not act on SIGTERM
 		child.kill('SIGTERM');
 		const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
 		await exited;
@@ -129,6 +130,9 @@ async function startRedis({ port } = {}) {
 		dir,
 		start,
 		stop,
+		/** Freezes the server (SIGSTOP): connections stay open, nothing is answered until resume(). */
+		pause: () => child.kill('SIGSTOP'),
+		resume: () => child.kill('SIGCONT'),
 		remove: async () => {
 			await stop();
 			fs.rmSync(dir, { recursive: true, force: true });
