@@ -17,14 +17,8 @@ const root = path.resolve(__dirname, '..');
  */
 const E2E_ON_N8N_1 = ['test/e2e/n8n.e2e.js', 'test/e2e/trigger.e2e.js'];
 const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-gateway-tests-'));
-const e2eJest = (...args) => [
-	'npx',
-	'jest',
-	'--ci',
-	'--config',
-	'test/e2e/jest.config.js',
-	...args,
-];
+/** jest on one project of jest.config.js (unit, e2e or queue). */
+const jestOn = (project, ...args) => ['npx', 'jest', '--ci', '--selectProjects', project, ...args];
 
 /** @type {Array<{ name: string, command: string[], jest?: boolean, reportEnv?: string, env?: Record<string, string> }>} */
 const steps = [
@@ -33,7 +27,7 @@ const steps = [
 	{ name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
 	{
 		name: 'unit and engine tests',
-		command: ['npx', 'jest', '--ci', '--testPathIgnorePatterns', '/test/reliability/'],
+		command: jestOn('unit', '--testPathIgnorePatterns', '/test/reliability/'),
 		jest: true,
 	},
 	// faults, Retry On Fail, pacing, hostile input, secrets and load, with the fault table
@@ -47,7 +41,7 @@ const steps = [
 	// every e2e file on the newest pinned n8n (2.41.1 on Node 24)
 	{
 		name: 'end-to-end tests (n8n 2.41.1)',
-		command: e2eJest('--testPathIgnorePatterns', 'trigger\\.e2e\\.js$'),
+		command: jestOn('e2e', '--testPathIgnorePatterns', 'trigger\\.e2e\\.js$'),
 		jest: true,
 		env: { N8N_RUNTIME_VERSION: '2.41.1' },
 	},
@@ -55,7 +49,7 @@ const steps = [
 	// hostile frames, a burst of 1,000 frames counted (~4 min)
 	{
 		name: 'trigger end-to-end (n8n 2.41.1)',
-		command: e2eJest('--testPathPatterns', 'trigger\\.e2e\\.js$'),
+		command: jestOn('e2e', '--testPathPatterns', 'trigger\\.e2e\\.js$'),
 		jest: true,
 		env: { N8N_RUNTIME_VERSION: '2.41.1' },
 	},
@@ -66,7 +60,7 @@ const steps = [
 	// (n8n 1.x has no N8N_COMMUNITY_PACKAGES).
 	{
 		name: 'end-to-end tests (n8n 1.123.81)',
-		command: e2eJest(...E2E_ON_N8N_1),
+		command: jestOn('e2e', ...E2E_ON_N8N_1),
 		jest: true,
 		// n8n 1.123's default expression engine (`vm`) evaluates `$('Node').item` and
 		// `$input.all()` to nothing, in n8n's own Set node too; its `legacy` engine, the one n8n 1.x
@@ -77,7 +71,7 @@ const steps = [
 	// packages, apt-installed when missing): pace, kill and outage across workers (~5 min)
 	{
 		name: 'queue mode',
-		command: ['npx', 'jest', '--ci', '--config', 'test/queue/jest.config.js'],
+		command: jestOn('queue'),
 		jest: true,
 	},
 	// n8n's editor in headless Debian Chromium (apt-installed when missing): Community nodes

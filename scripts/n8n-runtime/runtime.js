@@ -540,6 +540,19 @@ async function exportNodes({ userFolder, ...rest }) {
 // ---------------------------------------------------------------------------
 
 /**
+ * Why `n8n start` is gone before it was ready: its exit code, or the signal that ended it (a
+ * signal leaves nothing in n8n's own log), then the end of its output and of its stderr alone.
+ */
+function exitedEarly({ code, signal }, logFile, output, stderr) {
+	const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+	return [
+		`n8n start exited before it was ready (${how}; log ${logFile})`,
+		`its output ended with:\n${tail(output) || '(nothing)'}`,
+		`its stderr ended with:\n${tail(stderr, 2000) || '(nothing)'}`,
+	].join('\n');
+}
+
+/**
  * `n8n start` on 127.0.0.1:<port>, ready when /healthz/readiness and /rest/settings answer 200. Its output goes
  * to `<userFolder>/n8n-start.log`.
  * @returns {Promise<{port:number, url:string, pid:number, logFile:string, logTail:()=>string, stop:()=>Promise<void>, exited:Promise<object>, ms:number}>}
@@ -559,6 +572,8 @@ async function startServer({
 	const logFile = path.join(uf, 'n8n-start.log');
 	const logStream = fs.createWriteStream(logFile, { flags: 'a' });
 	let recent = '';
+	// n8n logs to stdout; what a crash prints (a native abort, an unhandled error) goes to stderr
+	let recentStderr = '';
 	const started = Date.now();
 	const child = spawn(rt.nodeBin, [rt.n8nBin, 'start'], {
 		cwd: uf,
@@ -571,13 +586,16 @@ async function startServer({
 		stream.on('data', (d) => {
 			logStream.write(d);
 			recent = (recent + d).slice(-100000);
+			if (stream === child.stderr) recentStderr = (recentStderr + d).slice(-100000);
 		});
 	let hasExited = false;
+	let exit;
 	const exited = new Promise((resolve) =>
 		child.on('close', (code, signal) => {
 			hasExited = true;
+			exit = { code, signal };
 			logStream.end();
-			resolve({ code, signal });
+			resolve(exit);
 		}),
 	);
 	let stopping;
@@ -593,8 +611,7 @@ async function startServer({
 			killTree(child, 'SIGKILL');
 		})());
 	for (;;) {
-		if (hasExited)
-			throw new Error(`n8n start exited before it was ready (see ${logFile}):\n${tail(recent)}`);
+		if (hasExited) throw new Error(exitedEarly(exit, logFile, recent, recentStderr));
 		if (Date.now() - started > timeoutMs) {
 			await stop();
 			throw new Error(
