@@ -17,8 +17,11 @@ const root = path.resolve(__dirname, '..');
  */
 const E2E_ON_N8N_1 = ['test/e2e/n8n.e2e.js', 'test/e2e/trigger.e2e.js'];
 const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-gateway-tests-'));
-/** jest on one project of jest.config.js (unit, e2e or queue). */
-const jestOn = (project, ...args) => ['npx', 'jest', '--ci', '--selectProjects', project, ...args];
+/**
+ * jest on one project of jest.config.js (unit, e2e or queue). The project comes after `args`:
+ * --selectProjects takes every plain word after it as one more project name, paths included.
+ */
+const jestOn = (project, ...args) => ['npx', 'jest', '--ci', ...args, '--selectProjects', project];
 
 /** @type {Array<{ name: string, command: string[], jest?: boolean, reportEnv?: string, env?: Record<string, string> }>} */
 const steps = [
