@@ -106,6 +106,15 @@ prefetch?.unref();
 if (prefetch)
 	process.stdout.write(`n8n runtimes installing in the background (log: ${runtimeLog})\n`);
 
+/** jest's --json report, or undefined when jest wrote none or died writing it (then its exit counts). */
+function readReport(file) {
+	try {
+		return JSON.parse(fs.readFileSync(file, 'utf8'));
+	} catch {
+		return undefined;
+	}
+}
+
 let passed = 0;
 let failed = 0;
 const rows = [];
@@ -123,8 +132,8 @@ for (const step of steps) {
 	process.stdout.write(`\n=== ${step.name}: ${command.join(' ')}\n`);
 	const result = spawnSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit', env });
 	const seconds = ((Date.now() - started) / 1000).toFixed(1);
-	if (step.jest && fs.existsSync(report)) {
-		const summary = JSON.parse(fs.readFileSync(report, 'utf8'));
+	const summary = step.jest ? readReport(report) : undefined;
+	if (summary) {
 		// A suite that failed to load has no test results; count it as a failure of its own.
 		const brokenSuites = summary.numRuntimeErrorTestSuites ?? 0;
 		passed += summary.numPassedTests;
