@@ -6,7 +6,8 @@
  *  - queue: n8n in queue mode, main and two workers on Redis and PostgreSQL of their own
  *    (test/queue/*.e2e.js).
  * `jest` alone runs all three: pick with `--selectProjects unit|e2e|queue` (what `npm test` and the
- * test:* scripts do) or name the files.
+ * test:* scripts do) or name the files. --selectProjects reads every plain word after it as one
+ * more project: put paths before it, or end it with a flag (the test:* scripts end it with --ci).
  * @type {import('jest').Config}
  */
 
