@@ -43,6 +43,9 @@ const jest = spawnSync(
 		'--json',
 		`--outputFile=${jestFile}`,
 		...jestArgs,
+		// Last: jest reads every word after it as another project name.
+		'--selectProjects',
+		'unit',
 	],
 	{
 		cwd: root,

@@ -19,14 +19,11 @@ const root = path.resolve(__dirname, '..');
  */
 const E2E_ON_N8N_1 = ['test/e2e/n8n.e2e.js', 'test/e2e/trigger.e2e.js'];
 const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-gateway-tests-'));
-const e2eJest = (...args) => [
-	'npx',
-	'jest',
-	'--ci',
-	'--config',
-	'test/e2e/jest.config.js',
-	...args,
-];
+/**
+ * jest on one project of jest.config.js (unit, e2e or queue). The project comes after `args`:
+ * --selectProjects takes every plain word after it as one more project name, paths included.
+ */
+const jestOn = (project, ...args) => ['npx', 'jest', '--ci', ...args, '--selectProjects', project];
 
 /** @type {Array<{ name: string, command: string[], jest?: boolean, reportEnv?: string, env?: Record<string, string> }>} */
 const steps = [
@@ -35,7 +32,7 @@ const steps = [
 	{ name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
 	{
 		name: 'unit and engine tests',
-		command: ['npx', 'jest', '--ci', '--testPathIgnorePatterns', ...FAULT_SUITES],
+		command: jestOn('unit', '--testPathIgnorePatterns', ...FAULT_SUITES),
 		jest: true,
 	},
 	// faults, Retry On Fail, pacing, hostile input, secrets and load, with the fault table
@@ -49,7 +46,7 @@ const steps = [
 	// every e2e file on the newest pinned n8n (2.41.1 on Node 24)
 	{
 		name: 'end-to-end tests (n8n 2.41.1)',
-		command: e2eJest('--testPathIgnorePatterns', 'trigger\\.e2e\\.js$'),
+		command: jestOn('e2e', '--testPathIgnorePatterns', 'trigger\\.e2e\\.js$'),
 		jest: true,
 		env: { N8N_RUNTIME_VERSION: '2.41.1' },
 	},
@@ -57,7 +54,7 @@ const steps = [
 	// hostile frames, a burst of 1,000 frames counted (~4 min)
 	{
 		name: 'trigger end-to-end (n8n 2.41.1)',
-		command: e2eJest('--testPathPatterns', 'trigger\\.e2e\\.js$'),
+		command: jestOn('e2e', '--testPathPatterns', 'trigger\\.e2e\\.js$'),
 		jest: true,
 		env: { N8N_RUNTIME_VERSION: '2.41.1' },
 	},
@@ -68,7 +65,7 @@ const steps = [
 	// (n8n 1.x has no N8N_COMMUNITY_PACKAGES).
 	{
 		name: 'end-to-end tests (n8n 1.123.81)',
-		command: e2eJest(...E2E_ON_N8N_1),
+		command: jestOn('e2e', ...E2E_ON_N8N_1),
 		jest: true,
 		// n8n 1.123's default expression engine (`vm`) evaluates `$('Node').item` and
 		// `$input.all()` to nothing, in n8n's own Set node too; its `legacy` engine, the one n8n 1.x
@@ -79,7 +76,7 @@ const steps = [
 	// packages, apt-installed when missing): pace, kill and outage across workers (~5 min)
 	{
 		name: 'queue mode',
-		command: ['npx', 'jest', '--ci', '--config', 'test/queue/jest.config.js'],
+		command: jestOn('queue'),
 		jest: true,
 	},
 	// n8n's editor in headless Debian Chromium (apt-installed when missing): Community nodes
@@ -91,7 +88,8 @@ const only = process.argv.slice(2);
 
 // Both n8n runtimes install (cold: minutes, mostly download and unpacking) while the first steps
 // run. An e2e step waits for its runtime under the runtime's lock; if this install failed, the step
-// installs it again itself, and its own error says why.
+// installs it again itself, and its own error says why. The 1.x install, needed two steps later,
+// still runs while the 2.41.1 e2e steps start n8n and time its answers: it yields the CPU to them.
 const runtimeLog = path.join(reports, 'n8n-runtime-install.log');
 const prefetch =
 	only.length > 0
@@ -100,7 +98,7 @@ const prefetch =
 				'sh',
 				[
 					'-c',
-					'node scripts/n8n-runtime/cli.js ensure --version=2.41.1 && node scripts/n8n-runtime/cli.js ensure --version=1.123.81',
+					'node scripts/n8n-runtime/cli.js ensure --version=2.41.1 && nice -n 10 node scripts/n8n-runtime/cli.js ensure --version=1.123.81',
 				],
 				{
 					cwd: root,
@@ -110,6 +108,15 @@ const prefetch =
 prefetch?.unref();
 if (prefetch)
 	process.stdout.write(`n8n runtimes installing in the background (log: ${runtimeLog})\n`);
+
+/** jest's --json report, or undefined when jest wrote none or died writing it (then its exit counts). */
+function readReport(file) {
+	try {
+		return JSON.parse(fs.readFileSync(file, 'utf8'));
+	} catch {
+		return undefined;
+	}
+}
 
 let passed = 0;
 let failed = 0;
@@ -128,8 +135,8 @@ for (const step of steps) {
 	process.stdout.write(`\n=== ${step.name}: ${command.join(' ')}\n`);
 	const result = spawnSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit', env });
 	const seconds = ((Date.now() - started) / 1000).toFixed(1);
-	if (step.jest && fs.existsSync(report)) {
-		const summary = JSON.parse(fs.readFileSync(report, 'utf8'));
+	const summary = step.jest ? readReport(report) : undefined;
+	if (summary) {
 		// A suite that failed to load has no test results; count it as a failure of its own.
 		const brokenSuites = summary.numRuntimeErrorTestSuites ?? 0;
 		passed += summary.numPassedTests;

@@ -26,7 +26,15 @@ const VERSIONS = {
 };
 const DEFAULT_VERSION = '2.41.1';
 const MARKER = '.n8n-runtime-complete.json';
-const LOCK_STALE_MS = 30 * 60 * 1000; // an install never takes this long
+/**
+ * Bounds of one install step. A cold install on a loaded machine (an empty npm cache, the other
+ * runtime installing beside it) can take more than a quiet one by several times.
+ */
+const INSTALL_MS = 45 * 60 * 1000;
+const REBUILD_MS = 15 * 60 * 1000;
+const CHECK_MS = 60 * 1000;
+/** Longer than any install can run, its steps' bounds summed (a Node folder and an n8n folder). */
+const LOCK_STALE_MS = 2 * INSTALL_MS + REBUILD_MS + CHECK_MS;
 
 const defaultLog = (msg) => process.stderr.write(`[n8n-runtime] ${msg}\n`);
 const noop = () => {};
@@ -241,7 +249,7 @@ async function installFolder(dir, marker, manifest, log, check = noop) {
 		'cache folder of scripts/n8n-runtime (n8n-nodes-wechat-gateway); safe to delete';
 	await writeJson(path.join(dir, 'package.json'), { private: true, description, ...manifest });
 	const flags = ['--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
-	await npmIn(dir, ['install', ...flags], log, 20 * 60 * 1000);
+	await npmIn(dir, ['install', ...flags], log, INSTALL_MS);
 	await check();
 	const ms = Date.now() - started;
 	await writeJson(path.join(dir, MARKER), { ...marker, installedAt: new Date(), ms });
@@ -268,14 +276,14 @@ async function install(p, log) {
 			// "SQLite package has not been found installed"). No prebuilt download is reachable,
 			// so node-gyp builds it against this Node's headers (node-<platform>-<arch> ships
 			// include/node; the variable wins over a nodedir in ~/.npmrc).
-			await npmIn(p.n8nDir, ['rebuild', 'sqlite3', '--ignore-scripts=false'], log, 15 * 60 * 1000, {
+			await npmIn(p.n8nDir, ['rebuild', 'sqlite3', '--ignore-scripts=false'], log, REBUILD_MS, {
 				PATH: `${path.dirname(p.nodeBin)}${path.delimiter}${process.env.PATH}`,
 				npm_config_nodedir: p.nodePkgDir,
 				npm_config_build_from_source: 'true',
 				JOBS: String(os.cpus().length),
 			});
 			const query = `new (require('sqlite3').Database)(':memory:').get('select 42 as x', (e, r) => process.exit(r?.x === 42 ? 0 : 2))`;
-			const res = await run(p.nodeBin, ['-e', query], { cwd: p.n8nDir, timeoutMs: 60000 });
+			const res = await run(p.nodeBin, ['-e', query], { cwd: p.n8nDir, timeoutMs: CHECK_MS });
 			if (res.code !== 0)
 				throw new Error(`sqlite3 does not load on Node ${p.nodeVersion}: ${res.stderr}`);
 		},
@@ -539,6 +547,42 @@ async function exportNodes({ userFolder, ...rest }) {
 // n8n server and its REST API
 // ---------------------------------------------------------------------------
 
+/** What the machine had left where `dir` is: a process that dies silently may have run out of one. */
+function machineState(dir) {
+	const gib = (bytes) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+	const state = [];
+	try {
+		const disk = fs.statfsSync(dir);
+		state.push(`${gib(disk.bavail * disk.bsize)} free on its disk`);
+	} catch {
+		/* no such folder any more */
+	}
+	state.push(`${gib(os.freemem())} of ${gib(os.totalmem())} memory free`);
+	state.push(
+		`load average ${os
+			.loadavg()
+			.map((l) => l.toFixed(1))
+			.join(' ')}`,
+	);
+	return state.join(', ');
+}
+
+/**
+ * Why `n8n start` is gone before it was ready: its exit code, or the signal that ended it (a
+ * signal leaves nothing in n8n's own log; SIGKILL from outside is the kernel's out-of-memory
+ * killer or a stray kill), what the machine had left, then the end of its output and of its
+ * stderr alone.
+ */
+function exitedEarly({ code, signal }, logFile, output, stderr) {
+	const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+	return [
+		`n8n start exited before it was ready (${how}; log ${logFile})`,
+		`the machine then: ${machineState(path.dirname(logFile))}`,
+		`its output ended with:\n${tail(output) || '(nothing)'}`,
+		`its stderr ended with:\n${tail(stderr, 2000) || '(nothing)'}`,
+	].join('\n');
+}
+
 /**
  * `n8n start` on 127.0.0.1:<port>, ready when /healthz/readiness and /rest/settings answer 200. Its output goes
  * to `<userFolder>/n8n-start.log`.
@@ -559,6 +603,8 @@ async function startServer({
 	const logFile = path.join(uf, 'n8n-start.log');
 	const logStream = fs.createWriteStream(logFile, { flags: 'a' });
 	let recent = '';
+	// n8n logs to stdout; what a crash prints (a native abort, an unhandled error) goes to stderr
+	let recentStderr = '';
 	const started = Date.now();
 	const child = spawn(rt.nodeBin, [rt.n8nBin, 'start'], {
 		cwd: uf,
@@ -571,13 +617,16 @@ async function startServer({
 		stream.on('data', (d) => {
 			logStream.write(d);
 			recent = (recent + d).slice(-100000);
+			if (stream === child.stderr) recentStderr = (recentStderr + d).slice(-100000);
 		});
 	let hasExited = false;
+	let exit;
 	const exited = new Promise((resolve) =>
 		child.on('close', (code, signal) => {
 			hasExited = true;
+			exit = { code, signal };
 			logStream.end();
-			resolve({ code, signal });
+			resolve(exit);
 		}),
 	);
 	let stopping;
@@ -593,8 +642,7 @@ async function startServer({
 			killTree(child, 'SIGKILL');
 		})());
 	for (;;) {
-		if (hasExited)
-			throw new Error(`n8n start exited before it was ready (see ${logFile}):\n${tail(recent)}`);
+		if (hasExited) throw new Error(exitedEarly(exit, logFile, recent, recentStderr));
 		if (Date.now() - started > timeoutMs) {
 			await stop();
 			throw new Error(

@@ -47,7 +47,9 @@ beforeAll(
 afterAll(async () => {
 	await ctx.server?.stop();
 	await ctx.registry?.close();
-	if (ctx.work) fs.rmSync(ctx.work, { recursive: true, force: true });
+	// E2E_KEEP=1 keeps the folder, for a look at n8n's log (n8n/n8n-start.log) and database
+	if (ctx.work && !process.env.E2E_KEEP) fs.rmSync(ctx.work, { recursive: true, force: true });
+	else if (ctx.work) process.stderr.write(`kept ${ctx.work}\n`);
 }, 60 * 1000);
 
 test('N8N_COMMUNITY_PACKAGES: n8n installs the package from the registry at start, records it and loads the node', async () => {

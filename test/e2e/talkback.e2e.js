@@ -9,7 +9,7 @@
  * The simulator echoes each reply back to the account as its own frame, like a real gateway: the
  * counts staying exact prove neither workflow answers itself.
  *
- *   npx jest --config test/e2e/jest.config.js talkback     (E2E_KEEP=1 keeps the n8n folder)
+ *   npm run test:e2e -- talkback     (E2E_KEEP=1 keeps the n8n folder)
  */
 const { XMLParser } = require('fast-xml-parser');
 

@@ -7,7 +7,7 @@
  * exact. Every count here is read from what the simulator received (cgi 222 calls) and from
  * n8n's own executions list.
  *
- *   npx jest --config test/e2e/jest.config.js trigger     (E2E_KEEP=1 keeps the n8n folder)
+ *   npm run test:e2e -- trigger     (E2E_KEEP=1 keeps the n8n folder)
  */
 const fs = require('node:fs');
 const { XMLParser } = require('fast-xml-parser');

@@ -5,7 +5,7 @@
  * pace and ledger through the queue's Redis ("Coordination Redis URL"). Every assertion on
  * pace is made on what the gateway simulator received, on its own clock.
  *
- *   npx jest --config test/queue/jest.config.js        QUEUE_KEEP=1 keeps the temp folder
+ *   npm run test:queue        QUEUE_KEEP=1 keeps the temp folder
  */
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
