@@ -9,6 +9,14 @@ export const CGI = {
 	sendAppMsg: 222,
 	/** newsendmsg: a text, with mentions in `AtUsers`. */
 	sendText: 522,
+	/** getcontact: contacts and groups (members included) by id, `{ Wxid: [...] }`. */
+	getContact: 182,
+	/** delchatroommember: `{ Wxid: [...], ChatroomID }`. */
+	removeGroupMembers: 179,
+	/** revokemsg: `{ OpCode: 0, MsgId, NewMsgId, ToUserName }`. */
+	revokeMessage: 594,
+	/** sendpat: `{ ChatUserName, PattedUsername, Scene: 0 }`. */
+	pat: 849,
 } as const;
 
 /** `MsgType` of an app message (cgi 222). */
@@ -57,4 +65,11 @@ const WHOLE_WECHAT_ID = new RegExp(`^${WECHAT_ID_PATTERN}$`);
 
 export function isWeChatId(text: string): boolean {
 	return WHOLE_WECHAT_ID.test(text);
+}
+
+/** What every group's id ends with; a person's id never does. */
+export const GROUP_ID_SUFFIX = '@chatroom';
+
+export function isGroupId(text: string): boolean {
+	return isWeChatId(text) && text.endsWith(GROUP_ID_SUFFIX) && text.length > GROUP_ID_SUFFIX.length;
 }

@@ -2,6 +2,7 @@ import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 
 import { CGI, MSG_TYPE_APP, RET } from '../wechat';
 import { parseJsonKeepingBigIntegers, stringifyJsonExact } from './exactJson';
+import { findMsgId } from './messageIds';
 import { secretRedactor } from './redact';
 
 /** What the gateway needs to know, read once per execution from the credential. */
@@ -92,8 +93,10 @@ export interface CgiCall {
 export interface CgiReply {
 	Ret: number;
 	ErrMsg: string;
-	/** `{}` when the answer has none. */
+	/** `{}` when the answer has none, or when it is a list (then in ResponseList). */
 	ResponseData: Record<string, unknown>;
+	/** The answer's ResponseData when it is a list: cgi 182 answers one contact per id asked. */
+	ResponseList?: unknown[];
 }
 
 /** What a sent message's answer says; the fields of its output item. */
@@ -325,7 +328,8 @@ export class GatewayClient {
 			data && typeof data === 'object' && !Array.isArray(data)
 				? (data as Record<string, unknown>)
 				: {};
-		return { Ret: ret, ErrMsg: errMsg, ResponseData: responseData };
+		const list = Array.isArray(data) ? { ResponseList: data } : {};
+		return { Ret: ret, ErrMsg: errMsg, ResponseData: responseData, ...list };
 	}
 
 	/** WeChat cgi 222 (sendappmsg) of one `<appmsg>` to one recipient. */
@@ -658,6 +662,8 @@ function readBaseResponse(
 /** The ids of a message WeChat accepted; an answer without them may still have sent it. */
 export function readSentMessage(reply: CgiReply): SentMessage {
 	const data = reply.ResponseData;
+	// What a later revoke needs besides NewMsgId, when the gateway answers it.
+	const msgId = findMsgId(data);
 	const newMsgId = data.NewMsgId;
 	if (newMsgId === undefined || newMsgId === null || !/^-?\d+$/.test(String(newMsgId))) {
 		throw new GatewayError(
@@ -670,6 +676,7 @@ export function readSentMessage(reply: CgiReply): SentMessage {
 		NewMsgId: String(newMsgId),
 		ClientMsgId:
 			data.ClientMsgId === undefined || data.ClientMsgId === null ? '' : String(data.ClientMsgId),
+		...(msgId !== undefined ? { MsgId: msgId } : {}),
 		Ret: reply.Ret,
 		ErrMsg: reply.ErrMsg,
 	};
