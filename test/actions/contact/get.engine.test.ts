@@ -92,3 +92,16 @@ test('a gateway refusal is the item error with its Ret; Continue On Fail keeps g
 	});
 	expect(items[1].json).toMatchObject({ wxid: 'wxid_lin99', found: true, NickName: 'Lin' });
 });
+
+test('Call Gateway Command with cgi 182 outputs the list of contacts the gateway answered, not an empty object', async () => {
+	const { items, error } = await sim.run('message', {
+		operation: 'callGatewayCommand',
+		cgiCmd: 182,
+		cgiRequest: '{"Wxid":["wxid_lin99"]}',
+		paced: false,
+	});
+	expect(error).toBeUndefined();
+	expect(items[0].json.ResponseData).toEqual([
+		expect.objectContaining({ UserName: 'wxid_lin99', NickName: 'Lin' }),
+	]);
+});
