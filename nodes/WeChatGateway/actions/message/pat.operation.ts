@@ -17,7 +17,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: '={{ $json.chatId }}',
 		description:
-			"Where the pat shows: a group (…@chatroom) or a person's wxid, e.g. the trigger's chatId",
+			"Where the pat shows: the chat's ID, never its name: a group (…@chatroom) or a person's wxid, e.g. the trigger's chatId",
 		displayOptions: show,
 	},
 	{
