@@ -91,21 +91,13 @@ beforeAll(async () => {
 	gateway = await startGatewaySimulator({ accounts: [SENDER] });
 });
 afterAll(async () => gateway.close());
-/** cgi 182 as a gateway answers it for the examples' group: a list of contacts. */
-const EXAMPLE_GROUP = JSON.stringify([
-	{
-		UserName: '12345678901@chatroom',
-		NickName: 'Demo group',
-		ChatRoomOwner: 'wxid_demo_alice',
-		ChatRoomMember: [
-			{ Wxid: 'wxid_demo_alice', NickName: 'Alice', ChatroomMemberFlag: 0 },
-			{ Wxid: 'wxid_demo_bob', NickName: 'Bob', ChatroomMemberFlag: 0 },
-		],
-	},
-]);
+/** What a gateway answers about the examples' group (cgi 182), as demo and start give it. */
+const GATEWAY_ANSWERS = JSON.parse(
+	readFileSync(path.join(DIR, '..', 'gateway-answers.json'), 'utf8'),
+) as Record<string, string>;
 beforeEach(() => {
 	gateway.reset();
-	gateway.configureCommands({ responses: { '182': EXAMPLE_GROUP } });
+	gateway.configureCommands({ responses: GATEWAY_ANSWERS });
 	resetPacing();
 	clearLedger();
 });
