@@ -35,6 +35,15 @@ export function readContacts(reply: CgiReply): { contacts: Contact[] } {
 	};
 }
 
+/**
+ * A list among the fields an answer was read into. A message skipped as a duplicate of one
+ * whose outcome is unknown has no fields: then there is nothing to list.
+ */
+export function listIn(fields: Record<string, unknown>, name: string): IDataObject[] {
+	const value = fields[name];
+	return Array.isArray(value) ? (value as IDataObject[]) : [];
+}
+
 /** A contact's id; `''` for the empty slot the gateway answers for an id it does not know. */
 export function userNameOf(contact: Contact): string {
 	const name = contact.UserName as unknown;

@@ -41,8 +41,9 @@ export function readWxids(parameters: ParameterReader): string[] {
 }
 
 /** One group's id (…@chatroom). */
-export function readGroupId(parameters: ParameterReader, field = 'Group ID', name = 'groupId') {
-	const value = parameters.get(name, '');
+export function readGroupId(parameters: ParameterReader): string {
+	const field = 'Group ID';
+	const value = parameters.get('groupId', '');
 	const text = typeof value === 'string' ? value.trim() : '';
 	if (!isGroupId(text))
 		throw new AppMsgInputError(

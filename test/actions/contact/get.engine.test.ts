@@ -4,7 +4,7 @@
  * unknown ids as found: false, bad ids refused before anything is sent.
  */
 import { CONTACTS_PER_CALL } from '../../../nodes/WeChatGateway/actions/contactInfo';
-import { useModelledGateway } from './modelledGateway';
+import { FAST, useModelledGateway } from './modelledGateway';
 
 const sim = useModelledGateway();
 
@@ -104,4 +104,23 @@ test('Call Gateway Command with cgi 182 outputs the list of contacts the gateway
 	expect(items[0].json.ResponseData).toEqual([
 		expect.objectContaining({ UserName: 'wxid_lin99', NickName: 'Lin' }),
 	]);
+});
+
+test('a read skipped as a duplicate of one whose answer was lost is one item that says so', async () => {
+	sim.gateway.addFault({ action: 'drop', nth: 1 });
+	const parameters = {
+		operation: 'get',
+		wxids: 'wxid_lin99',
+		options: { ...FAST, retries: 0, skipDuplicatesWithin: 5 },
+	};
+	const first = await sim.run('contact', parameters, { continueOnFail: true });
+	expect(first.items.map((item) => item.json.delivery)).toEqual(['unknown']);
+	const again = await sim.run('contact', parameters);
+	expect(again.error).toBeUndefined();
+	expect(again.items.map((item) => item.json)).toEqual([
+		expect.objectContaining({ skippedDuplicate: true, delivery: 'unknown' }),
+	]);
+	// Whether the contact exists is not known: the item does not say it was not found.
+	expect(again.items[0].json.found).toBeUndefined();
+	expect(sim.gateway.calls).toHaveLength(1);
 });

@@ -2,10 +2,9 @@
  * The node through n8n's engine against a simulator that answers cgi 182, 179, 594 and 849 as
  * the gateway does (`modelCommands`), for the contact, group, revoke and pat tests.
  */
-import { resetPacing } from '../../../nodes/WeChatGateway/delivery/pacer';
-import { clearLedger } from '../../../nodes/WeChatGateway/delivery/sentLedger';
 import { runWeChatNode, type RunOptions } from '../../engine/harness';
 import { startMediaSimulator, type MediaSimulator } from '../../simulator/api';
+import { startFresh } from '../../support/simulators';
 
 export const SENDER = 'wxid_sender01';
 /** The simulator's seeded group and its members. */
@@ -19,11 +18,7 @@ export function useModelledGateway() {
 		gateway = await startMediaSimulator({ accounts: [SENDER], modelCommands: true });
 	});
 	afterAll(async () => gateway.close());
-	beforeEach(() => {
-		gateway.reset();
-		resetPacing();
-		clearLedger();
-	});
+	beforeEach(() => startFresh(gateway));
 	return {
 		get gateway() {
 			return gateway;

@@ -1,5 +1,10 @@
-import { CONTACTS_PER_CALL, contactInfoCall, matchContacts, readContacts } from '../contactInfo';
-import type { Contact } from '../contactInfo';
+import {
+	CONTACTS_PER_CALL,
+	contactInfoCall,
+	listIn,
+	matchContacts,
+	readContacts,
+} from '../contactInfo';
 import { readWxids, wxidsField } from '../idFields';
 import type { SendOperation } from '../operation';
 
@@ -36,10 +41,14 @@ export const getContact: SendOperation = {
 			unpaced: true,
 			messageFor: (_recipient, part) => ({ call: contactInfoCall(batches[part]) }),
 			readReply: readContacts,
-			toItems: (fields, part) =>
-				matchContacts(batches[part], fields.contacts as Contact[]).map(({ wxid, contact }) => ({
-					json: contact ? { wxid, found: true, ...contact } : { wxid, found: false },
-				})),
+			toItems: (fields, part) => {
+				if (!('contacts' in fields)) return [{ json: {} }];
+				return matchContacts(batches[part], listIn(fields, 'contacts')).map(
+					({ wxid, contact }) => ({
+						json: contact ? { wxid, found: true, ...contact } : { wxid, found: false },
+					}),
+				);
+			},
 		};
 	},
 };

@@ -26,7 +26,9 @@ export const getGroup: SendOperation = {
 			unpaced: true,
 			messageFor: () => ({ call: contactInfoCall([groupId]) }),
 			readReply: (reply) => ({ group: groupOf(groupId, readContacts(reply).contacts) }),
-			toItems: (fields) => [{ json: { groupId, ...(fields.group as Contact) } }],
+			toItems: (fields) => [
+				{ json: { groupId, ...((fields.group as Contact | undefined) ?? {}) } },
+			],
 		};
 	},
 };

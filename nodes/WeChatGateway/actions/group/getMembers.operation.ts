@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { GatewayError } from '../../transport/gateway';
 import { CGI } from '../../wechat';
-import { contactInfoCall, groupOf, readContacts, type Contact } from '../contactInfo';
+import { contactInfoCall, groupOf, listIn, readContacts, type Contact } from '../contactInfo';
 import { groupIdField, readGroupId } from '../idFields';
 import type { SendOperation } from '../operation';
 
@@ -48,7 +48,9 @@ export const getGroupMembers: SendOperation = {
 				members: membersOf(groupId, groupOf(groupId, readContacts(reply).contacts)),
 			}),
 			toItems: (fields) =>
-				(fields.members as IDataObject[]).map((member) => ({ json: { groupId, ...member } })),
+				'members' in fields
+					? listIn(fields, 'members').map((member) => ({ json: { groupId, ...member } }))
+					: [{ json: { groupId } }],
 		};
 	},
 };
