@@ -76,6 +76,7 @@ async function main() {
 			host: '127.0.0.1',
 			port: 0,
 			accounts: [lib.DEMO_ACCOUNT],
+			commandResponses: lib.exampleCommandResponses(),
 		});
 		step(`gateway simulator on ${simulator.url} (logged-in account ${lib.DEMO_ACCOUNT})`);
 

@@ -101,6 +101,7 @@ async function main() {
 			host: '127.0.0.1',
 			port: gatewayPort,
 			accounts: [lib.DEMO_ACCOUNT],
+			commandResponses: lib.exampleCommandResponses(),
 		});
 		step(
 			`gateway simulator on ${simulator.url}${gatewayPort ? '' : ` (port ${args.gatewayPort} was taken)`}`,

@@ -10,6 +10,14 @@ export const CGI = {
 	sendAppMsg: 222,
 	/** newsendmsg: a text, with mentions in `AtUsers`. */
 	sendText: 522,
+	/** getcontact: contacts and groups (members included) by id, `{ Wxid: [...] }`. */
+	getContact: 182,
+	/** delchatroommember: `{ Wxid: [...], ChatroomID }`. */
+	removeGroupMembers: 179,
+	/** revokemsg: `{ OpCode: 0, MsgId, NewMsgId, ToUserName }`. */
+	revokeMessage: 594,
+	/** sendpat: `{ ChatUserName, PattedUsername, Scene: 0 }`. */
+	pat: 849,
 } as const;
 
 /** `MsgType` of an app message (cgi 222). */
@@ -98,3 +106,10 @@ export const LINE_SEPARATOR = /[\n\r;；]/;
 export const COMMA_SEPARATOR = /[,，、]/;
 /** Any separator of a typed list of WeChat IDs: comma or line separator. */
 export const LIST_SEPARATOR = new RegExp(`${COMMA_SEPARATOR.source}|${LINE_SEPARATOR.source}`);
+
+/** What every group's id ends with; a person's id never does. */
+export const GROUP_ID_SUFFIX = '@chatroom';
+
+export function isGroupId(text: string): boolean {
+	return isWeChatId(text) && text.endsWith(GROUP_ID_SUFFIX) && text.length > GROUP_ID_SUFFIX.length;
+}

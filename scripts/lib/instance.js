@@ -90,6 +90,14 @@ function loadExampleWorkflows() {
 		}));
 }
 
+/**
+ * What a gateway answers about the examples' made-up chats (examples/gateway-answers.json: cgi
+ * 182 for their group), as the simulator's `commandResponses`: Group → Get Members needs it.
+ */
+function exampleCommandResponses() {
+	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, 'gateway-answers.json'), 'utf8'));
+}
+
 /** The example credential (examples/credentials/…), pointing at `baseUrl` instead of its placeholder. */
 function exampleCredentials(baseUrl) {
 	const file = path.join(EXAMPLES_DIR, 'credentials', 'wechat-gateway-simulator.json');
@@ -529,6 +537,7 @@ module.exports = {
 	packPackage,
 	loadExampleWorkflows,
 	exampleCredentials,
+	exampleCommandResponses,
 	forwardBackExample,
 	runsFromCli,
 	wechatNodes,

@@ -90,18 +90,36 @@ beforeAll(async () => {
 	gateway = await startGatewaySimulator({ accounts: [SENDER] });
 });
 afterAll(async () => gateway.close());
+/** What a gateway answers about the examples' group (cgi 182), as demo and start give it. */
+const GATEWAY_ANSWERS = JSON.parse(
+	readFileSync(path.join(DIR, '..', 'gateway-answers.json'), 'utf8'),
+) as Record<string, string>;
 beforeEach(() => {
 	gateway.reset();
+	gateway.configureCommands({ responses: GATEWAY_ANSWERS });
 	freshProcessStores();
 });
+
+/** The cgi each example's operation calls (app message kinds: 222). */
+const CGI_OF: Record<string, number> = {
+	'message.sendText': 522,
+	'message.revoke': 594,
+	'group.getMembers': 182,
+};
 
 const cases = workflows.flatMap(({ file, workflow }) =>
 	workflow.nodes.filter(isActionNode).map((node) => ({ file, workflow, node })),
 );
 
-test('the examples hold WeChat Gateway nodes as 0.2 saved them', () => {
+const resourceOf = (node: SavedNode) => String(node.parameters.resource ?? 'message');
+
+test('the examples hold WeChat Gateway nodes as 0.2 saved them (no resource), or of a newer resource', () => {
 	expect(cases.length).toBeGreaterThanOrEqual(12);
-	for (const { node } of cases) {
+	for (const { node } of cases.filter((entry) => resourceOf(entry.node) !== 'message')) {
+		expect([node.name, node.typeVersion]).toEqual([node.name, 1]);
+		expect(findOperation(resourceOf(node), String(node.parameters.operation))).toBeDefined();
+	}
+	for (const { node } of cases.filter((entry) => resourceOf(entry.node) === 'message')) {
 		expect([node.name, node.typeVersion, 'resource' in node.parameters]).toEqual([
 			node.name,
 			1,
@@ -133,7 +151,7 @@ test.each(cases.map((entry) => [`${entry.file}: ${entry.node.name}`, entry] as c
 
 		const result = await runSaved(node);
 		expect(result.error).toBeUndefined();
-		const operation = findOperation('message', String(node.parameters.operation));
+		const operation = findOperation(resourceOf(node), String(node.parameters.operation));
 		expect(operation).toBeDefined();
 		const sent = gateway.calls;
 		if (!operation!.sends) {
@@ -142,15 +160,23 @@ test.each(cases.map((entry) => [`${entry.file}: ${entry.node.name}`, entry] as c
 			expect(typeof result.items[0].json.type).toBe('number');
 			return;
 		}
+		const cgi =
+			operation!.option.value === 'callGatewayCommand'
+				? Number(node.parameters.cgiCmd)
+				: (CGI_OF[`${resourceOf(node)}.${operation!.option.value}`] ?? 222);
+		if (resourceOf(node) !== 'message') {
+			// A read: one call, and the items its answer holds (one per member).
+			expect(sent.map((call) => JSON.parse(call.body).CgiCmd)).toEqual([cgi]);
+			expect(result.items.length).toBeGreaterThan(0);
+			return;
+		}
 		expect(sent.length).toBe(result.items.length);
 		for (const [index, call] of sent.entries()) {
 			const body = JSON.parse(call.body) as { CgiCmd: number; CgiRequest: IDataObject };
 			const output = result.items[index].json;
 			expect(body.CgiRequest.ToUserName).toBe(output.ToUserName);
 			expect(output.NewMsgId ?? output.Ret).toBeDefined();
-			if (operation!.option.value === 'sendText') expect(body.CgiCmd).toBe(522);
-			else if (operation!.option.value !== 'callGatewayCommand') expect(body.CgiCmd).toBe(222);
-			else expect(body.CgiCmd).toBe(JSON.parse(JSON.stringify(node.parameters.cgiCmd)));
+			expect(body.CgiCmd).toBe(cgi);
 		}
 	},
 );

@@ -86,7 +86,10 @@ beforeAll(
 			faults: [{ action: 'ret', ret: -2, errMsg: REJECT_ERRMSG, toUserName: REJECTED }],
 		});
 		ctx.authSim = await startGatewaySimulator({ accounts: [SENDER], authHeader: AUTH });
-		ctx.demoSim = await startGatewaySimulator({ accounts: [lib.DEMO_ACCOUNT] });
+		ctx.demoSim = await startGatewaySimulator({
+			accounts: [lib.DEMO_ACCOUNT],
+			commandResponses: lib.exampleCommandResponses(),
+		});
 		ctx.retrySim = await startGatewaySimulator({
 			accounts: [SENDER],
 			faults: [
@@ -677,11 +680,27 @@ describe('the example workflows', () => {
 				if (node.operation === 'parseAppMsgXml') continue;
 				for (const { json } of node.items) {
 					if (node.operation === 'callGatewayCommand') {
-						// Its id is the one the command's ResponseData names, exact.
-						const command = ctx.demoSim.messages.find(
-							(m) => m.newMsgId === json.ResponseData.NewMsgId,
+						// Its id is the one the command's ResponseData names, exact; a list (the
+						// examples' configured cgi 182 answer) names none.
+						const command = ctx.demoSim.messages.find((m) =>
+							Array.isArray(json.ResponseData)
+								? m.cgiCmd === json.CgiCmd
+								: m.newMsgId === json.ResponseData.NewMsgId,
 						);
 						expect(command).toMatchObject({ cgiCmd: json.CgiCmd, wxid: lib.DEMO_ACCOUNT });
+						continue;
+					}
+					if (node.operation === 'getMembers') {
+						expect(json).toMatchObject({
+							groupId: '12345678901@chatroom',
+							Wxid: expect.any(String),
+						});
+						continue;
+					}
+					if (node.operation === 'revoke') {
+						const revoke = ctx.demoSim.messages.find((m) => m.cgiCmd === 594);
+						expect(revoke.request).toContain(`"NewMsgId":${json.revokedNewMsgId},`);
+						expect(json).toMatchObject({ ToUserName: revoke.toUserName, Ret: 0 });
 						continue;
 					}
 					const message = ctx.demoSim.messages.find((m) => m.newMsgId === json.NewMsgId);
@@ -704,6 +723,8 @@ describe('the example workflows', () => {
 			sendText: 1,
 			replyWithQuote: 1,
 			callGatewayCommand: 1,
+			getMembers: 2,
+			revoke: 1,
 		});
 		// and each went out once (the webhook example's forwarded files and the form's cards aside)
 		const fromExamples = ctx.demoSim.messages.filter(
@@ -711,7 +732,7 @@ describe('the example workflows', () => {
 				['wxid_demo_alice', 'wxid_demo_bob', '12345678901@chatroom'].includes(m.toUserName) &&
 				!(m.type === 6 && m.toUserName === '12345678901@chatroom'),
 		);
-		expect(fromExamples).toHaveLength(9);
+		expect(fromExamples).toHaveLength(10); // the revoke is addressed to its chat
 	});
 });
 

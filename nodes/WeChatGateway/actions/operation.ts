@@ -91,8 +91,11 @@ export interface GatewayRequest {
 	 * GatewayError (an answer that says Ret 0 but lacks what a success carries is `unknown`).
 	 */
 	readReply(reply: CgiReply): Record<string, unknown>;
-	/** Several output items (or bytes) from those fields; without it, one item of the fields. */
-	toItems?(fields: Record<string, unknown>): ReplyItem[];
+	/**
+	 * Several output items (or bytes) from those fields, and which of its `parts` answered;
+	 * without it, one item of the fields.
+	 */
+	toItems?(fields: Record<string, unknown>, part: number): ReplyItem[];
 	/** Added to every output item of this request (e.g. the appmsg `type`). */
 	output?: IDataObject;
 	/** Added as well when "Include Sent XML" is on (e.g. `AppMsgXml`). */

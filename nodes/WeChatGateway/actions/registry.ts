@@ -1,7 +1,13 @@
+import { getContact } from './contact/get.operation';
+import { getGroup } from './group/get.operation';
+import { getGroupMembers } from './group/getMembers.operation';
+import { removeGroupMembers } from './group/removeMembers.operation';
 import { appMsgKinds } from './message/appMsgKinds';
 import { callGatewayCommand } from './message/callGatewayCommand.operation';
 import { parseAppMsgXml } from './message/parseAppMsgXml.operation';
+import { pat } from './message/pat.operation';
 import { replyWithQuote } from './message/replyWithQuote.operation';
+import { revokeMessage } from './message/revoke.operation';
 import { sendText } from './message/sendText.operation';
 import type { Operation } from './operation';
 
@@ -14,10 +20,18 @@ import type { Operation } from './operation';
 export const resources = {
 	message: {
 		name: 'Message',
-		operations: [...appMsgKinds, parseAppMsgXml, sendText, replyWithQuote, callGatewayCommand],
+		operations: [
+			...appMsgKinds,
+			parseAppMsgXml,
+			sendText,
+			replyWithQuote,
+			revokeMessage,
+			pat,
+			callGatewayCommand,
+		],
 	},
-	contact: { name: 'Contact', operations: [] },
-	group: { name: 'Group', operations: [] },
+	contact: { name: 'Contact', operations: [getContact] },
+	group: { name: 'Group', operations: [getGroup, getGroupMembers, removeGroupMembers] },
 	account: { name: 'Account', operations: [] },
 } satisfies Record<string, { name: string; operations: readonly Operation[] }>;
 

@@ -142,7 +142,8 @@ export class GatewayClient {
 			data && typeof data === 'object' && !Array.isArray(data)
 				? (data as Record<string, unknown>)
 				: {};
-		return { Ret: ret, ErrMsg: errMsg, ResponseData: responseData };
+		const list = Array.isArray(data) ? { ResponseList: data } : {};
+		return { Ret: ret, ErrMsg: errMsg, ResponseData: responseData, ...list };
 	}
 
 	/**

@@ -9,6 +9,8 @@
  */
 export interface FoundMessageIds {
 	newMsgId?: string;
+	/** The 32-bit id a revoke needs besides NewMsgId, when the answer has one. */
+	msgId?: number;
 	clientMsgId?: string;
 	/** The per-recipient `Ret` of a list-shaped answer, when it has one. */
 	entryRet?: number;
@@ -25,6 +27,7 @@ const CLIENT_MSG_ID_NAMES = [
 	'ClientMsgID',
 	'clientmsgid',
 ];
+const MSG_ID_NAMES = ['MsgId', 'Msgid', 'msgId', 'MsgID', 'msgid'];
 const LIST_NAMES = ['List', 'list', 'MsgResponseList', 'msgResponseList'];
 
 type JsonObject = Record<string, unknown>;
@@ -57,11 +60,26 @@ function clientIdText(value: unknown): string | undefined {
 	return undefined;
 }
 
-function idsOf(entry: JsonObject): { newMsgId?: string; clientMsgId?: string } {
+/** A 32-bit MsgId as a number; anything else is no id at all. */
+function msgIdOf(value: unknown): number | undefined {
+	const id = typeof value === 'string' && /^\d{1,10}$/.test(value.trim()) ? Number(value) : value;
+	return typeof id === 'number' && Number.isInteger(id) && id > 0 && id <= 0xffffffff
+		? id
+		: undefined;
+}
+
+function idsOf(entry: JsonObject): { newMsgId?: string; clientMsgId?: string; msgId?: number } {
+	const msgId = msgIdOf(firstPresent(entry, MSG_ID_NAMES));
 	return {
 		newMsgId: idDigits(firstPresent(entry, NEW_MSG_ID_NAMES)),
 		clientMsgId: clientIdText(firstPresent(entry, CLIENT_MSG_ID_NAMES)),
+		...(msgId !== undefined ? { msgId } : {}),
 	};
+}
+
+/** The MsgId of a sent message's answer, flat or in its list, when the gateway gave one. */
+export function findMsgId(responseData: unknown): number | undefined {
+	return findMessageIds(responseData).msgId;
 }
 
 function listOf(data: JsonObject): JsonObject[] | undefined {

@@ -1,12 +1,15 @@
 import { GatewayError } from './errors';
 import { parseJsonKeepingBigIntegers } from './exactJson';
+import { findMsgId } from './messageIds';
 
 /** The gateway's answer to a call WeChat accepted (Ret 0); 64-bit integers are exact strings. */
 export interface CgiReply {
 	Ret: number;
 	ErrMsg: string;
-	/** `{}` when the answer has none. */
+	/** `{}` when the answer has none, or when it is a list (then in ResponseList). */
 	ResponseData: Record<string, unknown>;
+	/** The answer's ResponseData when it is a list: cgi 182 answers one contact per id asked. */
+	ResponseList?: unknown[];
 }
 
 /** What a sent message's answer says; the fields of its output item. */
@@ -152,6 +155,8 @@ export function readBaseResponse(
 /** The ids of a message WeChat accepted; an answer without them may still have sent it. */
 export function readSentMessage(reply: CgiReply): SentMessage {
 	const data = reply.ResponseData;
+	// What a later revoke needs besides NewMsgId, when the gateway answers it.
+	const msgId = findMsgId(data);
 	const newMsgId = data.NewMsgId;
 	if (newMsgId === undefined || newMsgId === null || !/^-?\d+$/.test(String(newMsgId))) {
 		throw new GatewayError(
@@ -164,6 +169,7 @@ export function readSentMessage(reply: CgiReply): SentMessage {
 		NewMsgId: String(newMsgId),
 		ClientMsgId:
 			data.ClientMsgId === undefined || data.ClientMsgId === null ? '' : String(data.ClientMsgId),
+		...(msgId !== undefined ? { MsgId: msgId } : {}),
 		Ret: reply.Ret,
 		ErrMsg: reply.ErrMsg,
 	};

@@ -2,8 +2,8 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { AppMsgInputError } from '../../appmsg/model';
 import { JsonInteger, parseJsonExact } from '../../transport/exactJson';
-import type { CgiReply } from '../../transport/reply';
 import { isWeChatId } from '../../wechat';
+import { readEnvelope } from '../envelope';
 import type { ParameterReader, SendOperation } from '../operation';
 
 const show = { show: { operation: ['callGatewayCommand'] } };
@@ -102,11 +102,6 @@ function readCgiRequest(parameters: ParameterReader): Record<string, unknown> {
 	return value as Record<string, unknown>;
 }
 
-/** Ret, ErrMsg and the whole ResponseData; integers above 2^53 are exact strings of digits. */
-function readCommandReply(reply: CgiReply): Record<string, unknown> {
-	return { Ret: reply.Ret, ErrMsg: reply.ErrMsg, ResponseData: reply.ResponseData };
-}
-
 /** Any cgi command the node does not model, sent as given, with the node's pacing and errors. */
 export const callGatewayCommand: SendOperation = {
 	sends: true,
@@ -128,7 +123,7 @@ export const callGatewayCommand: SendOperation = {
 		return {
 			recipients: [recipient],
 			messageFor: () => ({ call: { CgiCmd: cgiCmd, CgiRequest: cgiRequest } }),
-			readReply: readCommandReply,
+			readReply: readEnvelope,
 			output: { CgiCmd: cgiCmd },
 			unpaced: !paced,
 		};

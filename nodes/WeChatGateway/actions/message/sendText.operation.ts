@@ -148,6 +148,8 @@ export function readTextReply(reply: CgiReply): Record<string, unknown> {
 	return {
 		NewMsgId: found.newMsgId,
 		ClientMsgId: found.clientMsgId ?? '',
+		// What a later revoke needs besides NewMsgId; only some gateway builds answer it.
+		...(found.msgId !== undefined ? { MsgId: found.msgId } : {}),
 		Ret: reply.Ret,
 		ErrMsg: reply.ErrMsg,
 	};

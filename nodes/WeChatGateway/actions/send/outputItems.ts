@@ -72,7 +72,9 @@ export async function successItems(
 	outcome: Outcome,
 ): Promise<INodeExecutionData[]> {
 	const { itemIndex, recipient, part, fields, skipped } = outcome;
-	const replyItems = request.toItems ? request.toItems(fields) : [{ json: fields as IDataObject }];
+	const replyItems = request.toItems
+		? request.toItems(fields, part)
+		: [{ json: fields as IDataObject }];
 	const items: INodeExecutionData[] = [];
 	for (const replyItem of replyItems) {
 		const json: IDataObject = recipient ? { ToUserName: recipient } : {};

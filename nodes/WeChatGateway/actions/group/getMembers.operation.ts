@@ -1,0 +1,56 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { GatewayError } from '../../transport/errors';
+import { CGI } from '../../wechat';
+import { contactInfoCall, groupOf, listIn, readContacts, type Contact } from '../contactInfo';
+import { groupIdField, readGroupId } from '../idFields';
+import type { SendOperation } from '../operation';
+
+/** The member list of a cgi 182 group, where the gateway puts it. */
+function membersOf(groupId: string, group: Contact): IDataObject[] {
+	const nested = group.NewChatroomData as IDataObject | undefined;
+	const members = group.ChatRoomMember ?? nested?.ChatRoomMember;
+	if (!Array.isArray(members))
+		throw new GatewayError(
+			'badResponse',
+			`The gateway answered group ${groupId} without its member list (ChatRoomMember)`,
+			'rejected',
+		);
+	return members.filter(
+		(member): member is IDataObject =>
+			member !== null && typeof member === 'object' && !Array.isArray(member),
+	);
+}
+
+/** A group's members (cgi 182): one item each, `groupId` and the member's fields as given. */
+export const getGroupMembers: SendOperation = {
+	sends: true,
+	addressed: false,
+	option: {
+		name: 'Get Members',
+		value: 'getMembers',
+		action: 'Get the members of a group',
+		description: `List the members of a group, one item each with Wxid, NickName and ChatroomMemberFlag (cgi ${CGI.getContact})`,
+	},
+	properties: [
+		groupIdField(
+			'getMembers',
+			"The group's ID (…@chatroom, never its name), e.g. the trigger's chatId for a message in a group",
+		),
+	],
+	toRequest(parameters) {
+		const groupId = readGroupId(parameters);
+		return {
+			recipients: [''],
+			unpaced: true,
+			messageFor: () => ({ call: contactInfoCall([groupId]) }),
+			readReply: (reply) => ({
+				members: membersOf(groupId, groupOf(groupId, readContacts(reply).contacts)),
+			}),
+			toItems: (fields) =>
+				'members' in fields
+					? listIn(fields, 'members').map((member) => ({ json: { groupId, ...member } }))
+					: [{ json: { groupId } }],
+		};
+	},
+};
