@@ -2,7 +2,10 @@ import { appMsgKinds } from './message/appMsgKinds';
 import { callGatewayCommand } from './message/callGatewayCommand.operation';
 import { parseAppMsgXml } from './message/parseAppMsgXml.operation';
 import { replyWithQuote } from './message/replyWithQuote.operation';
+import { sendEmoji } from './message/sendEmoji.operation';
+import { sendImage } from './message/sendImage.operation';
 import { sendText } from './message/sendText.operation';
+import { sendVoice } from './message/sendVoice.operation';
 import type { Operation } from './operation';
 
 /**
@@ -14,7 +17,16 @@ import type { Operation } from './operation';
 export const resources = {
 	message: {
 		name: 'Message',
-		operations: [...appMsgKinds, parseAppMsgXml, sendText, replyWithQuote, callGatewayCommand],
+		operations: [
+			...appMsgKinds,
+			parseAppMsgXml,
+			sendText,
+			replyWithQuote,
+			sendImage,
+			sendVoice,
+			sendEmoji,
+			callGatewayCommand,
+		],
 	},
 	contact: { name: 'Contact', operations: [] },
 	group: { name: 'Group', operations: [] },
