@@ -11,6 +11,7 @@ import {
 	GROUP,
 	mediaBytes,
 	mediaXml,
+	FAST,
 	runMedia,
 	useFileServer,
 	useMediaGateway,
@@ -81,6 +82,29 @@ describe('from binary data', () => {
 			[FRIEND, { item: 0 }],
 			[GROUP, { item: 0 }],
 		]);
+	});
+
+	test("n8n's Retry On Fail after a refusal: the chat that has the picture does not get it again", async () => {
+		sim.gateway.addFault({ action: 'ret', ret: -1, nth: 2, times: 1 });
+		const { items, error } = await runMedia(
+			sim.gateway,
+			{ ...fromBinary, options: { ...FAST, retries: 0 } },
+			{
+				items: [{ to: `${FRIEND}, ${GROUP}` }],
+				binaries: [{ data: png(CHART) }],
+				retryOnFail: { maxTries: 2, waitBetweenTries: 1 },
+			},
+		);
+		expect(error).toBeUndefined();
+		// The node never retries a refusal itself (and Retries is 0): the third call is n8n's Retry On Fail.
+		expect(
+			sim.gateway.calls.map((call) => [JSON.parse(call.body).CgiRequest.ToUserName, call.ret]),
+		).toEqual([
+			[FRIEND, 0],
+			[GROUP, -1],
+			[GROUP, 0],
+		]);
+		expect(items.map((item) => item.json.ToUserName)).toEqual([FRIEND, GROUP]);
 	});
 
 	test('the same picture again within Skip Duplicates Within is not sent twice', async () => {
