@@ -703,6 +703,7 @@ describe('the example workflows', () => {
 			parseAppMsgXml: 4,
 			sendText: 1,
 			replyWithQuote: 1,
+			sendImage: 1,
 			callGatewayCommand: 1,
 		});
 		// and each went out once (the webhook example's forwarded files and the form's cards aside)
@@ -711,7 +712,7 @@ describe('the example workflows', () => {
 				['wxid_demo_alice', 'wxid_demo_bob', '12345678901@chatroom'].includes(m.toUserName) &&
 				!(m.type === 6 && m.toUserName === '12345678901@chatroom'),
 		);
-		expect(fromExamples).toHaveLength(9);
+		expect(fromExamples).toHaveLength(10);
 	});
 });
 
