@@ -18,12 +18,22 @@ export const CGI = {
 	revokeMessage: 594,
 	/** sendpat: `{ ChatUserName, PattedUsername, Scene: 0 }`. */
 	pat: 849,
+	/** uploadmsgimg: a picture, as `ImageBase64`, `ImageUrl` or `ImageXml`. */
+	sendImage: 110,
+	/** uploadvoice: a SILK voice message, as `VoiceBase64` or `VoiceUrl`, with `VoiceTime`. */
+	sendVoice: 127,
+	/** sendemoji: a sticker WeChat already has, by `EmojiMd5` and `EmojiLen`. */
+	sendEmoji: 175,
 } as const;
 
 /** `MsgType` of an app message (cgi 222). */
 export const MSG_TYPE_APP = 49;
 /** `MsgType` of a text (cgi 522). */
 export const MSG_TYPE_TEXT = 1;
+/** `MsgType` of a picture, a voice message and a sticker, as received and as sent. */
+export const MSG_TYPE_IMAGE = 3;
+export const MSG_TYPE_VOICE = 34;
+export const MSG_TYPE_EMOJI = 47;
 
 /** `<type>` inside `<appmsg>`: what kind of app message it is. */
 export const APPMSG_TYPE = {

@@ -17,12 +17,38 @@ const { ICredentialsHelper, NodeHelpers, Workflow } = require('n8n-workflow');
 const WECHAT_NODE_TYPE = 'n8n-nodes-wechat-gateway.weChatGateway';
 const FEED_TYPE = 'engine.feed';
 
-/** A start node that emits the items it was made with, like a trigger fed by another system. */
+/**
+ * A start node that emits the items it was made with, like a trigger fed by another system.
+ * An item's files (`binaries[i]`) are stored through n8n's binary helpers, as a node that reads
+ * files would store them.
+ */
 class FeedTrigger {
-	/** @param {Array<Record<string, unknown>>} items */
-	constructor(items) {
+	/**
+	 * @param {Array<Record<string, unknown>>} items
+	 * @param {Array<Record<string, { data: Buffer, fileName?: string, mimeType?: string }> | undefined>} binaries
+	 */
+	constructor(items, binaries) {
 		// n8n calls execute() with its own context as `this`: the items stay in this closure.
-		this.execute = async () => [items.map((json) => ({ json }))];
+		/** @this {any} */
+		this.execute = async function () {
+			return [
+				await Promise.all(
+					items.map(async (json, index) => {
+						const files = binaries[index];
+						if (!files) return { json };
+						/** @type {Record<string, unknown>} */
+						const binary = {};
+						for (const [name, file] of Object.entries(files))
+							binary[name] = await this.helpers.prepareBinaryData(
+								file.data,
+								file.fileName,
+								file.mimeType,
+							);
+						return { json, binary };
+					}),
+				),
+			];
+		};
 		this.description = {
 			displayName: 'Feed',
 			name: 'feed',
@@ -122,6 +148,7 @@ function dataForRetry(failed) {
  *   parameters: Record<string, unknown>,
  *   credentials: Record<string, unknown>,
  *   items?: Array<Record<string, unknown>>,
+ *   binaries?: Array<Record<string, { data: Buffer, fileName?: string, mimeType?: string }> | undefined>,
  *   continueOnFail?: boolean,
  *   retryOnFail?: { maxTries: number, waitBetweenTries?: number },
  *   executionId?: string,
@@ -132,7 +159,7 @@ function dataForRetry(failed) {
  *   workflowId?: string,
  * }} options `node`: the WeChat node instance; `credentialType`: an instance of the credential
  *   class, whose name and fields the run uses; `onStarted` lets a caller stop the execution as
- *   the editor's Stop button does; `onNode` fires right before and after each run of the node;
+ *   the editor's Stop button does; `binaries[i]` are item i's files; `onNode` fires right before and after each run of the node;
  *   `retryOf` runs it as n8n's Retry of that failed run (see `dataForRetry`); `hideRetryOf`
  *   leaves retryOf off the hooks, as if n8n stopped exposing it.
  * @returns {Promise<{ run: any, items: any[], error?: any, tries: number, executionTime?: number }>}
@@ -141,7 +168,7 @@ function dataForRetry(failed) {
  */
 async function runWeChatNode(options) {
 	const { node, parameters, credentials, onNode = {} } = options;
-	const feed = new FeedTrigger(options.items ?? [{}]);
+	const feed = new FeedTrigger(options.items ?? [{}], options.binaries ?? []);
 	/** @type {Record<string, any>} */
 	const instances = { [WECHAT_NODE_TYPE]: node, [FEED_TYPE]: feed };
 	const nodeTypes = {

@@ -13,7 +13,8 @@ import { NodeHelpers, type IDataObject, type INodeParameters } from 'n8n-workflo
 import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
 import { findOperation } from '../../nodes/WeChatGateway/actions/registry';
 import { WeChatGateway } from '../../nodes/WeChatGateway/WeChatGateway.node';
-import { runWeChatNode } from '../engine/harness';
+import { detectImageType } from '../../nodes/WeChatGateway/media/imageType';
+import { runWeChatNode, type RunOptions } from '../engine/harness';
 import { startGatewaySimulator, type GatewaySimulator } from '../support/simulator';
 
 const SENDER = 'wxid_sender01';
@@ -66,6 +67,31 @@ const TRIGGER_ITEMS: Record<string, IDataObject[]> = {
 	],
 };
 
+interface CodeItem {
+	json: IDataObject;
+	binary?: Record<string, { data: string; mimeType?: string; fileName?: string }>;
+}
+
+/** A Code node's items, run as n8n runs its code (with Buffer, as the Code node has it). */
+function codeItems(node: SavedNode): CodeItem[] {
+	const code = `(function () {${String(node.parameters.jsCode)}\n})()`;
+	return vm.runInNewContext(code, { Buffer }) as CodeItem[];
+}
+
+/** The files of a Code node's items (base64 in `data`, as n8n takes them), for the engine feed. */
+function filesOf(node: SavedNode): RunOptions['binaries'] {
+	return codeItems(node).map(
+		(item) =>
+			item.binary &&
+			Object.fromEntries(
+				Object.entries(item.binary).map(([name, file]) => [
+					name,
+					{ ...file, data: Buffer.from(file.data, 'base64') },
+				]),
+			),
+	);
+}
+
 /** The items a node of the example hands on: a Set node's fields, a Code node's literal items. */
 function itemsOf(node: SavedNode, upstream: () => IDataObject[]): IDataObject[] {
 	if (node.type === 'n8n-nodes-base.set') {
@@ -74,11 +100,8 @@ function itemsOf(node: SavedNode, upstream: () => IDataObject[]): IDataObject[] 
 		};
 		return [Object.fromEntries(assignments.map(({ name, value }) => [name, value]))];
 	}
-	if (node.type === 'n8n-nodes-base.code') {
-		const code = `(function () {${String(node.parameters.jsCode)}\n})()`;
-		const items = vm.runInNewContext(code, {}) as Array<{ json: IDataObject }>;
-		return items.map((item) => JSON.parse(JSON.stringify(item.json)) as IDataObject);
-	}
+	if (node.type === 'n8n-nodes-base.code')
+		return codeItems(node).map((item) => JSON.parse(JSON.stringify(item.json)) as IDataObject);
 	if (node.type === 'n8n-nodes-base.filter') return upstream();
 	const items = TRIGGER_ITEMS[node.type];
 	if (!items) throw new Error(`No items known for ${node.type}`);
@@ -103,6 +126,7 @@ beforeEach(() => {
 /** The cgi each example's operation calls (app message kinds: 222). */
 const CGI_OF: Record<string, number> = {
 	'message.sendText': 522,
+	'message.sendImage': 110,
 	'message.revoke': 594,
 	'group.getMembers': 182,
 };
@@ -132,12 +156,15 @@ test.each(cases.map((entry) => [`${entry.file}: ${entry.node.name}`, entry] as c
 	'%s runs unchanged',
 	async (_name, { workflow, node }) => {
 		/** The output of the node that feeds `name`, running earlier WeChat nodes for real. */
-		const outputOf = async (name: string): Promise<IDataObject[]> => {
+		const feederOf = (name: string): SavedNode | undefined => {
 			const feeding = Object.entries(workflow.connections).find(([, outputs]) =>
 				outputs.main?.some((branch) => branch.some((link) => link.node === name)),
 			);
-			if (!feeding) return [{}];
-			const source = workflow.nodes.find((candidate) => candidate.name === feeding[0])!;
+			return feeding && workflow.nodes.find((candidate) => candidate.name === feeding[0]);
+		};
+		const outputOf = async (name: string): Promise<IDataObject[]> => {
+			const source = feederOf(name);
+			if (!source) return [{}];
 			if (isActionNode(source)) return (await runSaved(source)).items.map((item) => item.json);
 			const above = source.type === 'n8n-nodes-base.filter' ? await outputOf(source.name) : [];
 			return itemsOf(source, () => above);
@@ -147,6 +174,10 @@ test.each(cases.map((entry) => [`${entry.file}: ${entry.node.name}`, entry] as c
 				credentials: { baseUrl: gateway.url, wxid: SENDER, timeout: 10 },
 				parameters: saved.parameters,
 				items: await outputOf(saved.name),
+				binaries:
+					feederOf(saved.name)?.type === 'n8n-nodes-base.code'
+						? filesOf(feederOf(saved.name)!)
+						: undefined,
 			});
 
 		const result = await runSaved(node);
@@ -177,6 +208,10 @@ test.each(cases.map((entry) => [`${entry.file}: ${entry.node.name}`, entry] as c
 			expect(body.CgiRequest.ToUserName).toBe(output.ToUserName);
 			expect(output.NewMsgId ?? output.Ret).toBeDefined();
 			expect(body.CgiCmd).toBe(cgi);
+			if (operation!.option.value === 'sendImage') {
+				const picture = Buffer.from(String(body.CgiRequest.ImageBase64), 'base64');
+				expect(detectImageType(picture)?.mime).toBe('image/png');
+			}
 		}
 	},
 );

@@ -722,6 +722,7 @@ describe('the example workflows', () => {
 			parseAppMsgXml: 4,
 			sendText: 1,
 			replyWithQuote: 1,
+			sendImage: 1,
 			callGatewayCommand: 1,
 			getMembers: 2,
 			revoke: 1,
@@ -732,7 +733,7 @@ describe('the example workflows', () => {
 				['wxid_demo_alice', 'wxid_demo_bob', '12345678901@chatroom'].includes(m.toUserName) &&
 				!(m.type === 6 && m.toUserName === '12345678901@chatroom'),
 		);
-		expect(fromExamples).toHaveLength(10); // the revoke is addressed to its chat
+		expect(fromExamples).toHaveLength(11); // the revoke is addressed to its chat
 	});
 });
 

@@ -39,6 +39,10 @@ export interface RunOptions {
 	credentials: ICredentialDataDecryptedObject;
 	/** Items the previous node emits; the node sees them as $json. */
 	items?: IDataObject[];
+	/** Item i's files, by binary property, stored through n8n's binary helpers. */
+	binaries?: Array<
+		Record<string, { data: Buffer; fileName?: string; mimeType?: string }> | undefined
+	>;
 	continueOnFail?: boolean;
 	retryOnFail?: { maxTries: number; waitBetweenTries?: number };
 	executionId?: string;

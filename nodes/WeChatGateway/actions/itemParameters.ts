@@ -1,5 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { AppMsgInputError } from '../appmsg/model';
 import type { ParameterReader } from './operation';
 
 /** `={{ $json.name }}` or `={{ $json["name"] }}`: nothing but a field of the item itself. */
@@ -34,6 +35,16 @@ export function parameterReaders(
 			return field === undefined
 				? context.getNodeParameter(name, itemIndex, fallback)
 				: items[itemIndex].json[field];
+		},
+		binary: async (property) => {
+			const present = Object.keys(items[itemIndex].binary ?? {});
+			if (!present.includes(property))
+				throw new AppMsgInputError(
+					`The item has no binary property "${property}" (${present.length ? `it has ${present.map((name) => `"${name}"`).join(', ')}` : 'it has no binary data'}); set "Input Binary Field" to the property that holds the file`,
+					property,
+				);
+			context.helpers.assertBinaryData(itemIndex, property);
+			return await context.helpers.getBinaryDataBuffer(itemIndex, property);
 		},
 	});
 }

@@ -7,6 +7,11 @@ import type { CgiReply } from '../transport/reply';
 export interface ParameterReader {
 	get(name: string, fallback?: unknown): unknown;
 	itemIndex: number;
+	/**
+	 * The bytes of the item's binary property `property`, read through n8n (memory or filesystem
+	 * mode alike); a property the item lacks is an error naming it. An operation reads each once.
+	 */
+	binary(property: string): Promise<Buffer>;
 }
 
 /**
@@ -116,7 +121,8 @@ export interface SendOperation extends OperationBase {
 	sends: true;
 	/** False when the operation takes no To: its request names its chat itself, if any. */
 	addressed?: boolean;
-	toRequest(parameters: ParameterReader): GatewayRequest;
+	/** Async only where it reads the item's binary data; nothing else happens in it. */
+	toRequest(parameters: ParameterReader): GatewayRequest | Promise<GatewayRequest>;
 }
 
 /** An operation that turns an item into output without calling the gateway. */

@@ -8,7 +8,10 @@ import { parseAppMsgXml } from './message/parseAppMsgXml.operation';
 import { pat } from './message/pat.operation';
 import { replyWithQuote } from './message/replyWithQuote.operation';
 import { revokeMessage } from './message/revoke.operation';
+import { sendEmoji } from './message/sendEmoji.operation';
+import { sendImage } from './message/sendImage.operation';
 import { sendText } from './message/sendText.operation';
+import { sendVoice } from './message/sendVoice.operation';
 import type { Operation } from './operation';
 
 /**
@@ -25,6 +28,9 @@ export const resources = {
 			parseAppMsgXml,
 			sendText,
 			replyWithQuote,
+			sendImage,
+			sendVoice,
+			sendEmoji,
 			revokeMessage,
 			pat,
 			callGatewayCommand,

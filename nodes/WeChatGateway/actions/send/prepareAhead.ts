@@ -12,9 +12,9 @@
  */
 export async function prepareWhileSending<T>(
 	sending: Promise<unknown>,
-	prepareNext: () => T,
+	prepareNext: () => T | Promise<T>,
 ): Promise<T> {
 	sending.catch(() => undefined); // its failure is the caller's, when it awaits it
 	await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
-	return prepareNext();
+	return await prepareNext();
 }

@@ -84,9 +84,9 @@ export async function sendItems(
 	const lanes = options.messageInterval > 0 ? 1 : options.concurrency;
 	const readerFor = parameterReaders(context);
 	/** Reads an item and makes its request; pure (nothing is sent), so it can run ahead. */
-	const prepare = (itemIndex: number): Prepared => {
+	const prepare = async (itemIndex: number): Promise<Prepared> => {
 		try {
-			return { itemIndex, request: operation.toRequest(readerFor(itemIndex)) };
+			return { itemIndex, request: await operation.toRequest(readerFor(itemIndex)) };
 		} catch (error) {
 			return { itemIndex, error };
 		}
@@ -153,7 +153,7 @@ export async function sendItems(
 	try {
 		let next: Prepared | undefined;
 		for (; itemIndex < items.length; itemIndex++) {
-			const current = next ?? prepare(itemIndex);
+			const current = next ?? (await prepare(itemIndex));
 			next = undefined;
 			if ('error' in current) {
 				output.push(failed(itemIndex, current.error));
