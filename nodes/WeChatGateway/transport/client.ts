@@ -53,13 +53,7 @@ export interface GatewayClientOptions {
 }
 
 /** Calls whose refusal is a message's: "WeChat refused the message". */
-const MESSAGE_CGIS: ReadonlySet<number> = new Set([
-	CGI.sendAppMsg,
-	CGI.sendText,
-	CGI.sendImage,
-	CGI.sendVoice,
-	CGI.sendEmoji,
-]);
+const MESSAGE_CGIS: ReadonlySet<number> = new Set([CGI.sendAppMsg, CGI.sendText]);
 /** The client waits this much longer than the gateway's own timeout, so the gateway answers first. */
 const DEFAULT_GRACE_MS = 5000;
 /** A gateway answer is a few hundred bytes; anything this large is not one and is not read. */
