@@ -17,7 +17,7 @@
  *   nodes, main registers the webhooks) and each worker (it executes them).
  * - a task-runner broker port per process (two processes on one machine).
  * Bull's maxStalledCount is 0 in n8n: the execution of a worker that dies is not run again by
- * another worker; main marks it crashed.
+ * another worker; main saves it as an error with empty run data (workflow-runner's processError).
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -49,6 +49,10 @@ function queueEnv({ redis, postgres }) {
 		DB_POSTGRESDB_USER: postgres.user,
 		DB_POSTGRESDB_PASSWORD: '',
 		DB_POSTGRESDB_POOL_SIZE: '4',
+		// a dead worker's job is found stalled within seconds, not after n8n's minute-long lock
+		QUEUE_WORKER_LOCK_DURATION: String(15_000),
+		QUEUE_WORKER_LOCK_RENEW_TIME: String(3_000),
+		QUEUE_WORKER_STALLED_INTERVAL: String(5_000),
 		N8N_LOG_LEVEL: 'info',
 		N8N_LOG_OUTPUT: 'console',
 	};
@@ -100,6 +104,9 @@ async function startWorker({ runtime, userFolder, env, concurrency, name }) {
 		logFile,
 		log: () => text,
 		exited,
+		get dead() {
+			return gone;
+		},
 		/** Ends it at once, as a crash or an OOM kill would: no graceful shutdown. */
 		kill: async () => {
 			signalGroup('SIGKILL');
@@ -200,18 +207,20 @@ async function startQueueMode({
 			timeoutMs: 420_000,
 		});
 		cleanups.push(() => main.stop());
-		const workerHandles = await Promise.all(
-			workerFolders.map((folder, index) =>
-				startWorker({
-					runtime,
-					userFolder: folder,
-					env: { ...env, ...workerEnv },
-					concurrency,
-					name: `worker${index + 1}`,
-				}),
-			),
-		);
-		for (const worker of workerHandles) cleanups.push(() => worker.stop());
+		const workerHandles = [];
+		const launchWorker = async (index) => {
+			const worker = await startWorker({
+				runtime,
+				userFolder: workerFolders[index],
+				env: { ...env, ...workerEnv },
+				concurrency,
+				name: `worker${index + 1}`,
+			});
+			workerHandles[index] = worker;
+			cleanups.push(() => worker.stop());
+			return worker;
+		};
+		await Promise.all(workerFolders.map((_, index) => launchWorker(index)));
 		log(`main and ${workers} workers ready (${Date.now() - started} ms)`);
 
 		const setup = await restCall(main.url, undefined, 'POST', '/rest/owner/setup', OWNER);
@@ -227,6 +236,13 @@ async function startQueueMode({
 			url: main.url,
 			rest,
 			startedInMs: Date.now() - started,
+			/** Starts a worker that was killed again, in its own folder, under its own name. */
+			async restartWorker(worker) {
+				const index = workerHandles.indexOf(worker);
+				if (index < 0) throw new Error(`${worker.name} is not one of this instance's workers`);
+				await worker.stop();
+				return launchWorker(index);
+			},
 			async createCredential(name, type, data) {
 				return (await rest('POST', '/rest/credentials', { name, type, data })).data;
 			},
