@@ -10,6 +10,7 @@
  *   --n8n-rounds=N   executions of each n8n workflow (default 2; 0 skips real n8n)
  *   --no-build       do not run `npm run build` first
  *   --write-doc      also write scripts/bench/PERFORMANCE.md (the text of docs/PERFORMANCE.md)
+ *   --engine-only    only (1) and (2): the alternating floor/node rounds, then their ratios
  *   --scale-accounts=N  accounts for the queue-mode figure (scripts/bench/scale.js; default 8, 0 skips)
  *
  * BENCH_PACKAGE_DIR=<dir> measures another checkout of the package (built there) instead.
@@ -172,6 +173,7 @@ async function main() {
 			newMsgIdExact: rounds.every((r) => r.node.newMsgIdExact),
 			newMsgIdSample: rounds[0].node.newMsgIdSample,
 		};
+		if (flag('engine-only')) return result;
 
 		// (3) the real n8n.
 		if (N8N_ROUNDS > 0) {
@@ -496,6 +498,13 @@ function scaleLine() {
 
 main()
 	.then((r) => {
+		if (flag('engine-only')) {
+			const e = r.engine;
+			process.stdout.write(
+				`engine: node/floor=${fixed(e.ratio)} transport/floor=${fixed(e.clientRatio)} noExpressions/floor=${fixed(e.constRatio)} rounds=${e.rounds.length}\n`,
+			);
+			process.exit(0);
+		}
 		const scale = scaleLine();
 		const text = report(r);
 		const line = finalLine(r);

@@ -37,9 +37,9 @@ function dist(relative) {
 
 /** What the node does to one item's XML with operation sendAppMsgXml: parse, check, rebuild. */
 function nodeXmlOf(xml) {
-	const { operations } = dist('actions/registry.js');
+	const { findOperation } = dist('actions/registry.js');
 	const { buildAppMsgXml } = dist('appmsg/build.js');
-	const appMsg = operations.sendAppMsgXml.toAppMsg({
+	const appMsg = findOperation('message', 'sendAppMsgXml').toAppMsg({
 		itemIndex: 0,
 		get: (name, fallback) => (name === 'messageXml' ? xml : fallback),
 	});

@@ -79,6 +79,18 @@ export function retriedExecutionOf(context: object): {
 	};
 }
 
+/**
+ * Tells one attempt's records from another's: random per process (so two processes sharing a
+ * Redis never collide) and counted within it, so a message pays no call into the system's
+ * random source.
+ */
+const TOKEN_PREFIX = randomBytes(12).toString('base64');
+let tokensIssued = 0;
+function nextToken(): string {
+	tokensIssued += 1;
+	return `${TOKEN_PREFIX}${tokensIssued.toString(36)}`;
+}
+
 const NOTHING_TO_DO: Omit<MessageClaim, 'earlier'> = {
 	sent: async () => undefined,
 	notSent: async () => undefined,
@@ -135,8 +147,7 @@ export async function claimMessage(
 	const entry: SentRecord = {
 		state: 'uncertain',
 		at: now,
-		// Unique enough to tell two attempts apart (96 random bits), and short: it is kept per message.
-		token: randomBytes(12).toString('base64'),
+		token: nextToken(),
 		executionId: scope.executionId,
 	};
 	const keys = [windowKey, ...ownKeys];
