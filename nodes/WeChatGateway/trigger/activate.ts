@@ -1,4 +1,11 @@
-import type { IDataObject, IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import type {
+	IBinaryKeyData,
+	IDataObject,
+	INodeExecutionData,
+	IRun,
+	ITriggerFunctions,
+	ITriggerResponse,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { coordinationFrom } from '../coordination/settings';
@@ -18,7 +25,7 @@ import {
 import { triggerFiltersFrom, type TriggerParameters } from './filters';
 import { ExecutionQueue } from './executionQueue';
 import { ItemIntake } from './intake';
-import { FrameReceiver, type ReceiverOptions, type TriggerItem } from './receiver';
+import { FrameReceiver, thumbnailOf, type ReceiverOptions, type TriggerItem } from './receiver';
 
 /** How long another process's emit of an id keeps this one from emitting it (gateways resend on reconnect). */
 const SHARED_SIGHTING_KEEP_MS = 6 * 60 * 60 * 1000;
@@ -29,6 +36,31 @@ export interface TriggerTuning extends ReceiverOptions {
 	maxInFlight?: number;
 	/** Items waiting for an execution beyond which newer ones are dropped. */
 	maxQueued?: number;
+}
+
+/**
+ * The item as n8n takes it: an image's thumbnail (AddMsg.ImgBuf) as binary `thumbnail`. A
+ * thumbnail n8n cannot store never loses the message: it comes without one, with a warning.
+ */
+async function executionData(
+	fns: ITriggerFunctions,
+	item: TriggerItem,
+): Promise<INodeExecutionData> {
+	const json = item as IDataObject;
+	const thumbnail = thumbnailOf(item);
+	if (!thumbnail) return { json };
+	const name = `${String(item.newMsgId ?? 'image')}-thumbnail.${thumbnail.extension}`;
+	try {
+		const binary: IBinaryKeyData = {
+			thumbnail: await fns.helpers.prepareBinaryData(thumbnail.bytes, name, thumbnail.mime),
+		};
+		return { json, binary };
+	} catch (error) {
+		fns.logger.warn(
+			`WeChat Gateway Trigger: image ${String(item.newMsgId ?? '(no id)')} comes without its thumbnail: ${String((error as Error)?.message ?? error).slice(0, 200)}`,
+		);
+		return { json };
+	}
 }
 
 /**
@@ -82,9 +114,10 @@ export async function startTrigger(
 		maxInFlight: tuning.maxInFlight,
 		maxQueued: tuning.maxQueued,
 		start: async (item) => {
+			const data = await executionData(fns, item);
 			const done = fns.helpers.createDeferredPromise<IRun>();
 			// Looked up on every item: for "Listen for test event" n8n replaces emit after activation.
-			fns.emit([fns.helpers.returnJsonArray([item as IDataObject])], undefined, done);
+			fns.emit([[data]], undefined, done);
 			return await done.promise;
 		},
 		onError: (error) =>

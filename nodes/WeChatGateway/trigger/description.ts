@@ -13,22 +13,25 @@ export const triggerProperties: INodeProperties[] = [
 				name: 'Account Offline',
 				value: 'accountOffline',
 				description:
-					'The account was logged out (ON_EVENT_ACCOUNT_OFFLINE). Always also logged as a warning.',
+					'The account was logged out (ON_EVENT_ACCOUNT_OFFLINE); the item has `at`. Always also logged as a warning.',
 			},
 			{
 				name: 'Contact Change',
 				value: 'contactChange',
-				description: 'A contact was added, changed or removed (ON_EVENT_CONTACT_CHANGE)',
+				description:
+					'A contact was added, changed or removed (ON_EVENT_CONTACT_CHANGE); the item has `contact`, one item per change however often the gateway repeats it',
 			},
 			{
 				name: 'Friend Request',
 				value: 'friendRequest',
-				description: 'Someone asked to become a contact (ON_EVENT_FRIEND_REQ)',
+				description:
+					'Someone asked to become a contact (ON_EVENT_FRIEND_REQ); the item has `fromWxid`, `fromName`, `content`, `scene`, `ticket`, `requestXml`',
 			},
 			{
 				name: 'Group Invite',
 				value: 'groupInvite',
-				description: 'Someone invited others to a group (ON_EVENT_CHATROOM_INVITE_OTHER)',
+				description:
+					'Someone invited others to a group (ON_EVENT_CHATROOM_INVITE_OTHER); the item has `groupId`, `inviterWxid`, `inviterName`, `invitedWxid`, `invitedName`',
 			},
 			{
 				name: 'Moments',
@@ -38,12 +41,14 @@ export const triggerProperties: INodeProperties[] = [
 			{
 				name: 'New Message',
 				value: 'newMessage',
-				description: 'A message in a private chat or a group (ON_EVENT_MSG_NEW)',
+				description:
+					'A message in a private chat or a group (ON_EVENT_MSG_NEW); media kinds carry an object named after the kind, an image its thumbnail as binary `thumbnail`',
 			},
 			{
 				name: 'Pat',
 				value: 'pat',
-				description: 'Someone "patted" the account (ON_EVENT_PAT_MSG)',
+				description:
+					'Someone "patted" the account or someone else (ON_EVENT_PAT_MSG); the item has `chatId`, `patterWxid`, `pattedWxid`, `patsMe`, `template`',
 			},
 		],
 	},

@@ -1,3 +1,6 @@
+import { CONTACT_CHANGE_WINDOW_MS } from '../received/events';
+import { RecentChanges } from '../received/recentChanges';
+import { readEvent, type EventReading } from './events';
 import type { TriggerFilters } from './filters';
 import { readFrame, MAX_FRAME_CHARS, type GatewayFrame } from './frame';
 import {
@@ -9,6 +12,7 @@ import {
 	type AppMessage,
 	type MessageBasics,
 } from './message';
+import { readKindFields, type KindReading, type Thumbnail } from './mediaFields';
 import { RecentIds } from './recentIds';
 
 export type TriggerItem = Record<string, unknown> & { event: string; accountWxid: string };
@@ -27,9 +31,21 @@ export interface Reception {
 export interface ReceiverOptions {
 	maxFrameChars?: number;
 	recentIdCapacity?: number;
+	/** The clock for `accountOffline`'s `at` and the contact change window. */
+	now?: () => number;
 }
 
 const PREFIX = 'WeChat Gateway Trigger:';
+
+/**
+ * An image item's thumbnail rides on the item out of sight (not enumerable, so never in its
+ * JSON) until activation turns it into n8n binary data.
+ */
+const THUMBNAIL = Symbol('thumbnail');
+
+export function thumbnailOf(item: TriggerItem): Thumbnail | undefined {
+	return (item as { [THUMBNAIL]?: Thumbnail })[THUMBNAIL];
+}
 
 /**
  * Frames in, items out, for one account and one set of filters. Holds the memory of ids already
@@ -38,6 +54,9 @@ const PREFIX = 'WeChat Gateway Trigger:';
 export class FrameReceiver {
 	private readonly recentIds: RecentIds;
 	private readonly maxFrameChars: number;
+	/** Contact changes emitted lately: the gateway reports one change several times. */
+	private readonly recentChanges: RecentChanges;
+	private readonly now: () => number;
 
 	constructor(
 		readonly accountWxid: string,
@@ -46,6 +65,8 @@ export class FrameReceiver {
 	) {
 		this.recentIds = new RecentIds(options.recentIdCapacity);
 		this.maxFrameChars = options.maxFrameChars ?? MAX_FRAME_CHARS;
+		this.now = options.now ?? Date.now;
+		this.recentChanges = new RecentChanges(CONTACT_CHANGE_WINDOW_MS, this.now);
 	}
 
 	receive(text: unknown): Reception {
@@ -67,7 +88,7 @@ export class FrameReceiver {
 				message: `${PREFIX} the gateway reports account ${this.accountWxid} offline (logged out); messages stop until the phone logs in again (the gateway's /v2/login/push asks it to)`,
 			};
 			if (!this.filters.events.has('accountOffline')) return { log };
-			return { log, item: this.eventItem(frame) };
+			return { log, item: this.withReading(this.eventItem(frame), this.eventReading(frame)) };
 		}
 		if (frame.event === undefined || !this.filters.events.has(frame.event)) return {};
 		if (frame.newMsgId !== undefined && this.recentIds.has(frame.newMsgId)) {
@@ -75,7 +96,8 @@ export class FrameReceiver {
 				log: { level: 'debug', message: `${PREFIX} message ${frame.newMsgId} was already emitted` },
 			};
 		}
-		if (!frame.addMsg) return this.emitted(frame, this.eventItem(frame));
+		if (!frame.addMsg)
+			return this.completed(frame, this.eventItem(frame), this.eventReading(frame));
 
 		const basics = messageBasics(frame.addMsg, this.accountWxid);
 		if (!this.passesChatFilters(basics)) return {};
@@ -97,7 +119,11 @@ export class FrameReceiver {
 		const kind = app?.kind ?? kindOfMsgType(basics.msgType);
 		const kinds = this.filters.messageKinds;
 		if (frame.event === 'newMessage' && kinds.size > 0 && !kinds.has(kind as never)) return {};
-		return this.emitted(frame, this.messageItem(frame, basics, kind, app));
+		const added =
+			frame.event === 'newMessage'
+				? readKindFields(kind, basics.content, frame.addMsg)
+				: this.eventReading(frame);
+		return this.completed(frame, this.messageItem(frame, basics, kind, app), added);
 	}
 
 	/**
@@ -130,6 +156,37 @@ export class FrameReceiver {
 	private emitted(frame: GatewayFrame, item: TriggerItem): Reception {
 		if (frame.newMsgId !== undefined) this.recentIds.add(frame.newMsgId);
 		return { item };
+	}
+
+	private eventReading(frame: GatewayFrame): EventReading {
+		return readEvent(frame, this.accountWxid, this.recentChanges, this.now);
+	}
+
+	/** The item with what its event or kind adds; a repeated change is not emitted. */
+	private completed(
+		frame: GatewayFrame,
+		item: TriggerItem,
+		reading: EventReading | KindReading,
+	): Reception {
+		if ('repeated' in reading && reading.repeated) {
+			return {
+				log: { level: 'debug', message: `${PREFIX} a contact change was reported again` },
+			};
+		}
+		const reception = this.emitted(frame, this.withReading(item, reading));
+		if (reading.problem) {
+			const id = frame.newMsgId ?? '(no id)';
+			const message = `${PREFIX} ${frame.event ?? frame.eventName} ${id} comes without some fields: ${reading.problem}`;
+			reception.log = { level: 'warn', message };
+		}
+		return reception;
+	}
+
+	private withReading(item: TriggerItem, reading: EventReading | KindReading): TriggerItem {
+		Object.assign(item, reading.fields);
+		const thumbnail = 'thumbnail' in reading ? reading.thumbnail : undefined;
+		if (thumbnail) Object.defineProperty(item, THUMBNAIL, { value: thumbnail, enumerable: false });
+		return item;
 	}
 
 	private eventItem(frame: GatewayFrame): TriggerItem {
