@@ -13,8 +13,8 @@ import { NodeHelpers, type IDataObject, type INodeParameters } from 'n8n-workflo
 import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
 import { findOperation } from '../../nodes/WeChatGateway/actions/registry';
 import { WeChatGateway } from '../../nodes/WeChatGateway/WeChatGateway.node';
-import { runWeChatNode } from '../engine/harness';
-import { startGatewaySimulator, type GatewaySimulator } from '../support/simulator';
+import { runWeChatNode } from '../support/engine';
+import { startSimulator, type Simulator } from '../support/simulators';
 
 const SENDER = 'wxid_sender01';
 const DIR = path.join(__dirname, '../../examples/workflows');
@@ -85,9 +85,9 @@ function itemsOf(node: SavedNode, upstream: () => IDataObject[]): IDataObject[] 
 	return items;
 }
 
-let gateway: GatewaySimulator;
+let gateway: Simulator;
 beforeAll(async () => {
-	gateway = await startGatewaySimulator({ accounts: [SENDER] });
+	gateway = await startSimulator({ accounts: [SENDER] });
 });
 afterAll(async () => gateway.close());
 beforeEach(() => {
