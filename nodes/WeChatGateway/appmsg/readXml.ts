@@ -45,17 +45,21 @@ export function wellFormedXmlReader(shape: XmlShape): (xml: string, field: strin
 	return (xml, field) => {
 		assertXmlText(xml, field);
 		assertWellFormed(xml, field);
-		let document: XmlElement;
-		try {
-			document = parser.parse(xml) as XmlElement;
-		} catch (error) {
-			// The parser's own refusals (e.g. reserved names like __proto__) reach the user as the field's error.
-			const message = error instanceof Error ? error.message : String(error);
+		const document = parseOrError(parser, xml);
+		if (document instanceof Error)
 			throw new AppMsgInputError(
-				`"${field}" could not be read as XML: ${quoteInput(message, 200).slice(1, -1)}`,
+				`"${field}" could not be read as XML: ${quoteInput(document.message, 200).slice(1, -1)}`,
 				field,
 			);
-		}
 		return document;
 	};
+}
+
+/** The parser's own refusals (e.g. reserved names like __proto__) become a value, then the field's error. */
+function parseOrError(parser: XMLParser, xml: string): XmlElement | Error {
+	try {
+		return parser.parse(xml) as XmlElement;
+	} catch (error) {
+		return error instanceof Error ? error : new Error(String(error));
+	}
 }
