@@ -4,7 +4,7 @@
  * The WeChat node run through n8n-core's real execution engine (WorkflowExecute): real parameter
  * and expression resolution, pairedItem, continueOnFail and retryOnFail. Only what a server would
  * provide (credential storage, URLs, hooks) is stood in for here. One home for the jest tests
- * (test/engine/harness.ts hands it the TypeScript node) and the benchmark (scripts/bench/engine.js
+ * (test/support/engine.ts hands it the TypeScript node) and the benchmark (scripts/bench/engine.js
  * hands it the built node from dist/).
  *
  * n8n-core reads N8N_USER_FOLDER when it is first required: set it before requiring this file.

@@ -2,13 +2,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { summarizeAppMsg } from '../../nodes/WeChatGateway/actions/appMsgSummary';
 import { forwardChannelsVideo } from '../../nodes/WeChatGateway/actions/message/forwardChannelsVideo.operation';
 import { forwardFile } from '../../nodes/WeChatGateway/actions/message/forwardFile.operation';
 import { forwardMiniProgram } from '../../nodes/WeChatGateway/actions/message/forwardMiniProgram.operation';
 import type { AppMsgKindOperation } from '../../nodes/WeChatGateway/actions/message/defineAppMsgKind';
 import { buildAppMsgXml } from '../../nodes/WeChatGateway/appmsg/build';
 import { parseAppMsgXml } from '../../nodes/WeChatGateway/appmsg/parse';
+import { summarizeAppMsg } from '../../nodes/WeChatGateway/appmsg/summary';
 import { parameters } from '../support/parameters';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '../fixtures', name), 'utf8');

@@ -14,8 +14,8 @@ import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/setti
 import { findOperation } from '../../nodes/WeChatGateway/actions/registry';
 import { WeChatGateway } from '../../nodes/WeChatGateway/WeChatGateway.node';
 import { detectImageType } from '../../nodes/WeChatGateway/media/imageType';
-import { runWeChatNode, type RunOptions } from '../engine/harness';
-import { startGatewaySimulator, type GatewaySimulator } from '../support/simulator';
+import { runWeChatNode, type RunOptions } from '../support/engine';
+import { startSimulator, type Simulator } from '../support/simulators';
 
 const SENDER = 'wxid_sender01';
 const DIR = path.join(__dirname, '../../examples/workflows');
@@ -108,9 +108,9 @@ function itemsOf(node: SavedNode, upstream: () => IDataObject[]): IDataObject[] 
 	return items;
 }
 
-let gateway: GatewaySimulator;
+let gateway: Simulator;
 beforeAll(async () => {
-	gateway = await startGatewaySimulator({ accounts: [SENDER] });
+	gateway = await startSimulator({ accounts: [SENDER] });
 });
 afterAll(async () => gateway.close());
 /** What a gateway answers about the examples' group (cgi 182), as demo and start give it. */

@@ -7,17 +7,17 @@ import http from 'node:http';
 import path from 'node:path';
 
 import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
-import { runWeChatNode, type RunOptions } from '../engine/harness';
-import { startGatewaySimulator, type GatewaySimulator } from '../support/simulator';
+import { runWeChatNode, type RunOptions } from '../support/engine';
+import { startSimulator, type Simulator } from '../support/simulators';
 import { at, readAppMsg } from '../support/xml';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '../fixtures', name), 'utf8');
 const SENDER = 'wxid_sender01';
 const FAST = { messageInterval: 0, maxRecipientsPerMinute: 0, retryDelay: 1 };
 
-let gateway: GatewaySimulator;
+let gateway: Simulator;
 beforeAll(async () => {
-	gateway = await startGatewaySimulator({ accounts: [SENDER] });
+	gateway = await startSimulator({ accounts: [SENDER] });
 });
 afterAll(async () => gateway.close());
 beforeEach(() => {
@@ -296,7 +296,7 @@ describe('items, expressions and recipients', () => {
 
 	test('the auth header goes to the gateway and nowhere else', async () => {
 		const secret = 'Bearer s3cr3t-value-123';
-		const guarded = await startGatewaySimulator({
+		const guarded = await startSimulator({
 			accounts: [SENDER],
 			authHeader: { name: 'X-Api-Key', value: secret },
 		});

@@ -3,14 +3,14 @@
  * those of other recipients still under way when one recipient failed (Concurrent Recipients).
  */
 import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
-import { runWeChatNode } from '../engine/harness';
-import { startGatewaySimulator, type GatewaySimulator } from '../support/simulator';
+import { runWeChatNode } from '../support/engine';
+import { startSimulator, type Simulator } from '../support/simulators';
 
 const SENDER = 'wxid_sender01';
 
-let gateway: GatewaySimulator;
+let gateway: Simulator;
 beforeAll(async () => {
-	gateway = await startGatewaySimulator({ accounts: [SENDER] });
+	gateway = await startSimulator({ accounts: [SENDER] });
 });
 afterAll(async () => gateway.close());
 beforeEach(() => {

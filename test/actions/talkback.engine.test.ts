@@ -6,10 +6,10 @@
 import fc from 'fast-check';
 
 import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
-import { runWeChatNode, type RunOptions } from '../engine/harness';
+import { runWeChatNode, type RunOptions } from '../support/engine';
 import { hostileNonBlank, hostileText } from '../support/hostile';
 import { readXmlStrict, valueAt } from '../support/xmlRead';
-import { startGatewaySimulator, type GatewaySimulator } from '../support/simulator';
+import { startSimulator, type Simulator } from '../support/simulators';
 
 const SENDER = 'wxid_sender01';
 const GROUP = '12345678901@chatroom';
@@ -19,9 +19,9 @@ const U2005 = '\u2005';
 /** 100 different words: no two parts of it are the same text. */
 const WORDS = Array.from({ length: 100 }, (_, i) => `word${i} `).join('');
 
-let gateway: GatewaySimulator;
+let gateway: Simulator;
 beforeAll(async () => {
-	gateway = await startGatewaySimulator({ accounts: [SENDER], firstMsgId: '9007199254740993' });
+	gateway = await startSimulator({ accounts: [SENDER], firstMsgId: '9007199254740993' });
 });
 afterAll(async () => gateway.close());
 beforeEach(() => {

@@ -6,7 +6,14 @@
  */
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import type { NodeRun } from '../engine/harness';
+import {
+	type NodeRun,
+	batch,
+	sendBatch,
+	slotsOf,
+	type Batch,
+	type SendOptions,
+} from '../support/engine';
 import { setClientGraceMs } from '../support/node';
 import {
 	account,
@@ -15,7 +22,6 @@ import {
 	type Accounting,
 	type Slot,
 } from '../support/accounting';
-import { batch, sendBatch, slotsOf, type Batch, type SendOptions } from '../support/engine';
 import { startFresh, startSimulator, type Simulator } from '../support/simulators';
 
 const RETRY_GROUP =

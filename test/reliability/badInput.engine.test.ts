@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
-import { runWeChatNode, type NodeRun } from '../engine/harness';
+import { runWeChatNode, type NodeRun, FAST, SENDER, LINK_TO_EACH_ITEM } from '../support/engine';
 import {
 	account,
 	recordAccounting,
@@ -15,7 +15,6 @@ import {
 	type Slot,
 } from '../support/accounting';
 import { runDirect } from '../support/direct';
-import { FAST, SENDER, LINK_TO_EACH_ITEM } from '../support/engine';
 import { useSimulators } from '../support/simulators';
 import { hostileNonBlank } from '../support/hostile';
 import { readXmlStrict, valueAt } from '../support/xmlRead';

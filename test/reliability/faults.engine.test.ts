@@ -6,9 +6,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
-import type { NodeRun } from '../engine/harness';
+import { type NodeRun, batch, sendBatch, slotsOf } from '../support/engine';
 import { account, recordAccounting, violations, type Accounting } from '../support/accounting';
-import { batch, sendBatch, slotsOf } from '../support/engine';
 import {
 	TEST_TLS,
 	closedPort,

@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
 import { withHtmlPage } from '../../nodes/WeChatGateway/actions/message/forwardMiniProgram.operation';
-import { runWeChatNode, type NodeRun } from '../engine/harness';
+import { runWeChatNode, type NodeRun, FAST, SENDER } from '../support/engine';
 import {
 	account,
 	byRecipient,
@@ -25,7 +25,6 @@ import {
 	type Slot,
 } from '../support/accounting';
 import { runDirect } from '../support/direct';
-import { FAST, SENDER } from '../support/engine';
 import { useSimulators } from '../support/simulators';
 import { hostileNonBlank, textWithNonXmlChar } from '../support/hostile';
 import { readXmlStrict, valueAt } from '../support/xmlRead';

@@ -7,9 +7,8 @@
  * must be refused naming the field and the item, with an error of bounded size, or parsed.
  */
 import { MAX_MESSAGE_XML_CHARS, parseAppMsgXml } from '../../nodes/WeChatGateway/appmsg/parse';
-import { runWeChatNode } from '../engine/harness';
+import { runWeChatNode, FAST, SENDER } from '../support/engine';
 import { recordCase } from '../support/accounting';
-import { FAST, SENDER } from '../support/engine';
 import { startFresh, startSimulator, type Simulator } from '../support/simulators';
 
 /**

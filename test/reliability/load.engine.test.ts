@@ -12,9 +12,8 @@ import { runInNewContext } from 'node:vm';
 import { InProcessStore } from '../../nodes/WeChatGateway/coordination/inProcessStore';
 import { MAX_SENT_RECORDS } from '../../nodes/WeChatGateway/coordination/inProcess/sentRecords';
 import { freshProcessStores, processStores } from '../../nodes/WeChatGateway/coordination/settings';
-import type { NodeRun } from '../engine/harness';
+import { type NodeRun, batch, sendBatch, slotsOf } from '../support/engine';
 import { account, recordAccounting, recordCase, violations } from '../support/accounting';
-import { batch, sendBatch, slotsOf } from '../support/engine';
 import { startSimulatorProcess, type FaultRule, type RemoteSimulator } from '../support/simulators';
 
 const ITEMS = 10_000;

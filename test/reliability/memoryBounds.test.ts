@@ -19,9 +19,8 @@ import {
 import { GatewayClient, appMsgCall } from '../../nodes/WeChatGateway/transport/client';
 import { GatewayError } from '../../nodes/WeChatGateway/transport/errors';
 import { readSentMessage } from '../../nodes/WeChatGateway/transport/reply';
-import { runWeChatNode } from '../engine/harness';
+import { runWeChatNode, SENDER, LINK_TO_EACH_ITEM } from '../support/engine';
 import { recordCase } from '../support/accounting';
-import { SENDER, LINK_TO_EACH_ITEM } from '../support/engine';
 import { startFresh, startSimulator, type Simulator } from '../support/simulators';
 
 const GROUP = 'Bad input (engine): refused before any call';

@@ -4,9 +4,8 @@
  * proxies that echo the header back in their answer.
  */
 
-import type { NodeRun } from '../engine/harness';
+import { type NodeRun, batch, sendBatch } from '../support/engine';
 import { recordCase } from '../support/accounting';
-import { batch, sendBatch } from '../support/engine';
 import { TEST_TLS, closedPort, useSimulators, type FaultRule } from '../support/simulators';
 import { captured, safeDump } from '../support/leaks';
 

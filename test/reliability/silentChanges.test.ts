@@ -4,9 +4,8 @@
  * `hasOwnProperty`, `toString` or `valueOf` (to `__hasOwnProperty`, …); such documents are
  * refused, naming the field and the item, and nothing is sent.
  */
-import { runWeChatNode } from '../engine/harness';
+import { runWeChatNode, FAST, SENDER } from '../support/engine';
 import { recordCase } from '../support/accounting';
-import { FAST, SENDER } from '../support/engine';
 import { startFresh, startSimulator, type Simulator } from '../support/simulators';
 
 const link = (inner: string, attributes = '') =>

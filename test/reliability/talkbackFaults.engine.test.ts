@@ -5,10 +5,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { runWeChatNode, type NodeRun } from '../engine/harness';
+import { runWeChatNode, type NodeRun, FAST, SENDER } from '../support/engine';
 import { setClientGraceMs } from '../support/node';
 import { account, recordAccounting, violations, type Slot } from '../support/accounting';
-import { FAST, SENDER } from '../support/engine';
 import {
 	startFresh,
 	startSimulator,

@@ -1,21 +1,9 @@
 /**
  * Typed access to the simulator's media, contact, group and account parts (simulator/media.js,
  * cdn.js, contacts.js, account.js, mediaFrames.js), on top of the shared typing in
- * test/support/simulator.
+ * test/support/simulators.
  */
-import type { GatewaySimulator, SimulatorOptions } from '../support/simulator';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const simulatorModule = require('../../simulator/gateway') as {
-	startGatewaySimulator(options?: MediaSimulatorOptions): Promise<MediaSimulator>;
-};
-
-export interface MediaSimulatorOptions extends SimulatorOptions {
-	/** Check and answer cgi 110, 127, 175, 179, 182, 594 and 849 as the gateway does. */
-	modelCommands?: boolean;
-	/** Where /v2/cdndownload writes (default: a temporary folder, removed on close). */
-	mediaFolder?: string;
-}
+import { startSimulator, type Simulator, type SimulatorOptions } from '../support/simulators';
 
 /** A contact as cgi 182 gives it; 64-bit numbers (SnsUserInfo.SnsBGObjectID) as digit strings here. */
 export type Contact = Record<string, unknown> & {
@@ -69,7 +57,7 @@ export type Pushed = Record<string, unknown> & {
 	cdnUrl?: string;
 };
 
-export interface MediaSimulator extends GatewaySimulator {
+export interface MediaSimulator extends Simulator {
 	contacts: { seed(contacts: Contact | Contact[]): Contact[]; list(): Contact[] };
 	account: {
 		set(user: { wxid: string; nickName?: string; online?: boolean }): unknown;
@@ -85,4 +73,6 @@ export interface MediaSimulator extends GatewaySimulator {
 	frameKinds: FrameKind[];
 }
 
-export const startMediaSimulator = simulatorModule.startGatewaySimulator;
+export const startMediaSimulator = startSimulator as (
+	options?: SimulatorOptions,
+) => Promise<MediaSimulator>;

@@ -22,7 +22,7 @@ import { appendFileSync } from 'node:fs';
 
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import type { NodeRun } from '../engine/harness';
+import type { NodeRun } from './engine';
 import type { SimMessage } from './simulators';
 
 export interface Slot {

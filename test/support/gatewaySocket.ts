@@ -1,6 +1,5 @@
 /** Typed access to the simulator's WebSocket side (simulator/socket.js, simulator/frames.js). */
-import type { GatewaySimulator, SimulatorOptions } from './simulator';
-import { startGatewaySimulator } from './simulator';
+import { type Simulator, type SimulatorOptions, startSimulator } from './simulators';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const framesModule = require('../../simulator/frames') as {
@@ -77,12 +76,12 @@ export interface SimulatedGatewaySocket {
 	readonly clients: number;
 }
 
-export type SocketSimulator = GatewaySimulator & { ws: SimulatedGatewaySocket };
+export type SocketSimulator = Simulator & { ws: SimulatedGatewaySocket };
 
 export async function startSocketSimulator(
 	options: SimulatorOptions = {},
 ): Promise<SocketSimulator> {
-	return (await startGatewaySimulator(options)) as SocketSimulator;
+	return (await startSimulator(options)) as SocketSimulator;
 }
 
 export const { frameText, samples, hostileFrames, FIRST_PUSHED_ID, GROUP, FRIEND, MEMBER } =

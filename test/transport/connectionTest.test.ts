@@ -5,13 +5,12 @@ import type { ICredentialTestFunctions } from 'n8n-workflow';
 
 import { WeChatGateway } from '../../nodes/WeChatGateway/WeChatGateway.node';
 import { startSocketSimulator, waitUntil, type SocketSimulator } from '../support/gatewaySocket';
-import { startGatewaySimulator, type GatewaySimulator } from '../support/simulator';
-import { closedPort } from '../support/simulators';
+import { startSimulator, type Simulator, closedPort } from '../support/simulators';
 
 const SENDER = 'wxid_sender01';
-let gateway: GatewaySimulator;
+let gateway: Simulator;
 beforeAll(async () => {
-	gateway = await startGatewaySimulator({ accounts: [SENDER] });
+	gateway = await startSimulator({ accounts: [SENDER] });
 });
 afterAll(async () => gateway.close());
 
@@ -53,7 +52,7 @@ test('fails when the account is not logged in to that gateway', async () => {
 });
 
 test('fails when a proxy in front of the gateway refuses the header secret, even with a gateway-like body', async () => {
-	const guarded = await startGatewaySimulator({
+	const guarded = await startSimulator({
 		accounts: [SENDER],
 		authHeader: { name: 'X-Api-Key', value: 'right-secret' },
 	});

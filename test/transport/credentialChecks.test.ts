@@ -4,9 +4,8 @@
  * password in it), header names the node or HTTP sets itself, header values with control
  * characters or text outside Latin-1.
  */
-import { runWeChatNode } from '../engine/harness';
+import { runWeChatNode, SENDER, LINK_TO_EACH_ITEM } from '../support/engine';
 import { recordCase } from '../support/accounting';
-import { SENDER, LINK_TO_EACH_ITEM } from '../support/engine';
 import { startFresh, startSimulator, type Simulator } from '../support/simulators';
 
 let sim: Simulator;

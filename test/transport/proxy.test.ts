@@ -6,9 +6,8 @@
  * on the proxy, not the gateway. The proxy's password appears nowhere.
  */
 import { setClientGraceMs } from '../support/node';
-import type { NodeRun } from '../engine/harness';
+import { type NodeRun, batch, sendBatch, slotsOf } from '../support/engine';
 import { account, recordAccounting, violations } from '../support/accounting';
-import { batch, sendBatch, slotsOf } from '../support/engine';
 import {
 	TEST_TLS,
 	closedPort,

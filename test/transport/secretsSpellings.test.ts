@@ -6,9 +6,8 @@
  */
 import { secretRedactor } from '../../nodes/WeChatGateway/transport/redact';
 import { setClientGraceMs } from '../support/node';
-import type { NodeRun } from '../engine/harness';
+import { type NodeRun, batch, sendBatch } from '../support/engine';
 import { recordCase } from '../support/accounting';
-import { batch, sendBatch } from '../support/engine';
 import { startFresh, startSimulator, type FaultRule, type Simulator } from '../support/simulators';
 import { captured, safeDump } from '../support/leaks';
 

@@ -7,10 +7,10 @@ import { parseJsonExact } from '../../nodes/WeChatGateway/transport/exactJson';
 import { findMessageIds } from '../../nodes/WeChatGateway/transport/messageIds';
 import { GatewayClient } from '../../nodes/WeChatGateway/transport/client';
 import { GatewayError } from '../../nodes/WeChatGateway/transport/errors';
-import { startGatewaySimulator, type GatewaySimulator } from '../support/simulator';
+import { startSimulator, type Simulator } from '../support/simulators';
 
 const FIRST = '9223372036854775000'; // far above 2^53
-let simulator: GatewaySimulator;
+let simulator: Simulator;
 let client: GatewayClient;
 
 /** cgi 522 as the Send Text operation makes it, and its answer as the operation reads it. */
@@ -36,7 +36,7 @@ function callCgi(cgiCmd: number, requestJson: string) {
 }
 
 beforeAll(async () => {
-	simulator = await startGatewaySimulator({ firstMsgId: FIRST });
+	simulator = await startSimulator({ firstMsgId: FIRST });
 	client = new GatewayClient({
 		baseUrl: simulator.url,
 		wxid: 'wxid_bot',

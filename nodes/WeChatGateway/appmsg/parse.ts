@@ -1,6 +1,3 @@
-import { XMLParser } from 'fast-xml-parser';
-
-import { assertXmlText } from './build';
 import {
 	AppMsgInputError,
 	appMsgType,
@@ -10,39 +7,16 @@ import {
 	type XmlValue,
 } from './model';
 import { WECHAT_ID_PATTERN } from '../wechat';
-import { assertWellFormed, MAX_NESTING, quoteInput } from './wellFormed';
+import { wellFormedXmlReader } from './readXml';
 
 /** Received app messages are a few kilobytes; anything this large is not one. */
 export const MAX_MESSAGE_XML_CHARS = 1024 * 1024;
 
-const ENTITY = /&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|(lt|gt|amp|quot|apos));/g;
-const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-/** One pass over the five predefined entities and character references; nothing else expands. */
-function decodeEntities(value: string): string {
-	if (!value.includes('&')) return value;
-	return value.replace(ENTITY, (whole, dec: string, hex: string, name: string) => {
-		if (name) return NAMED[name];
-		const codePoint = dec ? Number.parseInt(dec, 10) : Number.parseInt(hex, 16);
-		return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : whole;
-	});
-}
-
-const parser = new XMLParser({
-	ignoreAttributes: false,
+const readXml = wellFormedXmlReader({
 	attributeNamePrefix: '@_',
 	textNodeName: '#text',
 	cdataPropName: '#cdata',
-	// Values stay text: 64-bit ids and leading zeros must survive exactly.
-	parseTagValue: false,
-	parseAttributeValue: false,
 	trimValues: false,
-	// Entities are decoded by decodeEntities alone, so a DOCTYPE can never define one.
-	processEntities: false,
-	htmlEntities: false,
-	maxNestedTags: MAX_NESTING,
-	tagValueProcessor: (_name, value) => decodeEntities(value),
-	attributeValueProcessor: (_name, value) => decodeEntities(value),
 });
 
 export interface ParsedAppMsg {
@@ -69,17 +43,7 @@ export function parseAppMsgXml(input: unknown, field = 'messageXml'): ParsedAppM
 		);
 	}
 	const xml = stripSenderPrefix(input.trim());
-	assertXmlText(xml, field);
-	// One linear pass before the parser: its own checks and the regular expressions that used to
-	// run here took seconds on a crafted megabyte, and it renames or drops some markup silently.
-	assertWellFormed(xml, field);
-	const document = parseOrError(xml);
-	if (document instanceof Error) {
-		throw new AppMsgInputError(
-			`"${field}" could not be read as XML: ${quoteInput(document.message, 200).slice(1, -1)}`,
-			field,
-		);
-	}
+	const document = readXml(xml, field);
 	const root = document.msg ?? document;
 	const msg = (Array.isArray(root) ? root[0] : root) as XmlElement;
 	const rawAppMsg = msg.appmsg ?? (document.appmsg as XmlValue | undefined);
@@ -100,15 +64,6 @@ export function parseAppMsgXml(input: unknown, field = 'messageXml'): ParsedAppM
 		appMsg,
 		envelope: { fromUsername: readText(msg, ['fromusername']) },
 	};
-}
-
-/** The parser's own refusals (e.g. reserved names like __proto__) become a value, not a throw. */
-function parseOrError(xml: string): XmlElement | Error {
-	try {
-		return parser.parse(xml) as XmlElement;
-	} catch (error) {
-		return error instanceof Error ? error : new Error(String(error));
-	}
 }
 
 /** `wxid_speaker:` and a line break before a group message's XML. */

@@ -1,42 +1,17 @@
-import { XMLParser } from 'fast-xml-parser';
-
-import { assertXmlText } from '../appmsg/build';
 import { AppMsgInputError, type XmlElement, type XmlValue } from '../appmsg/model';
-import { assertWellFormed, MAX_NESTING, quoteInput } from '../appmsg/wellFormed';
+import { wellFormedXmlReader } from '../appmsg/readXml';
 import { WECHAT_ID_PATTERN } from '../wechat';
 
 /**
  * Received XML that is not an app message (a picture's, a voice message's, a friend request's),
- * read under the same rules as app messages: one linear well-formedness pass that refuses
- * DOCTYPE, entity declarations and runaway nesting before the parser sees anything, values kept
- * as text, and only the predefined entities and character references decoded.
+ * read under the same rules as app messages (appmsg/readXml.ts).
  */
 
-const ENTITY = /&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|(lt|gt|amp|quot|apos));/g;
-const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-function decodeEntities(value: string): string {
-	if (!value.includes('&')) return value;
-	return value.replace(ENTITY, (whole, dec: string, hex: string, name: string) => {
-		if (name) return NAMED[name];
-		const codePoint = dec ? Number.parseInt(dec, 10) : Number.parseInt(hex, 16);
-		return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : whole;
-	});
-}
-
-const parser = new XMLParser({
-	ignoreAttributes: false,
+const readXml = wellFormedXmlReader({
 	attributeNamePrefix: '',
 	attributesGroupName: '@',
 	textNodeName: '#text',
-	parseTagValue: false,
-	parseAttributeValue: false,
 	trimValues: true,
-	processEntities: false,
-	htmlEntities: false,
-	maxNestedTags: MAX_NESTING,
-	tagValueProcessor: (_name, value) => decodeEntities(value),
-	attributeValueProcessor: (_name, value) => decodeEntities(value),
 });
 
 /** Received XML other than app messages (media, requests, notices) is a few kilobytes at most. */
@@ -69,24 +44,7 @@ export function parseReceivedXml(
 			field,
 		);
 	const xml = withoutSpeaker(input);
-	assertXmlText(xml, field);
-	assertWellFormed(xml, field);
-	const document = parseOrError(xml);
-	if (document instanceof Error)
-		throw new AppMsgInputError(
-			`"${field}" could not be read as XML: ${quoteInput(document.message, 200).slice(1, -1)}`,
-			field,
-		);
-	return document;
-}
-
-/** The parser's own refusals become a value, so that they reach the user as a field's error. */
-function parseOrError(xml: string): XmlElement | Error {
-	try {
-		return parser.parse(xml) as XmlElement;
-	} catch (error) {
-		return error instanceof Error ? error : new Error(String(error));
-	}
+	return readXml(xml, field);
 }
 
 /** The first element called `name` under `parent` (a repeated element is read at its first). */

@@ -1,7 +1,8 @@
-import { summarizeAppMsg, type AppMsgSummary } from '../actions/appMsgSummary';
 import { parseAppMsgXml } from '../appmsg/parse';
 import { AppMsgInputError, appMsgType } from '../appmsg/model';
+import { summarizeAppMsg, type AppMsgSummary } from '../appmsg/summary';
 import {
+	APPMSG_TYPE,
 	APPMSG_TYPE_NAMES,
 	MENTION_ALL,
 	MSG_TYPE_APP,
@@ -9,6 +10,18 @@ import {
 	isWeChatId,
 } from '../wechat';
 import { exactId, type AddMsg } from './frame';
+
+/**
+ * App messages the trigger reports as a kind of their own, by the name of their type
+ * (APPMSG_TYPE_NAMES; a mini program page is a mini program); every other one is `otherApp`.
+ */
+const APP_KINDS = [
+	'link',
+	'file',
+	'miniProgram',
+	'channelsVideo',
+	'quote',
+] as const satisfies ReadonlyArray<keyof typeof APPMSG_TYPE>;
 
 export const MESSAGE_KINDS = [
 	'text',
@@ -18,11 +31,7 @@ export const MESSAGE_KINDS = [
 	'emoji',
 	'location',
 	'contactCard',
-	'link',
-	'file',
-	'miniProgram',
-	'channelsVideo',
-	'quote',
+	...APP_KINDS,
 	'otherApp',
 	'system',
 ] as const;
@@ -42,18 +51,9 @@ const KIND_BY_MSG_TYPE: Record<number, MessageKind> = {
 	10002: 'system',
 };
 
-/** App-message types the trigger reports as their own kind; every other one is `otherApp`. */
-const APP_KINDS: ReadonlySet<MessageKind> = new Set([
-	'link',
-	'file',
-	'miniProgram',
-	'channelsVideo',
-	'quote',
-]);
-
 function kindOfAppMsgType(type: number | undefined): MessageKind {
-	const name = type === undefined ? undefined : (APPMSG_TYPE_NAMES[type] as MessageKind);
-	return name !== undefined && APP_KINDS.has(name) ? name : 'otherApp';
+	const name = type === undefined ? undefined : APPMSG_TYPE_NAMES[type];
+	return APP_KINDS.find((kind) => kind === name) ?? 'otherApp';
 }
 
 /** What is known of a message before its XML is read: enough for every filter but the kind. */

@@ -2,7 +2,7 @@
  * The node through n8n's engine against a simulator that answers cgi 182, 179, 594 and 849 as
  * the gateway does (`modelCommands`), for the contact, group, revoke and pat tests.
  */
-import { runWeChatNode, type RunOptions } from '../../engine/harness';
+import { runWeChatNode, type RunOptions } from '../../support/engine';
 import { startMediaSimulator, type MediaSimulator } from '../../simulator/api';
 import { startFresh } from '../../support/simulators';
 

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { runWeChatNode, type RunOptions } from '../../engine/harness';
+import { runWeChatNode, type RunOptions } from '../../support/engine';
 import { startMediaSimulator, type MediaSimulator } from '../../simulator/api';
 import { startFresh } from '../../support/simulators';
 

@@ -1,19 +1,15 @@
 /**
- * A message kind (link card, file, mini program, …) is declared once, as data: its editor
- * fields and where each goes in `<appmsg>`. From that one declaration come the operation's
- * editor properties, the message it sends (from fields or from received XML with overrides) and
- * the names under which Parse App Message XML reports the same values.
+ * A message kind (link card, file, mini program, …) is declared as data: where each field goes
+ * in `<appmsg>` (its table in appmsg/kindFields.ts, which Parse App Message XML and the trigger
+ * also read) and how the editor shows it (here, in the kind's file). From that come the
+ * operation's editor properties and the message it sends (from fields or from received XML with
+ * overrides).
  */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { assertXmlText, buildAppMsgXml } from '../../appmsg/build';
-import {
-	AppMsgInputError,
-	appMsgType,
-	writePath,
-	type AppMsg,
-	type FieldPath,
-} from '../../appmsg/model';
+import { AppMsgInputError, appMsgType, writePath, type AppMsg } from '../../appmsg/model';
+import type { KindField, KindFieldTable } from '../../appmsg/kindFields';
 import { parseAppMsgXml } from '../../appmsg/parse';
 import { appMsgCall } from '../../transport/client';
 import { readSentMessage } from '../../transport/reply';
@@ -21,15 +17,9 @@ import { messageXmlField } from '../common.fields';
 import type { ParameterReader, SendOperation } from '../operation';
 import { parseRecipients } from '../recipients';
 
-/** One editor field of a message kind and where its value goes in `<appmsg>`. */
-export interface AppMsgField {
-	/** Parameter name: part of the public contract of saved workflows. */
-	name: string;
+/** How the editor shows one field of a message kind (where it goes: appmsg/kindFields.ts). */
+export interface FieldEditor {
 	displayName: string;
-	path: FieldPath;
-	type: 'string' | 'number';
-	/** What an untouched field holds: '' or 0, both meaning "not given". */
-	default: '' | 0;
 	/** `password` hides keys while typed, like n8n's other key fields. */
 	typeOptions?: { password?: boolean };
 	/** Required when the message is built from fields; never when it overrides XML. */
@@ -40,30 +30,54 @@ export interface AppMsgField {
 	description?: string;
 }
 
+/** One editor field of a message kind and where its value goes in `<appmsg>`. */
+export interface AppMsgField extends KindField, FieldEditor {
+	/** Parameter name: part of the public contract of saved workflows. */
+	name: string;
+	/** What an untouched field holds: '' or 0, both meaning "not given". */
+	default: '' | 0;
+}
+
 export type MessageSource = 'xml' | 'fields';
 
-export interface AppMsgKind {
+/** What a message kind's file declares. */
+export interface AppMsgKindDefinition<Name extends string> {
 	/** The operation's value, e.g. `sendLink`. */
 	value: string;
 	name: string;
 	action: string;
 	description: string;
-	/** Message types this operation sends; the first is used when building from fields. */
-	types: readonly number[];
 	sources: readonly MessageSource[];
-	fields: readonly AppMsgField[];
+	/** The kind's types and its fields' places in `<appmsg>`; none for XML of any type. */
+	table?: KindFieldTable<Name>;
+	/** The editor's side of each field of `table`, in the table's order. */
+	editor?: Record<NoInfer<Name>, FieldEditor>;
 	/** The fixed parts of a message built from fields, before field values are written. */
 	skeleton(): AppMsg;
 	/** Last corrections that every message of the kind needs, whatever its source. */
 	finish?(appMsg: AppMsg, parameters: ParameterReader): void;
 	/** A clearer word for a type that looks right but is not (e.g. a file still uploading). */
 	explainWrongType?(type: number): string | undefined;
-	/**
-	 * Where Parse App Message XML reports this kind's fields, under the fields' own names (so
-	 * each maps onto this kind's field or override of the same name): `topLevel` for every
-	 * message, or under `key` for a message of one of `types` or one with an element at `marker`.
-	 */
-	parsedAs?: 'topLevel' | { key: string; marker: FieldPath };
+}
+
+/** A message kind with its table and editor joined: each field whole. */
+export interface AppMsgKind extends Omit<AppMsgKindDefinition<string>, 'table' | 'editor'> {
+	/** Message types this operation sends; the first is used when building from fields. */
+	types: readonly number[];
+	fields: readonly AppMsgField[];
+}
+
+function joinFields<Name extends string>(
+	table: KindFieldTable<Name> | undefined,
+	editor: Record<Name, FieldEditor> | undefined,
+): AppMsgField[] {
+	if (table === undefined || editor === undefined) return [];
+	return (Object.keys(table.fields) as Name[]).map((name) => ({
+		name,
+		...table.fields[name],
+		...editor[name],
+		default: table.fields[name].type === 'number' ? 0 : '',
+	}));
 }
 
 function show(kind: AppMsgKind, extra: IDataObject = {}): INodeProperties['displayOptions'] {
@@ -233,7 +247,15 @@ export interface AppMsgKindOperation extends SendOperation {
 }
 
 /** Declares a message kind: its editor fields and how they map to `<appmsg>`, in one place. */
-export function defineAppMsgKind(kind: AppMsgKind): AppMsgKindOperation {
+export function defineAppMsgKind<Name extends string>(
+	definition: AppMsgKindDefinition<Name>,
+): AppMsgKindOperation {
+	const { table, editor, ...rest } = definition;
+	const kind: AppMsgKind = {
+		...rest,
+		types: table?.types ?? [],
+		fields: joinFields(table, editor),
+	};
 	const toAppMsg = (parameters: ParameterReader): AppMsg => {
 		const source: MessageSource =
 			kind.sources.length === 1

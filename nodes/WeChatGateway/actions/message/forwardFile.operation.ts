@@ -1,7 +1,8 @@
+import { FILE_FIELDS } from '../../appmsg/kindFields';
 import { APPMSG_TYPE, readText, writePath, type AppMsg } from '../../appmsg/model';
 import { defineAppMsgKind } from './defineAppMsgKind';
 
-const attach = (...path: string[]) => ['appattach', ...path];
+const { fileExt, fileName } = FILE_FIELDS.fields;
 
 /** WeChat announces a file with type 74 while it uploads, then sends the type 6 message. */
 const FILE_UPLOADING = 74;
@@ -12,9 +13,7 @@ export const forwardFile = defineAppMsgKind({
 	name: 'Forward File',
 	action: 'Forward a file',
 	description: 'Forward a file the account received, by its CDN attachment',
-	types: [APPMSG_TYPE.file],
 	sources: ['xml', 'fields'],
-	parsedAs: { key: 'file', marker: attach('attachid') },
 	skeleton: () => ({
 		'@_appid': '',
 		'@_sdkver': '0',
@@ -30,118 +29,75 @@ export const forwardFile = defineAppMsgKind({
 			encryver: 0,
 		},
 	}),
-	fields: [
-		{
+	table: FILE_FIELDS,
+	editor: {
+		fileName: {
 			displayName: 'File Name',
-			name: 'fileName',
-			path: ['title'],
-			type: 'string',
-			default: '',
 			required: true,
 			placeholder: 'Q3-report.pdf',
 		},
-		{
+		fileSize: {
 			displayName: 'File Size (Bytes)',
-			name: 'fileSize',
-			path: attach('totallen'),
-			type: 'number',
-			default: 0,
 			required: true,
 			description: 'The appattach.totallen of the received message',
 		},
-		{
+		attachId: {
 			displayName: 'Attachment ID',
-			name: 'attachId',
-			path: attach('attachid'),
-			type: 'string',
-			default: '',
 			required: true,
 			placeholder: '@cdn_3057020100044b…_1',
 			description: 'The appattach.attachid of the received message',
 		},
-		{
+		cdnAttachUrl: {
 			displayName: 'CDN Attachment URL',
-			name: 'cdnAttachUrl',
-			path: attach('cdnattachurl'),
-			type: 'string',
-			default: '',
 			required: true,
 			placeholder: '3057020100044b30490201000204…',
 			description:
 				"The appattach.cdnattachurl: the file's ID on WeChat's CDN (hex), valid for a limited time after it was received",
 		},
-		{
+		aesKey: {
 			displayName: 'AES Key',
-			name: 'aesKey',
-			path: attach('aeskey'),
-			type: 'string',
-			default: '',
 			typeOptions: { password: true },
 			required: true,
 			placeholder: '6dfb7e6c7f6a1dfb985634e2446be1ea',
 			description: 'The appattach.aeskey: the key the CDN copy is encrypted with',
 		},
-		{
+		md5: {
 			displayName: 'MD5',
-			name: 'md5',
-			path: ['md5'],
-			type: 'string',
-			default: '',
 			placeholder: 'b1a08644e75e2eba3ce6ed5ff358c876',
 		},
-		{
+		fileExt: {
 			displayName: 'File Extension',
-			name: 'fileExt',
-			path: attach('fileext'),
-			type: 'string',
-			default: '',
 			optional: true,
 			placeholder: 'pdf',
 			description: 'Taken from the file name when empty',
 		},
-		{
+		encryptVersion: {
 			displayName: 'Encryption Version',
-			name: 'encryptVersion',
-			path: attach('encryver'),
-			type: 'number',
-			default: 0,
 			optional: true,
 		},
-		{
+		fileKey: {
 			displayName: 'File Key',
-			name: 'fileKey',
-			path: attach('filekey'),
-			type: 'string',
-			default: '',
 			optional: true,
 		},
-		{
+		overwriteNewMsgId: {
 			displayName: 'Overwrite New Msg ID',
-			name: 'overwriteNewMsgId',
-			path: attach('overwrite_newmsgid'),
-			type: 'string',
-			default: '',
 			optional: true,
 			description: 'NewMsgId of the original message, as digits',
 		},
-		{
+		fileUploadToken: {
 			displayName: 'File Upload Token',
-			name: 'fileUploadToken',
-			path: attach('fileuploadtoken'),
-			type: 'string',
-			default: '',
 			typeOptions: { password: true },
 			optional: true,
 		},
-	],
+	},
 	explainWrongType: (type) =>
 		type === FILE_UPLOADING
 			? 'type 74 only announces a file that is still uploading; forward the type 6 message that follows it'
 			: undefined,
 	finish(appMsg: AppMsg) {
-		if (readText(appMsg, attach('fileext'))) return;
-		const name = readText(appMsg, ['title']) ?? '';
+		if (readText(appMsg, fileExt.path)) return;
+		const name = readText(appMsg, fileName.path) ?? '';
 		const dot = name.lastIndexOf('.');
-		if (dot > 0 && dot < name.length - 1) writePath(appMsg, attach('fileext'), name.slice(dot + 1));
+		if (dot > 0 && dot < name.length - 1) writePath(appMsg, fileExt.path, name.slice(dot + 1));
 	},
 });

@@ -1,8 +1,8 @@
+import { MINI_PROGRAM_FIELDS } from '../../appmsg/kindFields';
 import { APPMSG_TYPE, readText, writePath, type AppMsg } from '../../appmsg/model';
 import { defineAppMsgKind } from './defineAppMsgKind';
 
-const weapp = (...path: string[]) => ['weappinfo', ...path];
-const cover = (...path: string[]) => ['appattach', ...path];
+const { appId, pagePath, username } = MINI_PROGRAM_FIELDS.fields;
 
 /**
  * Phones open a mini program page blank unless its path names the `.html` page, so
@@ -24,9 +24,7 @@ export const forwardMiniProgram = defineAppMsgKind({
 	name: 'Forward Mini Program',
 	action: 'Forward a mini program',
 	description: 'Forward a mini program card',
-	types: [APPMSG_TYPE.miniProgram, APPMSG_TYPE.miniProgramPage],
 	sources: ['xml', 'fields'],
-	parsedAs: { key: 'miniProgram', marker: weapp('appid') },
 	skeleton: () => ({
 		'@_appid': '',
 		'@_sdkver': '0',
@@ -57,147 +55,87 @@ export const forwardMiniProgram = defineAppMsgKind({
 			appservicetype: 0,
 		},
 	}),
-	fields: [
-		{
+	table: MINI_PROGRAM_FIELDS,
+	editor: {
+		title: {
 			displayName: 'Title',
-			name: 'title',
-			path: ['title'],
-			type: 'string',
-			default: '',
 			required: true,
 			placeholder: 'Order #1024 is ready',
 		},
-		{
+		appId: {
 			displayName: 'Mini Program App ID',
-			name: 'appId',
-			path: weapp('appid'),
-			type: 'string',
-			default: '',
 			required: true,
 			placeholder: 'wx1234567890abcdef',
 		},
-		{
+		username: {
 			displayName: 'Mini Program Username',
-			name: 'username',
-			path: weapp('username'),
-			type: 'string',
-			default: '',
 			required: true,
 			placeholder: 'gh_0123456789ab@app',
 			description: "The mini program's original ID, ending in @app",
 		},
-		{
+		pagePath: {
 			displayName: 'Page Path',
-			name: 'pagePath',
-			path: weapp('pagepath'),
-			type: 'string',
-			default: '',
 			placeholder: 'pages/order/detail.html?order=1024',
 			description:
 				'The page to open. ".html" is added after the page name when missing, or phones open it blank.',
 		},
-		{
+		displayName: {
 			displayName: 'Display Name',
-			name: 'displayName',
-			path: ['sourcedisplayname'],
-			type: 'string',
-			default: '',
 			required: true,
 			placeholder: 'Example Shop',
 		},
-		{
+		iconUrl: {
 			displayName: 'Icon URL',
-			name: 'iconUrl',
-			path: weapp('weappiconurl'),
-			type: 'string',
-			default: '',
 			placeholder: 'http://mmbiz.qpic.cn/mmbiz_png/…/640?wx_fmt=png',
 		},
-		{
+		version: {
 			displayName: 'Version',
-			name: 'version',
-			path: weapp('version'),
-			type: 'number',
-			default: 0,
 			optional: true,
 			description: 'Mini program version number from a received card',
 		},
-		{
+		shareId: {
 			displayName: 'Share ID',
-			name: 'shareId',
-			path: weapp('shareId'),
-			type: 'string',
-			default: '',
 			optional: true,
 		},
-		{
+		cdnThumbUrl: {
 			displayName: 'Cover CDN URL',
-			name: 'cdnThumbUrl',
-			path: cover('cdnthumburl'),
-			type: 'string',
-			default: '',
 			optional: true,
 			description:
 				'CDN file ID of the cover image (appattach.cdnthumburl of a received card). Covers above about 50 KB make WeChat refuse the card with Ret -2.',
 		},
-		{
+		cdnThumbMd5: {
 			displayName: 'Cover MD5',
-			name: 'cdnThumbMd5',
-			path: cover('cdnthumbmd5'),
-			type: 'string',
-			default: '',
 			optional: true,
 		},
-		{
+		cdnThumbLength: {
 			displayName: 'Cover Size (Bytes)',
-			name: 'cdnThumbLength',
-			path: cover('cdnthumblength'),
-			type: 'number',
-			default: 0,
 			optional: true,
 		},
-		{
+		cdnThumbWidth: {
 			displayName: 'Cover Width',
-			name: 'cdnThumbWidth',
-			path: cover('cdnthumbwidth'),
-			type: 'number',
-			default: 0,
 			optional: true,
 		},
-		{
+		cdnThumbHeight: {
 			displayName: 'Cover Height',
-			name: 'cdnThumbHeight',
-			path: cover('cdnthumbheight'),
-			type: 'number',
-			default: 0,
 			optional: true,
 		},
-		{
+		cdnThumbAesKey: {
 			displayName: 'Cover AES Key',
-			name: 'cdnThumbAesKey',
-			path: cover('cdnthumbaeskey'),
-			type: 'string',
-			default: '',
 			typeOptions: { password: true },
 			optional: true,
 		},
-		{
+		aesKey: {
 			displayName: 'AES Key',
-			name: 'aesKey',
-			path: cover('aeskey'),
-			type: 'string',
-			default: '',
 			typeOptions: { password: true },
 			optional: true,
 		},
-	],
+	},
 	finish(appMsg: AppMsg) {
-		const pagePath = readText(appMsg, weapp('pagepath'));
-		if (pagePath) writePath(appMsg, weapp('pagepath'), withHtmlPage(pagePath));
-		const username = readText(appMsg, weapp('username'));
-		if (username && !readText(appMsg, ['sourceusername']))
-			writePath(appMsg, ['sourceusername'], username);
-		const appId = readText(appMsg, weapp('appid'));
-		if (appId && !readText(appMsg, ['url'])) writePath(appMsg, ['url'], errorPageUrl(appId));
+		const page = readText(appMsg, pagePath.path);
+		if (page) writePath(appMsg, pagePath.path, withHtmlPage(page));
+		const name = readText(appMsg, username.path);
+		if (name && !readText(appMsg, ['sourceusername'])) writePath(appMsg, ['sourceusername'], name);
+		const id = readText(appMsg, appId.path);
+		if (id && !readText(appMsg, ['url'])) writePath(appMsg, ['url'], errorPageUrl(id));
 	},
 });

@@ -1,6 +1,6 @@
 import { buildAppMsgXml } from '../../appmsg/build';
 import { parseAppMsgXml as parse } from '../../appmsg/parse';
-import { summarizeAppMsg } from '../appMsgSummary';
+import { summarizeAppMsg } from '../../appmsg/summary';
 import type { LocalOperation } from '../operation';
 import { messageXmlField } from '../common.fields';
 

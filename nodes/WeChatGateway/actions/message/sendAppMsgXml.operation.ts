@@ -6,8 +6,6 @@ export const sendAppMsgXml = defineAppMsgKind({
 	name: 'Send App Message XML',
 	action: 'Send an app message from XML',
 	description: 'Send any app message given as XML (&lt;msg&gt; or &lt;appmsg&gt;)',
-	types: [],
 	sources: ['xml'],
 	skeleton: () => ({}),
-	fields: [],
 });

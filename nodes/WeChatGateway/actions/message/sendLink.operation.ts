@@ -1,3 +1,4 @@
+import { LINK_FIELDS } from '../../appmsg/kindFields';
 import { APPMSG_TYPE, AppMsgInputError } from '../../appmsg/model';
 import { defineAppMsgKind } from './defineAppMsgKind';
 
@@ -7,9 +8,7 @@ export const sendLink = defineAppMsgKind({
 	name: 'Send Link',
 	action: 'Send a link card',
 	description: 'Send a link card with a title, description and thumbnail',
-	types: [APPMSG_TYPE.link],
 	sources: ['fields'],
-	parsedAs: 'topLevel',
 	skeleton: () => ({
 		'@_appid': '',
 		'@_sdkver': '0',
@@ -18,76 +17,49 @@ export const sendLink = defineAppMsgKind({
 		action: 'view',
 		type: APPMSG_TYPE.link,
 	}),
-	fields: [
-		{
+	table: LINK_FIELDS,
+	editor: {
+		title: {
 			displayName: 'Title',
-			name: 'title',
-			path: ['title'],
-			type: 'string',
-			default: '',
 			required: true,
 			placeholder: 'Weekly report is out',
 		},
-		{
+		url: {
 			displayName: 'URL',
-			name: 'url',
-			path: ['url'],
-			type: 'string',
-			default: '',
 			required: true,
 			placeholder: 'https://example.com/report?week=42&lang=en',
 			description:
 				'The page the card opens. Characters such as & are escaped for you, so the link arrives whole.',
 		},
-		{
+		description: {
 			displayName: 'Description',
-			name: 'description',
-			path: ['des'],
-			type: 'string',
-			default: '',
 			placeholder: 'Sales up 12% week on week',
 			description: 'Text under the title',
 		},
-		{
+		thumbUrl: {
 			displayName: 'Thumbnail URL',
-			name: 'thumbUrl',
-			path: ['thumburl'],
-			type: 'string',
-			default: '',
 			placeholder: 'https://example.com/cover.jpg',
 			description: 'Image shown on the card (a public http(s) image URL)',
 		},
-		{
+		sourceUsername: {
 			displayName: 'Source Account ID',
-			name: 'sourceUsername',
-			path: ['sourceusername'],
-			type: 'string',
-			default: '',
 			optional: true,
 			placeholder: 'gh_0123456789ab',
 			description: "Official account (gh_…) shown as the card's source",
 		},
-		{
+		sourceDisplayName: {
 			displayName: 'Source Account Name',
-			name: 'sourceDisplayName',
-			path: ['sourcedisplayname'],
-			type: 'string',
-			default: '',
 			optional: true,
 			placeholder: 'Example News',
 			description: "Name shown as the card's source",
 		},
-		{
+		appId: {
 			displayName: 'App ID',
-			name: 'appId',
-			path: ['@_appid'],
-			type: 'string',
-			default: '',
 			optional: true,
 			placeholder: 'wx0123456789abcdef',
 			description: 'WeChat Open Platform app the card is attributed to; leave empty for none',
 		},
-	],
+	},
 	finish(appMsg) {
 		const url = String(appMsg.url ?? '');
 		if (!/^https?:\/\//i.test(url)) {

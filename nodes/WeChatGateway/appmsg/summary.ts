@@ -1,7 +1,6 @@
-import { APPMSG_TYPE_NAMES, appMsgType, readText } from '../appmsg/model';
-import type { ParsedAppMsg } from '../appmsg/parse';
-import { appMsgKinds } from './message/appMsgKinds';
-import type { AppMsgField } from './message/defineAppMsgKind';
+import { KIND_FIELD_TABLES, type KindField } from './kindFields';
+import { APPMSG_TYPE_NAMES, appMsgType, readText } from './model';
+import type { ParsedAppMsg } from './parse';
 
 export interface AppMsgSummary {
 	type: number;
@@ -15,24 +14,25 @@ function asNumber(text: string | undefined): number | undefined {
 }
 
 /** A field's value in a received message: ids stay strings, sizes and dimensions are numbers. */
-function valueOf(parsed: ParsedAppMsg, field: AppMsgField): string | number | undefined {
+function valueOf(parsed: ParsedAppMsg, field: KindField): string | number | undefined {
 	const text = readText(parsed.appMsg, field.path);
 	return field.type === 'number' ? asNumber(text) : text;
 }
 
 /**
- * What Parse App Message XML outputs: `type`, `typeName`, `fromUsername`, and each message
- * kind's fields under the names of its operation's fields (declared once, in the kind's file),
- * so `{{ $json.miniProgram.cdnThumbUrl }}` maps onto Forward Mini Program's Cover CDN URL.
+ * What Parse App Message XML and the trigger output: `type`, `typeName`, `fromUsername`, and each
+ * message kind's fields under the names of its operation's fields (kindFields.ts), so
+ * `{{ $json.miniProgram.cdnThumbUrl }}` maps onto Forward Mini Program's Cover CDN URL.
  */
 export function summarizeAppMsg(parsed: ParsedAppMsg): AppMsgSummary {
 	const { appMsg, envelope } = parsed;
 	const type = appMsgType(appMsg) as number;
 	const summary: AppMsgSummary = { type, typeName: APPMSG_TYPE_NAMES[type] ?? 'unknown' };
-	for (const { kind } of appMsgKinds) {
+	for (const kind of KIND_FIELD_TABLES) {
 		const where = kind.parsedAs;
-		if (where === undefined) continue;
-		const entries = kind.fields.map((field) => [field.name, valueOf(parsed, field)] as const);
+		const entries = Object.entries(kind.fields).map(
+			([name, field]) => [name, valueOf(parsed, field)] as const,
+		);
 		if (where === 'topLevel') {
 			for (const [name, value] of entries) if (value !== undefined) summary[name] = value;
 			continue;
