@@ -13,7 +13,7 @@ const { WeChatGateway } = require(
 	path.resolve(__dirname, '../../dist/nodes/WeChatGateway/WeChatGateway.node.js'),
 );
 
-/** @typedef {{ name: string, displayName: string, type: string, options?: Array<{ name: string, value: string }>, displayOptions?: { show?: Record<string, unknown[]> } }} Property */
+/** @typedef {{ name: string, displayName: string, type: string, default?: unknown, options?: Array<{ name: string, value: string }>, displayOptions?: { show?: Record<string, unknown[]> } }} Property */
 
 /** @type {Property[]} */
 const properties = new WeChatGateway().description.properties;
@@ -32,8 +32,32 @@ function visible(property, state) {
 	return Object.entries(show).every(([name, values]) => values.includes(state[name]));
 }
 
-/** @param {Record<string, string>} state */
-function namesShown(state) {
+/**
+ * The state the editor opens in: each switch that shows and is not chosen yet holds its default
+ * (an Image Source left at Binary shows the Input Binary Field).
+ * @param {Record<string, string>} chosen
+ */
+function withDefaults(chosen) {
+	const state = { ...chosen };
+	for (let changed = true; changed; ) {
+		changed = false;
+		for (const p of properties)
+			if (
+				p.type === 'options' &&
+				!(p.name in state) &&
+				visible(p, state) &&
+				p.default !== undefined
+			) {
+				state[p.name] = String(p.default);
+				changed = true;
+			}
+	}
+	return state;
+}
+
+/** @param {Record<string, string>} chosen */
+function namesShown(chosen) {
+	const state = withDefaults(chosen);
 	return properties.filter((p) => visible(p, state)).map((p) => p.name);
 }
 

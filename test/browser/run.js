@@ -662,6 +662,8 @@ async function main() {
 	await check(
 		"Send Link: To, Title and URL as expressions; the previews show item 1's values",
 		async () => {
+			// The panel was left on the last resource's last operation.
+			if (RESOURCES.length > 1) await choose('resource', RESOURCES[0].name);
 			await choose('operation', 'Send Link');
 			await setExpression('toUserName', '{{ $json.sendTo }}');
 			await setExpression('title', '{{ $json.title.toUpperCase() }}');
