@@ -27,6 +27,9 @@ test('frozen mid-run, thawed, retried: every recipient gets the message once, no
 	const deadline = Date.now() + 30_000;
 	while (sims.plain.messages.length < 2 && Date.now() < deadline)
 		await new Promise((resolve) => setTimeout(resolve, 10));
+	// Frozen between two messages, not between a message's answer and the write that records it
+	// as sent: that write failing would leave the message rightly "may have been delivered".
+	await new Promise((resolve) => setTimeout(resolve, interval / 2));
 	redis.server.pause();
 	// longer than a call's bound (5 s): the calls of that time fail, their writes stay queued
 	await new Promise((resolve) => setTimeout(resolve, 7000));
