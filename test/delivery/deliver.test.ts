@@ -37,7 +37,7 @@ function scripted(...answers: Array<SentMessage | Error>) {
 	return {
 		client: {
 			settings: { baseUrl: 'http://gw', wxid: 'wxid_s' },
-			callCgi,
+			call: callCgi,
 		} as unknown as GatewayClient,
 		callCgi,
 	};

@@ -62,7 +62,7 @@ function gateway() {
 	);
 	const client = {
 		settings: { baseUrl: 'http://gw', wxid: 'wxid_s' },
-		callCgi,
+		call: callCgi,
 	} as unknown as GatewayClient;
 	return { client, callCgi };
 }

@@ -214,3 +214,81 @@ test('any path goes through the proxy n8n names', async () => {
 	expect(answer.json).toMatchObject({ CgiBaseResponse: { Ret: 0 } });
 	expect(proxy.tunnels.slice(before)).toEqual([new URL(localUrl).host]);
 });
+
+describe('call(): what an operation asks for, answered as a cgi reply', () => {
+	test('a cdn call: POST with the MagicCgi query; a string ResponseData comes as ResponseText', async () => {
+		const reply = await clientOf(localUrl).call({
+			path: '/v2/cdnupload',
+			CgiCmd: 0,
+			CgiRequest: {
+				ToUserName: 'wxid_friend',
+				FileType: 5,
+				FileName: 'a.pdf',
+				FileUrl: 'https://e.x/a',
+			},
+		});
+		const url = new URL(seen[0].url, 'http://local');
+		expect(url.pathname).toBe('/prefix/v2/cdnupload');
+		expect(url.searchParams.get('funcname')).toBe('MagicCgi');
+		// The path is where the call goes, not part of what is sent.
+		expect(Object.keys(JSON.parse(seen[0].body))).toEqual(['CgiCmd', 'CgiRequest']);
+		expect(reply).toMatchObject({ Ret: 0, ResponseData: {} });
+		expect(reply.ResponseText).toBe('<appmsg appid="" sdkver="0"><type>6</type></appmsg>');
+	});
+
+	test('a cdn call WeChat refuses names what was refused', async () => {
+		answers['/prefix/v2/cdnupload'] = {
+			body: '{"CgiBaseResponse":{"Ret":-1,"ErrMsg":"fetch failed"},"ResponseData":null}',
+		};
+		try {
+			await expect(
+				clientOf(localUrl).call({ path: '/v2/cdnupload', CgiCmd: 0, CgiRequest: {} }),
+			).rejects.toMatchObject({
+				message: 'WeChat refused the upload: Ret -1 (fetch failed)',
+				delivery: 'rejected',
+			});
+		} finally {
+			answers['/prefix/v2/cdnupload'] = {
+				body: `{"CgiBaseResponse":{"Ret":0,"ErrMsg":""},"ResponseData":"<appmsg appid=\\"\\" sdkver=\\"0\\"><type>6</type></appmsg>"}`,
+			};
+		}
+	});
+
+	test("a read: GET, the account's wxid added when asked, JSON judged by its CgiBaseResponse", async () => {
+		const client = clientOf(localUrl);
+		const info = await client.call({ method: 'GET', path: '/v2/wechatinfo' });
+		expect(info.ResponseData).toEqual({
+			WeChatUsers: [{ Wxid: 'wxid_ab****', NickName: 'Bot', Uin: BIG_ID }],
+		});
+		await client.call({ method: 'GET', path: '/v2/login/push', forAccount: true });
+		expect(seen.map((s) => [s.method, s.url])).toEqual([
+			['GET', '/prefix/v2/wechatinfo'],
+			['GET', '/prefix/v2/login/push?wxid=wxid_paths'],
+		]);
+	});
+
+	test('a read whose page is not JSON comes as ResponseText, redacted', async () => {
+		const reply = await clientOf(localUrl).call({
+			method: 'GET',
+			path: '/v2/login/getqrcode',
+			query: { isIPad: '2' },
+			forAccount: true,
+		});
+		expect(seen[0].url).toBe('/prefix/v2/login/getqrcode?isIPad=2&wxid=wxid_paths');
+		expect(reply.ResponseText).toContain('data:image/png;base64,iVBORw0KGgo=');
+		expect(reply.ResponseText).not.toContain(SECRET);
+	});
+
+	test('a cgi without a path still goes to /v2/api', async () => {
+		const before = sim.calls.length;
+		const reply = await clientOf(sim.url).call(
+			appMsgCall(
+				'wxid_friend',
+				'<appmsg><title>t</title><type>5</type><url>https://e.x/</url></appmsg>',
+			),
+		);
+		expect(reply.ResponseData.NewMsgId).toBeDefined();
+		expect(sim.calls).toHaveLength(before + 1);
+		expect(sim.calls[before].query).toMatchObject({ funcname: 'MagicCgi' });
+	});
+});

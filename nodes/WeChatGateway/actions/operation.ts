@@ -1,6 +1,6 @@
 import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import type { CgiCall } from '../transport/client';
+import type { CdnCall, GatewayCall, ReadCall } from '../transport/client';
 import type { CgiReply } from '../transport/reply';
 
 /** Reads parameters for one item; an n8n-free seam so operations are plain functions. */
@@ -17,10 +17,10 @@ export interface ParameterReader {
 /**
  * The seam between an operation and the gateway. An operation is pure: it turns an item into a
  * `GatewayRequest`, and the send loop (`send/`) paces, retries and remembers each message
- * (`delivery/`) and shapes each answer into output items. What the coming operations need is
+ * (`delivery/`) and shapes each answer into output items. What operations need of it is
  * said here, so that each of them is its own file and one registry line:
  *
- * - **Where a call goes** (`GatewayCall`): a cgi body to `/v2/api` (every operation today), a cgi
+ * - **Where a call goes** (`GatewayCall`, the transport's): a cgi body to `/v2/api`, a cgi
  *   body to a cdn path with the MagicCgi query (`path: '/v2/cdnupload'`), or a read (`method:
  *   'GET'` of `/v2/wechatinfo`, `/v2/login/…`). The transport adds the account's wxid and the
  *   gateway's timeout to the query; an operation names only the path and its own query.
@@ -32,25 +32,18 @@ export interface ParameterReader {
  * - **An unpaced read** (`unpaced`): no turn is waited for, and nothing is remembered as sent
  *   to a chat (`recipients: ['']`).
  */
-export type GatewayCall = CgiCall | CdnCall | ReadCall;
-
-/** A cgi body posted to a cdn path of the gateway, with the query `funcname=MagicCgi`. */
-export interface CdnCall extends CgiCall {
-	path: '/v2/cdnupload' | '/v2/cdndownload';
-}
-
-/** A GET of one of the gateway's own pages about the account. */
-export interface ReadCall {
-	method: 'GET';
-	path: '/v2/wechatinfo' | '/v2/login/push' | '/v2/login/getqrcode';
-	query?: Record<string, string>;
-}
+export type { CdnCall, GatewayCall, ReadCall };
 
 /** One message as pacing, the run's ledger and Skip Duplicates count it. */
 export interface GatewayMessage {
 	call: GatewayCall;
-	/** The second step, made from the first step's answer (upload, then send). */
+	/**
+	 * The second step, made from the first step's answer (upload, then send); may throw when that
+	 * answer cannot make one (then nothing was sent).
+	 */
 	then?(firstReply: CgiReply): GatewayCall;
+	/** What the two steps are called in an error, e.g. `['upload', 'send']`. */
+	steps?: readonly [string, string];
 }
 
 /** Bytes for an output item's binary property; the send loop stores them the n8n way. */

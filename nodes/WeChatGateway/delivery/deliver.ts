@@ -1,5 +1,5 @@
 import { RET } from '../wechat';
-import type { CgiCall, GatewayClient } from '../transport/client';
+import type { GatewayCall, GatewayClient } from '../transport/client';
 import { GatewayError } from '../transport/errors';
 import type { CgiReply } from '../transport/reply';
 import type { CoordinationStore } from '../coordination/store';
@@ -27,7 +27,14 @@ export interface SendContext {
 
 /** One call to one recipient, and how its answer becomes the fields of the output item. */
 export interface AddressedCall<Fields extends Record<string, unknown>> {
-	call: CgiCall;
+	/** Identifies the message in every memory; with `then`, the first of its two steps. */
+	call: GatewayCall;
+	/** The second step, made from the first step's answer: both are this one message. */
+	then?(firstReply: CgiReply): GatewayCall;
+	/** What the two steps are called in an error, e.g. `['upload', 'send']`. */
+	steps?: readonly [string, string];
+	/** A read: asking twice changes nothing, so an answer that never came is asked for again. */
+	repeatable?: boolean;
 	/** May throw a GatewayError, e.g. `unknown` for a Ret 0 without a message id. */
 	readReply(reply: CgiReply): Fields;
 	/** Names the message in the sent ledger when a recipient gets several (the parts of a text). */
@@ -58,12 +65,45 @@ function tooFrequent(error: unknown): boolean {
 	);
 }
 
-function retryable(error: unknown, options: SendOptions): boolean {
+function retryable(error: unknown, options: SendOptions, repeatable = false): boolean {
 	if (!(error instanceof GatewayError)) return false;
 	if (error.reason === 'aborted' || error.repeats) return false;
 	if (error.delivery === 'notSent') return true;
 	if (tooFrequent(error)) return true;
-	return options.guarantee === 'atLeastOnce' && error.delivery === 'unknown';
+	return (options.guarantee === 'atLeastOnce' || repeatable) && error.delivery === 'unknown';
+}
+
+/**
+ * One attempt: the call, and for a message of two steps the second one made from the first
+ * answer. Whatever befell the first step, nothing reached the chat yet: it is `notSent`.
+ */
+async function callOnce(client: GatewayClient, message: AddressedCall<never>): Promise<CgiReply> {
+	if (!message.then) return client.call(message.call);
+	const [first, then] = message.steps ?? ['first step', 'second step'];
+	let second: GatewayCall;
+	try {
+		second = message.then(await client.call(message.call));
+	} catch (error) {
+		throw stepError(error, `Nothing was sent: the ${first} failed`, 'notSent');
+	}
+	return client
+		.call(second)
+		.catch((error: unknown) =>
+			Promise.reject(stepError(error, `The ${first} went through, but the ${then} failed`)),
+		);
+}
+
+/** A step's failure, said as such; the message's delivery stays what the step's was. */
+function stepError(error: unknown, prefix: string, delivery?: 'notSent'): GatewayError {
+	const text = error instanceof Error ? error.message : String(error);
+	if (!(error instanceof GatewayError))
+		return new GatewayError('badResponse', `${prefix}: ${text}`, delivery ?? 'unknown');
+	return new GatewayError(
+		error.reason,
+		`${prefix}: ${text}`,
+		delivery ?? error.delivery,
+		error.details,
+	);
 }
 
 function backoff(error: unknown, attempt: number, options: SendOptions): number {
@@ -167,8 +207,7 @@ async function attempts<Fields extends Record<string, unknown>>(
 			if (onTime) break;
 		}
 
-		const outcome = await client
-			.callCgi(message.call)
+		const outcome = await callOnce(client, message as AddressedCall<never>)
 			.then((reply) => ({ fields: message.readReply(reply) }))
 			.catch((error: unknown) => ({ error }));
 		if ('fields' in outcome) {
@@ -188,7 +227,7 @@ async function attempts<Fields extends Record<string, unknown>>(
 		} else if (!mayBeDelivered) {
 			await memory.notSent();
 		}
-		if (attempt < options.retries && retryable(error, options)) {
+		if (attempt < options.retries && retryable(error, options, message.repeatable)) {
 			const stoppedWhileWaiting = await failureOf(sleep(backoff(error, attempt, options), signal));
 			if (stoppedWhileWaiting !== undefined) throw stoppedOutcome(stoppedWhileWaiting);
 			continue;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 import type { CoordinationStore, SentRecord } from '../coordination/store';
-import type { CgiCall } from '../transport/client';
+import type { GatewayCall } from '../transport/client';
 import { MAX_DUPLICATE_WINDOW_MINUTES } from './options';
 
 /**
@@ -52,7 +52,7 @@ export interface MessageClaim {
  * node builds a request from the item's parameters alone (no time, no random id), so the same
  * content to the same chat gives the same fingerprint in every execution.
  */
-export function fingerprintOf(call: CgiCall): string {
+export function fingerprintOf(call: GatewayCall): string {
 	return createHash('sha256').update(JSON.stringify(call)).digest('hex');
 }
 
@@ -112,7 +112,7 @@ export async function claimMessage(
 	account: string,
 	itemIndex: number,
 	recipient: string,
-	call: CgiCall,
+	call: GatewayCall,
 	/** Retry On Fail within this run is the run ledger's: never mistaken for a duplicate. */
 	retryWithinRun: boolean,
 ): Promise<MessageClaim> {

@@ -22,6 +22,26 @@ export interface CgiCall {
 	CgiRequest: Record<string, unknown>;
 }
 
+/** A cgi body posted to a cdn path of the gateway, with the MagicCgi query. */
+export interface CdnCall extends CgiCall {
+	path: '/v2/cdnupload' | '/v2/cdndownload';
+}
+
+/** A GET of one of the gateway's own pages about the account. */
+export interface ReadCall {
+	method: 'GET';
+	path: '/v2/wechatinfo' | '/v2/login/push' | '/v2/login/getqrcode';
+	query?: Record<string, string>;
+	/** Adds the credential's wxid as `wxid` to the query (the login pages name the account so). */
+	forAccount?: boolean;
+}
+
+/**
+ * Where one call goes: a cgi body to `/v2/api`, a cgi body to a cdn path, or a read of a page.
+ * The client adds the account's wxid and the gateway's timeout where the gateway wants them.
+ */
+export type GatewayCall = CgiCall | CdnCall | ReadCall;
+
 /** cgi 222 (sendappmsg) of one `<appmsg>` to one recipient. */
 export function appMsgCall(toUserName: string, appMsgXml: string): CgiCall {
 	return {
@@ -56,6 +76,11 @@ export interface GatewayClientOptions {
 const MESSAGE_CGIS: ReadonlySet<number> = new Set([CGI.sendAppMsg, CGI.sendText]);
 /** The client waits this much longer than the gateway's own timeout, so the gateway answers first. */
 const DEFAULT_GRACE_MS = 5000;
+/** What a refusal of a path's call names: "WeChat refused the upload". */
+const REFUSED_AT: Readonly<Record<string, string>> = {
+	'/v2/cdnupload': 'the upload',
+	'/v2/cdndownload': 'the download',
+};
 /** A gateway answer is a few hundred bytes; anything this large is not one and is not read. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
@@ -120,14 +145,46 @@ export class GatewayClient {
 		return this.tracking.isLost;
 	}
 
+	/**
+	 * Any call an operation makes, answered as a CgiReply: a cgi (to `/v2/api` or a cdn path) as
+	 * `callCgi` judges it; a page's JSON judged by its CgiBaseResponse when it has one, and a page
+	 * that is not JSON (the login QR code) in `ResponseText`.
+	 */
+	async call(call: GatewayCall): Promise<CgiReply> {
+		if ('method' in call) {
+			const query = call.forAccount ? { ...call.query, wxid: this.settings.wxid } : call.query;
+			const answer = await this.callPath({ method: 'GET', path: call.path, query });
+			if (!answer.json)
+				return { Ret: RET.ok, ErrMsg: '', ResponseData: {}, ResponseText: answer.text };
+			if (answer.json.CgiBaseResponse === undefined)
+				return { Ret: RET.ok, ErrMsg: '', ResponseData: answer.json };
+			return this.judged(REFUSED_AT[call.path] ?? call.path, answer.json, false);
+		}
+		if ('path' in call) {
+			const { CgiCmd, CgiRequest } = call;
+			const body = stringifyJsonExact({ CgiCmd, CgiRequest });
+			const url = this.url({ method: 'POST', path: call.path, cgiQuery: true });
+			const { json } = await this.send('POST', url, body);
+			return this.judged(REFUSED_AT[call.path], json as Record<string, unknown>, true);
+		}
+		return this.callCgi(call);
+	}
+
 	/** Any cgi. Resolves only when the gateway says Ret 0; any other Ret is a `rejected` error. */
 	async callCgi(call: CgiCall): Promise<CgiReply> {
 		// stringifyJsonExact writes a request's 64-bit integers (JsonInteger) as bare numbers.
 		const { json } = await this.send('POST', this.cgiEndpoint, stringifyJsonExact(call));
-		const answer = json as Record<string, unknown>;
+		const what = MESSAGE_CGIS.has(call.CgiCmd) ? 'the message' : `cgi ${call.CgiCmd}`;
+		return this.judged(what, json as Record<string, unknown>, false);
+	}
+
+	/**
+	 * An answer with a CgiBaseResponse, Ret 0 or a `rejected` error naming `what` was refused.
+	 * `textData`: its ResponseData may be a string (cdnupload answers the `<appmsg>` to send).
+	 */
+	private judged(what: string, answer: Record<string, unknown>, textData: boolean): CgiReply {
 		const { ret, errMsg } = readBaseResponse(answer, this.redact);
 		if (ret !== RET.ok) {
-			const what = MESSAGE_CGIS.has(call.CgiCmd) ? 'the message' : `cgi ${call.CgiCmd}`;
 			throw new GatewayError(
 				'ret',
 				`WeChat refused ${what}: Ret ${ret}${errMsg ? ` (${errMsg})` : ''}`,
@@ -143,7 +200,8 @@ export class GatewayClient {
 				? (data as Record<string, unknown>)
 				: {};
 		const list = Array.isArray(data) ? { ResponseList: data } : {};
-		return { Ret: ret, ErrMsg: errMsg, ResponseData: responseData, ...list };
+		const text = textData && typeof data === 'string' ? { ResponseText: data } : {};
+		return { Ret: ret, ErrMsg: errMsg, ResponseData: responseData, ...list, ...text };
 	}
 
 	/**

@@ -10,6 +10,8 @@ export interface CgiReply {
 	ResponseData: Record<string, unknown>;
 	/** The answer's ResponseData when it is a list: cgi 182 answers one contact per id asked. */
 	ResponseList?: unknown[];
+	/** A string ResponseData (cdnupload's `<appmsg>`), or a page that is not JSON (the QR code). */
+	ResponseText?: string;
 }
 
 /** What a sent message's answer says; the fields of its output item. */

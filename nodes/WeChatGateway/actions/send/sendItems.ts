@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { deliver, type AddressedCall, type SendContext } from '../../delivery/deliver';
+import { deliver, type SendContext } from '../../delivery/deliver';
 import { readSendOptions } from '../../delivery/options';
 import { readGatewaySettings } from '../../transport/credential';
 import { GatewayClient, type GatewayClientOptions } from '../../transport/client';
 import { toNodeError } from '../errors';
 import { parameterReaders } from '../itemParameters';
-import type { GatewayMessage, GatewayRequest, SendOperation } from '../operation';
+import type { GatewayRequest, SendOperation } from '../operation';
 import { inLanes } from './lanes';
 import { errorItem, PartNotSentError, successItems } from './outputItems';
 import { prepareWhileSending } from './prepareAhead';
@@ -23,19 +23,6 @@ type Prepared =
 /** Thrown inside the send loop to stop the run; the summary is added once the lanes settled. */
 class StopRun {
 	constructor(readonly nodeError: Error) {}
-}
-
-/**
- * What delivery sends for one message. The client posts cgi bodies to `/v2/api`; a message of
- * another path or of two steps needs the transport for it first, and says so.
- */
-function deliverable(message: GatewayMessage): Pick<AddressedCall<never>, 'call'> {
-	const { call } = message;
-	if ('path' in call || message.then)
-		throw new Error(
-			`This version of the node cannot send a message to ${'path' in call ? call.path : 'two endpoints'}`,
-		);
-	return { call };
 }
 
 /**
@@ -100,8 +87,10 @@ export async function sendItems(
 	): Promise<{ items: INodeExecutionData[]; failed: boolean }> => {
 		let outcome;
 		try {
+			const message = request.messageFor(recipient, part);
 			outcome = await deliver(sendContext, itemIndex, recipient, {
-				...deliverable(request.messageFor(recipient, part)),
+				...message,
+				repeatable: 'method' in message.call,
 				readReply: request.readReply,
 				// Each part is its own message in the sent ledger: a retry resumes at the part that failed.
 				ledgerKey: part > 0 ? `${recipient}\u0000part ${part}` : undefined,
