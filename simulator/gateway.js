@@ -183,6 +183,24 @@ function preciseNow() {
 	return performance.timeOrigin + performance.now();
 }
 
+/**
+ * What every sent message's record starts with: when the call came and was answered, who sent
+ * it to whom, and the id it got (see `messages` in the README).
+ */
+function messageRecord(call, query, cgiCmd, toUserName, newMsgId) {
+	return {
+		at: call.at,
+		receivedAt: call.receivedAt,
+		sentAt: preciseNow(),
+		callNumber: call.callNumber,
+		wxid: query.wxid,
+		timeout: query.timeout,
+		cgiCmd,
+		toUserName,
+		newMsgId,
+	};
+}
+
 /** The gateway's routes, from the end of the path (a gateway may sit under a prefix). */
 const GATEWAY_PATH = /\/v2\/(api|cdnupload|cdndownload|wechatinfo|login\/push|login\/getqrcode)$/;
 const ACCOUNT_ROUTES = new Set(['wechatinfo', 'login/push', 'login/getqrcode']);
@@ -240,7 +258,11 @@ async function startGatewaySimulator(options = {}) {
 		throw new Error(`textResponseShape must be one of ${[...TEXT_RESPONSE_SHAPES].join(', ')}`);
 	const gatewaySocket = createGatewaySocket({ accounts, authHeader });
 	const extras = createGatewayExtras({ options, socket: gatewaySocket, sent, sendJson, log });
-	extras.connect({ allocateId: () => (nextMsgId++).toString(), preciseNow, faults: () => faults });
+	extras.connect({
+		allocateId: () => (nextMsgId++).toString(),
+		messageRecord,
+		faults: () => faults,
+	});
 
 	function addFault(rule) {
 		if (!rule || typeof rule.action !== 'string') throw new Error('a fault needs an "action"');
@@ -367,17 +389,9 @@ async function startGatewaySimulator(options = {}) {
 		const newMsgId = (nextMsgId++).toString();
 		const clientMsgId = `${query.wxid}_${Date.now()}_${++clientSeq}`;
 		const message = {
-			at: call.at,
-			receivedAt: call.receivedAt,
-			sentAt: preciseNow(),
-			callNumber,
-			wxid: query.wxid,
-			timeout: query.timeout,
-			cgiCmd: CGI_SEND_APP_MSG,
-			toUserName: request.ToUserName,
+			...messageRecord(call, query, CGI_SEND_APP_MSG, request.ToUserName, newMsgId),
 			type: checked.type,
 			appMsgXml: request.AppMsgXml,
-			newMsgId,
 			clientMsgId,
 		};
 		// Like a real gateway, the sent message comes back over the socket as the account's own.
@@ -447,17 +461,7 @@ async function startGatewaySimulator(options = {}) {
 
 		const newMsgId = (nextMsgId++).toString();
 		const now = Math.floor(Date.now() / 1000);
-		const message = {
-			at: call.at,
-			receivedAt: call.receivedAt,
-			sentAt: preciseNow(),
-			callNumber: call.callNumber,
-			wxid: query.wxid,
-			timeout: query.timeout,
-			cgiCmd: body.CgiCmd,
-			toUserName: request.ToUserName,
-			newMsgId,
-		};
+		const message = messageRecord(call, query, body.CgiCmd, request.ToUserName, newMsgId);
 		let answer;
 		if (text && text.ok) {
 			const numericClientId = Date.now() * 1000 + (++commandState.clientMsgSeq % 1000);

@@ -21,10 +21,9 @@ const { createAccount } = require('./account');
  *   log: (entry: object) => void }} deps
  */
 function createGatewayExtras({ options, socket, sent, sendJson, log }) {
-	/** @type {{ allocateId: () => string, preciseNow: () => number, faults: () => any[] }} */
+	/** @type {{ allocateId: () => string, messageRecord: (...args: any[]) => Record<string, unknown>, faults: () => any[] }} */
 	let gateway;
 	const allocateId = () => gateway.allocateId();
-	const preciseNow = () => gateway.preciseNow();
 	/** The first rule for this file route that is not used up. */
 	function takeFileFault(route) {
 		const fault = gateway
@@ -91,15 +90,7 @@ function createGatewayExtras({ options, socket, sent, sendJson, log }) {
 			setImmediate(() => socket.inject(echo));
 		}
 		const message = {
-			at: call.at,
-			receivedAt: call.receivedAt,
-			sentAt: preciseNow(),
-			callNumber: call.callNumber,
-			wxid: query.wxid,
-			timeout: query.timeout,
-			cgiCmd: body.CgiCmd,
-			toUserName: request.ToUserName,
-			newMsgId: outcome.newMsgId,
+			...gateway.messageRecord(call, query, body.CgiCmd, request.ToUserName, outcome.newMsgId),
 			request: requestText,
 			...outcome.fields,
 		};
