@@ -24,6 +24,8 @@ export interface Memory {
 	 * worker's): then this turn is given back and a new one taken.
 	 */
 	onTime(): Promise<boolean>;
+	/** Hands back the turn just waited for: the message does not go on it. */
+	giveBackTurn(): Promise<void>;
 }
 
 /** Written before a call when the ledger is shared: what a retry finds if this process dies. */
@@ -96,6 +98,11 @@ export function memoryFor(
 				`this process was more than ${lateness} ms late for ${MAX_LATE_TURNS} turns in a row (it is too busy), and a late send would land closer than the interval to the one after it`,
 				'unsupported',
 			);
+		},
+		giveBackTurn: async () => {
+			// Best effort: a turn left taken only delays the account's next one.
+			await giveBack?.().catch(() => undefined);
+			giveBack = undefined;
 		},
 		waitForTurn: async () => {
 			// A stopped execution takes no turn: its remaining items must not push back the
