@@ -19,6 +19,7 @@ import { MAX_LATE_TURNS, turnLatenessMs } from '../../nodes/WeChatGateway/delive
 import { DEFAULT_SEND_OPTIONS } from '../../nodes/WeChatGateway/delivery/options';
 import { appMsgCall, type GatewayClient } from '../../nodes/WeChatGateway/transport/client';
 import { readSentMessage, type CgiReply } from '../../nodes/WeChatGateway/transport/reply';
+import { recordCase } from '../support/accounting';
 
 const INTERVAL = 1000;
 const RUN = runKey({ executionId: 'late-1', nodeName: 'WeChat', runIndex: 0 });
@@ -85,10 +86,22 @@ const send = (store: InProcessStore, client: GatewayClient) =>
 		{ call: appMsgCall('wxid_a', '<appmsg/>'), readReply: readSentMessage },
 	);
 
+/** A row of the fault table (npm run test:faults): one message, what became of it. */
+const row = (name: string, outcome: string) =>
+	recordCase({
+		group: 'Pacing',
+		name,
+		cases: 1,
+		outcomes: { [outcome]: 1 },
+		lost: 0,
+		duplicated: 0,
+		misreported: 0,
+	});
+
 describe.each([
-	['a shared store (Redis)', true],
+	['a shared store', true],
 	["this process's store", false],
-])('%s', (_name, shared) => {
+])('%s', (name, shared) => {
 	test('turns are spaced beyond the interval by twice the lateness a turn may be used with', async () => {
 		const store = new CountedStore(0, shared);
 		await send(store, gateway().client);
@@ -104,6 +117,7 @@ describe.each([
 		// every turn but the one used went back (a loaded machine may add a late one of its own)
 		expect(store.givenBack).toBeGreaterThanOrEqual(1);
 		expect(store.policies).toHaveLength(store.givenBack + 1);
+		row(`a turn woken up late for, ${name}: given back, taken anew`, 'sent once, on time');
 	});
 
 	test(`late for ${MAX_LATE_TURNS} turns in a row: not sent, every turn given back, the ledger clean`, async () => {
@@ -122,5 +136,9 @@ describe.each([
 		expect(store.givenBack).toBe(MAX_LATE_TURNS);
 		// the entry written ahead of the send is taken back: a retry sends it, not "uncertain"
 		expect(await store.lookupInRun(RUN, 0, 'wxid_a')).toBeUndefined();
+		row(
+			`late for ${MAX_LATE_TURNS} turns in a row, ${name}`,
+			'error:notSent, every turn given back',
+		);
 	});
 });
