@@ -16,7 +16,10 @@ if now > tonumber(ARGV[1]) then return redis.error_reply('LATE the caller stoppe
  * still agree): the account's next free moment and the recipients it messaged in the last
  * minute decide when this message may go; the moment after it (interval plus jitter) and this
  * recipient are written back before any other reservation can run.
- * Returns { wait from now, the next free moment written, the one it replaced, the turn's moment }.
+ * Returns { wait from now, the next free moment written, the one it replaced, the turn's moment,
+ * what it did to the window: this recipient's earlier moment ('' when it had none) and the
+ * recipient it evicted with its moment (empty when none) }, so that a turn given back can be
+ * undone whole.
  */
 const RESERVE_TURN = `${FENCE}
 local interval = tonumber(ARGV[2])
@@ -26,25 +29,39 @@ local recipient = ARGV[5]
 local minute = tonumber(ARGV[6])
 local before = redis.call('GET', KEYS[1]) or '0'
 local at = math.max(now, tonumber(before))
+local previous = ''
+local evicted = {}
 if limit > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', at - minute)
-  if not redis.call('ZSCORE', KEYS[2], recipient) and redis.call('ZCARD', KEYS[2]) >= limit then
-    local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-    at = math.max(at, tonumber(oldest[2]) + minute)
-    redis.call('ZREM', KEYS[2], oldest[1])
+  previous = redis.call('ZSCORE', KEYS[2], recipient) or ''
+  if previous == '' and redis.call('ZCARD', KEYS[2]) >= limit then
+    evicted = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+    at = math.max(at, tonumber(evicted[2]) + minute)
+    redis.call('ZREM', KEYS[2], evicted[1])
   end
   redis.call('ZADD', KEYS[2], at, recipient)
   redis.call('PEXPIRE', KEYS[2], at - now + minute)
 end
 local nextFree = at + interval + jitter
 redis.call('SET', KEYS[1], tostring(nextFree), 'PX', nextFree - now + minute)
-return { at - now, tostring(nextFree), before, tostring(at) }
+return { at - now, tostring(nextFree), before, tostring(at), previous, evicted }
 `;
 
-/** Hands a turn back when nobody reserved after it: the next free moment is still ours. */
+/**
+ * Hands a turn back when nobody reserved after it (the next free moment is still ours): the
+ * next free moment it replaced comes back, and so does the recipients window (ARGV[4] '1' when
+ * the turn entered it): this recipient's earlier moment, or none, and the recipient it evicted.
+ * Anything the reservation cleaned out of the window had aged out for every later one as well.
+ */
 const GIVE_BACK_TURN = `${FENCE}
 if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end
 if ARGV[3] == '0' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[3], 'KEEPTTL') end
+if ARGV[4] == '1' then
+  if ARGV[6] == '' then redis.call('ZREM', KEYS[2], ARGV[5]) else redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5]) end
+  if ARGV[8] ~= '' then redis.call('ZADD', KEYS[2], ARGV[8], ARGV[7]) end
+  local newest = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+  if newest[2] then redis.call('PEXPIRE', KEYS[2], math.max(1, tonumber(newest[2]) - now + tonumber(ARGV[9]))) end
+end
 return 1
 `;
 
@@ -98,7 +115,7 @@ return 0
 /** Each script, with how many keys it takes (undefined: the count is passed first). */
 export const SCRIPTS = {
 	reserveTurn: { numberOfKeys: 2, lua: RESERVE_TURN },
-	giveBackTurn: { numberOfKeys: 1, lua: GIVE_BACK_TURN },
+	giveBackTurn: { numberOfKeys: 2, lua: GIVE_BACK_TURN },
 	claimSent: { numberOfKeys: undefined, lua: CLAIM_SENT },
 	rememberSent: { numberOfKeys: undefined, lua: REMEMBER_SENT },
 	releaseSent: { numberOfKeys: undefined, lua: RELEASE_SENT },
@@ -112,7 +129,9 @@ type Arg = string | number;
 
 /** The scripts as ioredis commands: keys first (or their count, then keys), then the fence, then the rest. */
 export interface ScriptCommands {
-	reserveTurn(...keysThenArgs: Arg[]): Promise<[number, string, string, string]>;
+	reserveTurn(
+		...keysThenArgs: Arg[]
+	): Promise<[number, string, string, string, string, [string, string] | []]>;
 	giveBackTurn(...keysThenArgs: Arg[]): Promise<number>;
 	claimSent(keyCount: number, ...keysThenArgs: Arg[]): Promise<string | null>;
 	rememberSent(keyCount: number, ...keysThenArgs: Arg[]): Promise<number>;

@@ -158,10 +158,11 @@ export class RedisStore implements CoordinationStore {
 		const tag = `${NAMESPACE}:{pace:${hashed(account)}}`;
 		const nextFreeKey = `${tag}:next`;
 		const jitterMs = Math.floor(policy.intervalMs * (policy.jitterRatio ?? 0.3) * this.random());
-		const [waitMs, reservedUntil, before, turnAt] = await this.call((fence) =>
+		const recipientsKey = `${tag}:recipients`;
+		const [waitMs, reservedUntil, before, turnAt, previous, evicted] = await this.call((fence) =>
 			this.redis.reserveTurn(
 				nextFreeKey,
-				`${tag}:recipients`,
+				recipientsKey,
 				fence,
 				policy.intervalMs,
 				policy.maxRecipientsPerMinute,
@@ -170,12 +171,26 @@ export class RedisStore implements CoordinationStore {
 				this.windowMs,
 			),
 		);
+		const [evictedName = '', evictedAt = ''] = evicted;
+		const enteredWindow = policy.maxRecipientsPerMinute > 0 ? '1' : '0';
 		return {
 			waitMs: Number(waitMs),
 			turnAt: Number(turnAt),
 			giveBack: async () => {
 				await this.call((fence) =>
-					this.redis.giveBackTurn(nextFreeKey, fence, reservedUntil, before),
+					this.redis.giveBackTurn(
+						nextFreeKey,
+						recipientsKey,
+						fence,
+						reservedUntil,
+						before,
+						enteredWindow,
+						recipient,
+						previous,
+						evictedName,
+						evictedAt,
+						this.windowMs,
+					),
 				);
 			},
 		};

@@ -5,7 +5,12 @@ import type { CgiReply } from '../transport/reply';
 import type { CoordinationStore } from '../coordination/store';
 import type { SendOptions } from './options';
 import { sleep } from './pacer';
-import { claimMessage, type EarlierSend, type ExecutionScope } from './earlierSends';
+import {
+	claimMessage,
+	type EarlierSend,
+	type ExecutionScope,
+	type MessageClaim,
+} from './earlierSends';
 import { failureOf, memoryFor, type Memory } from './memory';
 
 /** What every message of one node run shares: the client, the options and the run's identity. */
@@ -151,12 +156,8 @@ export async function deliver<Fields extends Record<string, unknown>>(
 				earlier !== undefined,
 			)
 		: undefined;
-	if (claim?.earlier) {
-		const { entry } = claim.earlier;
-		const fields = (entry.state === 'sent' ? (entry.result ?? {}) : {}) as Fields;
-		return { fields, possibleDuplicate: false, skipped: claim.earlier };
-	}
-	const outcome = await attempts(context, memory, message, mayBeDelivered, claim?.sent).then(
+	if (claim?.earlier) return skippedFor<Fields>(claim.earlier);
+	const outcome = await attempts(context, memory, message, mayBeDelivered, claim).then(
 		(delivered) => ({ delivered }),
 		(error: unknown) => ({ error }),
 	);
@@ -167,14 +168,21 @@ export async function deliver<Fields extends Record<string, unknown>>(
 	throw error;
 }
 
+/** A message not sent because an earlier execution sent it: that send's fields, if it has them. */
+function skippedFor<Fields>(earlier: EarlierSend): Delivered<Fields> {
+	const { entry } = earlier;
+	const fields = (entry.state === 'sent' ? (entry.result ?? {}) : {}) as Fields;
+	return { fields, possibleDuplicate: false, skipped: earlier };
+}
+
 /** The attempts of one message, paced and retried as far as that cannot duplicate it. */
 async function attempts<Fields extends Record<string, unknown>>(
 	context: SendContext,
 	memory: Memory,
 	message: AddressedCall<Fields>,
 	anEarlierTryMayHaveDelivered: boolean,
-	/** Also records the send across executions; written alongside the run's ledger, not after it. */
-	alsoRecordSent: (result: Fields) => Promise<void> = async () => undefined,
+	/** Its place across executions: taken on its turn, written alongside the run's ledger. */
+	claim?: MessageClaim,
 ): Promise<Delivered<Fields>> {
 	const { client, options, signal } = context;
 	let mayBeDelivered = anEarlierTryMayHaveDelivered;
@@ -199,12 +207,26 @@ async function attempts<Fields extends Record<string, unknown>>(
 				if (unrecorded !== undefined) throw stoppedOutcome(unrecorded);
 				writtenAhead = true;
 			}
+			// Claimed across executions only now that its turn has come: a process that dies while
+			// waiting for the turn must not leave a never-sent message claimed.
+			const taken = await (claim?.take() ?? Promise.resolve(undefined)).then(
+				(earlier) => ({ earlier }),
+				(error: unknown) => ({ error }),
+			);
+			if ('error' in taken || taken.earlier) {
+				await memory.giveBackTurn();
+				if (writtenAhead) await memory.notSent();
+				if ('error' in taken) throw stoppedOutcome(taken.error);
+				return skippedFor<Fields>(taken.earlier!);
+			}
 			// Checked after the last wait before the call: only the call itself comes after it.
 			const onTime = await memory.onTime().catch(async (tooLate: unknown) => {
 				if (writtenAhead) await memory.notSent();
 				throw stoppedOutcome(tooLate);
 			});
 			if (onTime) break;
+			// Late: the claim goes back with the turn, and is taken again on the next one.
+			if (!mayBeDelivered) await claim?.notSent();
 		}
 
 		const outcome = await callOnce(client, message as AddressedCall<never>)
@@ -214,7 +236,7 @@ async function attempts<Fields extends Record<string, unknown>>(
 			// Side by side: with the store unreachable, the two writes cost one bounded wait.
 			await Promise.all([
 				memory.record({ state: 'sent', result: outcome.fields }),
-				alsoRecordSent(outcome.fields),
+				claim?.sent(outcome.fields),
 			]);
 			return { fields: outcome.fields, possibleDuplicate: mayBeDelivered };
 		}
@@ -225,7 +247,7 @@ async function attempts<Fields extends Record<string, unknown>>(
 			lastUnknown = error;
 			await memory.record({ state: 'uncertain', error });
 		} else if (!mayBeDelivered) {
-			await memory.notSent();
+			await Promise.all([memory.notSent(), claim?.notSent()]);
 		}
 		if (attempt < options.retries && retryable(error, options, message.repeatable)) {
 			const stoppedWhileWaiting = await failureOf(sleep(backoff(error, attempt, options), signal));

@@ -39,9 +39,20 @@ export interface EarlierSend {
 	foundBy: 'window' | 'retry';
 }
 
-/** One message's place in the memory, from before its first attempt until its fate is known. */
+/**
+ * One message's place in the memory. Looked up before its turn (reads only); claimed just
+ * before the call, once its turn has come, so a process that dies while waiting for the turn
+ * leaves nothing behind that would stop a later execution from sending it.
+ */
 export interface MessageClaim {
+	/** Found before the turn: the message is not sent. */
 	earlier?: EarlierSend;
+	/**
+	 * Writes the message down as under way (uncertain), unless another execution got there
+	 * first: then returns its send, writes nothing for this one, and the message is not sent.
+	 * Held until `notSent`; taking it again while held does nothing.
+	 */
+	take(): Promise<EarlierSend | undefined>;
 	sent(result: Record<string, unknown>): Promise<void>;
 	/** It surely did not go out (rejected, or never written): the entry made before is taken back. */
 	notSent(): Promise<void>;
@@ -92,19 +103,21 @@ function nextToken(): string {
 }
 
 const NOTHING_TO_DO: Omit<MessageClaim, 'earlier'> = {
+	take: async () => undefined,
 	sent: async () => undefined,
 	notSent: async () => undefined,
 };
 
 /**
- * Looks for an earlier send of this message and, if there is none, writes it down as under
- * way (uncertain) before it goes, so an execution that dies while the gateway has it leaves
- * it uncertain and never unrecorded.
+ * Looks for an earlier send of this message; the claim it returns writes it down as under way
+ * (uncertain) just before it goes, so an execution that dies while the gateway has it leaves it
+ * uncertain and never unrecorded.
  *
  * Three ways find it: the window (this account, this chat, this content, however it was
  * sent); the execution a retry retries (its node, item index and content); and, when the
  * retried execution's id is not reachable, the last execution of this workflow's node that
- * sent this content at this item index.
+ * sent this content at this item index. The window is looked at again, atomically, when the
+ * claim is taken: of two executions racing with one message, one sends it.
  */
 export async function claimMessage(
 	store: CoordinationStore,
@@ -131,39 +144,58 @@ export async function claimMessage(
 	const ownKeys = scope.retryOfReachable
 		? [inExecution(scope.executionId)]
 		: [inExecution(scope.executionId), workflowKey];
+	const windowed = scope.windowMs > 0 && !retryWithinRun;
 
-	const skipping = async (earlier: EarlierSend): Promise<MessageClaim> => {
+	const skipping = async (earlier: EarlierSend): Promise<EarlierSend> => {
 		// This execution now stands for it too: a retry of this one skips it as well.
 		await store.rememberSent(ownKeys, earlier.entry, SENT_KEEP_MS);
-		return { earlier, ...NOTHING_TO_DO };
+		return earlier;
 	};
 
 	if (scope.retry && !retryWithinRun) {
 		const found = await store.recallSent(scope.retryOf ? inExecution(scope.retryOf) : workflowKey);
-		if (found) return skipping({ entry: found, foundBy: 'retry' });
+		if (found)
+			return { earlier: await skipping({ entry: found, foundBy: 'retry' }), ...NOTHING_TO_DO };
+	}
+	if (windowed) {
+		const found = await store.recallSent(windowKey);
+		if (found && found.at >= Date.now() - scope.windowMs)
+			return { earlier: await skipping({ entry: found, foundBy: 'window' }), ...NOTHING_TO_DO };
 	}
 
-	const now = Date.now();
-	const entry: SentRecord = {
-		state: 'uncertain',
-		at: now,
-		token: nextToken(),
-		executionId: scope.executionId,
-	};
 	const keys = [windowKey, ...ownKeys];
-	if (scope.windowMs > 0 && !retryWithinRun) {
-		const found = await store.claimSent(keys, entry, SENT_KEEP_MS, now - scope.windowMs);
-		if (found) return skipping({ entry: found, foundBy: 'window' });
-	} else {
-		await store.rememberSent(keys, entry, SENT_KEEP_MS);
-	}
+	let held: SentRecord | undefined;
 	return {
+		take: async () => {
+			if (held) return undefined;
+			const now = Date.now();
+			const entry: SentRecord = {
+				state: 'uncertain',
+				at: now,
+				token: nextToken(),
+				executionId: scope.executionId,
+			};
+			if (windowed) {
+				const found = await store.claimSent(keys, entry, SENT_KEEP_MS, now - scope.windowMs);
+				if (found) return skipping({ entry: found, foundBy: 'window' });
+			} else {
+				await store.rememberSent(keys, entry, SENT_KEEP_MS);
+			}
+			held = entry;
+			return undefined;
+		},
 		// After the call, a failed write must not turn a sent message into an error: the
 		// uncertain entry stays, and nothing sends it again.
-		sent: (result) =>
-			store
-				.rememberSent(keys, { ...entry, state: 'sent', result }, SENT_KEEP_MS)
-				.catch(() => undefined),
-		notSent: () => store.releaseSent(keys, entry.token).catch(() => undefined),
+		sent: async (result) => {
+			if (held)
+				await store
+					.rememberSent(keys, { ...held, state: 'sent', result }, SENT_KEEP_MS)
+					.catch(() => undefined);
+		},
+		notSent: async () => {
+			const token = held?.token;
+			held = undefined;
+			if (token) await store.releaseSent(keys, token).catch(() => undefined);
+		},
 	};
 }

@@ -20,10 +20,12 @@ export interface Memory {
 	/**
 	 * Whether the turn just waited for is still now. A process that was busy between taking a turn
 	 * and getting here (its event loop blocked by other executions) would send late, closer to
-	 * the next turn than the interval, and the next turn may be another worker's: then this turn
-	 * is given back and a new one taken.
+	 * the next turn than the interval (its own next message's, another execution's or another
+	 * worker's): then this turn is given back and a new one taken.
 	 */
 	onTime(): Promise<boolean>;
+	/** Hands back the turn just waited for: the message does not go on it. */
+	giveBackTurn(): Promise<void>;
 }
 
 /** Written before a call when the ledger is shared: what a retry finds if this process dies. */
@@ -34,9 +36,10 @@ const IN_FLIGHT = new GatewayError(
 );
 
 /**
- * How late a shared turn may still be used. Turns on a shared store are spaced by twice this
- * beyond the interval, so a turn used this late, plus the trip to the gateway, still lands an
- * interval after the one before it.
+ * How late a turn may still be used. Turns are spaced by twice this beyond the interval, so a
+ * turn used this late, plus the trip to the gateway, still lands an interval after the one
+ * before it. The same in one process as across workers: a process's timer that wakes late
+ * brings its send closer to the next one just as another worker's would.
  */
 export function turnLatenessMs(intervalMs: number): number {
 	return Math.max(5, Math.min(50, intervalMs * 0.1));
@@ -60,12 +63,10 @@ export function memoryFor(
 ): Memory {
 	const paced = pacing.intervalMs > 0 || pacing.maxRecipientsPerMinute > 0;
 	// In one process the ledger dies with the process that writes it: writing ahead buys
-	// nothing there, and the process's turns are used by the loop that took them.
+	// nothing there.
 	const ahead = store.shared && run !== undefined;
 	const lateness = turnLatenessMs(pacing.intervalMs);
-	const spaced = store.shared
-		? { ...pacing, intervalMs: pacing.intervalMs + 2 * lateness }
-		: pacing;
+	const spaced = { ...pacing, intervalMs: pacing.intervalMs + 2 * lateness };
 	let dueAt = Number.NEGATIVE_INFINITY;
 	let giveBack: (() => Promise<void>) | undefined;
 	let lateTurns = 0;
@@ -84,7 +85,7 @@ export function memoryFor(
 			if (ahead) await store.forgetInRun(run, itemIndex, slot).catch(() => undefined);
 		},
 		onTime: async () => {
-			if (!store.shared || !paced || performance.now() - dueAt <= lateness) {
+			if (!paced || performance.now() - dueAt <= lateness) {
 				lateTurns = 0;
 				return true;
 			}
@@ -97,6 +98,11 @@ export function memoryFor(
 				`this process was more than ${lateness} ms late for ${MAX_LATE_TURNS} turns in a row (it is too busy), and a late send would land closer than the interval to the one after it`,
 				'unsupported',
 			);
+		},
+		giveBackTurn: async () => {
+			// Best effort: a turn left taken only delays the account's next one.
+			await giveBack?.().catch(() => undefined);
+			giveBack = undefined;
 		},
 		waitForTurn: async () => {
 			// A stopped execution takes no turn: its remaining items must not push back the

@@ -2,39 +2,68 @@ import type { PacingPolicy, Turn } from '../store';
 
 const MINUTE = 60_000;
 
+/** What one reservation did to an account, so that giving its turn back can undo it whole. */
+interface Reservation {
+	at: number;
+	nextFreeBefore: number;
+	lastTurnBefore: number;
+	/** Set when the turn entered the recipients window. */
+	window?: { recipient: string; previous?: number; evicted?: [string, number] };
+}
+
 class AccountPace {
 	nextFreeAt = 0;
 	/** The last turn given; a minute after it, and past nextFreeAt, the account has no history. */
 	lastTurnAt = 0;
 	/** recipient -> when it last got a turn, oldest first. */
-	readonly recentRecipients = new Map<string, number>();
+	recentRecipients = new Map<string, number>();
 
-	reserve(recipient: string, policy: PacingPolicy, now: number, random: () => number): number {
-		let at = Math.max(now, this.nextFreeAt);
+	reserve(recipient: string, policy: PacingPolicy, now: number, random: () => number): Reservation {
+		const reservation: Reservation = {
+			at: Math.max(now, this.nextFreeAt),
+			nextFreeBefore: this.nextFreeAt,
+			lastTurnBefore: this.lastTurnAt,
+		};
 		if (policy.maxRecipientsPerMinute > 0)
-			at = this.respectRecipientLimit(recipient, at, policy.maxRecipientsPerMinute);
+			this.respectRecipientLimit(recipient, reservation, policy.maxRecipientsPerMinute);
 		const jitter = policy.intervalMs * (policy.jitterRatio ?? 0.3) * random();
-		this.nextFreeAt = at + policy.intervalMs + jitter;
-		this.lastTurnAt = at;
-		return at;
+		this.nextFreeAt = reservation.at + policy.intervalMs + jitter;
+		this.lastTurnAt = reservation.at;
+		return reservation;
 	}
 
-	private respectRecipientLimit(recipient: string, at: number, limit: number): number {
+	/**
+	 * Puts the account back as it was before `reservation`, which must be the last one taken.
+	 * What the reservation cleaned out of the window had aged out for every later one as well.
+	 */
+	undo({ nextFreeBefore, lastTurnBefore, window }: Reservation): void {
+		this.nextFreeAt = nextFreeBefore;
+		this.lastTurnAt = lastTurnBefore;
+		if (!window) return;
+		const entries = [...this.recentRecipients].filter(([name]) => name !== window.recipient);
+		if (window.previous !== undefined) entries.push([window.recipient, window.previous]);
+		if (window.evicted) entries.push(window.evicted);
+		this.recentRecipients = new Map(entries.sort((a, b) => a[1] - b[1]));
+	}
+
+	private respectRecipientLimit(recipient: string, reservation: Reservation, limit: number): void {
 		for (const [name, time] of this.recentRecipients) {
-			if (time > at - MINUTE) break;
+			if (time > reservation.at - MINUTE) break;
 			this.recentRecipients.delete(name);
 		}
-		if (!this.recentRecipients.has(recipient) && this.recentRecipients.size >= limit) {
-			const [oldestName, oldestTime] = this.recentRecipients.entries().next().value as [
-				string,
-				number,
-			];
-			at = Math.max(at, oldestTime + MINUTE);
-			this.recentRecipients.delete(oldestName);
+		const window: Reservation['window'] = {
+			recipient,
+			previous: this.recentRecipients.get(recipient),
+		};
+		if (window.previous === undefined && this.recentRecipients.size >= limit) {
+			const oldest = this.recentRecipients.entries().next().value as [string, number];
+			reservation.at = Math.max(reservation.at, oldest[1] + MINUTE);
+			this.recentRecipients.delete(oldest[0]);
+			window.evicted = oldest;
 		}
 		this.recentRecipients.delete(recipient);
-		this.recentRecipients.set(recipient, at);
-		return at;
+		this.recentRecipients.set(recipient, reservation.at);
+		reservation.window = window;
 	}
 }
 
@@ -59,14 +88,14 @@ export class Paces {
 			this.accounts.set(account, pace);
 		}
 		const now = this.now();
-		const freeBefore = pace.nextFreeAt;
-		const at = pace.reserve(recipient, policy, now, this.random);
+		const reservation = pace.reserve(recipient, policy, now, this.random);
 		const reservedUntil = pace.nextFreeAt;
 		return {
-			waitMs: at - now,
-			turnAt: at,
+			waitMs: reservation.at - now,
+			turnAt: reservation.at,
 			giveBack: async () => {
-				if (pace.nextFreeAt === reservedUntil) pace.nextFreeAt = freeBefore;
+				// Nobody reserved after it: the account is as if it had never been taken.
+				if (pace.nextFreeAt === reservedUntil) pace.undo(reservation);
 			},
 		};
 	}
