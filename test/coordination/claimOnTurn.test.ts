@@ -52,7 +52,7 @@ function gateway(baseUrl = 'http://gw') {
 	});
 	const client = {
 		settings: { baseUrl, wxid: 'wxid_s' },
-		callCgi,
+		call: callCgi,
 	} as unknown as GatewayClient;
 	return { client, callCgi };
 }

@@ -24,7 +24,7 @@ const [url, executionId] = process.argv.slice(2);
 const store = new AnnouncingStore(url);
 const client = {
 	settings: { baseUrl: 'http://gw', wxid: 'wxid_s' },
-	callCgi: async () => ({
+	call: async () => ({
 		Ret: 0,
 		ErrMsg: '',
 		ResponseData: { NewMsgId: '1', ClientMsgId: 'dead-worker' },
