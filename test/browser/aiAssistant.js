@@ -62,6 +62,8 @@ async function main() {
 		// fit the whole workflow into view (the canvas's own shortcut), then let it settle
 		await page.mouse.click(700, 120);
 		await page.keyboard.press('1');
+		// one step back, so the Execute button at the bottom covers no node
+		await page.keyboard.press('-');
 		await page.mouse.move(1490, 850);
 		await page.waitForTimeout(1000);
 		fs.mkdirSync(path.dirname(SHOT), { recursive: true });
