@@ -250,6 +250,26 @@ describe('the WeChat AI assistant, in n8n start with n8n’s AI nodes', () => {
 			{ error: expect.stringMatching(/^"To" has "Bob Li", which is not a WeChat ID: use a wxid/) },
 		]);
 		expect(JSON.stringify(afterTool.body)).not.toContain('sk-simulated');
-		expect(await settledExecutions()).toEqual({ success: 5, failed: 0 });
+	});
+
+	test('a well-formed id the gateway refuses: nothing is sent, and the model gets the Ret code explained', async () => {
+		const madeUp = 'wxid_made_up_by_the_model';
+		ctx.sim.addFault({ action: 'ret', ret: -2, errMsg: 'no such contact', toUserName: madeUp });
+		ctx.sim.openai.script([
+			{ match: 'tell Carol', toolCalls: [{ arguments: { chatId: madeUp, text: 'Hi Carol' } }] },
+		]);
+		const before = completions().length;
+		const sentBefore = ctx.sim.messages.length;
+		ctx.sim.ws.inject({ sample: 'text', message: { content: 'tell Carol hi' } });
+		const done = await waitFor('the answer after the refused tool call', () =>
+			texts().find((m) => m.toUserName === FRIEND && m.content.includes('no such contact')),
+		);
+		await ctx.sim.settledMessages(2000);
+		expect(ctx.sim.messages.slice(sentBefore)).toEqual([done]);
+		const [, afterTool] = completions().slice(before);
+		const [result] = JSON.parse(afterTool.body.messages.at(-1).content);
+		expect(result.error).toMatch(/Ret -2/);
+		expect(result.error).toContain(madeUp);
+		expect(await settledExecutions()).toEqual({ success: 6, failed: 0 });
 	});
 });
