@@ -135,6 +135,8 @@ describe('the WeChat AI assistant, in n8n start with n8n’s AI nodes', () => {
 		expect(answer.content).toBe('Echo: hello from a friend');
 		const [request, ...more] = completions();
 		expect(more).toEqual([]);
+		const { messages, tools, ...settings } = request.body;
+		log(`n8n asked POST ${request.path} with ${JSON.stringify(settings)}, ${tools.length} tool(s)`);
 		// the Responses API was never asked: the switch in the shipped workflow is off
 		expect(ctx.sim.openai.requests.filter((r) => r.path.endsWith('/responses'))).toEqual([]);
 		expect(request.body.model).toBe(
