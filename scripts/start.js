@@ -196,7 +196,7 @@ async function activateTriggerExamples(port) {
 	if (!cookie) return [];
 	const active = [];
 	for (const { workflow } of lib.loadExampleWorkflows()) {
-		if (!workflow.nodes.some((n) => n.type === lib.TRIGGER_TYPE)) continue;
+		if (!lib.activatedByDemo(workflow)) continue;
 		await rt.activateWorkflow({ port, cookie, id: workflow.id });
 		active.push(workflow);
 	}

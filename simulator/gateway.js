@@ -19,6 +19,7 @@ const { createGatewaySocket } = require('./socket');
 const { rawMemberText, WXID } = require('./wire');
 const { answerFault, ruleMatches } = require('./faults');
 const { createGatewayExtras } = require('./gatewayExtras');
+const { createOpenAiEndpoint } = require('./openai');
 
 /** @typedef {{ action: 'ret', ret: number, errMsg?: string }
  *   | { action: 'http', status: number, body?: string, contentType?: string, headers?: Record<string, string> }
@@ -263,6 +264,7 @@ async function startGatewaySimulator(options = {}) {
 		messageRecord,
 		faults: () => faults,
 	});
+	const openai = createOpenAiEndpoint({ sendJson });
 
 	function addFault(rule) {
 		if (!rule || typeof rule.action !== 'string') throw new Error('a fault needs an "action"');
@@ -528,6 +530,7 @@ async function startGatewaySimulator(options = {}) {
 			if (answer !== undefined) return reply(answer);
 		}
 		if (extras.handleControl(route, bodyText, res) !== false) return;
+		if (openai.handleControl(route, bodyText, res) !== false) return;
 		switch (route) {
 			case 'GET /__simulator/messages':
 				return reply(messages);
@@ -581,6 +584,7 @@ async function startGatewaySimulator(options = {}) {
 		droppedConnections = 0;
 		gatewaySocket.reset();
 		extras.reset();
+		openai.reset();
 	}
 
 	const handler = (req, res) => {
@@ -594,6 +598,7 @@ async function startGatewaySimulator(options = {}) {
 				.then(() => {
 					if (url.pathname.startsWith('/__simulator/'))
 						return handleControl(req, res, url, bodyText);
+					if (openai.handle(req, res, url, bodyText) !== false) return;
 					const route = GATEWAY_PATH.exec(url.pathname.replace(/\/+$/, ''))?.[1];
 					if (route) return handleGateway(req, res, url, bodyText, route);
 					if (req.method === 'GET' && /^\/(cdn\/emoji|media)\//.test(url.pathname))
@@ -685,6 +690,8 @@ async function startGatewaySimulator(options = {}) {
 			}
 		},
 		...extras.api,
+		/** The OpenAI-compatible model endpoint under /v1/ (openai.js): `script(rules)`, `requests`. */
+		openai: openai.api,
 		/** Where the media folder is served: the Media Download URL. */
 		mediaUrl: `${url}/media`,
 		async close() {

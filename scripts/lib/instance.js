@@ -124,6 +124,19 @@ function forwardBackExample({ credential, forwardOptions, settings = {} }) {
 	return { ...workflow, settings: { ...workflow.settings, ...settings }, nodes };
 }
 
+/**
+ * The examples the demo and `npm start` activate: those with a WeChat Gateway Trigger whose nodes
+ * need no credential but the gateway's (the AI assistant needs the user's model credential).
+ */
+function activatedByDemo(workflow) {
+	return (
+		workflow.nodes.some((n) => n.type === TRIGGER_TYPE) &&
+		workflow.nodes.every((n) =>
+			Object.keys(n.credentials ?? {}).every((type) => type === credentialType()),
+		)
+	);
+}
+
 /** `n8n execute` can start a workflow only from a Manual Trigger (or an Execute Workflow Trigger). */
 function runsFromCli(workflow) {
 	return workflow.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger');
@@ -540,6 +553,7 @@ module.exports = {
 	exampleCommandResponses,
 	forwardBackExample,
 	runsFromCli,
+	activatedByDemo,
 	wechatNodes,
 	operationOrder,
 	operationOf,

@@ -26,7 +26,7 @@ async function startWithActiveTriggers({ userFolder, simulator, log }) {
 	const { cookie } = await rt.setupOwner({ port: server.port, ...OWNER });
 	const active = [];
 	for (const { workflow } of lib.loadExampleWorkflows()) {
-		if (!workflow.nodes.some((n) => n.type === lib.TRIGGER_TYPE)) continue;
+		if (!lib.activatedByDemo(workflow)) continue;
 		await rt.activateWorkflow({ port: server.port, cookie, id: workflow.id });
 		active.push(workflow);
 	}

@@ -1,0 +1,277 @@
+'use strict';
+/**
+ * End-to-end: the shipped WeChat AI assistant (examples/workflows/ai-assistant.json) in a real
+ * `n8n start`, with n8n's own AI nodes: the AI Agent, the OpenAI Chat Model, Simple Memory and
+ * this package's node as the agent's tool. The workflow file is imported unchanged; only its two
+ * credentials are made here, under the ids it names, pointing at the simulator: the gateway, and
+ * the simulator's OpenAI-compatible endpoint (/v1/chat/completions) as the model's Base URL. No
+ * network: every model request is recorded by the simulator and read back here.
+ *
+ *   npx jest test/e2e/aiAssistant.e2e.js --selectProjects e2e     (E2E_KEEP=1 keeps the n8n folder)
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { XMLParser } = require('fast-xml-parser');
+
+const lib = require('../../scripts/lib/instance');
+const { waitFor } = require('../../scripts/lib/waitFor');
+const { startGatewaySimulator } = require('../../simulator/gateway');
+const { GROUP, FRIEND, MEMBER } = require('../../simulator/frames');
+
+const { rt } = lib;
+const WORKFLOW_FILE = path.join(__dirname, '../../examples/workflows/ai-assistant.json');
+const BOT = 'wxid_e2e_assistant_bot';
+/** A contact the tool call names (seeded in the simulator's contacts). */
+const ALICE = 'wxid_lin99';
+const OWNER = { email: 'assistant-e2e@example.com', password: 'E2e-Passw0rd' };
+
+const log = lib.timedLog('ai assistant e2e');
+const xml = new XMLParser({ ignoreAttributes: false, parseTagValue: false, trimValues: false });
+const shipped = JSON.parse(fs.readFileSync(WORKFLOW_FILE, 'utf8'));
+
+/** The credential a node type of the shipped workflow names ({ id, name }). */
+function shippedCredential(key) {
+	const node = shipped.nodes.find((n) => n.credentials?.[key]);
+	return node.credentials[key];
+}
+
+const ctx = {};
+const completions = () =>
+	ctx.sim.openai.requests.filter((r) => r.path.endsWith('/chat/completions'));
+const texts = () => ctx.sim.messages.filter((m) => m.cgiCmd === 522);
+const roles = (request) => request.body.messages.map((m) => m.role);
+const contents = (request) =>
+	request.body.messages.map((m) => (typeof m.content === 'string' ? m.content : ''));
+
+/** Waits until n8n has no execution new or running, and returns the counts by status. */
+async function settledExecutions() {
+	const count = async (status) =>
+		(
+			await rt.rest({
+				port: ctx.port,
+				cookie: ctx.cookie,
+				path: `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ status }))}&limit=1`,
+			})
+		).data.count;
+	await waitFor(
+		'no execution new or running',
+		async () => (await count(['new', 'running'])) === 0,
+		{
+			timeoutMs: 60_000,
+		},
+	);
+	return { success: await count(['success']), failed: await count(['error', 'crashed']) };
+}
+
+beforeAll(
+	async () => {
+		ctx.sim = await startGatewaySimulator({ accounts: [BOT], firstMsgId: '9007199254740993' });
+		const gateway = shippedCredential('weChatGatewayApi');
+		const model = shippedCredential('openAiApi');
+		Object.assign(
+			ctx,
+			await lib.startInstance({
+				name: 'ai-assistant-e2e',
+				credentials: [
+					{
+						...gateway,
+						data: {
+							baseUrl: ctx.sim.url,
+							wxid: BOT,
+							authentication: 'none',
+							timeout: 10,
+							ignoreSslIssues: false,
+						},
+					},
+					{
+						...model,
+						type: 'openAiApi',
+						data: { apiKey: 'sk-simulated', url: `${ctx.sim.url}/v1` },
+					},
+				],
+				workflows: [shipped],
+				activate: [shipped.id],
+				owner: OWNER,
+				log,
+			}),
+		);
+		await waitFor('the trigger to open its socket', () => ctx.sim.ws.clients === 1, {
+			timeoutMs: 30_000,
+		});
+		log(`n8n ${ctx.runtime.version} on ${ctx.server.url}, the assistant active`);
+	},
+	25 * 60 * 1000,
+);
+
+afterAll(async () => {
+	if (ctx.stop) await ctx.stop();
+	if (ctx.sim) await ctx.sim.close();
+}, 120 * 1000);
+
+describe('the WeChat AI assistant, in n8n start with n8n’s AI nodes', () => {
+	test('the workflow as shipped imports and activates with only the two credentials swapped', async () => {
+		const stored = (
+			await rt.rest({ port: ctx.port, cookie: ctx.cookie, path: `/rest/workflows/${shipped.id}` })
+		).data;
+		expect(stored.active).toBe(true);
+		const strip = (nodes) =>
+			nodes
+				.map(({ name, type, typeVersion, parameters, credentials, onError }) => ({
+					name,
+					type,
+					typeVersion,
+					parameters,
+					credentials,
+					onError,
+				}))
+				.sort((a, b) => a.name.localeCompare(b.name));
+		expect(strip(stored.nodes)).toEqual(strip(shipped.nodes));
+		expect(stored.connections).toEqual(shipped.connections);
+	});
+
+	test('a private message gets an answer sent back to that chat, through /chat/completions', async () => {
+		ctx.sim.ws.inject({ sample: 'text' });
+		const answer = await waitFor('the answer', () => texts().find((m) => m.toUserName === FRIEND));
+		expect(answer.content).toBe('Echo: hello from a friend');
+		const [request, ...more] = completions();
+		expect(more).toEqual([]);
+		const { messages, tools, ...settings } = request.body;
+		log(`n8n asked POST ${request.path} with ${JSON.stringify(settings)}, ${tools.length} tool(s)`);
+		// the Responses API was never asked: the switch in the shipped workflow is off
+		expect(ctx.sim.openai.requests.filter((r) => r.path.endsWith('/responses'))).toEqual([]);
+		expect(request.body.model).toBe(
+			shipped.nodes.find((n) => n.name === 'OpenAI Chat Model').parameters.model.value,
+		);
+		expect(roles(request)).toEqual(['system', 'user']);
+		const system = contents(request)[0];
+		expect(system).toContain(`chat ID: ${FRIEND}`);
+		expect(system).toContain('a private chat');
+		expect(contents(request)[1]).toBe('hello from a friend');
+		expect(request.body.tools.map((t) => t.function.name)).toEqual(['Send_WeChat_text']);
+		const parameters = request.body.tools[0].function.parameters;
+		expect(Object.keys(parameters.properties).sort()).toEqual(['chatId', 'text']);
+		expect(parameters.properties.chatId.description).toMatch(/never a name/);
+	});
+
+	test('a group message that does not mention the account starts no model call; one that does gets a quote reply', async () => {
+		const before = completions().length;
+		ctx.sim.ws.inject({
+			sample: 'groupText',
+			message: {
+				content: 'just chatting',
+				msgSource: '<msgsource><silence>0</silence></msgsource>',
+			},
+		});
+		const mentioning = ctx.sim.ws.inject({ sample: 'groupText' });
+		const reply = await waitFor('the quote reply', () =>
+			ctx.sim.messages.find((m) => m.type === 57),
+		);
+		expect(reply.toUserName).toBe(GROUP);
+		const appmsg = xml.parse(reply.appMsgXml).appmsg;
+		expect(appmsg.title).toBe('Echo: @Bot\u2005@Lin\u2005please look at this');
+		expect(appmsg.refermsg).toMatchObject({
+			svrid: mentioning.newMsgId,
+			// in a group WeChat's quote names the group as fromusr and the speaker as chatusr
+			fromusr: GROUP,
+			chatusr: MEMBER,
+		});
+		const asked = completions().slice(before);
+		expect(asked).toHaveLength(1);
+		expect(contents(asked[0])).not.toContain('just chatting');
+		expect(contents(asked[0])[0]).toContain(`the group ${GROUP}`);
+		expect(
+			(await ctx.sim.settledMessages(2000)).filter((m) => m.toUserName === GROUP),
+		).toHaveLength(1);
+	});
+
+	test("memory: the second message's model request holds the first exchange of that chat and nothing of another chat", async () => {
+		const before = completions().length;
+		ctx.sim.ws.inject({ sample: 'text', message: { content: 'and what did I say before?' } });
+		await waitFor('the second answer', () =>
+			texts().find((m) => m.content === 'Echo: and what did I say before?'),
+		);
+		const [request] = completions().slice(before);
+		expect(roles(request)).toEqual(['system', 'user', 'assistant', 'user']);
+		expect(contents(request).slice(1)).toEqual([
+			'hello from a friend',
+			'Echo: hello from a friend',
+			'and what did I say before?',
+		]);
+		expect(JSON.stringify(request.body.messages)).not.toContain('please look at this');
+	});
+
+	test('a scripted tool call ("tell Alice the report is ready") sends exactly one text to that contact', async () => {
+		ctx.sim.openai.script([
+			{
+				match: 'tell Alice',
+				toolCalls: [{ arguments: { chatId: ALICE, text: 'The report is ready' } }],
+			},
+		]);
+		const before = completions().length;
+		ctx.sim.ws.inject({
+			sample: 'text',
+			message: { content: `please tell Alice (${ALICE}) the report is ready` },
+		});
+		const done = await waitFor('the answer after the tool', () =>
+			texts().find((m) => m.toUserName === FRIEND && m.content.startsWith('Tool result:')),
+		);
+		await ctx.sim.settledMessages(2000);
+		expect(
+			texts()
+				.filter((m) => m.toUserName === ALICE)
+				.map((m) => m.content),
+		).toEqual(['The report is ready']);
+		const [call, afterTool, ...more] = completions().slice(before);
+		expect(more).toEqual([]);
+		expect(roles(call).at(-1)).toBe('user');
+		expect(roles(afterTool).slice(-2)).toEqual(['assistant', 'tool']);
+		const toolMessage = afterTool.body.messages.at(-1);
+		const sentId = texts().find((m) => m.toUserName === ALICE).newMsgId;
+		expect(toolMessage.content).toContain(sentId);
+		expect(done.content).toContain(sentId);
+	});
+
+	test('a tool call with a made-up id sends nothing, and the model gets the error back', async () => {
+		ctx.sim.openai.script([
+			{ match: 'tell Bob', toolCalls: [{ arguments: { chatId: 'Bob Li', text: 'Lunch at 12?' } }] },
+		]);
+		const before = completions().length;
+		const sentBefore = ctx.sim.messages.length;
+		ctx.sim.ws.inject({ sample: 'text', message: { content: 'tell Bob lunch is at 12' } });
+		const done = await waitFor('the answer after the failed tool call', () =>
+			texts().find((m) => m.toUserName === FRIEND && m.content.includes('Bob Li')),
+		);
+		await ctx.sim.settledMessages(2000);
+		// the one message sent is the answer to the person who asked
+		expect(ctx.sim.messages.slice(sentBefore)).toEqual([done]);
+		const [, afterTool] = completions().slice(before);
+		const toolMessage = afterTool.body.messages.at(-1);
+		expect(toolMessage.role).toBe('tool');
+		// n8n hands the tool's output to the model: the node's error, naming the field and what to pass
+		expect(JSON.parse(toolMessage.content)).toEqual([
+			{ error: expect.stringMatching(/^"To" has "Bob Li", which is not a WeChat ID: use a wxid/) },
+		]);
+		expect(JSON.stringify(afterTool.body)).not.toContain('sk-simulated');
+	});
+
+	test('a well-formed id the gateway refuses: nothing is sent, and the model gets the Ret code explained', async () => {
+		const madeUp = 'wxid_made_up_by_the_model';
+		ctx.sim.addFault({ action: 'ret', ret: -2, errMsg: 'no such contact', toUserName: madeUp });
+		ctx.sim.openai.script([
+			{ match: 'tell Carol', toolCalls: [{ arguments: { chatId: madeUp, text: 'Hi Carol' } }] },
+		]);
+		const before = completions().length;
+		const sentBefore = ctx.sim.messages.length;
+		ctx.sim.ws.inject({ sample: 'text', message: { content: 'tell Carol hi' } });
+		const done = await waitFor('the answer after the refused tool call', () =>
+			texts().find((m) => m.toUserName === FRIEND && m.content.includes('no such contact')),
+		);
+		await ctx.sim.settledMessages(2000);
+		expect(ctx.sim.messages.slice(sentBefore)).toEqual([done]);
+		const [, afterTool] = completions().slice(before);
+		const [result] = JSON.parse(afterTool.body.messages.at(-1).content);
+		expect(result.error).toMatch(/Ret -2/);
+		expect(result.error).toContain(madeUp);
+		expect(await settledExecutions()).toEqual({ success: 6, failed: 0 });
+	});
+});
