@@ -178,7 +178,7 @@ describe('the sent ledger of one run that never ends', () => {
 			duplicated: 0,
 			misreported: 0,
 		});
-	});
+	}, 120_000); // 300,000 writes: seconds alone, longer beside the other suites on 2 cores
 });
 
 describe('pacing history', () => {
