@@ -35,6 +35,11 @@ export const MSG_TYPE_IMAGE = 3;
 export const MSG_TYPE_VOICE = 34;
 export const MSG_TYPE_EMOJI = 47;
 
+/** `CgiCmd` of the gateway's cdn paths (`/v2/cdnupload`, `/v2/cdndownload`): the path says what. */
+export const CDN_CGI_CMD = 0;
+/** `FileType` of a cdn call: what is uploaded or downloaded. */
+export const CDN_FILE_TYPE = { image: 2, file: 5, voice: 128 } as const;
+
 /** `<type>` inside `<appmsg>`: what kind of app message it is. */
 export const APPMSG_TYPE = {
 	link: 5,

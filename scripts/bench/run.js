@@ -16,7 +16,8 @@
  * BENCH_PACKAGE_DIR=<dir> measures another checkout of the package (built there) instead.
  * Before it, `scale: accounts=N workers=2 sentPerSec=X paceViolations=V` (queue mode, scale.js).
  * Ends with one line: `bench: node/floor=R1 node/httpRequestNode=R2 connections=N bytesPerItem=M xmlPerSec=X`,
- * then the trigger's: `trigger: parsedFilteredPerSec=X endToEndPerSec=Y frames=N lost=0 duplicated=0`.
+ * then the trigger's: `trigger: parsedFilteredPerSec=X endToEndPerSec=Y frames=N lost=0 duplicated=0`,
+ * then media's: `media: imageMBps=X peakRssOverPayload=Y triggerMediaParsedPerSec=Z` (media.js).
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -218,6 +219,12 @@ async function main() {
 		result.trigger = { alone, n8n: throughN8n, line: triggerBench.line(alone, throughN8n) };
 		log(`  ${result.trigger.line}`);
 		phase('trigger');
+
+		// (8) media: a 20 MB picture through the engine, and the trigger over media frames.
+		log('(8) media: a 20 MB picture through the engine, then the trigger over media frames…');
+		result.media = await require('./media').measureMedia({ mb: 20 });
+		log(`  ${result.media.line}`);
+		phase('media');
 
 		// (4) XML alone.
 		log('(4) XML building and escaping alone…');
@@ -510,8 +517,11 @@ main()
 		const line = finalLine(r);
 		fs.mkdirSync(WORK_DIR, { recursive: true });
 		fs.writeFileSync(path.join(WORK_DIR, 'last-run.json'), JSON.stringify(r, null, 2));
-		const triggerLine = r.trigger ? `\n${r.trigger.line}` : '';
-		fs.writeFileSync(path.join(WORK_DIR, 'last-run.md'), `${text}\n\n${line}${triggerLine}\n`);
+		const extraLines = [r.trigger, r.media]
+			.filter(Boolean)
+			.map((part) => `\n${part.line}`)
+			.join('');
+		fs.writeFileSync(path.join(WORK_DIR, 'last-run.md'), `${text}\n\n${line}${extraLines}\n`);
 		if (flag('write-doc')) {
 			const doc = [
 				'## Performance',
@@ -531,7 +541,7 @@ main()
 			.map(([name, seconds]) => `${name} ${fixed(seconds, 0)} s`)
 			.join(', ');
 		process.stdout.write(
-			`\n${text}\n\nbench took ${fixed(r.seconds, 0)} s (${phases})\n${scale ? `${scale}\n` : ''}${line}${triggerLine}\n`,
+			`\n${text}\n\nbench took ${fixed(r.seconds, 0)} s (${phases})\n${scale ? `${scale}\n` : ''}${line}${extraLines}\n`,
 		);
 		process.exit(0);
 	})

@@ -4,7 +4,7 @@
  * parameters exactly as saved, only its credential pointed at the simulator, and the gateway
  * receives the call the operation makes.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 
@@ -15,7 +15,7 @@ import { findOperation } from '../../nodes/WeChatGateway/actions/registry';
 import { WeChatGateway } from '../../nodes/WeChatGateway/WeChatGateway.node';
 import { detectImageType } from '../../nodes/WeChatGateway/media/imageType';
 import { runWeChatNode, type RunOptions } from '../support/engine';
-import { startSimulator, type Simulator } from '../support/simulators';
+import { startMediaSimulator, type MediaSimulator } from '../simulator/api';
 
 const SENDER = 'wxid_sender01';
 const DIR = path.join(__dirname, '../../examples/workflows');
@@ -41,6 +41,13 @@ const workflows = readdirSync(DIR)
 
 const isActionNode = (node: SavedNode) => node.type === 'n8n-nodes-wechat-gateway.weChatGateway';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { imageXml } = require('../../simulator/mediaXml') as {
+	imageXml(bytes: Buffer, seed: number | string): string;
+};
+/** A file the simulated gateway serves itself, for the examples whose form names a file URL. */
+const SERVED_FILE = 'Q3-report.pdf';
+
 /** What the triggers of the examples emit, as the trigger's and n8n's own docs describe it. */
 const TRIGGER_ITEMS: Record<string, IDataObject[]> = {
 	'n8n-nodes-base.manualTrigger': [{}],
@@ -52,6 +59,10 @@ const TRIGGER_ITEMS: Record<string, IDataObject[]> = {
 			Link: 'https://example.com/r?id=1&x=2',
 			Description: 'Sales up',
 			'Image URL': 'https://example.com/t.png',
+			get 'File URL'() {
+				return `${gateway.url}/media/${SERVED_FILE}`;
+			},
+			'File name': SERVED_FILE,
 		},
 	],
 	'n8n-nodes-wechat-gateway.weChatGatewayTrigger': [
@@ -65,6 +76,19 @@ const TRIGGER_ITEMS: Record<string, IDataObject[]> = {
 			content: 'hello',
 		},
 	],
+};
+
+/** A trigger that keeps pictures alone emits a picture a group member sent. */
+const isPictureTrigger = (node: SavedNode) =>
+	node.type === 'n8n-nodes-wechat-gateway.weChatGatewayTrigger' &&
+	JSON.stringify(node.parameters.messageKinds) === '["image"]';
+const PICTURE_RECEIVED: IDataObject = {
+	chatId: '11111111111@chatroom',
+	senderWxid: 'wxid_member77',
+	kind: 'image',
+	msgType: 3,
+	newMsgId: '7400409546359626803',
+	messageXml: imageXml(Buffer.from('a picture on WeChat'), 1),
 };
 
 interface CodeItem {
@@ -103,14 +127,16 @@ function itemsOf(node: SavedNode, upstream: () => IDataObject[]): IDataObject[] 
 	if (node.type === 'n8n-nodes-base.code')
 		return codeItems(node).map((item) => JSON.parse(JSON.stringify(item.json)) as IDataObject);
 	if (node.type === 'n8n-nodes-base.filter') return upstream();
+	if (isPictureTrigger(node)) return [PICTURE_RECEIVED];
 	const items = TRIGGER_ITEMS[node.type];
 	if (!items) throw new Error(`No items known for ${node.type}`);
 	return items;
 }
 
-let gateway: Simulator;
+let gateway: MediaSimulator;
 beforeAll(async () => {
-	gateway = await startSimulator({ accounts: [SENDER] });
+	gateway = await startMediaSimulator({ accounts: [SENDER] });
+	writeFileSync(path.join(gateway.mediaFolder, SERVED_FILE), '%PDF-1.4\n%%EOF\n');
 });
 afterAll(async () => gateway.close());
 /** What a gateway answers about the examples' group (cgi 182), as demo and start give it. */
@@ -210,14 +236,19 @@ test.each(cases.map((entry) => [`${entry.file}: ${entry.node.name}`, entry] as c
 			expect(result.items.length).toBeGreaterThan(0);
 			return;
 		}
-		expect(sent.length).toBe(result.items.length);
-		for (const [index, call] of sent.entries()) {
+		// A file is uploaded before it is sent: one upload for each message.
+		const routeOf = (call: (typeof sent)[number]) => (call as { route?: string }).route ?? 'api';
+		const uploads = sent.filter((call) => routeOf(call) === 'cdnupload');
+		const messages = sent.filter((call) => routeOf(call) === 'api');
+		expect(uploads.length).toBe(operation!.option.value === 'sendFile' ? messages.length : 0);
+		expect(messages.length).toBe(result.items.length);
+		for (const [index, call] of messages.entries()) {
 			const body = JSON.parse(call.body) as { CgiCmd: number; CgiRequest: IDataObject };
 			const output = result.items[index].json;
 			expect(body.CgiRequest.ToUserName).toBe(output.ToUserName);
 			expect(output.NewMsgId ?? output.Ret).toBeDefined();
 			expect(body.CgiCmd).toBe(cgi);
-			if (operation!.option.value === 'sendImage') {
+			if (operation!.option.value === 'sendImage' && body.CgiRequest.ImageXml === undefined) {
 				const picture = Buffer.from(String(body.CgiRequest.ImageBase64), 'base64');
 				expect(detectImageType(picture)?.mime).toBe('image/png');
 			}

@@ -9,6 +9,7 @@ import { pat } from './message/pat.operation';
 import { replyWithQuote } from './message/replyWithQuote.operation';
 import { revokeMessage } from './message/revoke.operation';
 import { sendEmoji } from './message/sendEmoji.operation';
+import { sendFile } from './message/sendFile.operation';
 import { sendImage } from './message/sendImage.operation';
 import { sendText } from './message/sendText.operation';
 import { sendVoice } from './message/sendVoice.operation';
@@ -31,6 +32,7 @@ export const resources = {
 			sendImage,
 			sendVoice,
 			sendEmoji,
+			sendFile,
 			revokeMessage,
 			pat,
 			callGatewayCommand,
