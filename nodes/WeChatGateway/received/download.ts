@@ -88,8 +88,8 @@ function kindOf(media: MediaToDownload): string {
 		const kind = KIND_BY_TYPE[Number(given)];
 		if (!kind)
 			throw new AppMsgInputError(
-				`"Message Type" is ${String(given).slice(0, 20)}: only received media can be downloaded (34 voice, 47 sticker; 3, 43 and 49 are refused with the reason)`,
-				'msgType',
+				`"Message Type" is ${String(given).slice(0, 20)}, not a media message: voice messages (34) and stickers (47) download; leave it empty to read the kind from the XML`,
+				'Message Type',
 			);
 		return kind;
 	}

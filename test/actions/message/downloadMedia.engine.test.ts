@@ -233,6 +233,26 @@ describe('what cannot be downloaded says why, and nothing is fetched', () => {
 
 	test.each([
 		[
+			'a text (Message Type 1)',
+			{ messageXml: '<msg><voicemsg length="1"/></msg>', msgType: 1 },
+			/"Message Type" is 1, not a media message: voice messages \(34\) and stickers \(47\) download/,
+		],
+		[
+			'an app message, its kind read from the XML',
+			{ messageXml: '<msg><appmsg><title>report.pdf</title><type>6</type></appmsg></msg>' },
+			/Downloading a file \(or another app message\) is not supported: the gateway's download call for this kind is not publicly known/,
+		],
+	])('%s', async (_name, item, message) => {
+		const { error } = await runMedia(sim.gateway, download, {
+			credentials: credentialsFor(),
+			items: [item],
+		});
+		expect(error?.message).toMatch(message);
+		expect(sim.gateway.calls).toHaveLength(0);
+	});
+
+	test.each([
+		[
 			'a DOCTYPE',
 			`<!DOCTYPE msg [<!ENTITY x "y">]><msg><emoji md5="a" cdnurl="http://a/b"/></msg>`,
 			/DOCTYPE/i,
