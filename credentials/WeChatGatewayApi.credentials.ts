@@ -119,5 +119,31 @@ export class WeChatGatewayApi implements ICredentialType {
 			description:
 				"Only for n8n in queue mode (several workers): the Redis where all workers share this account's pace and what each node run already sent, usually the Redis of the queue. Leave empty for a single n8n process. When it is set and Redis does not answer within 5 seconds, messages fail without being sent.",
 		},
+		{
+			displayName: 'Media Download Folder',
+			name: 'mediaDownloadFolder',
+			type: 'string',
+			default: '',
+			placeholder: '/srv/wechat-media',
+			description:
+				'Only for downloading voice messages (Download Media): a folder on the gateway host where the gateway writes each file it downloads; the node picks the file names. Serve this folder over HTTP and give its address in Media Download URL.',
+		},
+		{
+			displayName: 'Media Download URL',
+			name: 'mediaDownloadUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'http://127.0.0.1:8081/media',
+			description:
+				'Only for downloading voice messages: where the Media Download Folder is served over HTTP, so that n8n can read the file the gateway wrote. You set this server up, so it may be on your own network.',
+		},
+		{
+			displayName: 'Allow Private Media URLs',
+			name: 'allowPrivateMediaUrls',
+			type: 'boolean',
+			default: false,
+			description:
+				"Whether Download Media may fetch a URL taken from a received message (a sticker's cdnurl) that points at loopback, a private network or a cloud metadata address. Off, such a URL is refused: a stranger's message could otherwise make n8n read from your own network. Turn it on only for a gateway simulator or a media mirror on your network.",
+		},
 	];
 }

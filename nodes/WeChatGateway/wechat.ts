@@ -34,6 +34,10 @@ export const MSG_TYPE_TEXT = 1;
 export const MSG_TYPE_IMAGE = 3;
 export const MSG_TYPE_VOICE = 34;
 export const MSG_TYPE_EMOJI = 47;
+/** `MsgType` of a received video (43) and of a short "sight" video (62). */
+export const MSG_TYPE_VIDEOS: readonly number[] = [43, 62];
+/** `FileType` of `/v2/cdndownload` that writes a received voice message to a file. */
+export const CDN_FILE_TYPE_VOICE = 128;
 
 /** `CgiCmd` of the gateway's cdn paths (`/v2/cdnupload`, `/v2/cdndownload`): the path says what. */
 export const CDN_CGI_CMD = 0;

@@ -133,6 +133,17 @@ function itemsOf(node: SavedNode, upstream: () => IDataObject[]): IDataObject[] 
 	return items;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { silk } = require('../../simulator/mediaBytes') as { silk(options?: object): Buffer };
+
+/** What a trigger with Download Media on hands on as binary `data` (a voice message's SILK). */
+function downloadedBy(feeder: SavedNode | undefined): RunOptions['binaries'] {
+	const options = feeder?.parameters.options as IDataObject | undefined;
+	if (feeder?.type !== 'n8n-nodes-wechat-gateway.weChatGatewayTrigger' || !options?.downloadMedia)
+		return undefined;
+	return [{ data: { data: silk(), fileName: 'voice.silk', mimeType: 'audio/silk' } }];
+}
+
 let gateway: MediaSimulator;
 beforeAll(async () => {
 	gateway = await startMediaSimulator({ accounts: [SENDER] });
@@ -153,6 +164,7 @@ beforeEach(() => {
 const CGI_OF: Record<string, number> = {
 	'message.sendText': 522,
 	'message.sendImage': 110,
+	'message.sendVoice': 127,
 	'message.revoke': 594,
 	'group.getMembers': 182,
 };
@@ -212,7 +224,7 @@ test.each(cases.map((entry) => [`${entry.file}: ${entry.node.name}`, entry] as c
 				binaries:
 					feederOf(saved.name)?.type === 'n8n-nodes-base.code'
 						? filesOf(feederOf(saved.name)!)
-						: undefined,
+						: downloadedBy(feederOf(saved.name)),
 			});
 
 		const result = await runSaved(node);

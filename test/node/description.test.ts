@@ -219,12 +219,18 @@ test('the credential has the fields of the contract', () => {
 		'timeout',
 		'ignoreSslIssues',
 		'coordinationRedisUrl',
+		'mediaDownloadFolder',
+		'mediaDownloadUrl',
+		'allowPrivateMediaUrls',
 	]);
 	// the Redis URL carries the Redis password
 	for (const secret of ['authHeaderSecret', 'coordinationRedisUrl'])
 		expect(credential.properties.find((p) => p.name === secret)?.typeOptions?.password).toBe(true);
 	expect(credential.properties.find((p) => p.name === 'coordinationRedisUrl')?.default).toBe('');
 	expect(credential.properties.find((p) => p.name === 'timeout')?.default).toBe(10);
+	expect(credential.properties.find((p) => p.name === 'allowPrivateMediaUrls')?.default).toBe(
+		false,
+	);
 });
 
 test('package.json declares what n8n loads, and only the three runtime dependencies', () => {

@@ -47,9 +47,10 @@ test('events, message kinds and chats have exactly the values of the contract', 
 	expect(property('chats').default).toBe('all');
 });
 
-test('options: groupIds, onlyWhenMentioned, ignoreOwnMessages (on by default), includeRaw', () => {
+test('options: downloadMedia, groupIds, onlyWhenMentioned, ignoreOwnMessages (on by default), includeRaw', () => {
 	const options = property('options').options as INodeProperties[];
 	expect(Object.fromEntries(options.map((o) => [o.name, o.default]))).toEqual({
+		downloadMedia: false,
 		groupIds: '',
 		ignoreOwnMessages: true,
 		includeRaw: false,

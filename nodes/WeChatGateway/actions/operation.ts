@@ -1,5 +1,6 @@
 import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import type { MediaToDownload } from '../received/download';
 import type { CdnCall, GatewayCall, ReadCall } from '../transport/client';
 import type { CgiReply } from '../transport/reply';
 
@@ -124,4 +125,15 @@ export interface LocalOperation extends OperationBase {
 	run(parameters: ParameterReader): IDataObject;
 }
 
-export type Operation = SendOperation | LocalOperation;
+/**
+ * An operation that reads a received message's media into n8n binary data. A download is a read:
+ * nothing is paced, remembered or reported as sent, and its second step (reading the file the
+ * gateway wrote) is no gateway call, so it has its own small loop (`downloadItems.ts`) rather
+ * than the send loop. Pure like the others: it says what to download and where the bytes go.
+ */
+export interface DownloadOperation extends OperationBase {
+	sends: false;
+	toDownload(parameters: ParameterReader): { media: MediaToDownload; binaryPropertyName: string };
+}
+
+export type Operation = SendOperation | LocalOperation | DownloadOperation;

@@ -4,6 +4,7 @@ import { getGroupMembers } from './group/getMembers.operation';
 import { removeGroupMembers } from './group/removeMembers.operation';
 import { appMsgKinds } from './message/appMsgKinds';
 import { callGatewayCommand } from './message/callGatewayCommand.operation';
+import { downloadMedia } from './message/downloadMedia.operation';
 import { parseAppMsgXml } from './message/parseAppMsgXml.operation';
 import { pat } from './message/pat.operation';
 import { replyWithQuote } from './message/replyWithQuote.operation';
@@ -33,6 +34,7 @@ export const resources = {
 			sendVoice,
 			sendEmoji,
 			sendFile,
+			downloadMedia,
 			revokeMessage,
 			pat,
 			callGatewayCommand,

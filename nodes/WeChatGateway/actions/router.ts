@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { downloadItems } from './downloadItems';
 import { toNodeError } from './errors';
 import { parameterReaders } from './itemParameters';
 import type { LocalOperation } from './operation';
@@ -33,6 +34,7 @@ export async function route(
 			new Error(`Unknown operation "${operationName}" of resource "${resource}"`),
 			{ itemIndex: 0 },
 		);
+	if ('toDownload' in operation) return [await downloadItems(this, operation)];
 	if (!operation.sends) return [runLocal(this, operation)];
 	return [await sendItems(this, operation, tuning)];
 }

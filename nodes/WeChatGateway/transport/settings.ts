@@ -13,6 +13,17 @@ export interface GatewaySettings {
 	 * [::ffff:127.0.0.1], a default port written out): what pacing shares a budget by.
 	 */
 	accountKey?: string;
+	/** Where downloaded media is written and read (voice), and whether received URLs may be private. */
+	media?: MediaDownloadSettings;
+}
+
+export interface MediaDownloadSettings {
+	/** "Media Download Folder": a folder on the gateway host, without a trailing separator. */
+	folder?: string;
+	/** "Media Download URL": where that folder is served, without a trailing slash. */
+	url?: string;
+	/** "Allow Private Media URLs". */
+	allowPrivate: boolean;
 }
 
 /** A credential field that cannot work; `field` is the label a person sees in the credential. */
@@ -182,9 +193,44 @@ export function gatewaySettingsFrom(credentials: Record<string, unknown>): Gatew
 	return {
 		baseUrl,
 		accountKey: accountKeyOf(url, wxid),
+		media: mediaSettingsFrom(credentials),
 		wxid,
 		timeoutSeconds,
 		authHeader,
 		allowUnauthorizedCerts: credentials.ignoreSslIssues === true,
+	};
+}
+
+/** An absolute folder on the gateway host, which may run Linux (/srv/media) or Windows (D:\\media). */
+const ABSOLUTE_FOLDER = /^(?:\/|[A-Za-z]:[\\/])/;
+
+/** The three media fields; empty ones are left out, so that only a download that needs them fails. */
+function mediaSettingsFrom(credentials: Record<string, unknown>): MediaDownloadSettings {
+	const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+	const folder = text(credentials.mediaDownloadFolder).replace(/(?<=.)[\\/]+$/, '');
+	if (folder !== '' && !ABSOLUTE_FOLDER.test(folder))
+		throw new CredentialSettingsError(
+			'Media Download Folder',
+			'"Media Download Folder" must be an absolute folder on the gateway host, e.g. /srv/wechat-media or D:\\wechat-media',
+		);
+	const url = text(credentials.mediaDownloadUrl);
+	let parsed: URL | undefined;
+	if (url !== '') {
+		parsed = URL.canParse(url) ? new URL(url) : undefined;
+		if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
+			throw new CredentialSettingsError(
+				'Media Download URL',
+				'"Media Download URL" must be an http(s) URL, e.g. http://127.0.0.1:8081/media',
+			);
+		if (parsed.username || parsed.password || parsed.search || parsed.hash)
+			throw new CredentialSettingsError(
+				'Media Download URL',
+				'"Media Download URL" must not contain a user name, password, query or fragment',
+			);
+	}
+	return {
+		folder: folder || undefined,
+		url: parsed && `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`,
+		allowPrivate: credentials.allowPrivateMediaUrls === true,
 	};
 }

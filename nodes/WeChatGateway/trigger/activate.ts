@@ -1,11 +1,4 @@
-import type {
-	IBinaryKeyData,
-	IDataObject,
-	INodeExecutionData,
-	IRun,
-	ITriggerFunctions,
-	ITriggerResponse,
-} from 'n8n-workflow';
+import type { IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { coordinationFrom } from '../coordination/settings';
@@ -25,7 +18,8 @@ import {
 import { triggerFiltersFrom, type TriggerParameters } from './filters';
 import { ExecutionQueue } from './executionQueue';
 import { ItemIntake } from './intake';
-import { FrameReceiver, thumbnailOf, type ReceiverOptions, type TriggerItem } from './receiver';
+import { ExecutionData } from './executionData';
+import { FrameReceiver, type ReceiverOptions, type TriggerItem } from './receiver';
 
 /** How long another process's emit of an id keeps this one from emitting it (gateways resend on reconnect). */
 const SHARED_SIGHTING_KEEP_MS = 6 * 60 * 60 * 1000;
@@ -36,31 +30,6 @@ export interface TriggerTuning extends ReceiverOptions {
 	maxInFlight?: number;
 	/** Items waiting for an execution beyond which newer ones are dropped. */
 	maxQueued?: number;
-}
-
-/**
- * The item as n8n takes it: an image's thumbnail (AddMsg.ImgBuf) as binary `thumbnail`. A
- * thumbnail n8n cannot store never loses the message: it comes without one, with a warning.
- */
-async function executionData(
-	fns: ITriggerFunctions,
-	item: TriggerItem,
-): Promise<INodeExecutionData> {
-	const json = item as IDataObject;
-	const thumbnail = thumbnailOf(item);
-	if (!thumbnail) return { json };
-	const name = `${String(item.newMsgId ?? 'image')}-thumbnail.${thumbnail.extension}`;
-	try {
-		const binary: IBinaryKeyData = {
-			thumbnail: await fns.helpers.prepareBinaryData(thumbnail.bytes, name, thumbnail.mime),
-		};
-		return { json, binary };
-	} catch (error) {
-		fns.logger.warn(
-			`WeChat Gateway Trigger: image ${String(item.newMsgId ?? '(no id)')} comes without its thumbnail: ${String((error as Error)?.message ?? error).slice(0, 200)}`,
-		);
-		return { json };
-	}
 }
 
 /**
@@ -102,19 +71,23 @@ export async function startTrigger(
 		fns.getWorkflow().id ?? '',
 		fns.getNode().name,
 	].join('\u0000');
+	const options = fns.getNodeParameter('options', {}) as TriggerParameters['options'] & {
+		downloadMedia?: unknown;
+	};
 	const filters = triggerFiltersFrom({
 		events: fns.getNodeParameter('events', ['newMessage']),
 		messageKinds: fns.getNodeParameter('messageKinds', []),
 		chats: fns.getNodeParameter('chats', 'all'),
-		options: fns.getNodeParameter('options', {}) as TriggerParameters['options'],
+		options,
 	});
+	const itemData = new ExecutionData(fns, settings, options?.downloadMedia === true);
 	const receiver = new FrameReceiver(settings.wxid, filters, tuning);
 	const logger = fns.logger;
 	const executions = new ExecutionQueue<TriggerItem>({
 		maxInFlight: tuning.maxInFlight,
 		maxQueued: tuning.maxQueued,
 		start: async (item) => {
-			const data = await executionData(fns, item);
+			const data = await itemData.of(item);
 			const done = fns.helpers.createDeferredPromise<IRun>();
 			// Looked up on every item: for "Listen for test event" n8n replaces emit after activation.
 			fns.emit([[data]], undefined, done);
@@ -165,6 +138,7 @@ export async function startTrigger(
 		connection.close();
 		intake.close();
 		executions.close();
+		await itemData.close();
 	};
 	const connectTimeoutMs = { ...DEFAULT_TIMINGS, ...tuning.timings }.connectTimeoutMs;
 	connection.start();

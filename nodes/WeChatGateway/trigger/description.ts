@@ -103,6 +103,14 @@ export const triggerProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Download Media',
+				name: 'downloadMedia',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether a voice message's or a sticker's bytes come as binary `data` (as the action node's Download Media gets them; a voice message needs the credential's Media Download Folder and URL). A failed download never loses the message: the item comes with `downloadError`. Pictures, videos and files: their download call is not publicly known.",
+			},
+			{
 				displayName: 'Group IDs',
 				name: 'groupIds',
 				type: 'string',

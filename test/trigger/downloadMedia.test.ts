@@ -1,0 +1,156 @@
+/**
+ * The trigger's "Download Media" option: frames pushed in the real gateway's format on the
+ * simulator's /ws reach an activated trigger over a real WebSocket; a voice message's and a
+ * sticker's bytes arrive as binary `data`, byte for byte, and a download that fails never loses
+ * the message: it comes with `downloadError` and a warning in n8n's log.
+ */
+import type { IBinaryData, IDataObject } from 'n8n-workflow';
+
+import { startTrigger } from '../../nodes/WeChatGateway/trigger/activate';
+import { startMediaSimulator, type FrameKind, type MediaSimulator } from '../simulator/api';
+import { waitUntil, type SimulatedGatewaySocket } from '../support/gatewaySocket';
+import { triggerContext } from './triggerContext';
+
+const ACCOUNT = 'wxid_download_bot';
+const FAST = { initialDelayMs: 100, maxDelayMs: 800, connectTimeoutMs: 2_000 };
+jest.setTimeout(60_000);
+
+interface Emitted {
+	json: IDataObject;
+	binary?: Record<string, IBinaryData>;
+}
+
+let sim: MediaSimulator;
+const socket = () => (sim as unknown as { ws: SimulatedGatewaySocket }).ws;
+let emitted: Emitted[];
+let logs: string[];
+let close: (() => Promise<void>) | undefined;
+
+beforeAll(async () => {
+	sim = await startMediaSimulator({ accounts: [ACCOUNT] });
+});
+afterAll(async () => await sim?.close());
+beforeEach(() => sim.reset());
+afterEach(async () => {
+	await close?.();
+	close = undefined;
+	await waitUntil('the socket is closed', () => socket().clients === 0);
+});
+
+/** Activates the trigger with these options and credential fields on top of the simulator's. */
+async function activate(options: IDataObject, credentials: IDataObject = {}) {
+	const context = triggerContext({
+		baseUrl: sim.url,
+		wxid: ACCOUNT,
+		mediaDownloadFolder: sim.mediaFolder,
+		mediaDownloadUrl: sim.mediaUrl,
+		allowPrivateMediaUrls: true,
+		...credentials,
+	});
+	const fns = context.fns as unknown as Record<string, unknown> & {
+		helpers: Record<string, unknown>;
+	};
+	emitted = [];
+	logs = context.logs;
+	fns.getNodeParameter = (name: string, fallback: unknown) =>
+		name === 'options' ? options : fallback;
+	// n8n's default binary mode keeps the bytes in the item, as base64.
+	fns.helpers.prepareBinaryData = async (bytes: Buffer, fileName: string, mimeType: string) => ({
+		data: bytes.toString('base64'),
+		fileName,
+		mimeType,
+	});
+	fns.emit = (data: Emitted[][], _response: unknown, done: { resolve(value: unknown): void }) => {
+		emitted.push(...data[0]);
+		done.resolve({});
+	};
+	const opened = socket().stats().opened;
+	const response = await startTrigger(context.fns, { timings: FAST });
+	close = async () => await response.closeFunction?.();
+	await waitUntil('the trigger has its socket', () => socket().stats().opened > opened);
+}
+
+async function received(kind: FrameKind, spec: Record<string, unknown> = {}) {
+	const before = emitted.length;
+	const pushed = sim.push(kind, spec);
+	expect(pushed.reached).toBe(1);
+	const item = await waitUntil(`the ${kind} item`, () => emitted[before]);
+	return { pushed, item: item.json, binary: item.binary };
+}
+
+const bytesOf = (binary: IBinaryData | undefined) => Buffer.from(String(binary?.data), 'base64');
+
+describe('with Download Media on', () => {
+	beforeEach(async () => activate({ downloadMedia: true }));
+
+	test('a voice message comes with its SILK bytes as binary "data", written by the gateway and read back', async () => {
+		const { pushed, item, binary } = await received('voice', { frames: 80 });
+		expect(bytesOf(binary?.data).equals(pushed.bytes!)).toBe(true);
+		expect(binary?.data).toMatchObject({
+			fileName: `${pushed.newMsgId}.silk`,
+			mimeType: 'audio/silk',
+		});
+		expect(item).toMatchObject({ kind: 'voice', newMsgId: pushed.newMsgId });
+		expect(item.downloadError).toBeUndefined();
+		expect(sim.downloads).toEqual([
+			expect.objectContaining({ msgId: String(pushed.msgId), written: true }),
+		]);
+	});
+
+	test('a sticker comes with its GIF as binary "data"', async () => {
+		const { pushed, binary } = await received('emoji');
+		expect(bytesOf(binary?.data).equals(pushed.bytes!)).toBe(true);
+		expect(binary?.data).toMatchObject({ mimeType: 'image/gif' });
+	});
+
+	test('an image keeps its thumbnail and gets no "data" (no public download call)', async () => {
+		const { pushed, item, binary } = await received('image');
+		expect(Object.keys(binary ?? {})).toEqual(['thumbnail']);
+		expect(bytesOf(binary?.thumbnail).equals(pushed.thumbnail!)).toBe(true);
+		expect(item.downloadError).toBeUndefined();
+	});
+
+	test('a download that fails still brings the message, with downloadError and a warning', async () => {
+		sim.addFault({ action: 'ret', ret: -1, route: 'cdndownload' });
+		const { pushed, item, binary } = await received('voice');
+		expect(binary).toBeUndefined();
+		expect(item).toMatchObject({
+			kind: 'voice',
+			newMsgId: pushed.newMsgId,
+			messageXml: pushed.content,
+		});
+		expect(item.downloadError).toMatch(/WeChat refused the download: Ret -1/);
+		expect(logs).toContainEqual(
+			expect.stringMatching(
+				new RegExp(
+					`^warn WeChat Gateway Trigger: voice ${pushed.newMsgId} comes without its bytes: WeChat refused the download`,
+				),
+			),
+		);
+	});
+});
+
+test('a sticker whose cdnurl is private, with Allow Private Media URLs off: refused, the message still comes', async () => {
+	await activate({ downloadMedia: true }, { allowPrivateMediaUrls: false });
+	const { item, binary } = await received('emoji');
+	expect(binary).toBeUndefined();
+	expect(item.downloadError).toMatch(/"cdnUrl" host 127\.0\.0\.1 is loopback.*nothing was fetched/);
+	expect(logs).toContainEqual(expect.stringMatching(/^warn .*emoji .* comes without its bytes/));
+});
+
+test("voice without the credential's media fields: downloadError explains them", async () => {
+	await activate({ downloadMedia: true }, { mediaDownloadFolder: '', mediaDownloadUrl: '' });
+	const { item, binary } = await received('voice');
+	expect(binary).toBeUndefined();
+	expect(item.downloadError).toMatch(/"Media Download Folder" and "Media Download URL" are empty/);
+	expect(sim.downloads).toEqual([]);
+});
+
+test('with Download Media off (the default), nothing is downloaded', async () => {
+	await activate({});
+	const { binary, item } = await received('voice');
+	expect(binary).toBeUndefined();
+	expect(item.downloadError).toBeUndefined();
+	expect(sim.downloads).toEqual([]);
+	expect(sim.calls).toEqual([]);
+});
