@@ -85,7 +85,7 @@ async function main() {
 		await lib.prepareInstance({
 			userFolder,
 			tarball,
-			credentials: lib.exampleCredentials(simulator.url),
+			credentials: lib.exampleCredentials(simulator.url, simulator),
 			workflows: examples.map((e) => e.workflow),
 			log: step,
 		});

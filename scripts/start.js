@@ -112,7 +112,7 @@ async function main() {
 			userFolder: args.folder,
 			tarball,
 			reset: args.fresh,
-			credentials: lib.exampleCredentials(simulator.url),
+			credentials: lib.exampleCredentials(simulator.url, simulator),
 			workflows: lib.loadExampleWorkflows().map((e) => e.workflow),
 			log: step,
 		});

@@ -98,11 +98,23 @@ function exampleCommandResponses() {
 	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, 'gateway-answers.json'), 'utf8'));
 }
 
-/** The example credential (examples/credentials/…), pointing at `baseUrl` instead of its placeholder. */
-function exampleCredentials(baseUrl) {
+/**
+ * The example credential (examples/credentials/…), pointing at `baseUrl` instead of its
+ * placeholder; with the simulator, also at its media folder for Download Media.
+ */
+function exampleCredentials(baseUrl, simulator) {
 	const file = path.join(EXAMPLES_DIR, 'credentials', 'wechat-gateway-simulator.json');
 	const list = JSON.parse(fs.readFileSync(file, 'utf8'));
-	return list.map((c) => ({ ...c, data: { ...c.data, baseUrl } }));
+	// The simulator writes downloaded voice messages into its media folder and serves it at
+	// /media, both on this machine: the download example needs them, and a private address.
+	const media = simulator?.mediaFolder
+		? {
+				mediaDownloadFolder: simulator.mediaFolder,
+				mediaDownloadUrl: simulator.mediaUrl,
+				allowPrivateMediaUrls: true,
+			}
+		: {};
+	return list.map((c) => ({ ...c, data: { ...c.data, baseUrl, ...media } }));
 }
 
 /**
