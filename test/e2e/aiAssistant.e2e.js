@@ -304,11 +304,13 @@ describe('the WeChat AI assistant, in n8n start with n8n’s AI nodes', () => {
 				.slice(lookedUpBefore)
 				.map((m) => JSON.parse(m.request)),
 		).toEqual([{ Wxid: [madeUp] }]);
-		const result = JSON.parse(toolMessage.content);
-		expect(result).toHaveLength(1);
-		expect(result[0]).toMatchObject({
-			error: `"To" has ${madeUp}, which is not a contact of this account (cgi 182 knows no one by that ID): use an ID from the trigger's chatId or senderWxid, never a name or a guess (item 0, to ${madeUp})`,
-		});
+		// the node's error item, as On Error: Continue makes it: what to pass, and the recipient
+		expect(JSON.parse(toolMessage.content)).toEqual([
+			{
+				ToUserName: madeUp,
+				error: `"To" has ${madeUp}, which is not a contact of this account (cgi 182 knows no one by that ID): use an ID from the trigger's chatId or senderWxid, never a name or a guess (item 0, to ${madeUp})`,
+			},
+		]);
 		expect(await settledExecutions()).toEqual({ success: 7, failed: 0 });
 	});
 });
