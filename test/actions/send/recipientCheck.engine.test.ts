@@ -4,6 +4,8 @@
  * or a group the account is not in, is the item's error and nothing goes to it. Off by default in
  * a workflow (no look-up at all), on by default when the node is an AI agent's tool.
  */
+import type { INodeParameters } from 'n8n-workflow';
+
 import { FAST, GROUP, SENDER, useModelledGateway } from '../contact/modelledGateway';
 
 const sim = useModelledGateway();
@@ -12,7 +14,7 @@ const MADE_UP = 'wxid_made_up_by_a_model';
 /** A group the account is in: the simulator's seeded group lists other members only. */
 const TEAM = '5550001@chatroom';
 const CHECK = { ...FAST, checkRecipients: true };
-const sendText = (options: object = CHECK) => ({
+const sendText = (options: INodeParameters = CHECK): INodeParameters => ({
 	operation: 'sendText',
 	toUserName: '={{ $json.to }}',
 	text: '={{ $json.text }}',
