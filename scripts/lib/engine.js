@@ -157,11 +157,13 @@ function dataForRetry(failed) {
  *   retryOf?: { executionId: string, run: any },
  *   hideRetryOf?: boolean,
  *   workflowId?: string,
+ *   asTool?: boolean,
  * }} options `node`: the WeChat node instance; `credentialType`: an instance of the credential
  *   class, whose name and fields the run uses; `onStarted` lets a caller stop the execution as
  *   the editor's Stop button does; `binaries[i]` are item i's files; `onNode` fires right before and after each run of the node;
  *   `retryOf` runs it as n8n's Retry of that failed run (see `dataForRetry`); `hideRetryOf`
- *   leaves retryOf off the hooks, as if n8n stopped exposing it.
+ *   leaves retryOf off the hooks, as if n8n stopped exposing it; `asTool` gives the node the type
+ *   n8n gives a node's AI tool form (its name with `Tool` appended), fed by the run's items.
  * @returns {Promise<{ run: any, items: any[], error?: any, tries: number, executionTime?: number }>}
  *   `items`: the node's output of its last run (after n8n's own retries); `tries`: how often n8n
  *   ran it; `executionTime`: its last run's, as n8n records it.
@@ -170,7 +172,8 @@ async function runWeChatNode(options) {
 	const { node, parameters, credentials, onNode = {} } = options;
 	const feed = new FeedTrigger(options.items ?? [{}], options.binaries ?? []);
 	/** @type {Record<string, any>} */
-	const instances = { [WECHAT_NODE_TYPE]: node, [FEED_TYPE]: feed };
+	const wechatType = options.asTool ? `${WECHAT_NODE_TYPE}Tool` : WECHAT_NODE_TYPE;
+	const instances = { [wechatType]: node, [FEED_TYPE]: feed };
 	const nodeTypes = {
 		/** @param {string} type */
 		getByName: (type) => instances[type],
@@ -190,7 +193,7 @@ async function runWeChatNode(options) {
 	const wechat = {
 		id: randomUUID(),
 		name: 'WeChat Gateway',
-		type: WECHAT_NODE_TYPE,
+		type: wechatType,
 		typeVersion: 1,
 		position: /** @type {[number, number]} */ ([200, 0]),
 		parameters,

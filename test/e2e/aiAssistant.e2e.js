@@ -39,6 +39,9 @@ const ctx = {};
 const completions = () =>
 	ctx.sim.openai.requests.filter((r) => r.path.endsWith('/chat/completions'));
 const texts = () => ctx.sim.messages.filter((m) => m.cgiCmd === 522);
+/** What the gateway sent to a chat: its log also holds the tool's look-ups (cgi 182), which send nothing. */
+const sends = () => ctx.sim.messages.filter((m) => m.cgiCmd !== 182);
+const lookUps = () => ctx.sim.messages.filter((m) => m.cgiCmd === 182);
 const roles = (request) => request.body.messages.map((m) => m.role);
 const contents = (request) =>
 	request.body.messages.map((m) => (typeof m.content === 'string' ? m.content : ''));
@@ -63,9 +66,38 @@ async function settledExecutions() {
 	return { success: await count(['success']), failed: await count(['error', 'crashed']) };
 }
 
+/**
+ * A private message `ask` to which the scripted model answers with one tool call (`call`), and
+ * then with the tool's result; waits for that answer (it includes `answerHas`) and checks that
+ * it is the one message sent meanwhile. Returns the model's request after the tool call and the
+ * tool's result in it, as n8n handed it to the model.
+ */
+async function refusedToolCall({ ask, call, answerHas }) {
+	ctx.sim.openai.script([{ match: ask, toolCalls: [{ arguments: call }] }]);
+	const before = completions().length;
+	const sentBefore = sends().length;
+	ctx.sim.ws.inject({ sample: 'text', message: { content: ask } });
+	const done = await waitFor('the answer after the refused tool call', () =>
+		texts().find((m) => m.toUserName === FRIEND && m.content.includes(answerHas)),
+	);
+	await ctx.sim.settledMessages(2000);
+	// the one message sent is the answer to the person who asked
+	expect(sends().slice(sentBefore)).toEqual([done]);
+	const [, afterTool, ...more] = completions().slice(before);
+	expect(more).toEqual([]);
+	const toolMessage = afterTool.body.messages.at(-1);
+	expect(toolMessage.role).toBe('tool');
+	return { afterTool, toolMessage };
+}
+
 beforeAll(
 	async () => {
-		ctx.sim = await startGatewaySimulator({ accounts: [BOT], firstMsgId: '9007199254740993' });
+		// modelCommands: the gateway answers cgi 182 (who a contact is) as it does, for Check Recipients.
+		ctx.sim = await startGatewaySimulator({
+			accounts: [BOT],
+			firstMsgId: '9007199254740993',
+			modelCommands: true,
+		});
 		const gateway = shippedCredential('weChatGatewayApi');
 		const model = shippedCredential('openAiApi');
 		Object.assign(
@@ -231,22 +263,12 @@ describe('the WeChat AI assistant, in n8n start with n8n’s AI nodes', () => {
 		expect(done.content).toContain(sentId);
 	});
 
-	test('a tool call with a made-up id sends nothing, and the model gets the error back', async () => {
-		ctx.sim.openai.script([
-			{ match: 'tell Bob', toolCalls: [{ arguments: { chatId: 'Bob Li', text: 'Lunch at 12?' } }] },
-		]);
-		const before = completions().length;
-		const sentBefore = ctx.sim.messages.length;
-		ctx.sim.ws.inject({ sample: 'text', message: { content: 'tell Bob lunch is at 12' } });
-		const done = await waitFor('the answer after the failed tool call', () =>
-			texts().find((m) => m.toUserName === FRIEND && m.content.includes('Bob Li')),
-		);
-		await ctx.sim.settledMessages(2000);
-		// the one message sent is the answer to the person who asked
-		expect(ctx.sim.messages.slice(sentBefore)).toEqual([done]);
-		const [, afterTool] = completions().slice(before);
-		const toolMessage = afterTool.body.messages.at(-1);
-		expect(toolMessage.role).toBe('tool');
+	test('a tool call with a name instead of an id sends nothing, and the model gets the error back', async () => {
+		const { toolMessage, afterTool } = await refusedToolCall({
+			ask: 'tell Bob lunch is at 12',
+			call: { chatId: 'Bob Li', text: 'Lunch at 12?' },
+			answerHas: 'Bob Li',
+		});
 		// n8n hands the tool's output to the model: the node's error, naming the field and what to pass
 		expect(JSON.parse(toolMessage.content)).toEqual([
 			{ error: expect.stringMatching(/^"To" has "Bob Li", which is not a WeChat ID: use a wxid/) },
@@ -254,24 +276,41 @@ describe('the WeChat AI assistant, in n8n start with n8n’s AI nodes', () => {
 		expect(JSON.stringify(afterTool.body)).not.toContain('sk-simulated');
 	});
 
-	test('a well-formed id the gateway refuses: nothing is sent, and the model gets the Ret code explained', async () => {
-		const madeUp = 'wxid_made_up_by_the_model';
-		ctx.sim.addFault({ action: 'ret', ret: -2, errMsg: 'no such contact', toUserName: madeUp });
-		ctx.sim.openai.script([
-			{ match: 'tell Carol', toolCalls: [{ arguments: { chatId: madeUp, text: 'Hi Carol' } }] },
-		]);
-		const before = completions().length;
-		const sentBefore = ctx.sim.messages.length;
-		ctx.sim.ws.inject({ sample: 'text', message: { content: 'tell Carol hi' } });
-		const done = await waitFor('the answer after the refused tool call', () =>
-			texts().find((m) => m.toUserName === FRIEND && m.content.includes('no such contact')),
-		);
-		await ctx.sim.settledMessages(2000);
-		expect(ctx.sim.messages.slice(sentBefore)).toEqual([done]);
-		const [, afterTool] = completions().slice(before);
-		const [result] = JSON.parse(afterTool.body.messages.at(-1).content);
+	test('a contact the gateway refuses to send to: nothing is sent, and the model gets the Ret code explained', async () => {
+		const carol = 'wxid_carol_e2e';
+		ctx.sim.contacts.seed({ UserName: carol, NickName: 'Carol' });
+		ctx.sim.addFault({ action: 'ret', ret: -2, errMsg: 'no such contact', toUserName: carol });
+		const { toolMessage } = await refusedToolCall({
+			ask: 'tell Carol hi',
+			call: { chatId: carol, text: 'Hi Carol' },
+			answerHas: 'no such contact',
+		});
+		const [result] = JSON.parse(toolMessage.content);
 		expect(result.error).toMatch(/Ret -2/);
-		expect(result.error).toContain(madeUp);
-		expect(await settledExecutions()).toEqual({ success: 6, failed: 0 });
+		expect(result.error).toContain(carol);
+	});
+
+	test('a tool call with a well-formed id that is nobody (a made-up wxid_…) sends nothing, and the model gets the error back', async () => {
+		const madeUp = 'wxid_made_up_by_the_model';
+		const lookedUpBefore = lookUps().length;
+		const { toolMessage } = await refusedToolCall({
+			ask: 'tell Dave hi',
+			call: { chatId: madeUp, text: 'Hi Dave' },
+			answerHas: 'not a contact',
+		});
+		// Check Recipients (on in the shipped tool) asked the gateway who it is, and sent nothing
+		expect(
+			lookUps()
+				.slice(lookedUpBefore)
+				.map((m) => JSON.parse(m.request)),
+		).toEqual([{ Wxid: [madeUp] }]);
+		// the node's error item, as On Error: Continue makes it: what to pass, and the recipient
+		expect(JSON.parse(toolMessage.content)).toEqual([
+			{
+				ToUserName: madeUp,
+				error: `"To" has ${madeUp}, which is not a contact of this account (cgi 182 knows no one by that ID): use an ID from the trigger's chatId or senderWxid, never a name or a guess (item 0, to ${madeUp})`,
+			},
+		]);
+		expect(await settledExecutions()).toEqual({ success: 7, failed: 0 });
 	});
 });

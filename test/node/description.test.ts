@@ -187,6 +187,7 @@ test('option names are fixed', () => {
 	const options = description.properties.find((p) => p.name === 'options') as INodeProperties;
 	expect((options.options as INodeProperties[]).map((o) => o.name).sort()).toEqual(
 		[
+			'checkRecipients',
 			'concurrency',
 			'delivery',
 			'includeXml',

@@ -59,6 +59,8 @@ export interface RunOptions {
 	hideRetryOf?: boolean;
 	/** The workflow's id (a webhook workflow called twice is the same workflow). */
 	workflowId?: string;
+	/** The node has the type of its AI tool form (`…weChatGatewayTool`), as under an AI Agent. */
+	asTool?: boolean;
 }
 
 export async function runWeChatNode(options: RunOptions): Promise<NodeRun> {

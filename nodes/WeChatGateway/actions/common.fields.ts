@@ -37,6 +37,14 @@ export const optionsCollection: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'Check Recipients',
+			name: 'checkRecipients',
+			type: 'boolean',
+			default: false,
+			description:
+				"Whether to look up each recipient at the gateway before anything is sent (cgi 182, once per recipient per run): an ID that is nobody's, or a group the account is not in, is the item's error and nothing is sent to it. Off unless set; on when the node is an AI agent's tool, where a model writes the recipient.",
+		},
+		{
 			displayName: 'Concurrent Recipients',
 			name: 'concurrency',
 			type: 'number',

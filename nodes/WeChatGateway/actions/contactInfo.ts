@@ -83,3 +83,19 @@ export function groupOf(groupId: string, contacts: readonly Contact[]): Contact 
 		);
 	return match.contact;
 }
+
+/** The member list of a cgi 182 group, where the gateway puts it. */
+export function membersOf(groupId: string, group: Contact): IDataObject[] {
+	const nested = group.NewChatroomData as IDataObject | undefined;
+	const members = group.ChatRoomMember ?? nested?.ChatRoomMember;
+	if (!Array.isArray(members))
+		throw new GatewayError(
+			'badResponse',
+			`The gateway answered group ${groupId} without its member list (ChatRoomMember)`,
+			'rejected',
+		);
+	return members.filter(
+		(member): member is IDataObject =>
+			member !== null && typeof member === 'object' && !Array.isArray(member),
+	);
+}

@@ -16,6 +16,16 @@ function namesOf(operations: readonly Operation[]): string[] {
 	return operations.map((operation) => operation.option.value);
 }
 
+/** The Options of the sending operations; Check Recipients only where there is a To to check. */
+function optionsFor(addressed: readonly Operation[]): INodeProperties {
+	const options = (optionsCollection.options as INodeProperties[]).flatMap((option) => {
+		if (option.name !== 'checkRecipients') return [option];
+		if (!addressed.length) return [];
+		return [{ ...option, displayOptions: { show: { '/operation': namesOf(addressed) } } }];
+	});
+	return { ...optionsCollection, options };
+}
+
 /**
  * A resource's fields: its Operation switch, the To and Options its sending operations share,
  * and each operation's own fields. Operation values may repeat across resources (`get`), so
@@ -27,7 +37,7 @@ function resourceProperties(resource: string, operations: readonly Operation[]):
 	const to = addressed.length ? [shownFor(toUserNameField, { operation: namesOf(addressed) })] : [];
 	const perOperation = operations.flatMap((operation) => operation.properties);
 	const options = sending.length
-		? [shownFor(optionsCollection, { operation: namesOf(sending) })]
+		? [shownFor(optionsFor(addressed), { operation: namesOf(sending) })]
 		: [];
 	// The default is the resource's first operation in the registry, not a literal the lint can read.
 	// eslint-disable-next-line n8n-nodes-base/node-param-default-missing

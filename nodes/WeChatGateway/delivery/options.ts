@@ -14,6 +14,11 @@ export interface SendOptions {
 	 * same chat this recently is not sent again. 0 = off (a retried execution is still matched).
 	 */
 	skipDuplicatesWithin: number;
+	/**
+	 * "Check Recipients": each recipient is looked up at the gateway before anything is sent; an
+	 * id that is nobody, or a group the account is not in, is the item's error.
+	 */
+	checkRecipients: boolean;
 }
 
 /** The longest window, and how long a sent message is remembered for n8n's retry: a day. */
@@ -40,6 +45,12 @@ export const OPTION_DEFAULTS = {
 	 * retry of a failed execution, is skipped with the window off too.
 	 */
 	skipDuplicatesWithin: 0,
+	/**
+	 * Off for workflows, whose recipients come from the workflow's own data and which must keep
+	 * doing what they did; on when the node is an AI agent's tool (see readSendOptions), where a
+	 * model writes the recipient and may make one up.
+	 */
+	checkRecipients: false,
 } as const;
 
 function wholeNumber(
@@ -59,8 +70,14 @@ function wholeNumber(
 	return Math.floor(number);
 }
 
-/** The "Options" collection of one execution, checked; what is not given takes its default. */
-export function readSendOptions(raw: Record<string, unknown>): SendOptions {
+/**
+ * The "Options" collection of one execution, checked; what is not given takes its default.
+ * `asTool`: the node runs as an AI agent's tool, where Check Recipients is on unless set.
+ */
+export function readSendOptions(
+	raw: Record<string, unknown>,
+	{ asTool = false }: { asTool?: boolean } = {},
+): SendOptions {
 	const guarantee = raw.delivery ?? OPTION_DEFAULTS.delivery;
 	if (guarantee !== 'atMostOnce' && guarantee !== 'atLeastOnce') {
 		throw new RangeError(
@@ -100,6 +117,10 @@ export function readSendOptions(raw: Record<string, unknown>): SendOptions {
 			0,
 			MAX_DUPLICATE_WINDOW_MINUTES,
 		),
+		checkRecipients:
+			raw.checkRecipients === undefined || raw.checkRecipients === null
+				? asTool || OPTION_DEFAULTS.checkRecipients
+				: raw.checkRecipients === true,
 	};
 }
 

@@ -1,26 +1,7 @@
-import type { IDataObject } from 'n8n-workflow';
-
-import { GatewayError } from '../../transport/errors';
 import { CGI } from '../../wechat';
-import { contactInfoCall, groupOf, listIn, readContacts, type Contact } from '../contactInfo';
+import { contactInfoCall, groupOf, listIn, membersOf, readContacts } from '../contactInfo';
 import { groupIdField, readGroupId } from '../idFields';
 import type { SendOperation } from '../operation';
-
-/** The member list of a cgi 182 group, where the gateway puts it. */
-function membersOf(groupId: string, group: Contact): IDataObject[] {
-	const nested = group.NewChatroomData as IDataObject | undefined;
-	const members = group.ChatRoomMember ?? nested?.ChatRoomMember;
-	if (!Array.isArray(members))
-		throw new GatewayError(
-			'badResponse',
-			`The gateway answered group ${groupId} without its member list (ChatRoomMember)`,
-			'rejected',
-		);
-	return members.filter(
-		(member): member is IDataObject =>
-			member !== null && typeof member === 'object' && !Array.isArray(member),
-	);
-}
 
 /** A group's members (cgi 182): one item each, `groupId` and the member's fields as given. */
 export const getGroupMembers: SendOperation = {

@@ -10,6 +10,7 @@ import type { GatewayRequest, SendOperation } from '../operation';
 import { inLanes } from './lanes';
 import { errorItem, PartNotSentError, successItems } from './outputItems';
 import { prepareWhileSending } from './prepareAhead';
+import { RecipientCheck, runsAsTool } from './recipientCheck';
 import { openRunMemory, type RunMemory } from './runMemory';
 import { withSentSummary, type SentTally } from './sentSummary';
 
@@ -50,7 +51,9 @@ export async function sendItems(
 	try {
 		settings = await readGatewaySettings(context);
 		// Read once per execution: pacing and retries are properties of the run, not of an item.
-		options = readSendOptions(context.getNodeParameter('options', 0, {}) as IDataObject);
+		options = readSendOptions(context.getNodeParameter('options', 0, {}) as IDataObject, {
+			asTool: runsAsTool(node),
+		});
 		memory = await openRunMemory(context, options);
 	} catch (error) {
 		throw toNodeError(node, error, { itemIndex: 0 });
@@ -70,6 +73,10 @@ export async function sendItems(
 	};
 	const lanes = options.messageInterval > 0 ? 1 : options.concurrency;
 	const readerFor = parameterReaders(context);
+	const recipientCheck =
+		options.checkRecipients && operation.addressed !== false
+			? new RecipientCheck(client)
+			: undefined;
 	/** Reads an item and makes its request; pure (nothing is sent), so it can run ahead. */
 	const prepare = async (itemIndex: number): Promise<Prepared> => {
 		try {
@@ -140,12 +147,18 @@ export async function sendItems(
 	const output: INodeExecutionData[] = [];
 	let itemIndex = 0;
 	try {
+		await recipientCheck?.lookUpRun(readerFor, items.length);
 		let next: Prepared | undefined;
 		for (; itemIndex < items.length; itemIndex++) {
 			const current = next ?? (await prepare(itemIndex));
 			next = undefined;
 			if ('error' in current) {
 				output.push(failed(itemIndex, current.error));
+				continue;
+			}
+			const refused = await recipientCheck?.refusal(current.request.recipients);
+			if (refused) {
+				output.push(failed(itemIndex, refused.error, refused.recipient));
 				continue;
 			}
 			const sending = send(itemIndex, current.request);
