@@ -69,7 +69,7 @@ export async function sendItems(
 		...memory.context,
 	};
 	const lanes = options.messageInterval > 0 ? 1 : options.concurrency;
-	const readerFor = parameterReaders(context);
+	const readerFor = parameterReaders(context, settings.wxid);
 	/** Reads an item and makes its request; pure (nothing is sent), so it can run ahead. */
 	const prepare = async (itemIndex: number): Promise<Prepared> => {
 		try {
