@@ -646,6 +646,42 @@ describe("n8n's own Retry On Fail", () => {
 	});
 });
 
+/** The items of an example's read (contact, group, account) against the examples' simulator. */
+function expectExampleRead(named, items) {
+	const jsons = items.map((item) => item.json);
+	if (named === 'contact.get')
+		expect(jsons.map((json) => [json.wxid, json.found, json.NickName])).toEqual([
+			['wxid_demo_alice', true, 'Alice'],
+			['wxid_demo_bob', true, 'Bob'],
+		]);
+	if (named === 'group.get')
+		expect(jsons).toEqual([
+			expect.objectContaining({
+				groupId: '12345678901@chatroom',
+				ChatRoomOwner: 'wxid_demo_alice',
+				ChatRoomMember: [
+					expect.objectContaining({ Wxid: 'wxid_demo_alice' }),
+					expect.objectContaining({ Wxid: 'wxid_demo_bob' }),
+				],
+			}),
+		]);
+	if (named === 'account.getStatus')
+		expect(jsons).toEqual([
+			{ online: true, nickname: expect.any(String), accounts: [expect.any(Object)] },
+		]);
+	if (named === 'account.requestLogin') {
+		expect(jsons).toEqual([{ Ret: 0, ErrMsg: '', ResponseData: {} }]);
+		expect(ctx.demoSim.account.requests).toContainEqual(
+			expect.objectContaining({ route: 'login/push', wxid: lib.DEMO_ACCOUNT }),
+		);
+	}
+	if (named === 'account.getLoginQrCode') {
+		expect(jsons).toEqual([
+			{ mimeType: 'image/png', fileName: 'login-qr-code.png', fileSize: expect.any(Number) },
+		]);
+	}
+}
+
 describe('the example workflows', () => {
 	test("each example that starts with a Manual Trigger runs through n8n execute, and its NewMsgIds are the simulator's", async () => {
 		const runs = await ctx.exampleRuns;
@@ -676,8 +712,14 @@ describe('the example workflows', () => {
 				why: undefined,
 			});
 			for (const node of nodes) {
-				counts[node.operation] = node.items.length;
+				const named =
+					node.resource === 'message' ? node.operation : `${node.resource}.${node.operation}`;
+				counts[named] = node.items.length;
 				if (node.operation === 'parseAppMsgXml') continue;
+				if (node.resource === 'contact' || node.resource === 'account' || named === 'group.get') {
+					expectExampleRead(named, node.items);
+					continue;
+				}
 				for (const { json } of node.items) {
 					if (node.operation === 'callGatewayCommand') {
 						// Its id is the one the command's ResponseData names, exact; a list (the
@@ -695,6 +737,19 @@ describe('the example workflows', () => {
 							groupId: '12345678901@chatroom',
 							Wxid: expect.any(String),
 						});
+						continue;
+					}
+					if (node.operation === 'removeMembers' || node.operation === 'pat') {
+						// Their answers carry no id: the command the gateway received is the proof.
+						const command = ctx.demoSim.messages.find(
+							(m) => m.cgiCmd === (node.operation === 'pat' ? 849 : 179),
+						);
+						expect(JSON.parse(command.request)).toEqual(
+							node.operation === 'pat'
+								? { ChatUserName: json.ToUserName, PattedUsername: 'wxid_demo_alice', Scene: 0 }
+								: { Wxid: ['wxid_demo_bob'], ChatroomID: json.groupId },
+						);
+						expect(json.Ret).toBe(0);
 						continue;
 					}
 					if (node.operation === 'revoke') {
@@ -723,8 +778,15 @@ describe('the example workflows', () => {
 			replyWithQuote: 1,
 			sendImage: 1,
 			callGatewayCommand: 1,
-			getMembers: 2,
+			'group.getMembers': 2,
 			revoke: 1,
+			pat: 1,
+			'contact.get': 2,
+			'group.get': 1,
+			'group.removeMembers': 1,
+			'account.getStatus': 1,
+			'account.requestLogin': 1,
+			'account.getLoginQrCode': 1,
 		});
 		// and each went out once (the webhook example's forwarded files and the form's cards aside)
 		const fromExamples = ctx.demoSim.messages.filter(
