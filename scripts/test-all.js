@@ -17,7 +17,11 @@ const root = path.resolve(__dirname, '..');
  * The e2e files that run on n8n 1.x as well (jest path patterns; a pattern that matches no file
  * adds nothing). Everything the package does must hold on 1.x: a new e2e file goes here.
  */
-const E2E_ON_N8N_1 = ['test/e2e/n8n.e2e.js', 'test/e2e/trigger.e2e.js'];
+const E2E_ON_N8N_1 = [
+	'test/e2e/n8n.e2e.js',
+	'test/e2e/trigger.e2e.js',
+	'test/e2e/contactsGroups.e2e.js',
+];
 const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-gateway-tests-'));
 /**
  * jest on one project of jest.config.js (unit, e2e or queue). The project comes after `args`:
