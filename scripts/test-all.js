@@ -22,6 +22,7 @@ const E2E_ON_N8N_1 = [
 	'test/e2e/trigger.e2e.js',
 	'test/e2e/aiAssistant.e2e.js',
 	'test/e2e/mediaReceive.e2e.js',
+	'test/e2e/contactsGroups.e2e.js',
 ];
 const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'wechat-gateway-tests-'));
 /**

@@ -67,13 +67,19 @@ const TRIGGER_ITEMS: Record<string, IDataObject[]> = {
 	],
 	'n8n-nodes-wechat-gateway.weChatGatewayTrigger': [
 		{
-			chatId: 'wxid_friend01',
+			accountWxid: SENDER,
+			chatId: '12345678901@chatroom',
 			messageXml: fixture('link.received.xml'),
 			newMsgId: '7400409546359626802',
 			senderWxid: 'wxid_friend01',
 			senderName: 'Alice',
 			msgType: 1,
 			content: 'hello',
+			// a join notice's and a pat's fields, for the examples that start with those
+			joined: [{ wxid: 'wxid_friend02', name: 'Bob' }, { name: 'Mei' }],
+			patterWxid: 'wxid_friend01',
+			patsMe: true,
+			at: '2026-01-01T00:00:00.000Z',
 		},
 	],
 };
@@ -166,7 +172,11 @@ const CGI_OF: Record<string, number> = {
 	'message.sendImage': 110,
 	'message.sendVoice': 127,
 	'message.revoke': 594,
+	'message.pat': 849,
+	'contact.get': 182,
+	'group.get': 182,
 	'group.getMembers': 182,
+	'group.removeMembers': 179,
 };
 
 /**
@@ -242,6 +252,14 @@ test.each(cases.map((entry) => [`${entry.file}: ${entry.node.name}`, entry] as c
 			operation!.option.value === 'callGatewayCommand'
 				? Number(node.parameters.cgiCmd)
 				: (CGI_OF[`${resourceOf(node)}.${operation!.option.value}`] ?? 222);
+		if (resourceOf(node) === 'account') {
+			// A GET of one of the gateway's account pages, without a body.
+			expect(sent.map((call) => [(call as { route?: string }).route, call.body])).toEqual([
+				[expect.stringMatching(/^(wechatinfo|login\/push|login\/getqrcode)$/), ''],
+			]);
+			expect(result.items).toHaveLength(1);
+			return;
+		}
 		if (resourceOf(node) !== 'message') {
 			// A read: one call, and the items its answer holds (one per member).
 			expect(sent.map((call) => JSON.parse(call.body).CgiCmd)).toEqual([cgi]);
@@ -257,7 +275,8 @@ test.each(cases.map((entry) => [`${entry.file}: ${entry.node.name}`, entry] as c
 		for (const [index, call] of messages.entries()) {
 			const body = JSON.parse(call.body) as { CgiCmd: number; CgiRequest: IDataObject };
 			const output = result.items[index].json;
-			expect(body.CgiRequest.ToUserName).toBe(output.ToUserName);
+			// a pat names its chat ChatUserName
+			expect(body.CgiRequest.ToUserName ?? body.CgiRequest.ChatUserName).toBe(output.ToUserName);
 			expect(output.NewMsgId ?? output.Ret).toBeDefined();
 			expect(body.CgiCmd).toBe(cgi);
 			if (operation!.option.value === 'sendImage' && body.CgiRequest.ImageXml === undefined) {

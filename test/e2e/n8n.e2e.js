@@ -646,94 +646,161 @@ describe("n8n's own Retry On Fail", () => {
 	});
 });
 
-describe('the example workflows', () => {
-	test("each example that starts with a Manual Trigger runs through n8n execute, and its NewMsgIds are the simulator's", async () => {
-		const runs = await ctx.exampleRuns;
-		expect(runs.map((r) => r.workflow.id).sort()).toEqual(
-			ctx.examples
-				.filter(lib.runsFromCli)
-				.map((w) => w.id)
-				.sort(),
+/** The items of an example's read (contact, group, account) against the examples' simulator. */
+function expectExampleRead(named, items) {
+	const jsons = items.map((item) => item.json);
+	if (named === 'contact.get')
+		expect(jsons.map((json) => [json.wxid, json.found, json.NickName])).toEqual([
+			['wxid_demo_alice', true, 'Alice'],
+			['wxid_demo_bob', true, 'Bob'],
+		]);
+	if (named === 'group.get')
+		expect(jsons).toEqual([
+			expect.objectContaining({
+				groupId: '12345678901@chatroom',
+				ChatRoomOwner: 'wxid_demo_alice',
+				ChatRoomMember: [
+					expect.objectContaining({ Wxid: 'wxid_demo_alice' }),
+					expect.objectContaining({ Wxid: 'wxid_demo_bob' }),
+				],
+			}),
+		]);
+	if (named === 'account.getStatus')
+		expect(jsons).toEqual([
+			{ online: true, nickname: expect.any(String), accounts: [expect.any(Object)] },
+		]);
+	if (named === 'account.requestLogin') {
+		expect(jsons).toEqual([{ Ret: 0, ErrMsg: '', ResponseData: {} }]);
+		expect(ctx.demoSim.account.requests).toContainEqual(
+			expect.objectContaining({ route: 'login/push', wxid: lib.DEMO_ACCOUNT }),
 		);
-		const counts = {};
-		for (const { workflow, result, nodes } of runs) {
-			const ok = lib.succeeded(result);
-			const why = ok
-				? undefined
-				: {
-						code: result.code,
-						status: result.status,
-						error: result.error && result.error.message,
-						output: lib.tail(result.stdout + result.stderr, 2500),
-					};
-			if (result.exitWarning)
-				log(
-					`${workflow.id}: ${result.exitWarning}:\n${lib.tail(result.stdout + result.stderr, 1500)}`,
-				);
-			expect({ workflow: workflow.name, ok, why }).toEqual({
-				workflow: workflow.name,
-				ok: true,
-				why: undefined,
-			});
-			for (const node of nodes) {
-				counts[node.operation] = node.items.length;
-				if (node.operation === 'parseAppMsgXml') continue;
-				for (const { json } of node.items) {
-					if (node.operation === 'callGatewayCommand') {
-						// Its id is the one the command's ResponseData names, exact; a list (the
-						// examples' configured cgi 182 answer) names none.
-						const command = ctx.demoSim.messages.find((m) =>
-							Array.isArray(json.ResponseData)
-								? m.cgiCmd === json.CgiCmd
-								: m.newMsgId === json.ResponseData.NewMsgId,
-						);
-						expect(command).toMatchObject({ cgiCmd: json.CgiCmd, wxid: lib.DEMO_ACCOUNT });
+	}
+	if (named === 'account.getLoginQrCode') {
+		expect(jsons).toEqual([
+			{ mimeType: 'image/png', fileName: 'login-qr-code.png', fileSize: expect.any(Number) },
+		]);
+	}
+}
+
+describe('the example workflows', () => {
+	test(
+		"each example that starts with a Manual Trigger runs through n8n execute, and its NewMsgIds are the simulator's",
+		async () => {
+			const runs = await ctx.exampleRuns;
+			expect(runs.map((r) => r.workflow.id).sort()).toEqual(
+				ctx.examples
+					.filter(lib.runsFromCli)
+					.map((w) => w.id)
+					.sort(),
+			);
+			const counts = {};
+			for (const { workflow, result, nodes } of runs) {
+				const ok = lib.succeeded(result);
+				const why = ok
+					? undefined
+					: {
+							code: result.code,
+							status: result.status,
+							error: result.error && result.error.message,
+							output: lib.tail(result.stdout + result.stderr, 2500),
+						};
+				if (result.exitWarning)
+					log(
+						`${workflow.id}: ${result.exitWarning}:\n${lib.tail(result.stdout + result.stderr, 1500)}`,
+					);
+				expect({ workflow: workflow.name, ok, why }).toEqual({
+					workflow: workflow.name,
+					ok: true,
+					why: undefined,
+				});
+				for (const node of nodes) {
+					const named =
+						node.resource === 'message' ? node.operation : `${node.resource}.${node.operation}`;
+					counts[named] = node.items.length;
+					if (node.operation === 'parseAppMsgXml') continue;
+					if (node.resource === 'contact' || node.resource === 'account' || named === 'group.get') {
+						expectExampleRead(named, node.items);
 						continue;
 					}
-					if (node.operation === 'getMembers') {
-						expect(json).toMatchObject({
-							groupId: '12345678901@chatroom',
-							Wxid: expect.any(String),
-						});
-						continue;
+					for (const { json } of node.items) {
+						if (node.operation === 'callGatewayCommand') {
+							// Its id is the one the command's ResponseData names, exact; a list (the
+							// examples' configured cgi 182 answer) names none.
+							const command = ctx.demoSim.messages.find((m) =>
+								Array.isArray(json.ResponseData)
+									? m.cgiCmd === json.CgiCmd
+									: m.newMsgId === json.ResponseData.NewMsgId,
+							);
+							expect(command).toMatchObject({ cgiCmd: json.CgiCmd, wxid: lib.DEMO_ACCOUNT });
+							continue;
+						}
+						if (node.operation === 'getMembers') {
+							expect(json).toMatchObject({
+								groupId: '12345678901@chatroom',
+								Wxid: expect.any(String),
+							});
+							continue;
+						}
+						if (node.operation === 'removeMembers' || node.operation === 'pat') {
+							// Their answers carry no id: the command the gateway received is the proof.
+							const command = ctx.demoSim.messages.find(
+								(m) => m.cgiCmd === (node.operation === 'pat' ? 849 : 179),
+							);
+							expect(JSON.parse(command.request)).toEqual(
+								node.operation === 'pat'
+									? { ChatUserName: json.ToUserName, PattedUsername: 'wxid_demo_alice', Scene: 0 }
+									: { Wxid: ['wxid_demo_bob'], ChatroomID: json.groupId },
+							);
+							expect(json.Ret).toBe(0);
+							continue;
+						}
+						if (node.operation === 'revoke') {
+							const revoke = ctx.demoSim.messages.find((m) => m.cgiCmd === 594);
+							expect(revoke.request).toContain(`"NewMsgId":${json.revokedNewMsgId},`);
+							expect(json).toMatchObject({ ToUserName: revoke.toUserName, Ret: 0 });
+							continue;
+						}
+						const message = ctx.demoSim.messages.find((m) => m.newMsgId === json.NewMsgId);
+						expect(message).toBeDefined();
+						expect(message).toMatchObject({ toUserName: json.ToUserName, wxid: lib.DEMO_ACCOUNT });
+						// A picture's answer carries no ClientMsgId; where one came back, it is the gateway's.
+						if (json.ClientMsgId !== undefined) expect(message.clientMsgId).toBe(json.ClientMsgId);
+						else expect(node.operation).toBe('sendImage');
 					}
-					if (node.operation === 'revoke') {
-						const revoke = ctx.demoSim.messages.find((m) => m.cgiCmd === 594);
-						expect(revoke.request).toContain(`"NewMsgId":${json.revokedNewMsgId},`);
-						expect(json).toMatchObject({ ToUserName: revoke.toUserName, Ret: 0 });
-						continue;
-					}
-					const message = ctx.demoSim.messages.find((m) => m.newMsgId === json.NewMsgId);
-					expect(message).toBeDefined();
-					expect(message).toMatchObject({ toUserName: json.ToUserName, wxid: lib.DEMO_ACCOUNT });
-					// A picture's answer carries no ClientMsgId; where one came back, it is the gateway's.
-					if (json.ClientMsgId !== undefined) expect(message.clientMsgId).toBe(json.ClientMsgId);
-					else expect(node.operation).toBe('sendImage');
 				}
 			}
-		}
-		expect(counts).toEqual({
-			sendLink: 3,
-			forwardChannelsVideo: 1,
-			forwardMiniProgram: 1,
-			forwardFile: 1,
-			sendAppMsgXml: 1,
-			parseAppMsgXml: 4,
-			sendText: 1,
-			replyWithQuote: 1,
-			sendImage: 1,
-			callGatewayCommand: 1,
-			getMembers: 2,
-			revoke: 1,
-		});
-		// and each went out once (the webhook example's forwarded files and the form's cards aside)
-		const fromExamples = ctx.demoSim.messages.filter(
-			(m) =>
-				['wxid_demo_alice', 'wxid_demo_bob', '12345678901@chatroom'].includes(m.toUserName) &&
-				!(m.type === 6 && m.toUserName === '12345678901@chatroom'),
-		);
-		expect(fromExamples).toHaveLength(11); // the revoke is addressed to its chat
-	});
+			expect(counts).toEqual({
+				sendLink: 3,
+				forwardChannelsVideo: 1,
+				forwardMiniProgram: 1,
+				forwardFile: 1,
+				sendAppMsgXml: 1,
+				parseAppMsgXml: 4,
+				sendText: 1,
+				replyWithQuote: 1,
+				sendImage: 1,
+				callGatewayCommand: 1,
+				'group.getMembers': 2,
+				revoke: 1,
+				pat: 1,
+				'contact.get': 2,
+				'group.get': 1,
+				'group.removeMembers': 1,
+				'account.getStatus': 1,
+				'account.requestLogin': 1,
+				'account.getLoginQrCode': 1,
+			});
+			// and each went out once (the webhook example's forwarded files and the form's cards aside)
+			const fromExamples = ctx.demoSim.messages.filter(
+				(m) =>
+					['wxid_demo_alice', 'wxid_demo_bob', '12345678901@chatroom'].includes(m.toUserName) &&
+					!(m.type === 6 && m.toUserName === '12345678901@chatroom'),
+			);
+			expect(fromExamples).toHaveLength(11); // the revoke is addressed to its chat
+		},
+		// nineteen examples, two n8n executes at a time, each up to a minute on a busy machine
+		15 * 60 * 1000,
+	);
 });
 
 describe('the n8n server (editor and REST API)', () => {

@@ -16,6 +16,7 @@ const ITEM_FIELD = /^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\\]+)
  */
 export function parameterReaders(
 	context: IExecuteFunctions,
+	accountWxid?: string,
 ): (itemIndex: number) => ParameterReader {
 	const raw = context.getNode().parameters;
 	const items = context.getInputData();
@@ -30,6 +31,7 @@ export function parameterReaders(
 	};
 	return (itemIndex) => ({
 		itemIndex,
+		accountWxid,
 		get: (name, fallback) => {
 			const field = itemFieldOf(name);
 			return field === undefined

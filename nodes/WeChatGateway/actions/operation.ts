@@ -8,6 +8,8 @@ import type { CgiReply } from '../transport/reply';
 export interface ParameterReader {
 	get(name: string, fallback?: unknown): unknown;
 	itemIndex: number;
+	/** The credential's wxid, where the operation's output depends on which account asks. */
+	accountWxid?: string;
 	/**
 	 * The bytes of the item's binary property `property`, read through n8n (memory or filesystem
 	 * mode alike); a property the item lacks is an error naming it. An operation reads each once.

@@ -1,3 +1,6 @@
+import { getLoginQrCode } from './account/getLoginQrCode.operation';
+import { getAccountStatus } from './account/getStatus.operation';
+import { requestLogin } from './account/requestLogin.operation';
 import { getContact } from './contact/get.operation';
 import { getGroup } from './group/get.operation';
 import { getGroupMembers } from './group/getMembers.operation';
@@ -42,7 +45,7 @@ export const resources = {
 	},
 	contact: { name: 'Contact', operations: [getContact] },
 	group: { name: 'Group', operations: [getGroup, getGroupMembers, removeGroupMembers] },
-	account: { name: 'Account', operations: [] },
+	account: { name: 'Account', operations: [getAccountStatus, requestLogin, getLoginQrCode] },
 } satisfies Record<string, { name: string; operations: readonly Operation[] }>;
 
 export type ResourceName = keyof typeof resources;

@@ -24,7 +24,7 @@ export const removeGroupMembers: SendOperation = {
 		),
 		wxidsField(
 			'removeMembers',
-			"The members to remove: their wxids (never nicknames), separated by commas or new lines, or a mapped list, e.g. the trigger's senderWxid. Each must be a member of the group, or the gateway refuses the whole call.",
+			"The members to remove: their wxids (never nicknames), separated by commas or new lines, or a mapped list, e.g. the Wxid of a Get Members item or the trigger's senderWxid. Each must be a member of the group, or the gateway refuses the whole call.",
 		),
 	],
 	toRequest(parameters) {

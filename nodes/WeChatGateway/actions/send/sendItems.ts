@@ -72,7 +72,7 @@ export async function sendItems(
 		...memory.context,
 	};
 	const lanes = options.messageInterval > 0 ? 1 : options.concurrency;
-	const readerFor = parameterReaders(context);
+	const readerFor = parameterReaders(context, settings.wxid);
 	const recipientCheck =
 		options.checkRecipients && operation.addressed !== false
 			? new RecipientCheck(client)
