@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import type { CoordinationStore, SentRecord } from '../coordination/store';
 import type { GatewayCall } from '../transport/client';
+import { jsonPieces } from '../transport/exactJson';
 import { MAX_DUPLICATE_WINDOW_MINUTES } from './options';
 
 /**
@@ -64,7 +65,10 @@ export interface MessageClaim {
  * content to the same chat gives the same fingerprint in every execution.
  */
 export function fingerprintOf(call: GatewayCall): string {
-	return createHash('sha256').update(JSON.stringify(call)).digest('hex');
+	// The SHA-256 of JSON.stringify(call), fed piece by piece: a picture's base64 is never copied whole.
+	const hash = createHash('sha256');
+	for (const piece of jsonPieces(call)) hash.update(piece);
+	return hash.digest('hex');
 }
 
 /**
