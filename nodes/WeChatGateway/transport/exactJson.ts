@@ -76,8 +76,11 @@ export function stringifyJsonExact(value: unknown): string {
  */
 export const JSON_SLICE_CHARS = 64 * 1024;
 
-/** Stands for one long string in the skeleton; the nonce keeps user text from matching. */
-const LONG_MARK = `\uE001${Math.random().toString(36).slice(2, 10)}\uE001`;
+/**
+ * Stands for one long string in the skeleton; the nonce keeps user text from matching, and user
+ * text that holds it anyway is noticed (exported so that a test can write such text).
+ */
+export const LONG_MARK = `\uE001${Math.random().toString(36).slice(2, 10)}\uE001`;
 const LONG_TOKEN = `"${LONG_MARK}"`;
 
 /** A value's JSON with each long string cut out: `parts[i]`, long string i, `parts[i + 1]`, … */
