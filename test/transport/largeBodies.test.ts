@@ -13,26 +13,14 @@ import {
 import { TEST_TLS, startSimulator, type Simulator } from '../support/simulators';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { png } = require('../../simulator/mediaBytes') as {
-	png(width: number, height: number, pixel: (x: number, y: number) => number[]): Buffer;
-};
+const { noisePng } = require('../../scripts/bench/media') as { noisePng(mb: number): Buffer };
 
 const ACCOUNT = 'wxid_large01';
 const FRIEND = 'wxid_friend42';
 const EMOJI = '\u{1F600}';
 
-/** A PNG of noise, about 3 MB: zlib cannot shrink it, so its base64 is 4 MB, 60 slices. */
-function noisePng(): Buffer {
-	let state = 0x2545f491;
-	const next = () => {
-		state ^= state << 13;
-		state ^= state >>> 17;
-		state ^= state << 5;
-		return state & 255;
-	};
-	return png(1000, 1000, () => [next(), next(), next()]);
-}
-const PICTURE = noisePng();
+/** A PNG of noise, which zlib cannot shrink: 3 MB, so its base64 is 4 MB, 62 slices. */
+const PICTURE = noisePng(3);
 const pictureCall = (to = FRIEND): CgiCall => ({
 	CgiCmd: 110,
 	CgiRequest: { ToUserName: to, ImageBase64: PICTURE.toString('base64') },
