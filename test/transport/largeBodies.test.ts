@@ -10,6 +10,7 @@ import {
 	parseJsonExact,
 	stringifyJsonExact,
 } from '../../nodes/WeChatGateway/transport/exactJson';
+import { startProxy } from '../support/proxy';
 import { TEST_TLS, startSimulator, type Simulator } from '../support/simulators';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -136,6 +137,21 @@ test('sending a picture never makes its whole JSON text as one string, nor one b
 	expect(sim.messages).toHaveLength(1);
 	expect(longest).toBeLessThanOrEqual(JSON_SLICE_CHARS + 2);
 	expect(Math.max(0, ...textBytes)).toBeLessThanOrEqual(JSON_SLICE_CHARS + 100);
+});
+
+test('through the proxy HTTP_PROXY names, a picture arrives exact as well', async () => {
+	const sim = await simulator();
+	const proxy = await startProxy();
+	process.env.HTTP_PROXY = proxy.url;
+	try {
+		const call = pictureCall();
+		await clientOf(sim).callCgi(call);
+		expect(proxy.tunnels).toEqual([new URL(sim.url).host]);
+		expect(received(sim, 0)).toEqual(expected(call));
+	} finally {
+		delete process.env.HTTP_PROXY;
+		await proxy.close();
+	}
 });
 
 describe('write tracking, with a body in pieces', () => {
