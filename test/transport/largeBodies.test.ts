@@ -131,7 +131,7 @@ test('sending a picture never makes its whole JSON text as one string, nor one b
 		...stringify.mock.results.map((r) => (typeof r.value === 'string' ? r.value.length : 0)),
 	);
 	// Text made into bytes (a string body becomes one buffer of it); base64 decoding is the simulator's.
-	const textBytes = from.mock.calls
+	const textBytes = (from.mock.calls as unknown[][])
 		.filter(([data, encoding]) => typeof data === 'string' && (encoding ?? 'utf8') === 'utf8')
 		.map(([data]) => (data as string).length);
 	expect(sim.messages).toHaveLength(1);
