@@ -1,14 +1,16 @@
 /**
  * A message's fingerprint (what Skip Duplicates Within and n8n's Retry compare) is the SHA-256
- * of the call's JSON.stringify text, fed a slice at a time: the same for a picture of megabytes
- * as for a text, identical calls match and calls that differ anywhere, deep in a picture
- * included, do not; through the engine, the same picture sent twice is sent once.
+ * of the exact JSON the gateway receives, fed a slice at a time: for a call without a 64-bit
+ * integer that is JSON.stringify's text, as it always was, for a picture of megabytes as for a
+ * text; a 64-bit integer counts as its bare digits, the same in every process. Identical calls
+ * match and calls that differ anywhere, deep in a picture included, do not; through the engine,
+ * the same picture sent twice is sent once.
  */
 import { createHash } from 'node:crypto';
 
 import { fingerprintOf } from '../../nodes/WeChatGateway/delivery/earlierSends';
 import type { GatewayCall } from '../../nodes/WeChatGateway/transport/client';
-import { JSON_SLICE_CHARS, parseJsonExact } from '../../nodes/WeChatGateway/transport/exactJson';
+import { JSON_SLICE_CHARS } from '../../nodes/WeChatGateway/transport/exactJson';
 import { accepted, runMedia, useMediaGateway } from '../actions/message/mediaRun';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -32,12 +34,10 @@ describe('fingerprintOf', () => {
 		['a text', { CgiCmd: 522, CgiRequest: { ToUserName: FRIEND, Content: 'hi', MsgType: 1 } }],
 		['a 3 MB picture', imageCall(PICTURE)],
 		[
-			'a long text with an emoji across a slice edge and a 64-bit integer',
+			'a long text with an emoji across a slice edge',
 			{
 				CgiCmd: 9001,
-				CgiRequest: parseJsonExact(
-					`{"Id":7400409546359626802,"Text":${JSON.stringify(`${'a'.repeat(JSON_SLICE_CHARS - 1)}\u{1F600}中文"\n`.repeat(3))}}`,
-				) as Record<string, unknown>,
+				CgiRequest: { Text: `${'a'.repeat(JSON_SLICE_CHARS - 1)}\u{1F600}中文"\n`.repeat(3) },
 			},
 		],
 		['an upload', { path: '/v2/cdnupload', CgiCmd: 0, CgiRequest: { FileUrl: 'u'.repeat(1e5) } }],
@@ -68,6 +68,61 @@ describe('fingerprintOf', () => {
 		expect(fingerprintOf(imageCall(Buffer.from(PICTURE)))).toBe(once);
 		expect(fingerprintOf(imageCall(ALTERED))).not.toBe(once);
 		expect(fingerprintOf(imageCall(PICTURE, 'wxid_other01'))).not.toBe(once);
+	});
+});
+
+describe('a call with a 64-bit integer (a revoke, a custom command)', () => {
+	type Modules = {
+		fingerprintOf: typeof fingerprintOf;
+		JsonInteger: typeof import('../../nodes/WeChatGateway/transport/exactJson').JsonInteger;
+	};
+	/** The modules as another process (a queue-mode worker, n8n after a restart) loads them. */
+	function anotherProcess(): Modules {
+		let loaded: Modules | undefined;
+		jest.isolateModules(() => {
+			loaded = {
+				...(jest.requireActual('../../nodes/WeChatGateway/delivery/earlierSends') as Modules),
+				...(jest.requireActual('../../nodes/WeChatGateway/transport/exactJson') as Modules),
+			};
+		});
+		return loaded!;
+	}
+	const revoke = ({ JsonInteger }: Modules, newMsgId: string | number, to = FRIEND) => ({
+		CgiCmd: 594,
+		CgiRequest: {
+			OpCode: 0,
+			MsgId: 0,
+			NewMsgId: typeof newMsgId === 'string' ? new JsonInteger(newMsgId) : newMsgId,
+			ToUserName: to,
+		},
+	});
+
+	test('has the same fingerprint in every process: the SHA-256 of the JSON the gateway gets', () => {
+		const [one, two] = [anotherProcess(), anotherProcess()];
+		const here = one.fingerprintOf(revoke(one, '7400409546359626802'));
+		expect(two.fingerprintOf(revoke(two, '7400409546359626802'))).toBe(here);
+		expect(here).toBe(
+			createHash('sha256')
+				.update(
+					'{"CgiCmd":594,"CgiRequest":{"OpCode":0,"MsgId":0,"NewMsgId":7400409546359626802,"ToUserName":"wxid_friend42"}}',
+				)
+				.digest('hex'),
+		);
+	});
+
+	test('another id, another chat, or the id as a string or a rounded number: another fingerprint', () => {
+		const modules = anotherProcess();
+		const here = modules.fingerprintOf(revoke(modules, '7400409546359626802'));
+		const others = [
+			revoke(modules, '7400409546359626803'),
+			revoke(modules, '7400409546359626802', 'wxid_other01'),
+			{
+				...revoke(modules, 0),
+				CgiRequest: { ...revoke(modules, 0).CgiRequest, NewMsgId: '7400409546359626802' },
+			},
+			revoke(modules, Number('7400409546359626802')),
+		].map((call) => modules.fingerprintOf(call));
+		expect(new Set([here, ...others]).size).toBe(5);
 	});
 });
 
