@@ -210,7 +210,7 @@ function line(image, trigger) {
 	return `media: imageMBps=${image.MBps.toFixed(1)} peakRssOverPayload=${image.peakRssOverPayload.toFixed(2)} triggerMediaParsedPerSec=${Math.round(trigger.perSecond)}`;
 }
 
-module.exports = { measureMedia, measureImage, measureMediaFrames, line };
+module.exports = { measureMedia, measureImage, measureMediaFrames, line, noisePng };
 
 if (require.main === module) {
 	const childFile = process.argv.find((a) => a.startsWith('--image-child='))?.split('=')[1];

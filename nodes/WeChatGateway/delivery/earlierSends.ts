@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import type { CoordinationStore, SentRecord } from '../coordination/store';
 import type { GatewayCall } from '../transport/client';
+import { jsonPieces } from '../transport/exactJson';
 import { MAX_DUPLICATE_WINDOW_MINUTES } from './options';
 
 /**
@@ -59,12 +60,16 @@ export interface MessageClaim {
 }
 
 /**
- * What WeChat would show: the cgi command and its whole request, recipient included. The
- * node builds a request from the item's parameters alone (no time, no random id), so the same
- * content to the same chat gives the same fingerprint in every execution.
+ * What WeChat would show: the cgi command and its whole request, recipient included, as the
+ * SHA-256 of the exact JSON the gateway receives (a 64-bit integer as its bare digits, so the
+ * fingerprint is the same in every process). The node builds a request from the item's
+ * parameters alone (no time, no random id), so the same content to the same chat gives the same
+ * fingerprint in every execution. Hashed piece by piece: a picture's base64 is never copied whole.
  */
 export function fingerprintOf(call: GatewayCall): string {
-	return createHash('sha256').update(JSON.stringify(call)).digest('hex');
+	const hash = createHash('sha256');
+	for (const piece of jsonPieces(call, { exactIntegers: true })) hash.update(piece);
+	return hash.digest('hex');
 }
 
 /**

@@ -2,7 +2,7 @@ import { request, type Dispatcher } from 'undici';
 
 import { CGI, MSG_TYPE_APP, RET } from '../wechat';
 import { GatewayError, networkError } from './errors';
-import { stringifyJsonExact } from './exactJson';
+import { exactJsonBody, lengthHeaderOf, type JsonBody } from './exactJson';
 import { dispatcherFor, malformedProxyError, proxyError, proxyFor, type ProxyInUse } from './proxy';
 import { secretRedactor } from './redact';
 import {
@@ -162,7 +162,7 @@ export class GatewayClient {
 		}
 		if ('path' in call) {
 			const { CgiCmd, CgiRequest } = call;
-			const body = stringifyJsonExact({ CgiCmd, CgiRequest });
+			const body = exactJsonBody({ CgiCmd, CgiRequest });
 			const url = this.url({ method: 'POST', path: call.path, cgiQuery: true });
 			const { json } = await this.send('POST', url, body);
 			return this.judged(REFUSED_AT[call.path], json as Record<string, unknown>, true);
@@ -172,8 +172,8 @@ export class GatewayClient {
 
 	/** Any cgi. Resolves only when the gateway says Ret 0; any other Ret is a `rejected` error. */
 	async callCgi(call: CgiCall): Promise<CgiReply> {
-		// stringifyJsonExact writes a request's 64-bit integers (JsonInteger) as bare numbers.
-		const { json } = await this.send('POST', this.cgiEndpoint, stringifyJsonExact(call));
+		// The body writes a request's 64-bit integers (JsonInteger) as bare numbers.
+		const { json } = await this.send('POST', this.cgiEndpoint, exactJsonBody(call));
 		const what = MESSAGE_CGIS.has(call.CgiCmd) ? 'the message' : `cgi ${call.CgiCmd}`;
 		return this.judged(what, json as Record<string, unknown>, false);
 	}
@@ -210,7 +210,7 @@ export class GatewayClient {
 	 * anything else (the login QR code's HTML page) as text.
 	 */
 	async callPath(call: PathCall): Promise<GatewayAnswer> {
-		const body = call.body === undefined ? undefined : stringifyJsonExact(call.body);
+		const body = call.body === undefined ? undefined : exactJsonBody(call.body);
 		const answer = await this.send(call.method, this.url(call), body, { acceptText: true });
 		if (!answer.json) return answer;
 		return {
@@ -252,7 +252,7 @@ export class GatewayClient {
 	private async send(
 		method: 'GET' | 'POST',
 		url: string,
-		body: string | undefined,
+		body: JsonBody | undefined,
 		rules: AnswerRules = {},
 	): Promise<GatewayAnswer> {
 		if (this.setupError) throw this.setupError;
@@ -265,7 +265,7 @@ export class GatewayClient {
 		try {
 			const response = await request(url, {
 				method,
-				headers: this.headers,
+				headers: { ...this.headers, ...lengthHeaderOf(body) },
 				body,
 				signal: deadline.signal,
 				dispatcher: this.dispatcher,
