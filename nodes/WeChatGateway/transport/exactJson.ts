@@ -91,6 +91,13 @@ interface JsonSkeleton {
 }
 
 function skeletonOf(value: unknown, exactIntegers: boolean, sliceChars: number): JsonSkeleton {
+	const exact = (text: string) => (exactIntegers ? text.replace(MARKED_INTEGER, '$1') : text);
+	// Most calls hold no long string: they are written whole, without the per-value replacer.
+	if (!holdsLongString(value, sliceChars)) {
+		const whole = JSON.stringify(value) as string | undefined;
+		if (whole === undefined) throw new TypeError('The value has no JSON text');
+		return { parts: [exact(whole)], long: [], sliceChars };
+	}
 	const long: string[] = [];
 	let markInUserText = false;
 	const skeleton = JSON.stringify(value, (key: string, item: unknown) => {
@@ -104,13 +111,23 @@ function skeletonOf(value: unknown, exactIntegers: boolean, sliceChars: number):
 		if (item.includes(LONG_MARK)) markInUserText = true;
 		return item;
 	}) as string | undefined;
-	const exact = (text: string) => (exactIntegers ? text.replace(MARKED_INTEGER, '$1') : text);
 	// Text that holds the mark itself cannot be told from a placeholder: that value is written whole.
 	if (markInUserText)
 		return { parts: [exact(JSON.stringify(value) as string)], long: [], sliceChars };
 	if (skeleton === undefined) throw new TypeError('The value has no JSON text');
 	if (long.length === 0) return { parts: [exact(skeleton)], long, sliceChars };
 	return { parts: skeleton.split(LONG_TOKEN).map(exact), long, sliceChars };
+}
+
+/** Whether any string in a plain JSON value (arrays and objects, keys too) is longer than `chars`. */
+function holdsLongString(value: unknown, chars: number): boolean {
+	if (typeof value === 'string') return value.length > chars;
+	if (value === null || typeof value !== 'object') return false;
+	if (Array.isArray(value)) return value.some((item) => holdsLongString(item, chars));
+	for (const key in value)
+		if (key.length > chars || holdsLongString((value as Record<string, unknown>)[key], chars))
+			return true;
+	return false;
 }
 
 /** The skeleton's parts with each long string's JSON, slice by slice, in between. */

@@ -11,9 +11,12 @@ import type { SentRecord } from '../store';
 export const MAX_SENT_RECORDS = 100_000;
 
 /** Keys carry the account, the chat and a fingerprint; a short digest holds them in less memory. */
-function compact(key: string): string {
+function digest(key: string): string {
 	return createHash('sha256').update(key).digest('base64').slice(0, 24);
 }
+
+/** A message reads its keys, then writes them: the digests of the last few keys are kept. */
+const RECENT_DIGESTS = 64;
 
 interface Held {
 	record: SentRecord;
@@ -24,6 +27,7 @@ interface Held {
 export class SentRecords {
 	/** In order of last write, oldest first, so the bound drops the oldest. */
 	private readonly held = new Map<string, Held>();
+	private readonly recentDigests = new Map<string, string>();
 
 	constructor(
 		private readonly maxRecords: number,
@@ -31,7 +35,7 @@ export class SentRecords {
 	) {}
 
 	read(fullKey: string): SentRecord | undefined {
-		const key = compact(fullKey);
+		const key = this.compact(fullKey);
 		const found = this.held.get(key);
 		if (!found) return undefined;
 		if (found.expiresAt <= this.now()) {
@@ -44,7 +48,7 @@ export class SentRecords {
 	write(keys: readonly string[], record: SentRecord, keepMs: number): void {
 		const expiresAt = this.now() + keepMs;
 		for (const fullKey of keys) {
-			const key = compact(fullKey);
+			const key = this.compact(fullKey);
 			this.held.delete(key);
 			this.held.set(key, { record, expiresAt });
 		}
@@ -56,9 +60,18 @@ export class SentRecords {
 
 	release(keys: readonly string[], token: string): void {
 		for (const fullKey of keys) {
-			const key = compact(fullKey);
+			const key = this.compact(fullKey);
 			if (this.held.get(key)?.record.token === token) this.held.delete(key);
 		}
+	}
+
+	private compact(key: string): string {
+		let found = this.recentDigests.get(key);
+		if (found === undefined) {
+			if (this.recentDigests.size >= RECENT_DIGESTS) this.recentDigests.clear();
+			this.recentDigests.set(key, (found = digest(key)));
+		}
+		return found;
 	}
 
 	get size(): number {
