@@ -10,6 +10,7 @@ const FAULT_SUITES = [
 	'test/coordination/',
 	'test/delivery/lateTurns.test.ts',
 	'test/actions/message/sendFile.faults.engine.test.ts',
+	'test/actions/message/mediaSends.faults.engine.test.ts',
 	'test/transport/accountKey.test.ts',
 	'test/transport/credentialChecks.test.ts',
 	'test/transport/futileRetries.test.ts',
