@@ -70,23 +70,31 @@ describe('executions for received items', () => {
 	});
 
 	it('refuses beyond maxQueued, and after close() holds nothing and no timer', async () => {
-		const { queue, startedOrder } = queueWithManualEnds(1, { maxQueued: 2 });
+		const { queue, startedOrder } = queueWithManualEnds(1, { maxQueued: 2, slotTimeoutMs: 30 });
 		expect([queue.push(1), queue.push(2), queue.push(3), queue.push(4)]).toEqual([
 			true,
 			true,
 			true,
 			false,
 		]);
-		const timersBefore = process
-			.getActiveResourcesInfo()
-			.filter((kind) => kind === 'Timeout').length;
 		queue.close();
-		const timersAfter = process
-			.getActiveResourcesInfo()
-			.filter((kind) => kind === 'Timeout').length;
-		expect(timersAfter).toBe(timersBefore - 1);
+		// A slot timer left running would free the slot when it fires.
+		await new Promise((resolve) => setTimeout(resolve, 90));
+		expect(queue.inFlight).toBe(1);
 		expect(queue.queued).toBe(0);
 		expect(queue.push(5)).toBe(false);
 		expect(startedOrder).toEqual([1]);
+	});
+
+	it("a slot's timer never keeps the process alive (a running trigger holds its socket)", () => {
+		const refTimers = () =>
+			process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+		const { queue, startedOrder } = queueWithManualEnds(2);
+		const before = refTimers();
+		queue.push(1);
+		queue.push(2);
+		expect(startedOrder).toEqual([1, 2]);
+		expect(refTimers()).toBe(before);
+		queue.close();
 	});
 });

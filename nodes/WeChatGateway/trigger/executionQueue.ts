@@ -75,7 +75,10 @@ export class ExecutionQueue<T> {
 				this.inFlight--;
 				this.next();
 			};
+			// A safety net for a slot, never a reason for the process to stay up: a running trigger
+			// holds its socket open, and a process shutting down has nothing left to start.
 			const timer = setTimeout(free, this.slotTimeoutMs);
+			timer.unref();
 			this.timers.add(timer);
 			let running: Promise<unknown>;
 			try {
