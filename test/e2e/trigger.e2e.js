@@ -95,10 +95,13 @@ async function executions() {
 		});
 		return data.count;
 	};
+	// n8n's count leaves out executions still new or running, so those are read first: once none
+	// is, the count that follows is final for everything that started before
+	const current = await count({ status: ['new', 'running'] });
 	return {
+		current,
 		count: await count({}),
 		failed: await count({ status: ['error', 'crashed'] }),
-		current: await count({ status: ['new', 'running'] }),
 	};
 }
 
