@@ -25,6 +25,8 @@ export default [
 			// this node is made of; n8n's request helpers and a hand-rolled XML writer cannot give either.
 			// ioredis (the Redis client n8n itself uses for queue mode) shares an account's pace and the
 			// sent ledger between queue-mode workers, with one atomic Lua script per reservation.
+			// silk-wasm (WebAssembly, no native build) decodes WeChat's SILK voice messages to WAV
+			// for speech-to-text; nothing else in reach of a node decodes SILK.
 			'@n8n/community-nodes/no-runtime-dependencies': 'off',
 		},
 	},

@@ -10,7 +10,7 @@
 const { bigJson } = require('./bigJson');
 const { GROUP, FRIEND, MEMBER } = require('./frames');
 const xml = require('./mediaXml');
-const { THUMBNAIL_PNG, STICKER_GIF, silk, md5, hexId } = require('./mediaBytes');
+const { THUMBNAIL_PNG, STICKER_GIF, silk, silkFrames, md5, hexId } = require('./mediaBytes');
 
 /** 32-bit MsgIds of pushed media messages; the 64-bit NewMsgIds come from the socket. */
 const FIRST_MEDIA_MSG_ID = 1_800_000_001;
@@ -52,12 +52,15 @@ function createMediaFrames({ socket, cdn, contacts, account: accounts, baseUrl }
 				thumbnail: THUMBNAIL_PNG,
 			};
 		},
-		/** `frames` 20 ms SILK frames (default 135: 2.7 s); the bytes are what /v2/cdndownload writes. */
+		/**
+		 * `frames` 20 ms SILK frames of filler (default 135: 2.7 s), or `silk`: a real SILK file to
+		 * use instead (encoded audio, for decoding tests); the bytes are what /v2/cdndownload writes.
+		 */
 		voice(spec) {
 			const seed = nextMsgId;
-			const bytes = silk({ frames: spec.frames ?? 135, seed });
+			const bytes = spec.silk ?? silk({ frames: spec.frames ?? 135, seed });
 			const from = spec.from ?? (spec.group ? MEMBER : FRIEND);
-			const durationMs = (spec.frames ?? 135) * 20;
+			const durationMs = (silkFrames(bytes) ?? 0) * 20;
 			const pushed = addMsg(
 				spec,
 				34,

@@ -234,7 +234,7 @@ test('the credential has the fields of the contract', () => {
 	);
 });
 
-test('package.json declares what n8n loads, and only the three runtime dependencies', () => {
+test('package.json declares what n8n loads, and only the four runtime dependencies', () => {
 	const pkg = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
 	expect(pkg.keywords).toContain('n8n-community-node-package');
 	expect(pkg.n8n.nodes).toEqual([
@@ -242,7 +242,12 @@ test('package.json declares what n8n loads, and only the three runtime dependenc
 		'dist/nodes/WeChatGateway/WeChatGatewayTrigger.node.js',
 	]);
 	expect(pkg.n8n.credentials).toEqual(['dist/credentials/WeChatGatewayApi.credentials.js']);
-	expect(Object.keys(pkg.dependencies).sort()).toEqual(['fast-xml-parser', 'ioredis', 'undici']);
+	expect(Object.keys(pkg.dependencies).sort()).toEqual([
+		'fast-xml-parser',
+		'ioredis',
+		'silk-wasm',
+		'undici',
+	]);
 	expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
 });
 

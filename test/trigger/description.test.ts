@@ -47,7 +47,7 @@ test('events, message kinds and chats have exactly the values of the contract', 
 	expect(property('chats').default).toBe('all');
 });
 
-test('options: downloadMedia, groupIds, onlyWhenMentioned, ignoreOwnMessages (on by default), includeRaw', () => {
+test('options: downloadMedia, groupIds, onlyWhenMentioned, ignoreOwnMessages (on by default), includeRaw, voiceFormat (SILK unless WAV is asked for)', () => {
 	const options = property('options').options as INodeProperties[];
 	expect(Object.fromEntries(options.map((o) => [o.name, o.default]))).toEqual({
 		downloadMedia: false,
@@ -55,5 +55,8 @@ test('options: downloadMedia, groupIds, onlyWhenMentioned, ignoreOwnMessages (on
 		ignoreOwnMessages: true,
 		includeRaw: false,
 		onlyWhenMentioned: false,
+		voiceFormat: 'silk',
 	});
+	const voiceFormat = options.find((o) => o.name === 'voiceFormat')!;
+	expect(voiceFormat.options?.map((o) => (o as { value: string }).value)).toEqual(['silk', 'wav']);
 });

@@ -9,6 +9,7 @@ import type { IBinaryData, IDataObject } from 'n8n-workflow';
 import { startTrigger } from '../../nodes/WeChatGateway/trigger/activate';
 import { startMediaSimulator, type FrameKind, type MediaSimulator } from '../simulator/api';
 import { waitUntil, type SimulatedGatewaySocket } from '../support/gatewaySocket';
+import { pitchHz, readWav, toneSilk } from '../support/voice';
 import { triggerContext } from './triggerContext';
 
 const ACCOUNT = 'wxid_download_bot';
@@ -126,6 +127,42 @@ describe('with Download Media on', () => {
 					`^warn WeChat Gateway Trigger: voice ${pushed.newMsgId} comes without its bytes: WeChat refused the download`,
 				),
 			),
+		);
+	});
+});
+
+describe('with Download Media on and Voice Format WAV', () => {
+	beforeEach(async () => activate({ downloadMedia: true, voiceFormat: 'wav' }));
+
+	test('a voice message comes as 24 kHz mono WAV of the same sound', async () => {
+		const silk = await toneSilk(1.5, 330);
+		const { pushed, item, binary } = await received('voice', { silk });
+		expect(binary?.data).toMatchObject({
+			fileName: `${pushed.newMsgId}.wav`,
+			mimeType: 'audio/wav',
+		});
+		const wav = readWav(bytesOf(binary?.data));
+		expect(wav).toMatchObject({ format: 1, channels: 1, sampleRate: 24_000, bitsPerSample: 16 });
+		expect(wav.pcm.length / 2 / 24_000).toBeCloseTo(1.5, 1);
+		expect(Math.round(pitchHz(wav.pcm, 24_000) / 10) * 10).toBe(330);
+		expect(item.downloadError).toBeUndefined();
+	});
+
+	test('a sticker is not affected', async () => {
+		const { pushed, binary } = await received('emoji');
+		expect(bytesOf(binary?.data).equals(pushed.bytes!)).toBe(true);
+		expect(binary?.data).toMatchObject({ mimeType: 'image/gif' });
+	});
+
+	test('audio the decoder refuses still brings the message, with downloadError', async () => {
+		const frame = Buffer.alloc(2 + 65_000, 7);
+		frame.writeUInt16LE(65_000, 0);
+		const silk = Buffer.concat([Buffer.from('\x02#!SILK_V3', 'latin1'), frame]);
+		const { item, binary } = await received('voice', { silk });
+		expect(binary).toBeUndefined();
+		expect(item.kind).toBe('voice');
+		expect(item.downloadError).toMatch(
+			/^The voice message's SILK audio could not be decoded \(.+\); take it as SILK instead$/,
 		);
 	});
 });

@@ -50,6 +50,7 @@ export async function downloadItems(
 							fileName: file.fileName,
 							mimeType: file.mimeType,
 							fileSize: file.bytes.length,
+							...(file.durationMs === undefined ? {} : { durationMs: file.durationMs }),
 						},
 					},
 					binary: { ...item.binary, [binaryPropertyName]: binary },

@@ -8,7 +8,8 @@ import {
 	type EgressFilter,
 	type PublicFetchOptions,
 } from '../media/publicFetch';
-import { isSilk } from '../media/silk';
+import { readSilk } from '../media/silk';
+import { silkToWav, type VoiceFormat } from '../media/voiceAudio';
 import type { CdnCall, GatewayCall } from '../transport/client';
 import { JsonInteger } from '../transport/exactJson';
 import type { CgiReply } from '../transport/reply';
@@ -40,6 +41,8 @@ export interface MediaToDownload {
 	msgType?: unknown;
 	msgId?: string;
 	newMsgId?: string;
+	/** A voice message as received (SILK, the default) or as WAV, for speech-to-text. */
+	voiceFormat?: VoiceFormat;
 }
 
 export interface DownloadedMedia {
@@ -47,6 +50,8 @@ export interface DownloadedMedia {
 	bytes: Buffer;
 	mimeType: string;
 	fileName: string;
+	/** A voice message's length, read from its SILK frames. */
+	durationMs?: number;
 }
 
 /** What a download needs of its caller: the credential, a way to call the gateway, n8n's rules. */
@@ -201,16 +206,36 @@ async function downloadVoice(
 	};
 	await context.call(call);
 	const bytes = await readGatewayFile(`${url}/${encodeURIComponent(name)}`, context.fileWaitMs);
-	if (!isSilk(bytes))
+	const frames = readSilkOrNot(bytes);
+	if (!frames)
 		throw new MediaDownloadError(
 			`"${URL_FIELD}" served ${name}, but not as SILK audio: check that it serves "${FOLDER}" byte for byte`,
 		);
+	const fileName = media.newMsgId || id;
+	if (media.voiceFormat === 'wav')
+		return {
+			kind: 'voice',
+			bytes: await silkToWav(bytes, 'voice'),
+			mimeType: 'audio/wav',
+			fileName: `${fileName}.wav`,
+			durationMs: frames.durationMs,
+		};
 	return {
 		kind: 'voice',
 		bytes,
 		mimeType: 'audio/silk',
-		fileName: `${media.newMsgId || id}.silk`,
+		fileName: `${fileName}.silk`,
+		durationMs: frames.durationMs,
 	};
+}
+
+/** A SILK file's frames, or undefined for a header without audio. */
+function readSilkOrNot(bytes: Buffer) {
+	try {
+		return readSilk(bytes, 'voice');
+	} catch {
+		return undefined;
+	}
 }
 
 /**

@@ -73,6 +73,7 @@ export async function startTrigger(
 	].join('\u0000');
 	const options = fns.getNodeParameter('options', {}) as TriggerParameters['options'] & {
 		downloadMedia?: unknown;
+		voiceFormat?: unknown;
 	};
 	const filters = triggerFiltersFrom({
 		events: fns.getNodeParameter('events', ['newMessage']),
@@ -80,7 +81,13 @@ export async function startTrigger(
 		chats: fns.getNodeParameter('chats', 'all'),
 		options,
 	});
-	const itemData = new ExecutionData(fns, settings, options?.downloadMedia === true);
+	const itemData = new ExecutionData(
+		fns,
+		settings,
+		options?.downloadMedia === true
+			? { voiceFormat: options.voiceFormat === 'wav' ? 'wav' : 'silk' }
+			: undefined,
+	);
 	const receiver = new FrameReceiver(settings.wxid, filters, tuning);
 	const logger = fns.logger;
 	const executions = new ExecutionQueue<TriggerItem>({

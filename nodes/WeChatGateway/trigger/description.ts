@@ -143,6 +143,18 @@ export const triggerProperties: INodeProperties[] = [
 				description:
 					'Whether group messages start the workflow only when they mention the account (or @all). Private chats are not affected.',
 			},
+			{
+				displayName: 'Voice Format',
+				name: 'voiceFormat',
+				type: 'options',
+				options: [
+					{ name: 'SILK (As Received)', value: 'silk' },
+					{ name: 'WAV (For Speech-to-Text)', value: 'wav' },
+				],
+				default: 'silk',
+				description:
+					"With Download Media on, how a voice message's bytes come: WeChat's own SILK (what Send Voice takes), or 24 kHz mono WAV, which transcription services (OpenAI, Whisper servers) take",
+			},
 		],
 	},
 ];

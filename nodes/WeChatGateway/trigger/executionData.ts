@@ -5,6 +5,7 @@ import type {
 	ITriggerFunctions,
 } from 'n8n-workflow';
 
+import type { VoiceFormat } from '../media/voiceAudio';
 import { downloadReceivedMedia, egressFilterOf, type DownloadContext } from '../received/download';
 import { GatewayClient } from '../transport/client';
 import type { GatewaySettings } from '../transport/settings';
@@ -28,7 +29,8 @@ export class ExecutionData {
 	constructor(
 		private readonly fns: ITriggerFunctions,
 		private readonly settings: GatewaySettings,
-		private readonly downloadMedia: boolean,
+		/** With "Download Media" on: how voice messages come; off: undefined. */
+		private readonly downloadMedia: { voiceFormat: VoiceFormat } | undefined,
 	) {}
 
 	async of(item: TriggerItem): Promise<INodeExecutionData> {
@@ -56,6 +58,7 @@ export class ExecutionData {
 						msgType: item.msgType,
 						msgId: item.msgId as string | undefined,
 						newMsgId: item.newMsgId as string | undefined,
+						voiceFormat: this.downloadMedia.voiceFormat,
 					},
 					this.downloads(),
 				);

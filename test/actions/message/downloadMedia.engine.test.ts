@@ -11,6 +11,8 @@ import path from 'node:path';
 
 import type { IDataObject } from 'n8n-workflow';
 
+import { readSilk } from '../../../nodes/WeChatGateway/media/silk';
+import { pitchHz, readWav, silkCodec, toneSilk } from '../../support/voice';
 import { bodies, mediaBytes, mediaXml, runMedia, SENDER, useMediaGateway } from './mediaRun';
 
 const sim = useMediaGateway();
@@ -73,6 +75,7 @@ describe('a voice message', () => {
 				fileName: `${pushed.newMsgId}.silk`,
 				mimeType: 'audio/silk',
 				fileSize: pushed.bytes!.length,
+				durationMs: 1200,
 			},
 		});
 		expect(item.binary?.data).toMatchObject({
@@ -93,6 +96,41 @@ describe('a voice message', () => {
 		expect(Buffer.from(String(items[0].binary!.audio.data), 'base64').equals(pushed.bytes!)).toBe(
 			true,
 		);
+	});
+
+	test('Voice Format WAV: the same sound as 24 kHz mono WAV, named .wav, with its length', async () => {
+		const silk = await toneSilk(2, 440);
+		const pushed = sim.gateway.push('voice', { account: SENDER, silk });
+		const { items, error } = await runMedia(
+			sim.gateway,
+			{ ...download, voiceFormat: 'wav' },
+			{ credentials: credentialsFor(), items: [triggerItem(pushed, 34)] },
+		);
+		expect(error).toBeUndefined();
+		const wavBytes = Buffer.from(String(items[0].binary!.data.data), 'base64');
+		expect(items[0].json.downloaded).toEqual({
+			kind: 'voice',
+			fileName: `${pushed.newMsgId}.wav`,
+			mimeType: 'audio/wav',
+			fileSize: wavBytes.length,
+			durationMs: readSilk(silk, 'silk').durationMs,
+		});
+		expect(items[0].binary!.data).toMatchObject({ mimeType: 'audio/wav' });
+		const wav = readWav(wavBytes);
+		expect(wav).toMatchObject({ format: 1, channels: 1, sampleRate: 24_000, bitsPerSample: 16 });
+		expect(wav.pcm.equals(await silkCodec('decode', silk, 24_000))).toBe(true);
+		expect(Math.round(pitchHz(wav.pcm, 24_000) / 10) * 10).toBe(440);
+	});
+
+	test('a Voice Format that is neither silk nor wav is an error naming the field and the item', async () => {
+		const pushed = sim.gateway.push('voice', { account: SENDER });
+		const { error } = await runMedia(
+			sim.gateway,
+			{ ...download, voiceFormat: 'mp3' },
+			{ credentials: credentialsFor(), items: [triggerItem(pushed, 34)] },
+		);
+		expect(error?.message).toMatch(/"Voice Format" must be silk or wav, got "mp3".*\(item 0\)$/);
+		expect(sim.gateway.calls).toHaveLength(0);
 	});
 
 	test('both media fields empty: an error that explains them, and nothing is asked of the gateway', async () => {

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { AppMsgInputError } from '../../appmsg/model';
+import type { VoiceFormat } from '../../media/voiceAudio';
 import type { DownloadOperation, ParameterReader } from '../operation';
 import { showFor, textParameter } from './mediaSend';
 
@@ -45,6 +46,27 @@ const properties: INodeProperties[] = [
 		displayOptions: showFor(OPERATION),
 	},
 	{
+		displayName: 'Voice Format',
+		name: 'voiceFormat',
+		type: 'options',
+		options: [
+			{
+				name: 'SILK (As Received)',
+				value: 'silk',
+				description: "WeChat's own audio: what Send Voice takes to send it on",
+			},
+			{
+				name: 'WAV (For Speech-to-Text)',
+				value: 'wav',
+				description:
+					'24 kHz mono 16-bit WAV, which transcription services (OpenAI, Whisper servers) take',
+			},
+		],
+		default: 'silk',
+		description: 'How a voice message comes out; stickers are not affected',
+		displayOptions: showFor(OPERATION),
+	},
+	{
 		displayName: 'Put Output File in Field',
 		name: 'binaryPropertyName',
 		type: 'string',
@@ -67,6 +89,15 @@ function idParameter(parameters: ParameterReader, name: string, displayName: str
 			displayName,
 		);
 	return text || undefined;
+}
+
+function voiceFormatParameter(parameters: ParameterReader): VoiceFormat {
+	const value = parameters.get('voiceFormat', 'silk');
+	if (value === 'silk' || value === 'wav') return value;
+	throw new AppMsgInputError(
+		`"Voice Format" must be silk or wav, got "${String(value).slice(0, 40)}"`,
+		'Voice Format',
+	);
 }
 
 export const downloadMedia: DownloadOperation = {
@@ -97,6 +128,7 @@ export const downloadMedia: DownloadOperation = {
 				msgType: textParameter(parameters, 'msgType', 'Message Type'),
 				msgId: idParameter(parameters, 'msgId', 'Message ID'),
 				newMsgId: idParameter(parameters, 'newMsgId', 'New Message ID'),
+				voiceFormat: voiceFormatParameter(parameters),
 			},
 		};
 	},
