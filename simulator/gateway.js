@@ -593,12 +593,13 @@ async function startGatewaySimulator(options = {}) {
 		req.on('data', (chunk) => chunks.push(chunk));
 		req.on('end', () => {
 			const url = new URL(req.url ?? '/', 'http://simulator');
-			const bodyText = Buffer.concat(chunks).toString('utf8');
+			const bodyBytes = Buffer.concat(chunks);
+			const bodyText = bodyBytes.toString('utf8');
 			Promise.resolve()
 				.then(() => {
 					if (url.pathname.startsWith('/__simulator/'))
 						return handleControl(req, res, url, bodyText);
-					if (openai.handle(req, res, url, bodyText) !== false) return;
+					if (openai.handle(req, res, url, bodyText, bodyBytes) !== false) return;
 					const route = GATEWAY_PATH.exec(url.pathname.replace(/\/+$/, ''))?.[1];
 					if (route) return handleGateway(req, res, url, bodyText, route);
 					if (req.method === 'GET' && /^\/(cdn\/emoji|media)\//.test(url.pathname))

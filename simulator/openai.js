@@ -15,12 +15,30 @@
  * with the rule's `reply`, or with `Tool result: <the tool message>`. Without a matching rule the
  * answer is `Echo: <the user message>`, so a test can tell which chat an answer belongs to.
  * Every request is recorded (`requests`), its body parsed, headers left out.
+ *
+ * `POST /v1/audio/transcriptions` (multipart, as OpenAI's and Whisper servers' speech-to-text)
+ * takes the formats OpenAI takes and refuses the rest as OpenAI does (SILK among them). Its text
+ * is the next scripted transcript (`transcripts`), or else what the audio is, read from a WAV:
+ * `a voice message of 2.0 s at 440 Hz`, so a test can tell the very audio arrived. The request
+ * is recorded with its fields and the file (`file`: name, type, size, base64).
  */
 
 /** @typedef {{ name?: string, arguments: Record<string, unknown> }} ScriptedToolCall */
 /** @typedef {{ match?: string, toolCalls?: ScriptedToolCall[], reply?: string }} ScriptRule */
 
+const { readWav, pitchHz } = require('./voice');
+
 const MODEL_IDS = ['sim-chat', 'sim-chat-mini'];
+
+/** What OpenAI's speech-to-text takes, by the file's first bytes. */
+const AUDIO_FORMATS = [
+	['wav', /^RIFF[\s\S]{4}WAVE/],
+	['mp3', /^(ID3|\xff[\xe0-\xff])/],
+	['ogg', /^OggS/],
+	['flac', /^fLaC/],
+	['webm', /^\x1a\x45\xdf\xa3/],
+	['m4a', /^[\s\S]{4}ftyp/],
+];
 
 /** The text of a chat message's content: a string, or the text parts of a list. */
 function contentText(content) {
@@ -143,8 +161,70 @@ function createOpenAiEndpoint({ sendJson }) {
 		res.end('data: [DONE]\n\n');
 	}
 
+	/** Scripted transcripts, each used once, in order. */
+	let transcripts = [];
+
+	/** What a WAV holds, as the default transcript; other formats are only named. */
+	function describeAudio(format, bytes) {
+		if (format !== 'wav') return `${format} audio of ${bytes.length} bytes`;
+		const wav = readWav(bytes);
+		const seconds = wav.pcm.length / 2 / wav.channels / wav.sampleRate;
+		const hz = Math.round(pitchHz(wav.pcm, wav.sampleRate) / 10) * 10;
+		return `a voice message of ${seconds.toFixed(1)} s at ${hz} Hz`;
+	}
+
+	async function transcription(req, res, bodyBytes) {
+		const type = String(req.headers['content-type'] ?? '');
+		if (!type.startsWith('multipart/form-data'))
+			return openAiError(res, 400, 'the body must be multipart/form-data');
+		let form;
+		try {
+			form = await new Response(bodyBytes, { headers: { 'content-type': type } }).formData();
+		} catch (error) {
+			return openAiError(res, 400, `the multipart body could not be read: ${error.message}`);
+		}
+		const file = form.get('file');
+		const model = form.get('model');
+		const fields = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === 'string'));
+		if (!file || typeof file === 'string')
+			return recorded(fields, undefined, () => openAiError(res, 400, "'file' is required"));
+		const bytes = Buffer.from(await file.arrayBuffer());
+		const head = bytes.toString('latin1', 0, 12);
+		const format = AUDIO_FORMATS.find(([, magic]) => magic.test(head))?.[0];
+		const fileRecord = {
+			name: file.name,
+			type: file.type,
+			size: bytes.length,
+			base64: bytes.toString('base64'),
+		};
+		return recorded(fields, fileRecord, () => {
+			if (typeof model !== 'string' || model === '')
+				return openAiError(res, 400, "'model' is required");
+			if (!format)
+				return openAiError(
+					res,
+					400,
+					`Invalid file format. Supported formats: ${JSON.stringify(AUDIO_FORMATS.map(([name]) => name))}`,
+				);
+			let text;
+			try {
+				text = transcripts.shift() ?? describeAudio(format, bytes);
+			} catch (error) {
+				return openAiError(res, 400, `the audio could not be read: ${error.message}`);
+			}
+			sendJson(res, 200, JSON.stringify({ text }));
+		});
+	}
+
+	/** The transcription request as recorded, replacing the body the JSON parse could not read. */
+	function recorded(fields, file, answer) {
+		const last = requests[requests.length - 1];
+		last.body = { ...fields, file };
+		return answer();
+	}
+
 	/** Answers a request under /v1/; returns false when the path is not one of them. */
-	function handle(req, res, url, bodyText) {
+	function handle(req, res, url, bodyText, bodyBytes = Buffer.from(bodyText ?? '')) {
 		const path = url.pathname.replace(/\/+$/, '');
 		if (!/(^|\/)v1(\/|$)/.test(path)) return false;
 		let body;
@@ -170,6 +250,10 @@ function createOpenAiEndpoint({ sendJson }) {
 					data: MODEL_IDS.map((id) => ({ id, object: 'model', created: 0, owned_by: 'simulator' })),
 				}),
 			);
+		if (req.method === 'POST' && path.endsWith('/v1/audio/transcriptions'))
+			return void transcription(req, res, bodyBytes).catch((error) =>
+				openAiError(res, 500, String(error?.message ?? error), 'server_error'),
+			);
 		if (req.method === 'POST' && path.endsWith('/v1/chat/completions')) {
 			if (!body || typeof body !== 'object')
 				return void openAiError(res, 400, 'the body must be JSON');
@@ -178,7 +262,7 @@ function createOpenAiEndpoint({ sendJson }) {
 		openAiError(
 			res,
 			404,
-			`${req.method} ${path} is not offered here: use POST /v1/chat/completions`,
+			`${req.method} ${path} is not offered here: use POST /v1/chat/completions or /v1/audio/transcriptions`,
 		);
 		return undefined;
 	}
@@ -193,6 +277,8 @@ function createOpenAiEndpoint({ sendJson }) {
 				return void reply(rules);
 			case 'POST /__simulator/openai/script':
 				return void reply(script(JSON.parse(bodyText || '[]')));
+			case 'POST /__simulator/openai/transcripts':
+				return void reply(transcribeAs(JSON.parse(bodyText || '[]')));
 			default:
 				return false;
 		}
@@ -210,15 +296,27 @@ function createOpenAiEndpoint({ sendJson }) {
 		return rules;
 	}
 
+	/** The next transcripts (one or a list), each answering one transcription request. */
+	function transcribeAs(texts) {
+		const list = Array.isArray(texts) ? texts : [texts];
+		if (list.some((text) => typeof text !== 'string')) throw new Error('a transcript must be text');
+		transcripts = [...list];
+		return transcripts;
+	}
+
 	return {
 		handle,
 		handleControl,
 		reset() {
 			rules = [];
+			transcripts = [];
 			requests.length = 0;
 		},
-		/** What the simulator object offers tests: `script(rules)` and the recorded `requests`. */
-		api: { script, requests },
+		/**
+		 * What the simulator object offers tests: `script(rules)`, `transcribeAs(texts)` and the
+		 * recorded `requests`.
+		 */
+		api: { script, transcribeAs, requests },
 	};
 }
 

@@ -107,16 +107,38 @@ function exampleCommandResponses() {
 function exampleCredentials(baseUrl, simulator) {
 	const file = path.join(EXAMPLES_DIR, 'credentials', 'wechat-gateway-simulator.json');
 	const list = JSON.parse(fs.readFileSync(file, 'utf8'));
-	// The simulator writes downloaded voice messages into its media folder and serves it at
-	// /media, both on this machine: the download example needs them, and a private address.
-	const media = simulator?.mediaFolder
-		? {
-				mediaDownloadFolder: simulator.mediaFolder,
-				mediaDownloadUrl: simulator.mediaUrl,
-				allowPrivateMediaUrls: true,
-			}
-		: {};
+	const media = simulator?.mediaFolder ? mediaFieldsOf(simulator) : {};
 	return list.map((c) => ({ ...c, data: { ...c.data, baseUrl, ...media } }));
+}
+
+/**
+ * The credential fields for voice downloads from `simulator`: it writes downloaded voice messages
+ * into its media folder and serves it at /media, both on this machine, so a private address.
+ */
+function mediaFieldsOf(simulator) {
+	return {
+		mediaDownloadFolder: simulator.mediaFolder,
+		mediaDownloadUrl: simulator.mediaUrl,
+		allowPrivateMediaUrls: true,
+	};
+}
+
+/**
+ * A WeChat Gateway API credential (`{ id, name }` as a workflow names it) for the account `wxid`
+ * on `simulator`, as the e2e suites import it; `media: true` adds the voice download fields.
+ */
+function simulatorCredential(credential, simulator, wxid, { media = false } = {}) {
+	return {
+		...credential,
+		data: {
+			baseUrl: simulator.url,
+			wxid,
+			authentication: 'none',
+			timeout: 10,
+			ignoreSslIssues: false,
+			...(media ? mediaFieldsOf(simulator) : {}),
+		},
+	};
 }
 
 /**
@@ -564,6 +586,7 @@ module.exports = {
 	packPackage,
 	loadExampleWorkflows,
 	exampleCredentials,
+	simulatorCredential,
 	exampleCommandResponses,
 	forwardBackExample,
 	runsFromCli,

@@ -129,18 +129,7 @@ beforeAll(
 			ctx,
 			await lib.startInstance({
 				name: 'once-e2e',
-				credentials: [
-					{
-						...CREDENTIAL,
-						data: {
-							baseUrl: ctx.sim.url,
-							wxid: SENDER,
-							authentication: 'none',
-							timeout: 10,
-							ignoreSslIssues: false,
-						},
-					},
-				],
+				credentials: [lib.simulatorCredential(CREDENTIAL, ctx.sim, SENDER)],
 				workflows: [
 					webhookWorkflow('onceRetryFlow001', 'once-retry', {}),
 					webhookWorkflow('onceHookFlow0001', 'once-hook', { skipDuplicatesWithin: 10 }),

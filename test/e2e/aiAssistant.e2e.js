@@ -17,12 +17,15 @@ const lib = require('../../scripts/lib/instance');
 const { waitFor } = require('../../scripts/lib/waitFor');
 const { startGatewaySimulator } = require('../../simulator/gateway');
 const { GROUP, FRIEND, MEMBER } = require('../../simulator/frames');
+const { readWav, silkCodec, toneSilk, TONE_RATE } = require('../../simulator/voice');
 
 const { rt } = lib;
 const WORKFLOW_FILE = path.join(__dirname, '../../examples/workflows/ai-assistant.json');
 const BOT = 'wxid_e2e_assistant_bot';
 /** A contact the tool call names (seeded in the simulator's contacts). */
 const ALICE = 'wxid_lin99';
+/** Someone who sends the assistant a voice message. */
+const VOICE_FRIEND = 'wxid_voice_friend';
 const OWNER = { email: 'assistant-e2e@example.com', password: 'E2e-Passw0rd' };
 
 const log = lib.timedLog('ai assistant e2e');
@@ -105,16 +108,7 @@ beforeAll(
 			await lib.startInstance({
 				name: 'ai-assistant-e2e',
 				credentials: [
-					{
-						...gateway,
-						data: {
-							baseUrl: ctx.sim.url,
-							wxid: BOT,
-							authentication: 'none',
-							timeout: 10,
-							ignoreSslIssues: false,
-						},
-					},
+					lib.simulatorCredential(gateway, ctx.sim, BOT, { media: true }),
 					{
 						...model,
 						type: 'openAiApi',
@@ -232,6 +226,38 @@ describe('the WeChat AI assistant, in n8n start with n8n’s AI nodes', () => {
 		expect(JSON.stringify(request.body.messages)).not.toContain('please look at this');
 	});
 
+	test('a voice message is downloaded as WAV, transcribed through /audio/transcriptions, and answered in its chat', async () => {
+		const silk = await toneSilk(2, 440);
+		const before = completions().length;
+		const pushed = ctx.sim.push('voice', { account: BOT, from: VOICE_FRIEND, silk });
+		const answer = await waitFor('the answer to the voice message', () =>
+			texts().find((m) => m.toUserName === VOICE_FRIEND),
+		);
+		// the simulator's transcript says what the WAV it received holds: the tone that was sent
+		expect(answer.content).toBe('Echo: a voice message of 2.0 s at 440 Hz');
+		const [transcription, ...moreTranscriptions] = ctx.sim.openai.requests.filter((r) =>
+			r.path.endsWith('/audio/transcriptions'),
+		);
+		expect(moreTranscriptions).toEqual([]);
+		expect(transcription.body).toMatchObject({
+			model: 'whisper-1',
+			file: { name: `${pushed.newMsgId}.wav`, type: 'audio/wav' },
+		});
+		const wav = readWav(Buffer.from(transcription.body.file.base64, 'base64'));
+		expect(wav).toMatchObject({ format: 1, channels: 1, sampleRate: 24_000, bitsPerSample: 16 });
+		expect(wav.pcm.equals(await silkCodec('decode', silk, TONE_RATE))).toBe(true);
+		const [request, ...more] = completions().slice(before);
+		expect(more).toEqual([]);
+		expect(roles(request)).toEqual(['system', 'user']);
+		expect(contents(request)[0]).toContain('kind: a voice message, transcribed');
+		expect(contents(request)[0]).toContain(`chat ID: ${VOICE_FRIEND}`);
+		expect(contents(request)[1]).toBe('a voice message of 2.0 s at 440 Hz');
+		expect(ctx.sim.downloads).toEqual([
+			expect.objectContaining({ msgId: String(pushed.msgId), written: true }),
+		]);
+		expect(sends().slice(-1)).toEqual([answer]);
+	});
+
 	test('a scripted tool call ("tell Alice the report is ready") sends exactly one text to that contact', async () => {
 		ctx.sim.openai.script([
 			{
@@ -311,6 +337,6 @@ describe('the WeChat AI assistant, in n8n start with n8n’s AI nodes', () => {
 				error: `"To" has ${madeUp}, which is not a contact of this account (cgi 182 knows no one by that ID): use an ID from the trigger's chatId or senderWxid, never a name or a guess (item 0, to ${madeUp})`,
 			},
 		]);
-		expect(await settledExecutions()).toEqual({ success: 7, failed: 0 });
+		expect(await settledExecutions()).toEqual({ success: 8, failed: 0 });
 	});
 });

@@ -225,18 +225,7 @@ beforeAll(
 			ctx,
 			await lib.startInstance({
 				name: 'groups-e2e',
-				credentials: [
-					{
-						...CREDENTIAL,
-						data: {
-							baseUrl: ctx.sim.url,
-							wxid: BOT,
-							authentication: 'none',
-							timeout: 10,
-							ignoreSslIssues: false,
-						},
-					},
-				],
+				credentials: [lib.simulatorCredential(CREDENTIAL, ctx.sim, BOT)],
 				workflows: [OPERATIONS, ...triggers],
 				activate: triggers.map((w) => w.id),
 				owner: OWNER,

@@ -92,21 +92,7 @@ beforeAll(
 			ctx,
 			await lib.startInstance({
 				name: 'media-e2e',
-				credentials: [
-					{
-						...CREDENTIAL,
-						data: {
-							baseUrl: ctx.sim.url,
-							wxid: BOT,
-							authentication: 'none',
-							timeout: 10,
-							ignoreSslIssues: false,
-							mediaDownloadFolder: ctx.sim.mediaFolder,
-							mediaDownloadUrl: ctx.sim.mediaUrl,
-							allowPrivateMediaUrls: true,
-						},
-					},
-				],
+				credentials: [lib.simulatorCredential(CREDENTIAL, ctx.sim, BOT, { media: true })],
 				workflows: [VOICE_WORKFLOW, STICKER_WORKFLOW],
 				activate: [VOICE_WORKFLOW.id, STICKER_WORKFLOW.id],
 				owner: OWNER,

@@ -150,18 +150,7 @@ beforeAll(
 			ctx,
 			await lib.startInstance({
 				name: 'media-send-e2e',
-				credentials: [
-					{
-						...CREDENTIAL,
-						data: {
-							baseUrl: ctx.sim.url,
-							wxid: SENDER,
-							authentication: 'none',
-							timeout: 10,
-							ignoreSslIssues: false,
-						},
-					},
-				],
+				credentials: [lib.simulatorCredential(CREDENTIAL, ctx.sim, SENDER)],
 				workflows: [sendWorkflow(), forwardWorkflow()],
 				activate: [SEND_WORKFLOW, FORWARD_WORKFLOW],
 				owner: OWNER,

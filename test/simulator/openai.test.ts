@@ -1,13 +1,21 @@
 /**
  * The simulator's OpenAI-compatible model endpoint (simulator/openai.js), as n8n's OpenAI Chat
  * Model reaches it: /v1/models, /v1/chat/completions plain and streamed, scripted tool calls and
- * the answer after a tool's result, a 401 without a key, a 404 for the Responses API.
+ * the answer after a tool's result, a 401 without a key, a 404 for the Responses API; and
+ * /v1/audio/transcriptions as n8n's OpenAI node sends it (multipart), reading the WAV it got.
  */
 import { startSimulator, type Simulator } from '../support/simulators';
+import { silkToWav } from '../../nodes/WeChatGateway/media/voiceAudio';
+import { toneSilk } from '../support/voice';
 
 interface ModelEndpoint {
 	script(rules: unknown): unknown;
-	requests: Array<{ method: string; path: string; body: { messages?: unknown[] } }>;
+	transcribeAs(texts: string | string[]): unknown;
+	requests: Array<{
+		method: string;
+		path: string;
+		body: { messages?: unknown[]; model?: string; file?: { name: string; size: number } };
+	}>;
 }
 
 let simulator: Simulator & { openai: ModelEndpoint };
@@ -145,4 +153,63 @@ test('no API key is a 401; the Responses API and other paths are a 404, as on /c
 	expect(((await responses.json()) as { error: { message: string } }).error.message).toMatch(
 		/use POST \/v1\/chat\/completions/,
 	);
+});
+
+async function transcribe(file: Buffer, name: string, fields: Record<string, string> = {}) {
+	const form = new FormData();
+	for (const [key, value] of Object.entries({ model: 'whisper-1', ...fields }))
+		form.append(key, value);
+	form.append('file', new Blob([file]), name);
+	const response = await fetch(`${simulator.url}/v1/audio/transcriptions`, {
+		method: 'POST',
+		headers: { authorization: 'Bearer sk-test' },
+		body: form,
+	});
+	return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+describe('POST /v1/audio/transcriptions', () => {
+	test('a WAV is transcribed as what it holds (length and pitch); the request is recorded with its file', async () => {
+		const wav = await silkToWav(await toneSilk(2, 440), 'voice');
+		const { status, json } = await transcribe(wav, 'voice.wav', { language: 'zh' });
+		expect(status).toBe(200);
+		expect(json).toEqual({ text: 'a voice message of 2.0 s at 440 Hz' });
+		const [request] = simulator.openai.requests;
+		expect(request.path).toBe('/v1/audio/transcriptions');
+		expect(request.body).toMatchObject({
+			model: 'whisper-1',
+			language: 'zh',
+			file: { name: 'voice.wav', size: wav.length },
+		});
+	});
+
+	test('scripted transcripts answer in order, then the audio is described again', async () => {
+		simulator.openai.transcribeAs(['你好', 'second']);
+		const wav = await silkToWav(await toneSilk(0.5, 300), 'voice');
+		expect((await transcribe(wav, 'a.wav')).json.text).toBe('你好');
+		expect((await transcribe(wav, 'b.wav')).json.text).toBe('second');
+		expect((await transcribe(wav, 'c.wav')).json.text).toMatch(/^a voice message of 0\.5 s/);
+	});
+
+	test("WeChat's SILK is refused as OpenAI refuses it: speech-to-text needs the WAV", async () => {
+		const { status, json } = await transcribe(await toneSilk(1, 440), 'voice.silk');
+		expect(status).toBe(400);
+		expect(JSON.stringify(json)).toMatch(/Invalid file format\. Supported formats: \[\\"wav\\"/);
+	});
+
+	test('without a file or a model: a 400 naming it', async () => {
+		const form = new FormData();
+		form.append('model', 'whisper-1');
+		const response = await fetch(`${simulator.url}/v1/audio/transcriptions`, {
+			method: 'POST',
+			headers: { authorization: 'Bearer sk-test' },
+			body: form,
+		});
+		expect(response.status).toBe(400);
+		expect(await response.text()).toMatch(/'file' is required/);
+		const noModel = await transcribe(await silkToWav(await toneSilk(0.5, 300), 'voice'), 'a.wav', {
+			model: '',
+		});
+		expect(noModel.status).toBe(400);
+	});
 });
