@@ -13,9 +13,12 @@
  *      before the node started can only make the figure larger, never smaller;
  *  (b) the trigger alone over media frames in the gateway's format (pictures, voice messages and
  *      stickers that match Message Kinds, 3 in 10 texts that do not): frames read, parsed and
- *      filtered per second, median of 5 passes, every matching id emitted once.
+ *      filtered per second, median of 5 passes, every matching id emitted once;
+ *  (c) a 60 s voice message (a tone, encoded to SILK) converted to WAV as Voice Format WAV does,
+ *      worker thread included: seconds of audio converted per second of wall time (median of 5).
  *
- * Prints one line: `media: imageMBps=X peakRssOverPayload=Y triggerMediaParsedPerSec=Z`.
+ * Prints one line: `media: imageMBps=X peakRssOverPayload=Y triggerMediaParsedPerSec=Z
+ * voiceWavRealtimeX=W`.
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -199,18 +202,43 @@ function measureMediaFrames({ frames = 20_000, rounds = 5 } = {}) {
 	return { frames, matching, perSecond: passes[Math.floor(passes.length / 2)] };
 }
 
-/** Both, and the line. */
+/** (c): how many times faster than real time a voice message becomes WAV. */
+async function measureVoiceToWav({ seconds = 60, rounds = 5 } = {}) {
+	const { toneSilk } = require('../../simulator/voice');
+	const { silkToWav } = require('../../dist/nodes/WeChatGateway/media/voiceAudio');
+	const silk = await toneSilk(seconds, 440);
+	const factors = [];
+	for (let round = 0; round < rounds; round++) {
+		const started = process.hrtime.bigint();
+		const wav = await silkToWav(silk, 'voice');
+		const wall = Number(process.hrtime.bigint() - started) / 1e9;
+		if (wav.length < seconds * 48_000) throw new Error('the WAV is shorter than its voice message');
+		factors.push(seconds / wall);
+	}
+	factors.sort((a, b) => a - b);
+	return { seconds, realtimeX: factors[Math.floor(factors.length / 2)] };
+}
+
+/** All three, and the line. */
 async function measureMedia({ mb = 20, rounds = 3 } = {}) {
 	const image = await measureImage({ mb, rounds });
 	const trigger = measureMediaFrames();
-	return { image, trigger, line: line(image, trigger) };
+	const voice = await measureVoiceToWav();
+	return { image, trigger, voice, line: line(image, trigger, voice) };
 }
 
-function line(image, trigger) {
-	return `media: imageMBps=${image.MBps.toFixed(1)} peakRssOverPayload=${image.peakRssOverPayload.toFixed(2)} triggerMediaParsedPerSec=${Math.round(trigger.perSecond)}`;
+function line(image, trigger, voice) {
+	return `media: imageMBps=${image.MBps.toFixed(1)} peakRssOverPayload=${image.peakRssOverPayload.toFixed(2)} triggerMediaParsedPerSec=${Math.round(trigger.perSecond)} voiceWavRealtimeX=${Math.round(voice.realtimeX)}`;
 }
 
-module.exports = { measureMedia, measureImage, measureMediaFrames, line, noisePng };
+module.exports = {
+	measureMedia,
+	measureImage,
+	measureMediaFrames,
+	measureVoiceToWav,
+	line,
+	noisePng,
+};
 
 if (require.main === module) {
 	const childFile = process.argv.find((a) => a.startsWith('--image-child='))?.split('=')[1];

@@ -17,7 +17,8 @@
  * Before it, `scale: accounts=N workers=2 sentPerSec=X paceViolations=V` (queue mode, scale.js).
  * Ends with one line: `bench: node/floor=R1 node/httpRequestNode=R2 connections=N bytesPerItem=M xmlPerSec=X`,
  * then the trigger's: `trigger: parsedFilteredPerSec=X endToEndPerSec=Y frames=N lost=0 duplicated=0`,
- * then media's: `media: imageMBps=X peakRssOverPayload=Y triggerMediaParsedPerSec=Z` (media.js).
+ * then media's: `media: imageMBps=X peakRssOverPayload=Y triggerMediaParsedPerSec=Z voiceWavRealtimeX=W`
+ * (media.js).
  */
 const fs = require('node:fs');
 const os = require('node:os');
