@@ -6,26 +6,16 @@
  */
 import type { IBinaryData, IDataObject } from 'n8n-workflow';
 
-import { startTrigger } from '../../nodes/WeChatGateway/trigger/activate';
 import { startMediaSimulator, type FrameKind, type MediaSimulator } from '../simulator/api';
-import { waitUntil, type SimulatedGatewaySocket } from '../support/gatewaySocket';
 import { pitchHz, readWav, toneSilk } from '../support/voice';
-import { triggerContext } from './triggerContext';
+import { activateOnSimulator, type ActiveTrigger } from './onSimulator';
 
 const ACCOUNT = 'wxid_download_bot';
-const FAST = { initialDelayMs: 100, maxDelayMs: 800, connectTimeoutMs: 2_000 };
 jest.setTimeout(60_000);
 
-interface Emitted {
-	json: IDataObject;
-	binary?: Record<string, IBinaryData>;
-}
-
 let sim: MediaSimulator;
-const socket = () => (sim as unknown as { ws: SimulatedGatewaySocket }).ws;
-let emitted: Emitted[];
+let trigger: ActiveTrigger | undefined;
 let logs: string[];
-let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
 	sim = await startMediaSimulator({ accounts: [ACCOUNT] });
@@ -33,51 +23,29 @@ beforeAll(async () => {
 afterAll(async () => await sim?.close());
 beforeEach(() => sim.reset());
 afterEach(async () => {
-	await close?.();
-	close = undefined;
-	await waitUntil('the socket is closed', () => socket().clients === 0);
+	await trigger?.close();
+	trigger = undefined;
 });
 
 /** Activates the trigger with these options and credential fields on top of the simulator's. */
 async function activate(options: IDataObject, credentials: IDataObject = {}) {
-	const context = triggerContext({
-		baseUrl: sim.url,
-		wxid: ACCOUNT,
-		mediaDownloadFolder: sim.mediaFolder,
-		mediaDownloadUrl: sim.mediaUrl,
-		allowPrivateMediaUrls: true,
-		...credentials,
-	});
-	const fns = context.fns as unknown as Record<string, unknown> & {
-		helpers: Record<string, unknown>;
-	};
-	emitted = [];
-	logs = context.logs;
-	fns.getNodeParameter = (name: string, fallback: unknown) =>
-		name === 'options' ? options : fallback;
-	// n8n's default binary mode keeps the bytes in the item, as base64.
-	fns.helpers.prepareBinaryData = async (bytes: Buffer, fileName: string, mimeType: string) => ({
-		data: bytes.toString('base64'),
-		fileName,
-		mimeType,
-	});
-	fns.emit = (data: Emitted[][], _response: unknown, done: { resolve(value: unknown): void }) => {
-		emitted.push(...data[0]);
-		done.resolve({});
-	};
-	const opened = socket().stats().opened;
-	const response = await startTrigger(context.fns, { timings: FAST });
-	close = async () => await response.closeFunction?.();
-	await waitUntil('the trigger has its socket', () => socket().stats().opened > opened);
+	trigger = await activateOnSimulator(
+		sim,
+		{
+			baseUrl: sim.url,
+			wxid: ACCOUNT,
+			mediaDownloadFolder: sim.mediaFolder,
+			mediaDownloadUrl: sim.mediaUrl,
+			allowPrivateMediaUrls: true,
+			...credentials,
+		},
+		{ options },
+	);
+	logs = trigger.logs;
 }
 
-async function received(kind: FrameKind, spec: Record<string, unknown> = {}) {
-	const before = emitted.length;
-	const pushed = sim.push(kind, spec);
-	expect(pushed.reached).toBe(1);
-	const item = await waitUntil(`the ${kind} item`, () => emitted[before]);
-	return { pushed, item: item.json, binary: item.binary };
-}
+const received = (kind: FrameKind, spec: Record<string, unknown> = {}) =>
+	trigger!.received(kind, spec);
 
 const bytesOf = (binary: IBinaryData | undefined) => Buffer.from(String(binary?.data), 'base64');
 

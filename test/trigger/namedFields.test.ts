@@ -3,17 +3,15 @@
  * gateway's format on the simulator's /ws, received by an activated trigger over a real
  * WebSocket, each item checked field by field.
  */
-import type { IBinaryData, IDataObject } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { startTrigger } from '../../nodes/WeChatGateway/trigger/activate';
 import { startMediaSimulator, type FrameKind, type MediaSimulator } from '../simulator/api';
 import { waitUntil, type SimulatedGatewaySocket } from '../support/gatewaySocket';
-import { triggerContext } from './triggerContext';
+import { activateOnSimulator, type ActiveTrigger, type Emitted } from './onSimulator';
 
 const ACCOUNT = 'wxid_fields_bot';
 const GROUP = '6949093048@chatroom';
 const MEMBER = 'wxid_member7';
-const FAST = { initialDelayMs: 100, maxDelayMs: 800, connectTimeoutMs: 2_000 };
 const ALL_EVENTS = [
 	'newMessage',
 	'pat',
@@ -24,16 +22,11 @@ const ALL_EVENTS = [
 ];
 jest.setTimeout(60_000);
 
-interface Emitted {
-	json: IDataObject;
-	binary?: Record<string, IBinaryData>;
-}
-
 let sim: MediaSimulator;
 const socket = () => (sim as unknown as { ws: SimulatedGatewaySocket }).ws;
+let trigger: ActiveTrigger;
 let emitted: Emitted[];
 let logs: string[];
-let close: () => Promise<void>;
 
 beforeAll(async () => {
 	sim = await startMediaSimulator({ accounts: [ACCOUNT] });
@@ -42,42 +35,17 @@ afterAll(async () => await sim?.close());
 
 beforeEach(async () => {
 	sim.reset();
-	const context = triggerContext({ baseUrl: sim.url, wxid: ACCOUNT });
-	const fns = context.fns as unknown as Record<string, unknown> & {
-		helpers: Record<string, unknown>;
-	};
-	emitted = [];
-	logs = context.logs;
-	fns.getNodeParameter = (name: string, fallback: unknown) =>
-		name === 'events' ? ALL_EVENTS : fallback;
-	// n8n's default binary mode keeps the bytes in the item, as base64.
-	fns.helpers.prepareBinaryData = async (bytes: Buffer, fileName: string, mimeType: string) => ({
-		data: bytes.toString('base64'),
-		fileName,
-		mimeType,
-	});
-	fns.emit = (data: Emitted[][], _response: unknown, done: { resolve(value: unknown): void }) => {
-		emitted.push(...data[0]);
-		done.resolve({});
-	};
-	const opened = socket().stats().opened;
-	const response = await startTrigger(context.fns, { timings: FAST });
-	close = async () => await response.closeFunction?.();
-	await waitUntil('the trigger has its socket', () => socket().stats().opened > opened);
+	trigger = await activateOnSimulator(
+		sim,
+		{ baseUrl: sim.url, wxid: ACCOUNT },
+		{ events: ALL_EVENTS },
+	);
+	({ emitted, logs } = trigger);
 });
-afterEach(async () => {
-	await close();
-	await waitUntil('the socket is closed', () => socket().clients === 0);
-});
+afterEach(async () => await trigger.close());
 
-/** Pushes one frame of `kind` and returns the item it became. */
-async function received(kind: FrameKind, spec: Record<string, unknown> = {}) {
-	const before = emitted.length;
-	const pushed = sim.push(kind, spec);
-	expect(pushed.reached).toBe(1);
-	const item = await waitUntil(`the ${kind} item`, () => emitted[before]);
-	return { pushed, item: item.json, binary: item.binary };
-}
+const received = (kind: FrameKind, spec: Record<string, unknown> = {}) =>
+	trigger.received(kind, spec);
 
 describe('events', () => {
 	test('pat: who patted whom, in which chat, and whether it was the account', async () => {
