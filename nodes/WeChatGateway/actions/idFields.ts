@@ -22,7 +22,13 @@ export function wxidsField(operation: string, description: string): INodePropert
 	};
 }
 
-export function groupIdField(operation: string, description: string): INodeProperties {
+const GROUP_ID_DESCRIPTION =
+	"The group's ID (…@chatroom, never its name), e.g. the trigger's chatId for a message in a group";
+
+export function groupIdField(
+	operation: string,
+	description = GROUP_ID_DESCRIPTION,
+): INodeProperties {
 	return {
 		displayName: 'Group ID',
 		name: 'groupId',

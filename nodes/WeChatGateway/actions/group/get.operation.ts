@@ -13,12 +13,7 @@ export const getGroup: SendOperation = {
 		description:
 			'Look up a group by its ID: name, owner and members (ChatRoomMember), as one item (cgi 182)',
 	},
-	properties: [
-		groupIdField(
-			'get',
-			"The group's ID (…@chatroom, never its name), e.g. the trigger's chatId for a message in a group",
-		),
-	],
+	properties: [groupIdField('get')],
 	toRequest(parameters) {
 		const groupId = readGroupId(parameters);
 		return {

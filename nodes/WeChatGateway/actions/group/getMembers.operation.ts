@@ -13,12 +13,7 @@ export const getGroupMembers: SendOperation = {
 		action: 'Get the members of a group',
 		description: `List the members of a group, one item each with Wxid, NickName and ChatroomMemberFlag (cgi ${CGI.getContact})`,
 	},
-	properties: [
-		groupIdField(
-			'getMembers',
-			"The group's ID (…@chatroom, never its name), e.g. the trigger's chatId for a message in a group",
-		),
-	],
+	properties: [groupIdField('getMembers')],
 	toRequest(parameters) {
 		const groupId = readGroupId(parameters);
 		return {

@@ -18,10 +18,7 @@ export const removeGroupMembers: SendOperation = {
 		description: `Remove members from a group the account owns or administers, in one call (cgi ${CGI.removeGroupMembers})`,
 	},
 	properties: [
-		groupIdField(
-			'removeMembers',
-			"The group's ID (…@chatroom, never its name), e.g. the trigger's chatId for a message in a group",
-		),
+		groupIdField('removeMembers'),
 		wxidsField(
 			'removeMembers',
 			"The members to remove: their wxids (never nicknames), separated by commas or new lines, or a mapped list, e.g. the Wxid of a Get Members item or the trigger's senderWxid. Each must be a member of the group, or the gateway refuses the whole call.",
