@@ -1,16 +1,13 @@
 /**
  * Pacing and stopping, measured at the gateway: the spacing between the moments the simulator
- * received each call. The simulator runs in its own process, so the engine's work and garbage
- * collection here cannot delay its clock readings. Only lower bounds are asserted: a loaded
- * machine makes sends later, never earlier. One thing can still shorten a measured gap: the
- * simulator noting one message late (the machine busy) while the next arrives on time. So each
- * gap may fall short of the interval by TRANSIT_SLACK of it, and their mean by a tenth; without
- * pacing the gaps would be a few milliseconds.
+ * received each call, checked as test/support/spacing.ts says. The simulator runs in its own
+ * process, so the engine's work and garbage collection here cannot delay its clock readings.
  */
 import { DEFAULT_SEND_OPTIONS } from '../../nodes/WeChatGateway/delivery/options';
 import { freshProcessStores } from '../../nodes/WeChatGateway/coordination/settings';
 import { setClientGraceMs } from '../support/node';
 import { account, recordAccounting, violations } from '../support/accounting';
+import { expectSpaced, gaps } from '../support/spacing';
 import { batch, sendBatch, slotsOf } from '../support/engine';
 import {
 	sleep,
@@ -20,13 +17,6 @@ import {
 } from '../support/simulators';
 
 const GROUP = 'Pacing and stopping (engine)';
-const TRANSIT_SLACK = 0.25;
-
-function expectSpaced(gapsMs: number[], intervalMs: number) {
-	for (const gap of gapsMs) expect(gap).toBeGreaterThanOrEqual(intervalMs * (1 - TRANSIT_SLACK));
-	const mean = gapsMs.reduce((a, b) => a + b, 0) / gapsMs.length;
-	expect(mean).toBeGreaterThanOrEqual(intervalMs * 0.9);
-}
 
 let sim: RemoteSimulator;
 beforeAll(async () => {
@@ -44,10 +34,6 @@ beforeEach(async () => {
 });
 
 const receivedAt = async () => (await sim.calls()).map((c) => c.receivedAt);
-
-function gaps(times: number[]): number[] {
-	return times.slice(1).map((t, i) => t - times[i]);
-}
 
 test('messageInterval spaces every message from the account by at least the interval', async () => {
 	const b = batch('iv', 6, (i) => (i === 3 ? ['wxid_x', 'wxid_y'] : [`wxid_to${i}`]));
