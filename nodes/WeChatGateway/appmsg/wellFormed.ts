@@ -32,6 +32,27 @@ const RESERVED_NAMES = new Set([
 	'toLocaleString',
 ]);
 
+/** Whether the parsed tree could not hold `name` unchanged as a key. */
+export function isReservedName(name: string): boolean {
+	return RESERVED_NAMES.has(name);
+}
+
+/**
+ * What the scan reports as it goes, in document order, so a tree can be built in the same pass.
+ * Positions are into the scanned string; text is reported only inside the root element, and a
+ * comment splits no text (the text on both sides of it is one run).
+ */
+export interface XmlSink {
+	text(from: number, to: number): void;
+	cdata(from: number, to: number): void;
+	/** The XML declaration's content, between `<?` and `?>`. */
+	declaration(from: number, to: number): void;
+	open(name: string): void;
+	/** An attribute of the element just opened; its value without the quotes. */
+	attribute(name: string, from: number, to: number): void;
+	close(): void;
+}
+
 /** Input text as an error may show it: cut short, so an error is never as large as the input. */
 export function quoteInput(text: string, max = QUOTE_CHARS): string {
 	const cut = text.length > max ? `${text.slice(0, max)}…` : text;
@@ -64,8 +85,9 @@ function isSpace(code: number): boolean {
  * text), unclosed comments, CDATA sections, tags and attribute values, mismatched end tags,
  * nesting beyond MAX_NESTING, more than MAX_ELEMENTS elements or attributes, more than
  * MAX_ATTRIBUTES attributes or a repeated one on an element, names the parser would rename or refuse, and `&` that starts no reference.
+ * Everything it accepts is reported to `sink`.
  */
-export function assertWellFormed(xml: string, field: string): void {
+export function scanWellFormed(xml: string, field: string, sink: XmlSink): void {
 	const notWellFormed = (at: number, reason: string): AppMsgInputError => {
 		let line = 1;
 		let lineStart = 0;
@@ -124,6 +146,7 @@ export function assertWellFormed(xml: string, field: string): void {
 		const lt = xml.indexOf('<', at);
 		const textEnd = lt === -1 ? xml.length : lt;
 		checkText(at, textEnd, open.length === 0);
+		if (open.length > 0 && textEnd > at) sink.text(at, textEnd);
 		if (lt === -1) break;
 		if (xml.startsWith('<!--', lt)) {
 			const end = xml.indexOf('-->', lt + 4);
@@ -133,6 +156,7 @@ export function assertWellFormed(xml: string, field: string): void {
 			if (open.length === 0) throw notWellFormed(lt, 'CDATA outside the root element');
 			const end = xml.indexOf(']]>', lt + 9);
 			if (end === -1) throw notWellFormed(lt, 'a CDATA section (<![CDATA[) is never closed');
+			sink.cdata(lt + 9, end);
 			at = end + 3;
 		} else if (xml.startsWith('<!', lt)) {
 			if (/^<!(?:DOCTYPE|ENTITY)/i.test(xml.slice(lt, lt + 9)))
@@ -147,6 +171,7 @@ export function assertWellFormed(xml: string, field: string): void {
 			const target = xml.slice(lt + 2, readName(lt + 2));
 			if (target.toLowerCase() === 'xml') {
 				if (lt !== 0) throw notWellFormed(lt, 'the XML declaration (<?xml … ?>) must come first');
+				sink.declaration(lt + 2, end);
 			} else {
 				throw new AppMsgInputError(
 					`"${field}" contains a processing instruction (<?${quoteInput(target).slice(1, -1)} …?>), which app messages never have and which would be dropped on the way; refused`,
@@ -167,6 +192,7 @@ export function assertWellFormed(xml: string, field: string): void {
 					lt,
 					`end tag </${quoteInput(name).slice(1, -1)}> does not match <${quoteInput(expected).slice(1, -1)}>`,
 				);
+			sink.close();
 			at = close + 1;
 		} else {
 			const nameEnd = readName(lt + 1);
@@ -179,6 +205,7 @@ export function assertWellFormed(xml: string, field: string): void {
 					`"${field}" has more than ${MAX_ELEMENTS} elements; an app message has about a hundred`,
 					field,
 				);
+			sink.open(name);
 			const attributes = new Set<string>();
 			let cursor = nameEnd;
 			let selfClosing = false;
@@ -245,10 +272,12 @@ export function assertWellFormed(xml: string, field: string): void {
 						quoteAt,
 						`"<" inside the value of attribute ${quoteInput(attribute)}`,
 					);
+				sink.attribute(attribute, quoteAt + 1, valueEnd);
 				cursor = valueEnd + 1;
 			}
 			rootSeen = true;
-			if (!selfClosing) {
+			if (selfClosing) sink.close();
+			else {
 				open.push(name);
 				if (open.length > MAX_NESTING)
 					throw new AppMsgInputError(
