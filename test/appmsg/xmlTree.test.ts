@@ -239,8 +239,15 @@ describe.each(Object.entries(SHAPES))('the %s reader', (_shape, shape) => {
 	});
 });
 
-describe('what the reader does where fast-xml-parser gave no answer to match', () => {
-	it('refuses a reserved pseudo-attribute in the XML declaration, naming the field', () => {
+describe('the XML declaration', () => {
+	it('keeps a pseudo-attribute whose key is prefixed, whatever its name, as fast-xml-parser did', () => {
+		const xml = '<?xml constructor="1" __proto__="2"?><msg><appmsg><type>5</type></appmsg></msg>';
+		const read = wellFormedXmlReader(SHAPES.appMsg);
+		expect(outcome(read, xml)).toEqual(outcome(fastXmlParserReader(SHAPES.appMsg), xml));
+		expect(read(xml, 'messageXml')['?xml']).toEqual({ '@_constructor': '1', '@___proto__': '2' });
+	});
+
+	it('refuses a pseudo-attribute whose key would be a reserved name, naming the field', () => {
 		const read = wellFormedXmlReader(SHAPES.received);
 		expect(() => read('<?xml __proto__="1"?><a/>', 'content')).toThrow(
 			/^"content" could not be read as XML: .*__proto__.*reserved/,

@@ -98,7 +98,8 @@ export class XmlTreeBuilder implements XmlSink {
 			for (const match of content.slice(space + 1).matchAll(PSEUDO_ATTRIBUTE)) {
 				const value = match[2] ?? match[3];
 				if (value === undefined) continue;
-				if (isReservedName(match[1])) {
+				// Element attributes were checked by the scan; a declaration's are read only here.
+				if (isReservedName(this.keyOf(match[1]))) {
 					this.refusal ??= `the XML declaration has a pseudo-attribute named ${quoteInput(match[1])}, a reserved name; refused`;
 					return;
 				}
@@ -139,11 +140,15 @@ export class XmlTreeBuilder implements XmlSink {
 		if (run !== '') element.text += decodeEntities(newlines(run));
 	}
 
+	private keyOf(attribute: string): string {
+		return this.shape.attributesGroupName === undefined
+			? this.shape.attributeNamePrefix + attribute
+			: attribute;
+	}
+
 	private setAttribute(attributes: XmlElement, name: string, raw: string): void {
 		const value = newlines(this.shape.trimValues ? raw.trim() : raw);
-		const key =
-			this.shape.attributesGroupName === undefined ? this.shape.attributeNamePrefix + name : name;
-		attributes[key] = decodeEntities(value);
+		attributes[this.keyOf(name)] = decodeEntities(value);
 	}
 
 	private withAttributes(element: XmlElement, attributes: XmlElement): XmlElement {
