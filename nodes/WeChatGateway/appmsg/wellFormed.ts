@@ -5,16 +5,18 @@ export const MAX_NESTING = 64;
 /** Attributes on one element; WeChat's elements carry at most a handful. */
 export const MAX_ATTRIBUTES = 64;
 /**
- * Elements (and, separately, attributes) in one message; a received one has about a hundred. The parser needs a few
- * milliseconds per thousand elements, so this keeps a crafted megabyte from costing seconds.
+ * Elements (and, separately, attributes) in one message; a received one has about a hundred.
+ * Reading costs time per element, so this keeps a crafted megabyte from costing seconds.
  */
 export const MAX_ELEMENTS = 10_000;
 /** How much of the input an error message may quote. */
 const QUOTE_CHARS = 60;
 
 /**
- * Names the parser would rename (`toString` → `__toString`) or refuse (`__proto__`): a message
- * carrying one is refused here, so nothing is ever changed silently on its way through.
+ * Members of every JavaScript object: as keys of the read tree they would change the object
+ * (`__proto__`) or be mistaken for its members, and the builder that writes the `<appmsg>` again
+ * renames or refuses them. A message carrying one is refused here, so nothing is ever changed
+ * silently on its way through.
  */
 const RESERVED_NAMES = new Set([
 	'__proto__',
@@ -84,7 +86,7 @@ function isSpace(code: number): boolean {
  * processing instructions other than the leading XML declaration (the parser would drop their
  * text), unclosed comments, CDATA sections, tags and attribute values, mismatched end tags,
  * nesting beyond MAX_NESTING, more than MAX_ELEMENTS elements or attributes, more than
- * MAX_ATTRIBUTES attributes or a repeated one on an element, names the parser would rename or refuse, and `&` that starts no reference.
+ * MAX_ATTRIBUTES attributes or a repeated one on an element, reserved names (RESERVED_NAMES), and `&` that starts no reference.
  * Everything it accepts is reported to `sink`.
  */
 export function scanWellFormed(xml: string, field: string, sink: XmlSink): void {

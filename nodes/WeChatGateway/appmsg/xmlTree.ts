@@ -72,7 +72,7 @@ export class XmlTreeBuilder implements XmlSink {
 
 	text(from: number, to: number): void {
 		const top = this.stack[this.stack.length - 1];
-		top.run = top.run === '' ? this.xml.slice(from, to) : top.run + this.xml.slice(from, to);
+		top.run += this.xml.slice(from, to);
 	}
 
 	cdata(from: number, to: number): void {
@@ -93,7 +93,6 @@ export class XmlTreeBuilder implements XmlSink {
 		const space = content.search(/\s/);
 		const name = `?${space === -1 ? content : content.slice(0, space)}`;
 		const attributes: XmlElement = {};
-		let any = false;
 		if (space !== -1) {
 			for (const match of content.slice(space + 1).matchAll(PSEUDO_ATTRIBUTE)) {
 				const value = match[2] ?? match[3];
@@ -104,9 +103,9 @@ export class XmlTreeBuilder implements XmlSink {
 					return;
 				}
 				this.setAttribute(attributes, match[1], value);
-				any = true;
 			}
 		}
+		const any = Object.keys(attributes).length > 0;
 		addChild(this.document, name, any ? this.withAttributes({}, attributes) : '');
 	}
 
@@ -160,7 +159,7 @@ export class XmlTreeBuilder implements XmlSink {
 
 	private valueOf(element: Open): XmlValue {
 		const value = element.children;
-		if (element.text !== '') value['#text'] = element.text;
+		if (element.text !== '') value[this.shape.textNodeName] = element.text;
 		if (element.attributes !== undefined) return this.withAttributes(value, element.attributes);
 		const names = Object.keys(value);
 		if (names.length === 0) return '';
