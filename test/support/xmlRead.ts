@@ -1,6 +1,7 @@
 /**
  * An independent reading of the XML that reached the gateway: sax in strict mode, no trimming,
- * no normalisation. Neither the node's builder (fast-xml-parser) nor its reader (appmsg/xmlTree) is used.
+ * no normalisation. Neither the node's builder (fast-xml-parser) nor its reader
+ * (appmsg/xmlTree) is used.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const sax = require('sax') as {
