@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 
 import { fingerprintOf } from '../../nodes/WeChatGateway/delivery/earlierSends';
 import type { GatewayCall } from '../../nodes/WeChatGateway/transport/client';
-import { JSON_SLICE_CHARS } from '../../nodes/WeChatGateway/transport/exactJson';
+import { bodyOf } from '../../nodes/WeChatGateway/transport/requestBody';
+import { JSON_SLICE_CHARS, JsonInteger } from '../../nodes/WeChatGateway/transport/exactJson';
 import { accepted, runMedia, useMediaGateway } from '../actions/message/mediaRun';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -50,6 +51,21 @@ describe('fingerprintOf', () => {
 			expect(fingerprintOf(call)).toBe(sha256OfStringify(call));
 		},
 	);
+
+	test.each(calls)('%s: made from the body the client posts, the same fingerprint', (_n, call) => {
+		expect(fingerprintOf(call, bodyOf(call))).toBe(sha256OfStringify(call));
+	});
+
+	test('a 64-bit integer counts as its bare digits, from the body as from the call', () => {
+		const call: GatewayCall = {
+			CgiCmd: 594,
+			CgiRequest: { NewMsgId: new JsonInteger('7400409546359626802'), ToUserName: FRIEND },
+		};
+		const bare = `{"CgiCmd":594,"CgiRequest":{"NewMsgId":7400409546359626802,"ToUserName":"${FRIEND}"}}`;
+		const expected = createHash('sha256').update(bare).digest('hex');
+		expect(fingerprintOf(call)).toBe(expected);
+		expect(fingerprintOf(call, bodyOf(call))).toBe(expected);
+	});
 
 	test('hashing a picture never makes its JSON text whole', () => {
 		const call = imageCall(PICTURE);

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 import { GatewayError } from '../transport/errors';
 import type { LedgerEntry } from './store';
 
@@ -11,10 +9,6 @@ type StoredEntry =
 			state: 'uncertain';
 			error: { reason: GatewayError['reason']; message: string; details: GatewayError['details'] };
 	  };
-
-export function hashed(text: string): string {
-	return createHash('sha256').update(text).digest('hex').slice(0, 32);
-}
 
 export function slot(itemIndex: number, recipient: string): string {
 	return `${itemIndex}\u0000${recipient}`;

@@ -1,6 +1,7 @@
 import Redis, { type RedisOptions } from 'ioredis';
 
-import { describeRedisUrl, fromStored, hashed, slot, toStored } from './redisFormat';
+import { keyDigest } from '../digest';
+import { describeRedisUrl, fromStored, slot, toStored } from './redisFormat';
 import { SCRIPTS, unsupportedVersion, type ScriptCommands } from './redisScripts';
 import {
 	CoordinationUnavailableError,
@@ -155,7 +156,7 @@ export class RedisStore implements CoordinationStore {
 	async reserveTurn(account: string, recipient: string, policy: PacingPolicy): Promise<Turn> {
 		// One tag per account keeps its two pace keys together; Cluster is still not supported
 		// (docs/QUEUE-MODE.md, "Redis requirements").
-		const tag = `${NAMESPACE}:{pace:${hashed(account)}}`;
+		const tag = `${NAMESPACE}:{pace:${keyDigest(account)}}`;
 		const nextFreeKey = `${tag}:next`;
 		const jitterMs = Math.floor(policy.intervalMs * (policy.jitterRatio ?? 0.3) * this.random());
 		const recipientsKey = `${tag}:recipients`;
@@ -197,7 +198,7 @@ export class RedisStore implements CoordinationStore {
 	}
 
 	private ledgerKey(run: string): string {
-		return `${NAMESPACE}:ledger:${hashed(run)}`;
+		return `${NAMESPACE}:ledger:${keyDigest(run)}`;
 	}
 
 	async lookupInRun(run: string, itemIndex: number, recipient: string) {
@@ -231,12 +232,12 @@ export class RedisStore implements CoordinationStore {
 	}
 
 	async firstSighting(scope: string, id: string, keepMs: number): Promise<boolean> {
-		const key = `${NAMESPACE}:seen:${hashed(scope)}:${id}`;
+		const key = `${NAMESPACE}:seen:${keyDigest(scope)}:${id}`;
 		return (await this.call((fence) => this.redis.firstSighting(key, fence, keepMs))) === 1;
 	}
 
 	private sentKey(key: string): string {
-		return `${NAMESPACE}:sent:${hashed(key)}`;
+		return `${NAMESPACE}:sent:${key}`;
 	}
 
 	async claimSent(

@@ -6,11 +6,12 @@ import type { GatewayError } from '../transport/errors';
  * - turns: when each account may send next (pacing, across items, executions and workflows);
  * - the run ledger: what one node run sent, so n8n's Retry On Fail does not send it again;
  * - sent records: what an account sent across executions (Skip Duplicates Within, n8n's Retry
- *   of a failed execution).
+ *   of a failed execution), under keys that are digests already (`keyDigest`), so a store
+ *   keeps them as given: short, and the very names a Redis written by an earlier release holds.
  * And one for the trigger: sightings, the message ids some process already emitted.
  *
  * Two implementations: InProcessStore (this n8n process's memory) and RedisStore (shared by
- * every process on one Redis, for n8n's queue mode). `coordination/choose.ts` picks one from
+ * every process on one Redis, for n8n's queue mode). `storeFor` (settings.ts) picks one from
  * the credential.
  */
 export interface CoordinationStore {

@@ -1,15 +1,20 @@
 import { RET } from '../wechat';
 import type { GatewayCall, GatewayClient } from '../transport/client';
+import { bodyOf } from '../transport/requestBody';
 import { GatewayError } from '../transport/errors';
+import type { JsonBody } from '../transport/exactJson';
 import type { CgiReply } from '../transport/reply';
 import type { CoordinationStore } from '../coordination/store';
 import type { SendOptions } from './options';
 import { sleep } from './pacer';
 import {
 	claimMessage,
+	fingerprintOf,
+	sentKeysOf,
 	type EarlierSend,
 	type ExecutionScope,
 	type MessageClaim,
+	type SentKeys,
 } from './earlierSends';
 import { failureOf, memoryFor, type Memory } from './memory';
 
@@ -82,12 +87,16 @@ function retryable(error: unknown, options: SendOptions, repeatable = false): bo
  * One attempt: the call, and for a message of two steps the second one made from the first
  * answer. Whatever befell the first step, nothing reached the chat yet: it is `notSent`.
  */
-async function callOnce(client: GatewayClient, message: AddressedCall<never>): Promise<CgiReply> {
-	if (!message.then) return client.call(message.call);
+async function callOnce(
+	client: GatewayClient,
+	message: AddressedCall<never>,
+	body: JsonBody | undefined,
+): Promise<CgiReply> {
+	if (!message.then) return client.call(message.call, body);
 	const [first, then] = message.steps ?? ['first step', 'second step'];
 	let second: GatewayCall;
 	try {
-		second = message.then(await client.call(message.call));
+		second = message.then(await client.call(message.call, body));
 	} catch (error) {
 		throw stepError(error, `Nothing was sent: the ${first} failed`, 'notSent');
 	}
@@ -116,6 +125,39 @@ function backoff(error: unknown, attempt: number, options: SendOptions): number 
 }
 
 /**
+ * A message with what it needs before its turn already worked out: its request body, and where
+ * it is written down among executions (a fingerprint of that body). Nothing is sent or stored
+ * in making it, so the send loop makes the next one while the gateway answers this one.
+ */
+export interface ReadyMessage<Fields extends Record<string, unknown>> {
+	itemIndex: number;
+	recipient: string;
+	message: AddressedCall<Fields>;
+	/** Whose turns it waits for: the gateway and the account. */
+	account: string;
+	/** The first step's request body, sent as often as the message is tried. */
+	body: JsonBody | undefined;
+	/** With the context's ExecutionScope: its keys in the sent memory. */
+	sentKeys?: SentKeys;
+}
+
+/** Makes a message ready; throws what its request cannot be written for (the item's error). */
+export function readyMessage<Fields extends Record<string, unknown>>(
+	{ client, executions }: Pick<SendContext, 'client' | 'executions'>,
+	itemIndex: number,
+	recipient: string,
+	message: AddressedCall<Fields>,
+): ReadyMessage<Fields> {
+	const { settings } = client;
+	const account = settings.accountKey ?? `${settings.baseUrl}\u0000${settings.wxid}`;
+	const body = bodyOf(message.call);
+	const sentKeys = executions
+		? sentKeysOf(executions, account, itemIndex, recipient, fingerprintOf(message.call, body))
+		: undefined;
+	return { itemIndex, recipient, message, account, body, sentKeys };
+}
+
+/**
  * One message to one recipient, exactly as far as the gateway lets us know: paced, retried
  * only when that cannot duplicate it (unless the user chose at-least-once), and remembered for
  * n8n's own retries.
@@ -126,9 +168,16 @@ export async function deliver<Fields extends Record<string, unknown>>(
 	recipient: string,
 	message: AddressedCall<Fields>,
 ): Promise<Delivered<Fields>> {
-	const { client, options } = context;
-	const account =
-		client.settings.accountKey ?? `${client.settings.baseUrl}\u0000${client.settings.wxid}`;
+	return await deliverReady(context, readyMessage(context, itemIndex, recipient, message));
+}
+
+/** deliver() of a message made ready before (see ReadyMessage). */
+export async function deliverReady<Fields extends Record<string, unknown>>(
+	context: SendContext,
+	ready: ReadyMessage<Fields>,
+): Promise<Delivered<Fields>> {
+	const { options, executions } = context;
+	const { itemIndex, recipient, message, account, sentKeys } = ready;
 	// A command the user chose not to pace waits for no turn (a stopped execution still sends nothing).
 	const pacing = message.unpaced
 		? { intervalMs: 0, maxRecipientsPerMinute: 0 }
@@ -145,19 +194,12 @@ export async function deliver<Fields extends Record<string, unknown>>(
 	/** An attempt of this message (here or in an earlier try of the run) may have delivered it. */
 	const mayBeDelivered = earlier?.state === 'uncertain';
 
-	const claim = context.executions
-		? await claimMessage(
-				context.store,
-				context.executions,
-				account,
-				itemIndex,
-				recipient,
-				message.call,
-				earlier !== undefined,
-			)
-		: undefined;
+	const claim =
+		executions && sentKeys
+			? await claimMessage(context.store, executions, sentKeys, earlier !== undefined)
+			: undefined;
 	if (claim?.earlier) return skippedFor<Fields>(claim.earlier);
-	const outcome = await attempts(context, memory, message, mayBeDelivered, claim).then(
+	const outcome = await attempts(context, memory, ready, mayBeDelivered, claim).then(
 		(delivered) => ({ delivered }),
 		(error: unknown) => ({ error }),
 	);
@@ -179,7 +221,7 @@ function skippedFor<Fields>(earlier: EarlierSend): Delivered<Fields> {
 async function attempts<Fields extends Record<string, unknown>>(
 	context: SendContext,
 	memory: Memory,
-	message: AddressedCall<Fields>,
+	{ message, body }: ReadyMessage<Fields>,
 	anEarlierTryMayHaveDelivered: boolean,
 	/** Its place across executions: taken on its turn, written alongside the run's ledger. */
 	claim?: MessageClaim,
@@ -229,7 +271,7 @@ async function attempts<Fields extends Record<string, unknown>>(
 			if (!mayBeDelivered) await claim?.notSent();
 		}
 
-		const outcome = await callOnce(client, message as AddressedCall<never>)
+		const outcome = await callOnce(client, message as AddressedCall<never>, body)
 			.then((reply) => ({ fields: message.readReply(reply) }))
 			.catch((error: unknown) => ({ error }));
 		if ('fields' in outcome) {

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 import type { CoordinationStore, SentRecord } from '../coordination/store';
+import { keyDigest } from '../digest';
 import type { GatewayCall } from '../transport/client';
-import { jsonPieces } from '../transport/exactJson';
+import { jsonPieces, type JsonBody } from '../transport/exactJson';
 import { MAX_DUPLICATE_WINDOW_MINUTES } from './options';
 
 /**
@@ -65,11 +66,60 @@ export interface MessageClaim {
  * fingerprint is the same in every process). The node builds a request from the item's
  * parameters alone (no time, no random id), so the same content to the same chat gives the same
  * fingerprint in every execution. Hashed piece by piece: a picture's base64 is never copied whole.
+ *
+ * `body`: the call's request body when it is already written. A cgi to `/v2/api` posts exactly
+ * the call's exact JSON, so that text is hashed instead of being written a second time.
  */
-export function fingerprintOf(call: GatewayCall): string {
+export function fingerprintOf(call: GatewayCall, body?: JsonBody): string {
 	const hash = createHash('sha256');
-	for (const piece of jsonPieces(call, { exactIntegers: true })) hash.update(piece);
+	if (typeof body === 'string' && !('path' in call) && !('method' in call)) hash.update(body);
+	else for (const piece of jsonPieces(call, { exactIntegers: true })) hash.update(piece);
 	return hash.digest('hex');
+}
+
+/**
+ * Where a message is written down among executions, as digests (`keyDigest`): `window` (this
+ * account, this chat, this content), `own` (this execution's node and item index, and, when a
+ * retry cannot see which execution it retries, the workflow's), and what a retry looks up.
+ * Made before the message's turn, since they need nothing but the message and the run.
+ */
+export interface SentKeys {
+	window: string;
+	own: readonly string[];
+	/** `window`, then `own`: what a message under way is written down as. */
+	all: readonly string[];
+	/** Where a retry of this run finds what the failed execution sent. */
+	retried?: string;
+}
+
+export function sentKeysOf(
+	scope: ExecutionScope,
+	account: string,
+	itemIndex: number,
+	recipient: string,
+	fingerprint: string,
+): SentKeys {
+	const inExecution = (executionId: string) =>
+		keyDigest(
+			['execution', executionId, scope.nodeName, itemIndex, account, fingerprint].join('\u0000'),
+		);
+	// Needed only where n8n does not let a retry see the execution it retries.
+	const workflowKey = () =>
+		keyDigest(
+			['workflow', scope.workflowId, scope.nodeName, itemIndex, account, fingerprint].join(
+				'\u0000',
+			),
+		);
+	const window = keyDigest(['window', account, recipient, fingerprint].join('\u0000'));
+	const own = scope.retryOfReachable
+		? [inExecution(scope.executionId)]
+		: [inExecution(scope.executionId), workflowKey()];
+	return {
+		window,
+		own,
+		all: [window, ...own],
+		retried: scope.retry ? (scope.retryOf ? inExecution(scope.retryOf) : workflowKey()) : undefined,
+	};
 }
 
 /**
@@ -127,28 +177,10 @@ const NOTHING_TO_DO: Omit<MessageClaim, 'earlier'> = {
 export async function claimMessage(
 	store: CoordinationStore,
 	scope: ExecutionScope,
-	account: string,
-	itemIndex: number,
-	recipient: string,
-	call: GatewayCall,
+	{ window: windowKey, own: ownKeys, all: keys, retried }: SentKeys,
 	/** Retry On Fail within this run is the run ledger's: never mistaken for a duplicate. */
 	retryWithinRun: boolean,
 ): Promise<MessageClaim> {
-	const fingerprint = fingerprintOf(call);
-	const inExecution = (executionId: string) =>
-		['execution', executionId, scope.nodeName, itemIndex, account, fingerprint].join('\u0000');
-	const windowKey = ['window', account, recipient, fingerprint].join('\u0000');
-	const workflowKey = [
-		'workflow',
-		scope.workflowId,
-		scope.nodeName,
-		itemIndex,
-		account,
-		fingerprint,
-	].join('\u0000');
-	const ownKeys = scope.retryOfReachable
-		? [inExecution(scope.executionId)]
-		: [inExecution(scope.executionId), workflowKey];
 	const windowed = scope.windowMs > 0 && !retryWithinRun;
 
 	const skipping = async (earlier: EarlierSend): Promise<EarlierSend> => {
@@ -157,8 +189,8 @@ export async function claimMessage(
 		return earlier;
 	};
 
-	if (scope.retry && !retryWithinRun) {
-		const found = await store.recallSent(scope.retryOf ? inExecution(scope.retryOf) : workflowKey);
+	if (retried !== undefined && !retryWithinRun) {
+		const found = await store.recallSent(retried);
 		if (found)
 			return { earlier: await skipping({ entry: found, foundBy: 'retry' }), ...NOTHING_TO_DO };
 	}
@@ -168,7 +200,6 @@ export async function claimMessage(
 			return { earlier: await skipping({ entry: found, foundBy: 'window' }), ...NOTHING_TO_DO };
 	}
 
-	const keys = [windowKey, ...ownKeys];
 	let held: SentRecord | undefined;
 	return {
 		take: async () => {

@@ -2,7 +2,8 @@ import { request, type Dispatcher } from 'undici';
 
 import { CGI, MSG_TYPE_APP, RET } from '../wechat';
 import { GatewayError, networkError } from './errors';
-import { exactJsonBody, lengthHeaderOf, type JsonBody } from './exactJson';
+import { exactJsonBody, type JsonBody } from './exactJson';
+import { bodyOf, headersFor } from './requestBody';
 import { dispatcherFor, malformedProxyError, proxyError, proxyFor, type ProxyInUse } from './proxy';
 import { secretRedactor } from './redact';
 import {
@@ -96,7 +97,8 @@ export class GatewayClient {
 	private readonly proxy: ProxyInUse | undefined;
 	/** Set when the client cannot be made (a proxy URL that does not parse): every call fails so. */
 	private readonly setupError: GatewayError | undefined;
-	private readonly cgiEndpoint: string;
+	/** Parsed once: undici would parse a string for every call. */
+	private readonly cgiEndpoint: URL;
 	private readonly headers: Record<string, string>;
 	/** Hard limit on one call from dispatch to the last byte, so a call always ends. */
 	private readonly deadlineMs: number;
@@ -132,7 +134,7 @@ export class GatewayClient {
 		);
 		this.dispatcher = this.agent.compose(dispatchTracked);
 		this.tracking = new WriteTracking(options.warn);
-		this.cgiEndpoint = this.url({ method: 'POST', path: '/v2/api', cgiQuery: true });
+		this.cgiEndpoint = new URL(this.url({ method: 'POST', path: '/v2/api', cgiQuery: true }));
 		const secret = settings.authHeader?.value;
 		this.headers = { ...JSON_HEADERS };
 		if (settings.authHeader && secret)
@@ -150,7 +152,7 @@ export class GatewayClient {
 	 * `callCgi` judges it; a page's JSON judged by its CgiBaseResponse when it has one, and a page
 	 * that is not JSON (the login QR code) in `ResponseText`.
 	 */
-	async call(call: GatewayCall): Promise<CgiReply> {
+	async call(call: GatewayCall, body = bodyOf(call)): Promise<CgiReply> {
 		if ('method' in call) {
 			const query = call.forAccount ? { ...call.query, wxid: this.settings.wxid } : call.query;
 			const answer = await this.callPath({ method: 'GET', path: call.path, query });
@@ -161,19 +163,16 @@ export class GatewayClient {
 			return this.judged(REFUSED_AT[call.path] ?? call.path, answer.json, false);
 		}
 		if ('path' in call) {
-			const { CgiCmd, CgiRequest } = call;
-			const body = exactJsonBody({ CgiCmd, CgiRequest });
 			const url = this.url({ method: 'POST', path: call.path, cgiQuery: true });
 			const { json } = await this.send('POST', url, body);
 			return this.judged(REFUSED_AT[call.path], json as Record<string, unknown>, true);
 		}
-		return this.callCgi(call);
+		return this.callCgi(call, body);
 	}
 
 	/** Any cgi. Resolves only when the gateway says Ret 0; any other Ret is a `rejected` error. */
-	async callCgi(call: CgiCall): Promise<CgiReply> {
-		// The body writes a request's 64-bit integers (JsonInteger) as bare numbers.
-		const { json } = await this.send('POST', this.cgiEndpoint, exactJsonBody(call));
+	async callCgi(call: CgiCall, body: JsonBody = exactJsonBody(call)): Promise<CgiReply> {
+		const { json } = await this.send('POST', this.cgiEndpoint, body);
 		const what = MESSAGE_CGIS.has(call.CgiCmd) ? 'the message' : `cgi ${call.CgiCmd}`;
 		return this.judged(what, json as Record<string, unknown>, false);
 	}
@@ -251,7 +250,7 @@ export class GatewayClient {
 
 	private async send(
 		method: 'GET' | 'POST',
-		url: string,
+		url: string | URL,
 		body: JsonBody | undefined,
 		rules: AnswerRules = {},
 	): Promise<GatewayAnswer> {
@@ -265,7 +264,7 @@ export class GatewayClient {
 		try {
 			const response = await request(url, {
 				method,
-				headers: { ...this.headers, ...lengthHeaderOf(body) },
+				headers: headersFor(this.headers, body),
 				body,
 				signal: deadline.signal,
 				dispatcher: this.dispatcher,

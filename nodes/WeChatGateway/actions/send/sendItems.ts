@@ -1,6 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { deliver, type SendContext } from '../../delivery/deliver';
+import {
+	deliverReady,
+	readyMessage,
+	type ReadyMessage,
+	type SendContext,
+} from '../../delivery/deliver';
 import { readSendOptions } from '../../delivery/options';
 import { readGatewaySettings } from '../../transport/credential';
 import { GatewayClient, type GatewayClientOptions } from '../../transport/client';
@@ -18,7 +23,7 @@ import { withSentSummary, type SentTally } from './sentSummary';
 export type ClientTuning = Pick<GatewayClientOptions, 'graceMs'>;
 
 type Prepared =
-	| { itemIndex: number; request: GatewayRequest }
+	| { itemIndex: number; request: GatewayRequest; first?: ReadyMessage<Record<string, unknown>> }
 	| { itemIndex: number; error: unknown };
 
 /** Thrown inside the send loop to stop the run; the summary is added once the lanes settled. */
@@ -77,12 +82,34 @@ export async function sendItems(
 		options.checkRecipients && operation.addressed !== false
 			? new RecipientCheck(client)
 			: undefined;
-	/** Reads an item and makes its request; pure (nothing is sent), so it can run ahead. */
+	/** Part `part` of the request to `recipient`, ready to go (see ReadyMessage). */
+	const ready = (itemIndex: number, request: GatewayRequest, recipient: string, part: number) => {
+		const message = request.messageFor(recipient, part);
+		return readyMessage(sendContext, itemIndex, recipient, {
+			...message,
+			repeatable: 'method' in message.call,
+			readReply: request.readReply,
+			// Each part is its own message in the sent ledger: a retry resumes at the part that failed.
+			ledgerKey: part > 0 ? `${recipient}\u0000part ${part}` : undefined,
+			unpaced: request.unpaced,
+		});
+	};
+	/**
+	 * Reads an item and makes its request and its first message; pure (nothing is sent), so it
+	 * can run ahead. A first message that cannot be made is made again, and fails, on its turn.
+	 */
 	const prepare = async (itemIndex: number): Promise<Prepared> => {
+		let request;
 		try {
-			return { itemIndex, request: await operation.toRequest(readerFor(itemIndex)) };
+			request = await operation.toRequest(readerFor(itemIndex));
 		} catch (error) {
 			return { itemIndex, error };
+		}
+		if (request.recipients.length === 0) return { itemIndex, request };
+		try {
+			return { itemIndex, request, first: ready(itemIndex, request, request.recipients[0], 0) };
+		} catch {
+			return { itemIndex, request };
 		}
 	};
 	/** One message: part `part` of the request to `recipient`, as output items or an error item. */
@@ -91,18 +118,12 @@ export async function sendItems(
 		request: GatewayRequest,
 		recipient: string,
 		part: number,
+		readyAhead?: ReadyMessage<Record<string, unknown>>,
 	): Promise<{ items: INodeExecutionData[]; failed: boolean }> => {
 		let outcome;
 		try {
-			const message = request.messageFor(recipient, part);
-			outcome = await deliver(sendContext, itemIndex, recipient, {
-				...message,
-				repeatable: 'method' in message.call,
-				readReply: request.readReply,
-				// Each part is its own message in the sent ledger: a retry resumes at the part that failed.
-				ledgerKey: part > 0 ? `${recipient}\u0000part ${part}` : undefined,
-				unpaced: request.unpaced,
-			});
+			const message = readyAhead ?? ready(itemIndex, request, recipient, part);
+			outcome = await deliverReady(sendContext, message);
 		} catch (error) {
 			return { items: [failed(itemIndex, error, recipient || undefined)], failed: true };
 		}
@@ -123,13 +144,18 @@ export async function sendItems(
 	 * time; after a part fails, the rest are not sent (a text with a hole reads wrong) and each
 	 * says so.
 	 */
-	const send = async (itemIndex: number, request: GatewayRequest) => {
+	const send = async (
+		itemIndex: number,
+		request: GatewayRequest,
+		first: ReadyMessage<Record<string, unknown>> | undefined,
+	) => {
 		const parts = request.parts ?? 1;
 		const perRecipient = await inLanes(request.recipients.length, lanes, async (slot) => {
 			const recipient = request.recipients[slot];
 			const sent: INodeExecutionData[] = [];
 			for (let part = 0; part < parts; part++) {
-				const one = await sendOne(itemIndex, request, recipient, part);
+				const readyAhead = slot === 0 && part === 0 ? first : undefined;
+				const one = await sendOne(itemIndex, request, recipient, part, readyAhead);
 				sent.push(...one.items);
 				if (one.failed) {
 					for (let rest = part + 1; rest < parts; rest++)
@@ -156,12 +182,13 @@ export async function sendItems(
 				output.push(failed(itemIndex, current.error));
 				continue;
 			}
-			const refused = await recipientCheck?.refusal(current.request.recipients);
+			// Without Check Recipients, an item waits for nothing before its first message.
+			const refused = recipientCheck && (await recipientCheck.refusal(current.request.recipients));
 			if (refused) {
 				output.push(failed(itemIndex, refused.error, refused.recipient));
 				continue;
 			}
-			const sending = send(itemIndex, current.request);
+			const sending = send(itemIndex, current.request, current.first);
 			if (itemIndex + 1 < items.length)
 				next = await prepareWhileSending(sending, () => prepare(itemIndex + 1));
 			output.push(...(await sending));

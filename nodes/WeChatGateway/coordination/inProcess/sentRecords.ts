@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 import type { SentRecord } from '../store';
 
 /**
@@ -10,14 +8,6 @@ import type { SentRecord } from '../store';
  */
 export const MAX_SENT_RECORDS = 100_000;
 
-/** Keys carry the account, the chat and a fingerprint; a short digest holds them in less memory. */
-function digest(key: string): string {
-	return createHash('sha256').update(key).digest('base64').slice(0, 24);
-}
-
-/** A message reads its keys, then writes them: the digests of the last few keys are kept. */
-const RECENT_DIGESTS = 64;
-
 interface Held {
 	record: SentRecord;
 	expiresAt: number;
@@ -27,15 +17,13 @@ interface Held {
 export class SentRecords {
 	/** In order of last write, oldest first, so the bound drops the oldest. */
 	private readonly held = new Map<string, Held>();
-	private readonly recentDigests = new Map<string, string>();
 
 	constructor(
 		private readonly maxRecords: number,
 		private readonly now: () => number,
 	) {}
 
-	read(fullKey: string): SentRecord | undefined {
-		const key = this.compact(fullKey);
+	read(key: string): SentRecord | undefined {
 		const found = this.held.get(key);
 		if (!found) return undefined;
 		if (found.expiresAt <= this.now()) {
@@ -47,8 +35,7 @@ export class SentRecords {
 
 	write(keys: readonly string[], record: SentRecord, keepMs: number): void {
 		const expiresAt = this.now() + keepMs;
-		for (const fullKey of keys) {
-			const key = this.compact(fullKey);
+		for (const key of keys) {
 			this.held.delete(key);
 			this.held.set(key, { record, expiresAt });
 		}
@@ -59,19 +46,9 @@ export class SentRecords {
 	}
 
 	release(keys: readonly string[], token: string): void {
-		for (const fullKey of keys) {
-			const key = this.compact(fullKey);
+		for (const key of keys) {
 			if (this.held.get(key)?.record.token === token) this.held.delete(key);
 		}
-	}
-
-	private compact(key: string): string {
-		let found = this.recentDigests.get(key);
-		if (found === undefined) {
-			if (this.recentDigests.size >= RECENT_DIGESTS) this.recentDigests.clear();
-			this.recentDigests.set(key, (found = digest(key)));
-		}
-		return found;
 	}
 
 	get size(): number {
