@@ -9,6 +9,13 @@ import {
 	stringifyJsonExact,
 } from '../../nodes/WeChatGateway/transport/exactJson';
 
+/** The plain reading of "quote the unsafe integers": a token at a time, by regular expressions. */
+function quotedByRegex(text: string): string {
+	return text.replace(/"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*/g, (token) =>
+		/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token)) ? `"${token}"` : token,
+	);
+}
+
 describe('parseJsonKeepingBigIntegers', () => {
 	test('64-bit ids come back as their exact digits', () => {
 		const parsed = parseJsonKeepingBigIntegers(
@@ -34,6 +41,35 @@ describe('parseJsonKeepingBigIntegers', () => {
 
 	test('invalid JSON still fails', () => {
 		expect(() => parseJsonKeepingBigIntegers('{"a":')).toThrow();
+	});
+
+	test('reads 5,000 generated answers as JSON.parse does, but for the unsafe integers', () => {
+		let seed = 7;
+		const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+		const digits = (n: number) =>
+			Array.from({ length: n }, (_, i) => String(i === 0 ? 1 + random(9) : random(10))).join('');
+		const numbers = [
+			() => digits(1 + random(20)),
+			() => `-${digits(1 + random(20))}`,
+			() => `${digits(1 + random(18))}.${digits(1 + random(3))}`,
+			() => `${digits(1 + random(17))}e${random(2) ? '+' : '-'}${random(20)}`,
+			() => `-${digits(16 + random(4))}E${random(3)}`,
+			() => `"${digits(19)}\\\\"`,
+			() => `"\\"${digits(17)}"`,
+			// 16 digits either side of the largest safe integer, 2^53 - 1
+			() => `${random(2) ? '-' : ''}${9007199254740985 + random(15)}`,
+			() => String(random(2) === 0),
+		];
+		for (let i = 0; i < 5000; i++) {
+			const fields = Array.from(
+				{ length: 1 + random(6) },
+				(_, k) => `"k${k}":${numbers[random(numbers.length)]()}`,
+			);
+			const text = `{${fields.join(',')},"list":[${numbers[0]()},${numbers[1]()}]}`;
+			// What each number must come back as: a string of its digits when a double cannot hold it.
+			const expected = JSON.parse(quotedByRegex(text)) as unknown;
+			expect([text, parseJsonKeepingBigIntegers(text)]).toEqual([text, expected]);
+		}
 	});
 });
 

@@ -56,71 +56,114 @@ export interface MessagePlace {
 }
 
 export function memoryFor(
-	{ store, run, signal }: Pick<SendContext, 'store' | 'run' | 'signal'>,
-	{ itemIndex, recipient, slot }: MessagePlace,
+	context: Pick<SendContext, 'store' | 'run' | 'signal'>,
+	place: MessagePlace,
 	account: string,
 	pacing: PacingPolicy,
 ): Memory {
-	const paced = pacing.intervalMs > 0 || pacing.maxRecipientsPerMinute > 0;
-	// In one process the ledger dies with the process that writes it: writing ahead buys
-	// nothing there.
-	const ahead = store.shared && run !== undefined;
-	const lateness = turnLatenessMs(pacing.intervalMs);
-	const spaced = { ...pacing, intervalMs: pacing.intervalMs + 2 * lateness };
-	let dueAt = Number.NEGATIVE_INFINITY;
-	let giveBack: (() => Promise<void>) | undefined;
-	let lateTurns = 0;
-	return {
-		lookup: async () => (run ? await store.lookupInRun(run, itemIndex, slot) : undefined),
-		// After the call, a failed write must not turn a sent message into an error: the entry
-		// written before the call (uncertain) stays, and a retry does not send it again.
-		record: async (entry) => {
-			if (run) await store.recordInRun(run, itemIndex, slot, entry).catch(() => undefined);
-		},
-		aboutToSend: async () => {
-			if (ahead)
-				await store.recordInRun(run, itemIndex, slot, { state: 'uncertain', error: IN_FLIGHT });
-		},
-		notSent: async () => {
-			if (ahead) await store.forgetInRun(run, itemIndex, slot).catch(() => undefined);
-		},
-		onTime: async () => {
-			if (!paced || performance.now() - dueAt <= lateness) {
-				lateTurns = 0;
-				return true;
-			}
-			// Given back (it is free again unless someone reserved after it); a failure to give
-			// it back fails the message like any other failure of the store.
-			await giveBack?.();
-			if (++lateTurns < MAX_LATE_TURNS) return false;
-			throw new CoordinationUnavailableError(
-				store.description,
-				`this process was more than ${lateness} ms late for ${MAX_LATE_TURNS} turns in a row (it is too busy), and a late send would land closer than the interval to the one after it`,
-				'unsupported',
-			);
-		},
-		giveBackTurn: async () => {
-			// Best effort: a turn left taken only delays the account's next one.
-			await giveBack?.().catch(() => undefined);
-			giveBack = undefined;
-		},
-		waitForTurn: async () => {
-			// A stopped execution takes no turn: its remaining items must not push back the
-			// account's next execution by one interval each.
-			if (signal?.aborted) throw new PacingAbortedError();
-			if (!paced) return;
-			const turn = await store.reserveTurn(account, recipient, spaced);
-			// From when the answer came: the turn is never earlier than this on Redis's clock.
-			dueAt = performance.now() + turn.waitMs;
-			giveBack = turn.giveBack;
-			const stopped = await failureOf(sleep(dueAt - performance.now(), signal));
-			if (stopped !== undefined) {
-				// Stopped: that is the outcome; a turn left taken only delays the account's next one.
-				await turn.giveBack().catch(() => undefined);
-				throw stopped;
-			}
-		},
-	};
+	return new MessageMemory(context, place, account, pacing);
+}
+
+/** A class, not closures: one is made for every message, its methods shared. */
+class MessageMemory implements Memory {
+	private readonly store: SendContext['store'];
+	private readonly run: string | undefined;
+	private readonly signal: AbortSignal | undefined;
+	private readonly paced: boolean;
+	/**
+	 * In one process the ledger dies with the process that writes it: writing ahead buys
+	 * nothing there.
+	 */
+	private readonly ahead: boolean;
+	private readonly lateness: number;
+	private readonly spaced: PacingPolicy;
+	private dueAt = Number.NEGATIVE_INFINITY;
+	private giveBack: (() => Promise<void>) | undefined;
+	private lateTurns = 0;
+
+	constructor(
+		{ store, run, signal }: Pick<SendContext, 'store' | 'run' | 'signal'>,
+		private readonly place: MessagePlace,
+		private readonly account: string,
+		pacing: PacingPolicy,
+	) {
+		this.store = store;
+		this.run = run;
+		this.signal = signal;
+		this.paced = pacing.intervalMs > 0 || pacing.maxRecipientsPerMinute > 0;
+		this.ahead = store.shared && run !== undefined;
+		this.lateness = turnLatenessMs(pacing.intervalMs);
+		this.spaced = { ...pacing, intervalMs: pacing.intervalMs + 2 * this.lateness };
+	}
+
+	async lookup(): Promise<LedgerEntry | undefined> {
+		const { run, place } = this;
+		return run ? await this.store.lookupInRun(run, place.itemIndex, place.slot) : undefined;
+	}
+
+	/**
+	 * After the call, a failed write must not turn a sent message into an error: the entry
+	 * written before the call (uncertain) stays, and a retry does not send it again.
+	 */
+	async record(entry: LedgerEntry): Promise<void> {
+		const { run, place } = this;
+		if (run)
+			await this.store.recordInRun(run, place.itemIndex, place.slot, entry).catch(() => undefined);
+	}
+
+	async aboutToSend(): Promise<void> {
+		const { run, place } = this;
+		if (this.ahead && run)
+			await this.store.recordInRun(run, place.itemIndex, place.slot, {
+				state: 'uncertain',
+				error: IN_FLIGHT,
+			});
+	}
+
+	async notSent(): Promise<void> {
+		const { run, place } = this;
+		if (this.ahead && run)
+			await this.store.forgetInRun(run, place.itemIndex, place.slot).catch(() => undefined);
+	}
+
+	async onTime(): Promise<boolean> {
+		if (!this.paced || performance.now() - this.dueAt <= this.lateness) {
+			this.lateTurns = 0;
+			return true;
+		}
+		// Given back (it is free again unless someone reserved after it); a failure to give
+		// it back fails the message like any other failure of the store.
+		await this.giveBack?.();
+		if (++this.lateTurns < MAX_LATE_TURNS) return false;
+		throw new CoordinationUnavailableError(
+			this.store.description,
+			`this process was more than ${this.lateness} ms late for ${MAX_LATE_TURNS} turns in a row (it is too busy), and a late send would land closer than the interval to the one after it`,
+			'unsupported',
+		);
+	}
+
+	async giveBackTurn(): Promise<void> {
+		// Best effort: a turn left taken only delays the account's next one.
+		await this.giveBack?.().catch(() => undefined);
+		this.giveBack = undefined;
+	}
+
+	async waitForTurn(): Promise<void> {
+		// A stopped execution takes no turn: its remaining items must not push back the
+		// account's next execution by one interval each.
+		if (this.signal?.aborted) throw new PacingAbortedError();
+		if (!this.paced) return;
+		const turn = await this.store.reserveTurn(this.account, this.place.recipient, this.spaced);
+		// From when the answer came: the turn is never earlier than this on Redis's clock.
+		this.dueAt = performance.now() + turn.waitMs;
+		this.giveBack = turn.giveBack;
+		const stopped = await failureOf(sleep(this.dueAt - performance.now(), this.signal));
+		if (stopped !== undefined) {
+			// Stopped: that is the outcome; a turn left taken only delays the account's next one.
+			await turn.giveBack().catch(() => undefined);
+			throw stopped;
+		}
+	}
 }
 
 /** The error a promise failed with, or undefined when it succeeded. */

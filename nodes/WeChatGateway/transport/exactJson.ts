@@ -18,14 +18,24 @@ function quoteUnsafeIntegers(text: string, mark = ''): string {
 			while (i < text.length && text.charCodeAt(i) !== 0x22)
 				i += text.charCodeAt(i) === 0x5c /* \ */ ? 2 : 1;
 			i++;
-		} else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
+		} else if (c === 0x2d /* - */ || isDigit(c)) {
 			const start = i;
 			i++;
-			while (i < text.length && /[0-9.eE+-]/.test(text[i])) i++;
-			const token = text.slice(start, i);
-			if (/^-?\d{16,}$/.test(token) && !Number.isSafeInteger(Number(token))) {
-				output += `${text.slice(copiedUpTo, start)}"${mark}${token}${mark}"`;
-				copiedUpTo = i;
+			let integer = true;
+			for (; i < text.length; i++) {
+				const d = text.charCodeAt(i);
+				if (isDigit(d)) continue;
+				if (!isNumberPart(d)) break;
+				integer = false;
+			}
+			// Only an integer of 16 digits or more can be beyond a double's exact range.
+			const digits = i - start - (c === 0x2d ? 1 : 0);
+			if (integer && digits >= 16) {
+				const token = text.slice(start, i);
+				if (!Number.isSafeInteger(Number(token))) {
+					output += `${text.slice(copiedUpTo, start)}"${mark}${token}${mark}"`;
+					copiedUpTo = i;
+				}
 			}
 		} else {
 			i++;
@@ -33,6 +43,11 @@ function quoteUnsafeIntegers(text: string, mark = ''): string {
 	}
 	return copiedUpTo === 0 ? text : output + text.slice(copiedUpTo);
 }
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+/** What else a JSON number may hold after its first character: `.`, `e`, `E`, `+`, `-`. */
+const isNumberPart = (c: number) =>
+	c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
 
 /**
  * An integer a double cannot hold, kept as its digits so it can be written back as a bare JSON
@@ -193,12 +208,4 @@ export function exactJsonBody(value: unknown, sliceChars: number = JSON_SLICE_CH
 			for (const piece of piecesOf(skeleton)) yield Buffer.from(piece);
 		},
 	};
-}
-
-/**
- * The `content-length` of a body in pieces, which undici would otherwise send chunked: the
- * gateway gets one plain body either way. undici counts a string's or a Buffer's length itself.
- */
-export function lengthHeaderOf(body: JsonBody | undefined): Record<string, string> {
-	return typeof body === 'object' ? { 'content-length': String(body.byteLength) } : {};
 }

@@ -15,40 +15,50 @@ export interface WriteTrackerState extends WriteTracker {
 	lost: boolean;
 }
 
+type Handler = Record<string, ((...args: unknown[]) => unknown) | undefined>;
+
 /**
  * Tracking rides on the request's own handler (undici calls `onConnect` right before writing and
  * `onRequestSent` right after), so every request carries its own tracker, whether it is written
- * at once or waits in the pool's queue for a free connection.
+ * at once or waits in the pool's queue for a free connection. A class: one per request, its
+ * methods shared.
  */
-function trackingHandler(
-	handler: Dispatcher.DispatchHandler,
-	tracker: WriteTracker,
-): Dispatcher.DispatchHandler {
-	const inner = handler as unknown as Record<string, ((...args: unknown[]) => unknown) | undefined>;
-	const forward =
-		(name: string) =>
-		(...args: unknown[]) =>
-			inner[name]?.(...args);
-	return {
-		onConnect: (...args: unknown[]) => {
-			tracker.connected = true;
-			return inner.onConnect?.(...args);
-		},
-		onRequestSent: () => {
-			tracker.written = true;
-			return inner.onRequestSent?.();
-		},
-		onBodySent: forward('onBodySent'),
-		onResponseStarted: forward('onResponseStarted'),
-		onHeaders: forward('onHeaders'),
-		onData: forward('onData'),
-		onComplete: forward('onComplete'),
-		onUpgrade: forward('onUpgrade'),
-		onError: (error: unknown) => {
-			if (!inner.onError) throw error;
-			return inner.onError(error);
-		},
-	} as unknown as Dispatcher.DispatchHandler;
+class TrackingHandler {
+	constructor(
+		private readonly inner: Handler,
+		private readonly tracker: WriteTracker,
+	) {}
+
+	onConnect(...args: unknown[]) {
+		this.tracker.connected = true;
+		return this.inner.onConnect?.(...args);
+	}
+	onRequestSent() {
+		this.tracker.written = true;
+		return this.inner.onRequestSent?.();
+	}
+	onBodySent(...args: unknown[]) {
+		return this.inner.onBodySent?.(...args);
+	}
+	onResponseStarted(...args: unknown[]) {
+		return this.inner.onResponseStarted?.(...args);
+	}
+	onHeaders(...args: unknown[]) {
+		return this.inner.onHeaders?.(...args);
+	}
+	onData(...args: unknown[]) {
+		return this.inner.onData?.(...args);
+	}
+	onComplete(...args: unknown[]) {
+		return this.inner.onComplete?.(...args);
+	}
+	onUpgrade(...args: unknown[]) {
+		return this.inner.onUpgrade?.(...args);
+	}
+	onError(error: unknown) {
+		if (!this.inner.onError) throw error;
+		return this.inner.onError(error);
+	}
 }
 
 /** An interceptor that hands each request's `writeTracker` option to its handler. */
@@ -57,7 +67,15 @@ export function dispatchTracked(dispatch: Dispatcher['dispatch']): Dispatcher['d
 		const { writeTracker, ...rest } = options as Dispatcher.DispatchOptions & {
 			writeTracker?: WriteTracker;
 		};
-		return dispatch(rest, writeTracker ? trackingHandler(handler, writeTracker) : handler);
+		return dispatch(
+			rest,
+			writeTracker
+				? (new TrackingHandler(
+						handler as unknown as Handler,
+						writeTracker,
+					) as unknown as Dispatcher.DispatchHandler)
+				: handler,
+		);
 	};
 }
 
