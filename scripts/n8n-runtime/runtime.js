@@ -567,16 +567,17 @@ function machineState(dir) {
 	return state.join(', ');
 }
 
+const howItEnded = ({ code, signal }) => (signal ? `killed by ${signal}` : `exit code ${code}`);
+
 /**
  * Why `n8n start` is gone before it was ready: its exit code, or the signal that ended it (a
  * signal leaves nothing in n8n's own log; SIGKILL from outside is the kernel's out-of-memory
  * killer or a stray kill), what the machine had left, then the end of its output and of its
  * stderr alone.
  */
-function exitedEarly({ code, signal }, logFile, output, stderr) {
-	const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+function exitedEarly(exit, logFile, output, stderr) {
 	return [
-		`n8n start exited before it was ready (${how}; log ${logFile})`,
+		`n8n start exited before it was ready (${howItEnded(exit)}; log ${logFile})`,
 		`the machine then: ${machineState(path.dirname(logFile))}`,
 		`its output ended with:\n${tail(output) || '(nothing)'}`,
 		`its stderr ended with:\n${tail(stderr, 2000) || '(nothing)'}`,
@@ -584,24 +585,64 @@ function exitedEarly({ code, signal }, logFile, output, stderr) {
 }
 
 /**
+ * The database migration n8n was in when its output ended: the last one it logged as started
+ * ("Starting migration X") and not as finished ("Finished migration X"), if any.
+ */
+function unfinishedMigration(output) {
+	const started = [...String(output).matchAll(/Starting migration (\w+)/g)].at(-1);
+	if (!started) return undefined;
+	const after = output.slice(started.index + started[0].length);
+	return new RegExp(`Finished migration ${started[1]}\\b`).test(after) ? undefined : started[1];
+}
+
+/**
  * `n8n start` on 127.0.0.1:<port>, ready when /healthz/readiness and /rest/settings answer 200. Its output goes
  * to `<userFolder>/n8n-start.log`.
+ *
+ * An n8n that exits in the middle of its database migrations (a first start runs them all) is
+ * started once more on the same database: a migration commits whole or not at all (2.x on
+ * PostgreSQL runs them all in one transaction), so the second start runs again what the first
+ * left undone. The log says so, with how the first start ended; a second early exit throws
+ * with both. An exit anywhere else is not retried: there it can be the package's fault, and a
+ * second start would hide it.
  * @returns {Promise<{port:number, url:string, pid:number, logFile:string, logTail:()=>string, stop:()=>Promise<void>, exited:Promise<object>, ms:number}>}
  */
-async function startServer({
+async function startServer(options) {
+	const log = options.log ?? noop;
+	const runtime = options.runtime ?? (await ensureRuntime({ log }));
+	try {
+		return await startServerOnce({ ...options, runtime, log });
+	} catch (first) {
+		const migration = first.early && unfinishedMigration(first.early.output);
+		if (!migration) throw first;
+		const why =
+			`n8n start exited (${howItEnded(first.early)}) during its database migrations, ` +
+			`in ${migration}`;
+		const howFirst = `How the first start ended:\n${first.message}`;
+		log(`${why}; starting it once more on the same database. ${howFirst}`);
+		const note = `${why}; started once more on the same database`;
+		return await startServerOnce({ ...options, runtime, log, note }).catch((second) => {
+			second.message += `\n\nThat was its second start on this database: ${why}. ${howFirst}`;
+			throw second;
+		});
+	}
+}
+
+async function startServerOnce({
 	userFolder,
 	port,
 	env = {},
 	timeoutMs = 180000,
-	runtime,
-	log = noop,
+	runtime: rt,
+	log,
+	note,
 }) {
-	const rt = runtime ?? (await ensureRuntime({ log }));
 	const uf = path.resolve(userFolder);
 	port = port || (await findFreePort());
 	const brokerPort = await findFreePort();
 	const logFile = path.join(uf, 'n8n-start.log');
 	const logStream = fs.createWriteStream(logFile, { flags: 'a' });
+	if (note) logStream.write(`\n[n8n-runtime] ${note}\n\n`);
 	let recent = '';
 	// n8n logs to stdout; what a crash prints (a native abort, an unhandled error) goes to stderr
 	let recentStderr = '';
@@ -625,8 +666,8 @@ async function startServer({
 		child.on('close', (code, signal) => {
 			hasExited = true;
 			exit = { code, signal };
-			logStream.end();
-			resolve(exit);
+			// whole in the log file before anything (a second start) appends to it
+			logStream.end(() => resolve(exit));
 		}),
 	);
 	let stopping;
@@ -642,7 +683,11 @@ async function startServer({
 			killTree(child, 'SIGKILL');
 		})());
 	for (;;) {
-		if (hasExited) throw new Error(exitedEarly(exit, logFile, recent, recentStderr));
+		if (hasExited) {
+			await exited;
+			const error = new Error(exitedEarly(exit, logFile, recent, recentStderr));
+			throw Object.assign(error, { early: { ...exit, output: recent } });
+		}
 		if (Date.now() - started > timeoutMs) {
 			await stop();
 			throw new Error(
@@ -762,6 +807,7 @@ module.exports = {
 	nodeError,
 	exportNodes,
 	startServer,
+	unfinishedMigration,
 	rest,
 	setupOwner,
 	login,
