@@ -104,16 +104,19 @@ describe.each(memories)('sent messages %s', (_name, open) => {
 	});
 });
 
-test('this process keeps at most its bound of entries, dropping the oldest first', async () => {
+test('this process keeps at most its bound of entries: when full, the oldest tenth goes', async () => {
 	let now = 1_000_000;
 	const memory = new InProcessStore({ maxSentRecords: 100, now: () => now });
 	for (let i = 0; i < 250; i++) {
 		now += 1;
 		await memory.rememberSent([`k${i}`], entry(`t${i}`, now), 60_000);
+		expect(memory.sent.size).toBeLessThanOrEqual(100);
 	}
-	expect(memory.sent.size).toBe(100);
-	expect(await memory.recallSent('k149')).toBeUndefined();
-	expect((await memory.recallSent('k150'))?.token).toBe('t150');
+	// The 101st entry cut it to 90; every 11 more did again, the last time at k243.
+	expect(memory.sent.size).toBe(96);
+	expect(await memory.recallSent('k153')).toBeUndefined();
+	expect((await memory.recallSent('k154'))?.token).toBe('t154');
+	expect((await memory.recallSent('k249'))?.token).toBe('t249');
 	now += 60_000;
 	expect(await memory.recallSent('k249')).toBeUndefined();
 	await memory.rememberSent(['late'], entry('late', now), 60_000);

@@ -8,6 +8,11 @@ import type { SentRecord } from '../store';
  */
 export const MAX_SENT_RECORDS = 100_000;
 
+/** What a full memory is cut down to: the oldest tenth goes at once (see `dropOldest`). */
+const KEPT_WHEN_FULL = 0.9;
+/** Expired records are swept out at most this often; `read` never returns one meanwhile. */
+const SWEEP_EVERY_MS = 1_000;
+
 interface Held {
 	record: SentRecord;
 	expiresAt: number;
@@ -17,6 +22,8 @@ interface Held {
 export class SentRecords {
 	/** In order of last write, oldest first, so the bound drops the oldest. */
 	private readonly held = new Map<string, Held>();
+	/** When the oldest record may have expired, so a write has something to sweep. */
+	private sweepAt = Number.POSITIVE_INFINITY;
 
 	constructor(
 		private readonly maxRecords: number,
@@ -34,15 +41,16 @@ export class SentRecords {
 	}
 
 	write(keys: readonly string[], record: SentRecord, keepMs: number): void {
-		const expiresAt = this.now() + keepMs;
+		const now = this.now();
+		const expiresAt = now + keepMs;
 		for (const key of keys) {
 			this.held.delete(key);
 			this.held.set(key, { record, expiresAt });
 		}
-		for (const [key, old] of this.held) {
-			if (this.held.size <= this.maxRecords && old.expiresAt > this.now()) break;
-			this.held.delete(key);
-		}
+		if (expiresAt < this.sweepAt) this.sweepAt = expiresAt;
+		if (this.held.size > this.maxRecords)
+			this.dropOldest(Math.floor(this.maxRecords * KEPT_WHEN_FULL));
+		else if (now >= this.sweepAt) this.sweep(now);
 	}
 
 	release(keys: readonly string[], token: string): void {
@@ -53,5 +61,30 @@ export class SentRecords {
 
 	get size(): number {
 		return this.held.size;
+	}
+
+	/**
+	 * Many at a time, in one pass: a map's deleted slots are walked again by every new iterator
+	 * until it is rebuilt, so dropping one record per write would cost each write a walk over
+	 * all those dropped before.
+	 */
+	private dropOldest(keep: number): void {
+		for (const key of this.held.keys()) {
+			if (this.held.size <= keep) break;
+			this.held.delete(key);
+		}
+		this.sweepAt = this.now();
+	}
+
+	/** Drops the expired records at the old end, in one pass, and says when to look again. */
+	private sweep(now: number): void {
+		this.sweepAt = Number.POSITIVE_INFINITY;
+		for (const [key, old] of this.held) {
+			if (old.expiresAt > now) {
+				this.sweepAt = Math.max(old.expiresAt, now + SWEEP_EVERY_MS);
+				break;
+			}
+			this.held.delete(key);
+		}
 	}
 }
