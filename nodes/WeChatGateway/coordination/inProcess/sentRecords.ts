@@ -73,7 +73,6 @@ export class SentRecords {
 			if (this.held.size <= keep) break;
 			this.held.delete(key);
 		}
-		this.sweepAt = this.now();
 	}
 
 	/** Drops the expired records at the old end, in one pass, and says when to look again. */
