@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 
 import { CGI, MSG_TYPE_APP, RET } from '../wechat';
 import { GatewayError, networkError } from './errors';
@@ -15,7 +15,8 @@ import {
 	type GatewayAnswer,
 } from './reply';
 import type { GatewaySettings } from './settings';
-import { WriteTracking, dispatchTracked } from './writeTracking';
+import { Deadlines, targetOf, type RawAnswer, type Target } from './exchange';
+import { WriteTracking } from './writeTracking';
 
 /** One call of a WeChat cgi through the gateway's MagicCgi endpoint. */
 export interface CgiCall {
@@ -91,17 +92,16 @@ const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/
  * HTTP(S)_PROXY / NO_PROXY environment like the rest of n8n.
  */
 export class GatewayClient {
-	private readonly dispatcher: Dispatcher;
 	private readonly agent: Dispatcher;
 	/** The proxy between n8n and the gateway, when the environment sets one. */
 	private readonly proxy: ProxyInUse | undefined;
 	/** Set when the client cannot be made (a proxy URL that does not parse): every call fails so. */
 	private readonly setupError: GatewayError | undefined;
-	/** Parsed once: undici would parse a string for every call. */
-	private readonly cgiEndpoint: URL;
+	/** Parsed once, not for every call. */
+	private readonly cgiEndpoint: Target;
 	private readonly headers: Record<string, string>;
-	/** Hard limit on one call from dispatch to the last byte, so a call always ends. */
-	private readonly deadlineMs: number;
+	/** Hard limit on each call from dispatch to the last byte, so a call always ends. */
+	private readonly deadlines: Deadlines;
 	private readonly graceMs: number;
 	private readonly tracking: WriteTracking;
 	/** Every spelling of the header secret out of a text that came back; see secretRedactor. */
@@ -115,7 +115,7 @@ export class GatewayClient {
 		// How long to wait for the answer's headers, and for each piece of its body.
 		const answerTimeoutMs = settings.timeoutSeconds * 1000 + this.graceMs;
 		const connectTimeoutMs = Math.min(answerTimeoutMs, 10_000);
-		this.deadlineMs = connectTimeoutMs + answerTimeoutMs;
+		this.deadlines = new Deadlines(connectTimeoutMs + answerTimeoutMs);
 		const tls = { rejectUnauthorized: !settings.allowUnauthorizedCerts, timeout: connectTimeoutMs };
 		this.setupError = malformedProxyError();
 		this.proxy = this.setupError ? undefined : proxyFor(settings.baseUrl);
@@ -132,9 +132,8 @@ export class GatewayClient {
 			// Behind a proxy, undici connects to the gateway with these instead of `connect`.
 			{ requestTls: tls, proxyTls: { timeout: connectTimeoutMs } },
 		);
-		this.dispatcher = this.agent.compose(dispatchTracked);
 		this.tracking = new WriteTracking(options.warn);
-		this.cgiEndpoint = new URL(this.url({ method: 'POST', path: '/v2/api', cgiQuery: true }));
+		this.cgiEndpoint = targetOf(this.url({ method: 'POST', path: '/v2/api', cgiQuery: true }));
 		const secret = settings.authHeader?.value;
 		this.headers = { ...JSON_HEADERS };
 		if (settings.authHeader && secret)
@@ -230,6 +229,7 @@ export class GatewayClient {
 	}
 
 	async close(): Promise<void> {
+		this.deadlines.close();
 		await this.agent.close();
 	}
 
@@ -250,30 +250,16 @@ export class GatewayClient {
 
 	private async send(
 		method: 'GET' | 'POST',
-		url: string | URL,
+		url: string | Target,
 		body: JsonBody | undefined,
 		rules: AnswerRules = {},
 	): Promise<GatewayAnswer> {
 		if (this.setupError) throw this.setupError;
-		const tracker = this.tracking.newTracker();
-		const deadline = new AbortController();
-		const timer = setTimeout(() => deadline.abort(new Error('deadline')), this.deadlineMs);
-		let statusCode: number;
-		let text: string;
-		let location: string | string[] | undefined;
+		const exchange = this.deadlines.start(this.tracking);
+		let answer: RawAnswer;
 		try {
-			const response = await request(url, {
-				method,
-				headers: headersFor(this.headers, body),
-				body,
-				signal: deadline.signal,
-				dispatcher: this.dispatcher,
-				writeTracker: tracker,
-			} as Parameters<typeof request>[1]);
-			this.tracking.answered(tracker);
-			statusCode = response.statusCode;
-			location = response.headers.location;
-			text = await response.body.text();
+			const target = typeof url === 'string' ? targetOf(url) : url;
+			answer = await exchange.run(this.agent, target, method, headersFor(this.headers, body), body);
 		} catch (error) {
 			throw (
 				proxyError(error, this.proxy, this.settings.baseUrl) ??
@@ -283,15 +269,15 @@ export class GatewayClient {
 					timeoutSeconds: this.settings.timeoutSeconds,
 					graceMs: this.graceMs,
 					allowUnauthorizedCerts: this.settings.allowUnauthorizedCerts,
-					tracker: this.tracking.stateOf(tracker),
-					pastDeadline: deadline.signal.aborted,
+					tracker: this.tracking.stateOf(exchange),
+					pastDeadline: exchange.expired,
 					redact: this.redact,
 					maxResponseBytes: MAX_RESPONSE_BYTES,
 				})
 			);
 		} finally {
-			clearTimeout(timer);
+			this.deadlines.end(exchange);
 		}
-		return readAnswer({ statusCode, location, text }, this.redact, rules);
+		return readAnswer(answer, this.redact, rules);
 	}
 }

@@ -1,9 +1,9 @@
-import type { Dispatcher } from 'undici';
-
 /**
  * How far undici got with one request. `connected`: it was handed a live connection and began
  * writing; `written`: it finished writing the whole request. Before `connected`, the gateway
- * cannot have the request, so a failure there is the only one that is safe to retry.
+ * cannot have the request, so a failure there is the only one that is safe to retry. Undici tells
+ * the request's own handler (an Exchange) right before and right after writing, so every request
+ * knows this of itself, whether it is written at once or waits in the pool's queue.
  */
 export interface WriteTracker {
 	connected: boolean;
@@ -13,70 +13,6 @@ export interface WriteTracker {
 /** A request's tracker as a failure is judged: `lost` when the client's tracking is not trusted. */
 export interface WriteTrackerState extends WriteTracker {
 	lost: boolean;
-}
-
-type Handler = Record<string, ((...args: unknown[]) => unknown) | undefined>;
-
-/**
- * Tracking rides on the request's own handler (undici calls `onConnect` right before writing and
- * `onRequestSent` right after), so every request carries its own tracker, whether it is written
- * at once or waits in the pool's queue for a free connection. A class: one per request, its
- * methods shared.
- */
-class TrackingHandler {
-	constructor(
-		private readonly inner: Handler,
-		private readonly tracker: WriteTracker,
-	) {}
-
-	onConnect(...args: unknown[]) {
-		this.tracker.connected = true;
-		return this.inner.onConnect?.(...args);
-	}
-	onRequestSent() {
-		this.tracker.written = true;
-		return this.inner.onRequestSent?.();
-	}
-	onBodySent(...args: unknown[]) {
-		return this.inner.onBodySent?.(...args);
-	}
-	onResponseStarted(...args: unknown[]) {
-		return this.inner.onResponseStarted?.(...args);
-	}
-	onHeaders(...args: unknown[]) {
-		return this.inner.onHeaders?.(...args);
-	}
-	onData(...args: unknown[]) {
-		return this.inner.onData?.(...args);
-	}
-	onComplete(...args: unknown[]) {
-		return this.inner.onComplete?.(...args);
-	}
-	onUpgrade(...args: unknown[]) {
-		return this.inner.onUpgrade?.(...args);
-	}
-	onError(error: unknown) {
-		if (!this.inner.onError) throw error;
-		return this.inner.onError(error);
-	}
-}
-
-/** An interceptor that hands each request's `writeTracker` option to its handler. */
-export function dispatchTracked(dispatch: Dispatcher['dispatch']): Dispatcher['dispatch'] {
-	return (options, handler) => {
-		const { writeTracker, ...rest } = options as Dispatcher.DispatchOptions & {
-			writeTracker?: WriteTracker;
-		};
-		return dispatch(
-			rest,
-			writeTracker
-				? (new TrackingHandler(
-						handler as unknown as Handler,
-						writeTracker,
-					) as unknown as Dispatcher.DispatchHandler)
-				: handler,
-		);
-	};
 }
 
 /**
@@ -99,10 +35,6 @@ export class WriteTracking {
 		return this.lost;
 	}
 
-	newTracker(): WriteTracker {
-		return { connected: false, written: false };
-	}
-
 	/** What a request's tracker says about tracking, once the request has been answered. */
 	answered(tracker: WriteTracker): void {
 		if (!tracker.connected && !this.lost) {
@@ -118,6 +50,6 @@ export class WriteTracking {
 
 	/** The tracker as a failure is judged. */
 	stateOf(tracker: WriteTracker): WriteTrackerState {
-		return { ...tracker, lost: this.lost };
+		return { connected: tracker.connected, written: tracker.written, lost: this.lost };
 	}
 }
