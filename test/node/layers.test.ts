@@ -55,6 +55,15 @@ describe('layers', () => {
 		},
 	);
 
+	test('no file under nodes/ or credentials/ is over 300 lines: each is read in one sitting', () => {
+		const long = ['nodes', 'credentials']
+			.flatMap((folder) => filesUnder(path.join(ROOT, folder)))
+			.map((file) => ({ file, lines: readFileSync(file, 'utf8').split('\n').length - 1 }))
+			.filter(({ lines }) => lines > 300)
+			.map(({ file, lines }) => `${path.relative(ROOT, file)}: ${lines} lines`);
+		expect(long).toEqual([]);
+	});
+
 	test('the check sees an import that crosses', () => {
 		// The trigger does import the WeChat facts: a rule on them would be reported.
 		expect(crossings(path.join(NODE, 'trigger'), path.join(NODE, 'wechat'))).not.toEqual([]);

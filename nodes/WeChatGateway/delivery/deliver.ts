@@ -1,4 +1,3 @@
-import { RET } from '../wechat';
 import type { GatewayCall, GatewayClient } from '../transport/client';
 import { bodyOf } from '../transport/requestBody';
 import { GatewayError } from '../transport/errors';
@@ -17,6 +16,7 @@ import {
 	type SentKeys,
 } from './earlierSends';
 import { failureOf, memoryFor, type Memory } from './memory';
+import { backoff, retryable } from './retryRules';
 
 /** What every message of one node run shares: the client, the options and the run's identity. */
 export interface SendContext {
@@ -67,22 +67,6 @@ export interface Delivered<Fields> {
 	skipped?: EarlierSend;
 }
 
-function tooFrequent(error: unknown): boolean {
-	if (!(error instanceof GatewayError)) return false;
-	return (
-		error.details.ret === RET.tooFrequent ||
-		(error.reason === 'http' && error.details.httpStatus === 429)
-	);
-}
-
-function retryable(error: unknown, options: SendOptions, repeatable = false): boolean {
-	if (!(error instanceof GatewayError)) return false;
-	if (error.reason === 'aborted' || error.repeats) return false;
-	if (error.delivery === 'notSent') return true;
-	if (tooFrequent(error)) return true;
-	return (options.guarantee === 'atLeastOnce' || repeatable) && error.delivery === 'unknown';
-}
-
 /**
  * One attempt: the call, and for a message of two steps the second one made from the first
  * answer. Whatever befell the first step, nothing reached the chat yet: it is `notSent`.
@@ -118,10 +102,6 @@ function stepError(error: unknown, prefix: string, delivery?: 'notSent'): Gatewa
 		delivery ?? error.delivery,
 		error.details,
 	);
-}
-
-function backoff(error: unknown, attempt: number, options: SendOptions): number {
-	return options.retryDelay * (tooFrequent(error) ? 5 : 1) * 2 ** attempt;
 }
 
 /**
