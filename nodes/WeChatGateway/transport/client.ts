@@ -133,7 +133,7 @@ export class GatewayClient {
 			{ requestTls: tls, proxyTls: { timeout: connectTimeoutMs } },
 		);
 		this.tracking = new WriteTracking(options.warn);
-		this.cgiEndpoint = targetOf(this.url({ method: 'POST', path: '/v2/api', cgiQuery: true }));
+		this.cgiEndpoint = this.targetFor({ method: 'POST', path: '/v2/api', cgiQuery: true });
 		const secret = settings.authHeader?.value;
 		this.headers = { ...JSON_HEADERS };
 		if (settings.authHeader && secret)
@@ -162,8 +162,8 @@ export class GatewayClient {
 			return this.judged(REFUSED_AT[call.path] ?? call.path, answer.json, false);
 		}
 		if ('path' in call) {
-			const url = this.url({ method: 'POST', path: call.path, cgiQuery: true });
-			const { json } = await this.send('POST', url, body);
+			const target = this.targetFor({ method: 'POST', path: call.path, cgiQuery: true });
+			const { json } = await this.send('POST', target, body);
 			return this.judged(REFUSED_AT[call.path], json as Record<string, unknown>, true);
 		}
 		return this.callCgi(call, body);
@@ -209,7 +209,7 @@ export class GatewayClient {
 	 */
 	async callPath(call: PathCall): Promise<GatewayAnswer> {
 		const body = call.body === undefined ? undefined : exactJsonBody(call.body);
-		const answer = await this.send(call.method, this.url(call), body, { acceptText: true });
+		const answer = await this.send(call.method, this.targetFor(call), body, { acceptText: true });
 		if (!answer.json) return answer;
 		return {
 			statusCode: answer.statusCode,
@@ -233,7 +233,8 @@ export class GatewayClient {
 		await this.agent.close();
 	}
 
-	private url(call: PathCall): string {
+	/** Where a call goes: the Base URL, the path, and the query the gateway wants for it. */
+	private targetFor(call: PathCall): Target {
 		const query = new URLSearchParams(
 			call.cgiQuery
 				? {
@@ -245,12 +246,12 @@ export class GatewayClient {
 		);
 		for (const [name, value] of Object.entries(call.query ?? {})) query.set(name, value);
 		const search = query.toString();
-		return `${this.settings.baseUrl}${call.path}${search ? `?${search}` : ''}`;
+		return targetOf(`${this.settings.baseUrl}${call.path}${search ? `?${search}` : ''}`);
 	}
 
 	private async send(
 		method: 'GET' | 'POST',
-		url: string | Target,
+		target: Target,
 		body: JsonBody | undefined,
 		rules: AnswerRules = {},
 	): Promise<GatewayAnswer> {
@@ -258,7 +259,6 @@ export class GatewayClient {
 		const exchange = this.deadlines.start(this.tracking);
 		let answer: RawAnswer;
 		try {
-			const target = typeof url === 'string' ? targetOf(url) : url;
 			answer = await exchange.run(this.agent, target, method, headersFor(this.headers, body), body);
 		} catch (error) {
 			throw (

@@ -16,8 +16,8 @@ export interface Target {
 	path: string;
 }
 
-export function targetOf(url: string | URL): Target {
-	const parsed = typeof url === 'string' ? new URL(url) : url;
+export function targetOf(url: string): Target {
+	const parsed = new URL(url);
 	return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
 }
 
@@ -42,8 +42,9 @@ export class Exchange implements WriteTracker {
 	private readonly chunks: Buffer[] = [];
 	private length = 0;
 	private settled = false;
-	private resolve: (answer: RawAnswer) => void = () => {};
-	private reject: (error: unknown) => void = () => {};
+	/** Set by `run`, before undici can call any of the handler's hooks. */
+	private resolve!: (answer: RawAnswer) => void;
+	private reject!: (error: unknown) => void;
 
 	constructor(
 		private readonly tracking: WriteTracking,
