@@ -1,6 +1,7 @@
 /**
  * Layers run one way: what each folder may not import, read from the import lines of the source.
- * A layer that needs something from above moves it down into a module both may use.
+ * A layer that needs something from above moves it down into a module both may use. Also the
+ * layout's other rule: a source file is small enough to read in one sitting.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
